@@ -1,0 +1,40 @@
+package parley
+
+import "context"
+
+// Label is one classifier output.
+type Label string
+
+// Classifier labels.
+const (
+	LabelToxic          Label = "toxic"
+	LabelPersonalAttack Label = "personal_attack"
+	LabelHateSpeech     Label = "hate_speech"
+	LabelObscenity      Label = "obscenity"
+	LabelSpam           Label = "spam"
+)
+
+// Labels lists every label.
+var Labels = []Label{LabelToxic, LabelPersonalAttack, LabelHateSpeech, LabelObscenity, LabelSpam}
+
+// Evidence marks a span of the original text that supports a label.
+// Start and End are byte offsets into the original UTF-8 text, End exclusive.
+type Evidence struct {
+	Start int   `json:"start"`
+	End   int   `json:"end"`
+	Label Label `json:"label"`
+}
+
+// Verdict is the classifier's output for one text.
+type Verdict struct {
+	Language        string            `json:"language"` // ISO 639-1 (en, ru, hy, az, tr, ...); "hy-Latn" for Armenian translit
+	Scores          map[Label]float64 `json:"scores"`   // each in [0,1]
+	Evidence        []Evidence        `json:"evidence"`
+	SuggestedReason Reason            `json:"suggested_reason,omitempty"` // "" when nothing stands out
+}
+
+// Classifier scores comment text. Implementations are pure Go, local and
+// safe for concurrent use.
+type Classifier interface {
+	Classify(ctx context.Context, text string) (Verdict, error)
+}

@@ -1,0 +1,90 @@
+package parley
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Application error codes. Each maps to one HTTP status in httpapi and is
+// part of the public API contract (see docs/api.md).
+const (
+	EMALFORMED    = "malformed"    // 400: the request cannot be parsed (bad JSON, invalid UTF-8)
+	EUNAUTHORIZED = "unauthorized" // 401: no or invalid credentials
+	EFORBIDDEN    = "forbidden"    // 403: authenticated but not allowed
+	ENOTFOUND     = "not_found"    // 404: the thing does not exist (or is hidden from the caller)
+	ECONFLICT     = "conflict"     // 409: state conflict (lost an optimistic-concurrency race, unique key)
+	EDUPLICATE    = "duplicate"    // 409: the same author already submitted the same text
+	ETOOLARGE     = "too_large"    // 413: body over the documented limit
+	EINVALID      = "invalid"      // 422: validation failed
+	ERATELIMITED  = "rate_limited" // 429: too many requests; RetryAfter is set
+	ECLOSED       = "closed"       // 422: the story is closed for comments
+	ESANCTIONED   = "sanctioned"   // 403: the author is banned or suspended on this site
+	EINTERNAL     = "internal"     // 500: anything unexpected; details are logged, never sent
+	EUNAVAILABLE  = "unavailable"  // 503: not ready (stale schema, shutting down)
+)
+
+// Error is Parley's one application error type. Code is machine-readable,
+// Message is safe to show to any caller. Err, when set, holds the internal
+// cause: it is logged and never serialized.
+type Error struct {
+	Code    string
+	Message string
+	// Fields holds extra safe, public fields for the JSON error body,
+	// for example "comment_id" on a duplicate.
+	Fields map[string]any
+	// RetryAfter is set with ERATELIMITED.
+	RetryAfter time.Duration
+	// Err is the internal cause, never shown to clients.
+	Err error
+}
+
+// Error implements the error interface. It includes the internal cause for logs.
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("parley error: code=%s message=%s: %v", e.Code, e.Message, e.Err)
+	}
+	return fmt.Sprintf("parley error: code=%s message=%s", e.Code, e.Message)
+}
+
+// Unwrap returns the internal cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf returns an *Error with the given code and a formatted safe message.
+func Errorf(code string, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// WrapError returns an *Error with code and safe message that keeps cause for the logs.
+func WrapError(code, message string, cause error) *Error {
+	return &Error{Code: code, Message: message, Err: cause}
+}
+
+// ErrorCode returns the code of the first *Error in err's chain, EINTERNAL
+// for any other non-nil error, and "" for nil.
+func ErrorCode(err error) string {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return EINTERNAL
+}
+
+// ErrorMessage returns the safe message of the first *Error in err's chain,
+// or a generic message for any other error.
+func ErrorMessage(err error) string {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return "Internal error."
+}
+
+// IsCode reports whether err carries the given code.
+func IsCode(err error, code string) bool { return err != nil && ErrorCode(err) == code }
