@@ -1,0 +1,356 @@
+package textnorm
+
+import (
+	"strings"
+	"unicode"
+)
+
+// Scripts that look-alike folding knows.
+const (
+	scriptNone = iota
+	scriptLatin
+	scriptCyrillic
+	scriptArmenian
+	scriptGreek
+)
+
+func scriptOf(r rune) int {
+	switch {
+	case r < 0x80:
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' {
+			return scriptLatin
+		}
+		return scriptNone
+	case unicode.Is(unicode.Latin, r):
+		return scriptLatin
+	case unicode.Is(unicode.Cyrillic, r):
+		return scriptCyrillic
+	case unicode.Is(unicode.Armenian, r):
+		return scriptArmenian
+	case unicode.Is(unicode.Greek, r):
+		return scriptGreek
+	}
+	return scriptNone
+}
+
+// Look-alike tables, lower case, by target script. They follow the Unicode
+// TR39 confusables data for these letters, plus a few shapes that evaders use
+// in practice (Cyrillic "и" for "u", "п" for "n", "г" for "r").
+var confusables = map[int]map[rune]rune{
+	scriptLatin: {
+		// Cyrillic
+		'а': 'a', 'в': 'b', 'е': 'e', 'ё': 'e', 'к': 'k', 'м': 'm', 'н': 'h', 'о': 'o', 'р': 'p',
+		'с': 'c', 'т': 't', 'у': 'y', 'х': 'x', 'ѕ': 's', 'і': 'i', 'ї': 'i', 'ј': 'j', 'ԁ': 'd',
+		'һ': 'h', 'ԛ': 'q', 'ԝ': 'w', 'ү': 'y', 'ь': 'b', 'п': 'n', 'г': 'r', 'и': 'u',
+		// Greek
+		'α': 'a', 'β': 'b', 'γ': 'y', 'ε': 'e', 'ζ': 'z', 'η': 'n', 'ι': 'i', 'κ': 'k', 'ν': 'v',
+		'ο': 'o', 'ρ': 'p', 'τ': 't', 'υ': 'u', 'χ': 'x', 'ω': 'w',
+		// Armenian
+		'օ': 'o', 'ո': 'n', 'ս': 'u', 'հ': 'h', 'զ': 'q', 'ց': 'g', 'ա': 'w',
+	},
+	scriptCyrillic: {
+		// Latin
+		'a': 'а', 'b': 'в', 'c': 'с', 'e': 'е', 'h': 'н', 'k': 'к', 'm': 'м', 'o': 'о', 'p': 'р',
+		't': 'т', 'x': 'х', 'y': 'у', 'u': 'и', 'n': 'п', 'r': 'г',
+		// Greek
+		'α': 'а', 'ε': 'е', 'κ': 'к', 'ο': 'о', 'ρ': 'р', 'τ': 'т', 'χ': 'х', 'υ': 'у', 'η': 'п',
+		// Armenian
+		'օ': 'о', 'ո': 'п',
+	},
+	scriptArmenian: {
+		// Latin
+		'o': 'օ', 'n': 'ո', 'u': 'ս', 'h': 'հ', 'q': 'զ', 'g': 'ց', 'w': 'ա',
+		// Cyrillic
+		'о': 'օ', 'п': 'ո',
+		// Greek
+		'ο': 'օ',
+	},
+}
+
+// Leetspeak readings by the script of the word they appear in.
+var leet = map[int]map[rune]rune{
+	scriptLatin: {
+		'0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '8': 'b', '9': 'g',
+		'@': 'a', '$': 's', '!': 'i', '|': 'l',
+	},
+	scriptCyrillic: {
+		'0': 'о', '3': 'з', '4': 'ч', '6': 'б', '@': 'а', '$': 'с',
+	},
+	scriptArmenian: {
+		'0': 'օ',
+	},
+}
+
+// isLeetRune reports whether r may stand for a letter in some script.
+func isLeetRune(r rune) bool {
+	switch r {
+	case '0', '1', '3', '4', '5', '6', '7', '8', '9', '@', '$', '!', '|':
+		return true
+	}
+	return false
+}
+
+// isJoinElem reports whether r can be one element of a split-letter run.
+func isJoinElem(r rune) bool {
+	return unicode.IsLetter(r) || r == '0' || r == '1' || r == '3' || r == '4' || r == '5' || r == '@' || r == '$'
+}
+
+func isWordish(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r) }
+
+// joinSplit joins runs of at least three single letters separated by one to
+// three non-word characters: "i.d.i.o.t" → "idiot".
+func joinSplit(us []unit) []unit {
+	single := func(i int) bool {
+		if !isJoinElem(us[i].r) {
+			return false
+		}
+		if i > 0 && isWordish(us[i-1].r) {
+			return false
+		}
+		return i+1 >= len(us) || !isWordish(us[i+1].r)
+	}
+	out := make([]unit, 0, len(us))
+	for i := 0; i < len(us); {
+		if !single(i) {
+			out = append(out, us[i])
+			i++
+			continue
+		}
+		elems := []int{i}
+		j := i + 1
+		var sep []rune // every separator in a run must be the same
+		for j < len(us) {
+			k := j
+			for k < len(us) && k-j < 3 && !isWordish(us[k].r) && !isJoinElem(us[k].r) {
+				k++
+			}
+			if k == j || k >= len(us) || !single(k) {
+				break
+			}
+			this := make([]rune, 0, 3)
+			for _, u := range us[j:k] {
+				this = append(this, u.r)
+			}
+			if sep == nil {
+				sep = this
+			} else if string(sep) != string(this) {
+				break
+			}
+			elems = append(elems, k)
+			j = k + 1
+		}
+		letters := 0
+		for _, e := range elems {
+			if unicode.IsLetter(us[e].r) {
+				letters++
+			}
+		}
+		if len(elems) >= 3 && letters >= 2 {
+			for _, e := range elems {
+				out = append(out, us[e])
+			}
+			i = elems[len(elems)-1] + 1
+			continue
+		}
+		out = append(out, us[i])
+		i++
+	}
+	return out
+}
+
+// foldWords lower-cases, folds look-alikes and undoes leetspeak, one
+// whitespace-separated token at a time.
+func foldWords(us []unit) []unit {
+	for a := 0; a < len(us); {
+		if us[a].r == ' ' {
+			a++
+			continue
+		}
+		b := a
+		for b < len(us) && us[b].r != ' ' {
+			b++
+		}
+		foldToken(us[a:b])
+		a = b
+	}
+	return us
+}
+
+func foldToken(tok []unit) {
+	turkic := false
+	for _, u := range tok {
+		switch u.r {
+		case 'ğ', 'Ğ', 'ş', 'Ş', 'ı', 'İ', 'ə', 'Ə':
+			turkic = true
+		}
+	}
+	for k := range tok {
+		tok[k].r = lower(tok[k].r, turkic)
+	}
+	urlish := looksLikeAddress(tok)
+	// Words inside the token: runs of letters, digits, marks and leet symbols.
+	for a := 0; a < len(tok); {
+		if !isWordish(tok[a].r) && !isLeetRune(tok[a].r) {
+			a++
+			continue
+		}
+		b := a
+		for b < len(tok) && (isWordish(tok[b].r) || isLeetRune(tok[b].r)) {
+			b++
+		}
+		w := tok[a:b]
+		script := foldConfusables(w)
+		if !urlish {
+			undoLeet(w, script)
+		}
+		a = b
+	}
+}
+
+// lower lower-cases r; see the package comment for the Turkic rules.
+func lower(r rune, turkic bool) rune {
+	switch r {
+	case 'I':
+		if turkic {
+			return 'ı'
+		}
+		return 'i'
+	case 'İ':
+		return 'i'
+	case 'ё', 'Ё':
+		return 'е'
+	}
+	return unicode.ToLower(r)
+}
+
+// looksLikeAddress reports whether a token is a URL or e-mail address,
+// whose digits and symbols are not leetspeak.
+func looksLikeAddress(tok []unit) bool {
+	s := make([]rune, len(tok))
+	for k, u := range tok {
+		s[k] = u.r
+	}
+	str := string(s)
+	if containsAny(str, "://", "www.", ".com", ".ru", ".net", ".org", ".am", ".az", ".tr", ".ly") {
+		return true
+	}
+	at := -1
+	for k, r := range s {
+		if r == '@' {
+			at = k
+		}
+		if at >= 0 && r == '.' && k > at+1 {
+			return true
+		}
+	}
+	return false
+}
+
+func containsAny(s string, subs ...string) bool {
+	for _, sub := range subs {
+		if strings.Contains(s, sub) {
+			return true
+		}
+	}
+	return false
+}
+
+// foldConfusables folds a mixed-script word toward one script and returns
+// the word's script.
+func foldConfusables(w []unit) int {
+	var count [5]int
+	for _, u := range w {
+		if unicode.IsLetter(u.r) {
+			count[scriptOf(u.r)]++
+		}
+	}
+	present := 0
+	only := scriptNone
+	for s := scriptLatin; s <= scriptGreek; s++ {
+		if count[s] > 0 {
+			present++
+			only = s
+		}
+	}
+	if present <= 1 {
+		return only
+	}
+	best, bestMiss, bestNative := scriptNone, 1<<30, -1
+	for _, cand := range []int{scriptLatin, scriptCyrillic, scriptArmenian} {
+		if count[cand] == 0 {
+			continue
+		}
+		miss := 0
+		for _, u := range w {
+			if !unicode.IsLetter(u.r) {
+				continue
+			}
+			if s := scriptOf(u.r); s != cand && s != scriptNone {
+				if _, ok := confusables[cand][u.r]; !ok {
+					miss++
+				}
+			}
+		}
+		if miss < bestMiss || miss == bestMiss && count[cand] > bestNative {
+			best, bestMiss, bestNative = cand, miss, count[cand]
+		}
+	}
+	if best == scriptNone {
+		return only
+	}
+	table := confusables[best]
+	for k, u := range w {
+		if s := scriptOf(u.r); s != best && s != scriptNone {
+			if to, ok := table[u.r]; ok {
+				w[k].r = to
+			}
+		}
+	}
+	return best
+}
+
+// undoLeet replaces runs of leet characters between letters of the word
+// (and "$" next to a letter at either end) by the letters they stand for.
+func undoLeet(w []unit, script int) {
+	if script == scriptNone || script == scriptGreek {
+		script = scriptLatin
+	}
+	table := leet[script]
+	letters := 0
+	for _, u := range w {
+		if unicode.IsLetter(u.r) {
+			letters++
+		}
+	}
+	if letters == 0 {
+		return
+	}
+	for a := 0; a < len(w); {
+		if _, ok := table[w[a].r]; !ok {
+			a++
+			continue
+		}
+		b := a
+		dollars := true
+		for b < len(w) {
+			if _, ok := table[w[b].r]; !ok {
+				break
+			}
+			if w[b].r != '$' {
+				dollars = false
+			}
+			b++
+		}
+		left := a > 0 && unicode.IsLetter(w[a-1].r)
+		right := b < len(w) && unicode.IsLetter(w[b].r)
+		// Cyrillic evasions often start with a digit ("6ля"); Latin ones
+		// rarely do, while "1st" and "4th" are common.
+		leading := a == 0 && right && script == scriptCyrillic && letters >= 2
+		if left && right || dollars && (left || right) || leading {
+			for k := a; k < b; k++ {
+				w[k].r = table[w[k].r]
+			}
+		}
+		a = b
+	}
+}

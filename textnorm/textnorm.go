@@ -1,0 +1,301 @@
+// Package textnorm is Parley's one text normalizer. The classifier, the word
+// lists and duplicate detection all see comment text through it, so that an
+// evasion that fools one of them fools none of them less.
+//
+// Normalize applies, in order:
+//
+//  1. Unicode NFKC (full-width letters, ligatures, styled math letters such
+//     as 𝐟𝐮𝐜𝐤 become plain letters).
+//  2. Removal of invisible characters: format characters (category Cf: zero
+//     width space, joiners, bidi controls, soft hyphen, BOM), Hangul fillers,
+//     and combining marks left over after NFKC on Latin, Cyrillic, Armenian
+//     and Greek letters (strike-through and "zalgo" marks). Other control
+//     characters become spaces.
+//  3. Joining letters split by spaces, dots or symbols: a run of at least
+//     three single letters separated by the same one to three non-letter
+//     characters ("i.d.i.o.t", "i d i o t", "f-u-c-k") becomes one word
+//     ("idiot"); "e.g. a b" is left alone.
+//     Single leetspeak characters may stand for letters in such a run
+//     ("i.d.1.o.t") if at least two elements are real letters.
+//  4. Lower-casing (with "ё" folded to "е") that is right for Turkish and Azerbaijani: "İ" becomes
+//     "i"; "ı" stays "ı"; the ambiguous capital "I" becomes "ı" inside a
+//     word that shows Turkic letters (ğ, ş, ı, İ, ə) and "i" everywhere
+//     else, so English "I" and Turkish "ŞIK" (= "şık") both come out
+//     right. DuplicateKey additionally folds "ı" to "i".
+//  5. Folding look-alike letters in mixed-script words (the Unicode TR39
+//     confusables idea): a word that mixes Latin, Cyrillic, Armenian or
+//     Greek letters is folded toward the one script that the most of its
+//     letters can be mapped to ("fuсk" with a Cyrillic "с" becomes Latin
+//     "fuck"; "xyй" becomes Cyrillic "хуй"). Words in a single script are
+//     never changed, so Russian and Armenian text is left intact.
+//  6. Undoing leetspeak inside words that mix letters with digits or
+//     symbols: a run of 0 1 3 4 5 7 8 9 @ $ ! | between letters becomes
+//     letters ("sh1t", "n00b", "f@ck"); "$" also at a word's start or end
+//     ("$hit", "a$$"). Cyrillic words use Cyrillic readings (0→о, 3→з, 4→ч,
+//     6→б), also at the word's start ("6ля"). Numbers, "$100", "@name", URLs and e-mail addresses are left
+//     alone.
+//  7. Squeezing a letter repeated three or more times to two ("fuuuuck" →
+//     "fuuck", "cooool" → "cool"): two keeps real double letters intact;
+//     matchers that want the fully squeezed form use Squeeze.
+//  8. Collapsing runs of white space to one space and trimming the ends.
+//
+// Every rune of the result remembers the byte range of the original string
+// it came from, so Result.Span can map evidence found in the normalized
+// text back onto the text the author wrote.
+package textnorm
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Result is a normalized text with a map back to the original.
+type Result struct {
+	// Text is the normalized text, valid UTF-8.
+	Text string
+	// starts[b] and ends[b] are the original byte range of the rune that
+	// output byte b belongs to. starts has one extra entry for len(Text).
+	starts []int32
+	ends   []int32
+	srcLen int
+}
+
+// unit is one rune of the text being normalized, with the byte range of the
+// original it came from.
+type unit struct {
+	r    rune
+	s, e int32
+}
+
+// Normalize returns the normalized form of s with its offset map. Invalid
+// UTF-8 bytes are treated as spaces.
+func Normalize(s string) Result {
+	us := decompose(s)
+	us = joinSplit(us)
+	us = foldWords(us)
+	us = squeeze(us)
+	us = collapseSpace(us)
+	return build(s, us)
+}
+
+// Span maps a byte range [i,j) of r.Text back to the byte range of the
+// original string it came from. Out-of-range arguments are clamped; an empty
+// range maps to an empty range at the corresponding original position. The
+// result always satisfies 0 <= start <= end <= len(original).
+func (r Result) Span(i, j int) (start, end int) {
+	n := len(r.Text)
+	if i < 0 {
+		i = 0
+	}
+	if j > n {
+		j = n
+	}
+	if i > n {
+		i = n
+	}
+	if len(r.starts) == 0 {
+		return 0, 0
+	}
+	if j <= i {
+		p := int(r.starts[i])
+		return p, p
+	}
+	return int(r.starts[i]), int(r.ends[j-1])
+}
+
+// DuplicateKey returns the text reduced for exact-duplicate comparison:
+// normalized, with punctuation, symbols and whitespace removed, so
+// "Hello, World!!" and "hello world" and "ｈｅｌｌｏ ｗｏｒｌｄ" agree.
+// Dotless "ı" is folded to "i" so that case differences in Turkish do not
+// matter either.
+func DuplicateKey(s string) string {
+	t := Normalize(s).Text
+	var b strings.Builder
+	b.Grow(len(t))
+	for _, r := range t {
+		switch {
+		case r == 'ı':
+			b.WriteRune('i')
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// Words splits normalized text into word tokens: maximal runs of letters
+// and digits.
+func Words(norm string) []string {
+	bounds := WordBounds(norm)
+	out := make([]string, len(bounds))
+	for k, b := range bounds {
+		out[k] = norm[b[0]:b[1]]
+	}
+	return out
+}
+
+// WordBounds returns the byte range [start,end) in norm of each word that
+// Words returns, in order.
+func WordBounds(norm string) [][2]int {
+	var out [][2]int
+	start := -1
+	for i, r := range norm {
+		if isWordRune(r) {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		if start >= 0 {
+			out = append(out, [2]int{start, i})
+			start = -1
+		}
+	}
+	if start >= 0 {
+		out = append(out, [2]int{start, len(norm)})
+	}
+	return out
+}
+
+// Squeeze returns w with every run of a repeated letter reduced to one
+// letter ("fuuck" → "fuck"). Word-list matchers try it after the word
+// itself.
+func Squeeze(w string) string {
+	var b strings.Builder
+	b.Grow(len(w))
+	var prev rune = -1
+	for _, r := range w {
+		if r == prev && unicode.IsLetter(r) {
+			continue
+		}
+		b.WriteRune(r)
+		prev = r
+	}
+	return b.String()
+}
+
+func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+// decompose applies NFKC segment by segment, so that every output rune
+// knows its source range, and drops invisible characters.
+func decompose(s string) []unit {
+	us := make([]unit, 0, len(s))
+	var it norm.Iter
+	it.InitString(norm.NFKC, s)
+	for !it.Done() {
+		start := it.Pos()
+		seg := it.Next()
+		end := it.Pos()
+		if it.Done() {
+			end = len(s)
+		}
+		if end < start {
+			end = start
+		}
+		for len(seg) > 0 {
+			r, size := utf8.DecodeRune(seg)
+			seg = seg[size:]
+			if r == utf8.RuneError && size <= 1 {
+				r = ' '
+			}
+			switch {
+			case isInvisible(r):
+				continue
+			case unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Me, r):
+				// Keep marks on other scripts (Devanagari, Arabic...); drop
+				// strike-through and "zalgo" marks on the scripts we fold.
+				if len(us) == 0 || dropMarkAfter(us[len(us)-1].r) {
+					continue
+				}
+			case r == '\t' || r == '\n' || r == '\r' || unicode.IsSpace(r) || unicode.IsControl(r):
+				r = ' '
+			}
+			us = append(us, unit{r: r, s: int32(start), e: int32(end)})
+		}
+	}
+	return us
+}
+
+// isInvisible reports whether r is a format or filler character that renders
+// as nothing.
+func isInvisible(r rune) bool {
+	switch r {
+	case 0x115F, 0x1160, 0x3164, 0xFFA0, 0x034F, 0x180E, 0x17B4, 0x17B5:
+		return true
+	}
+	if r >= 0xFE00 && r <= 0xFE0F || r >= 0xE0100 && r <= 0xE01EF { // variation selectors
+		return true
+	}
+	return unicode.Is(unicode.Cf, r)
+}
+
+// dropMarkAfter reports whether a combining mark after r is noise to drop:
+// true after letters of the scripts Parley folds and after non-letters.
+func dropMarkAfter(r rune) bool {
+	if !unicode.IsLetter(r) {
+		return true
+	}
+	return unicode.Is(unicode.Latin, r) || unicode.Is(unicode.Cyrillic, r) ||
+		unicode.Is(unicode.Armenian, r) || unicode.Is(unicode.Greek, r)
+}
+
+// build renders units into a Result.
+func build(src string, us []unit) Result {
+	var b strings.Builder
+	n := 0
+	for _, u := range us {
+		n += utf8.RuneLen(u.r)
+	}
+	b.Grow(n)
+	starts := make([]int32, 0, n+1)
+	ends := make([]int32, 0, n)
+	for _, u := range us {
+		l := utf8.RuneLen(u.r)
+		if l < 0 {
+			u.r, l = ' ', 1
+		}
+		b.WriteRune(u.r)
+		for k := 0; k < l; k++ {
+			starts = append(starts, u.s)
+			ends = append(ends, u.e)
+		}
+	}
+	starts = append(starts, int32(len(src)))
+	if len(us) > 0 {
+		// An empty span at the end maps to the end of the last rune.
+		starts[len(starts)-1] = us[len(us)-1].e
+	}
+	return Result{Text: b.String(), starts: starts, ends: ends, srcLen: len(src)}
+}
+
+// collapseSpace turns runs of spaces into one and trims both ends.
+func collapseSpace(us []unit) []unit {
+	out := us[:0]
+	for _, u := range us {
+		if u.r == ' ' && (len(out) == 0 || out[len(out)-1].r == ' ') {
+			continue
+		}
+		out = append(out, u)
+	}
+	for len(out) > 0 && out[len(out)-1].r == ' ' {
+		out = out[:len(out)-1]
+	}
+	return out
+}
+
+// squeeze reduces a letter repeated three or more times to two.
+func squeeze(us []unit) []unit {
+	out := us[:0]
+	for _, u := range us {
+		k := len(out)
+		if k >= 2 && unicode.IsLetter(u.r) && out[k-1].r == u.r && out[k-2].r == u.r {
+			out[k-1].e = u.e // the kept letter now covers the dropped ones
+			continue
+		}
+		out = append(out, u)
+	}
+	return out
+}

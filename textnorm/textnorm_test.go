@@ -1,0 +1,198 @@
+package textnorm
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+func TestNormalize(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+	}{
+		// NFKC
+		{"en/fullwidth", "ｈｅｌｌｏ ｗｏｒｌｄ", "hello world"},
+		{"en/math bold", "𝐟𝐮𝐜𝐤 this", "fuck this"},
+		{"en/ligature", "ﬁne", "fine"},
+		{"ru/fullwidth digits", "Привет １２３", "привет 123"},
+		// Case folding: Turkish and Azerbaijani
+		{"tr/dotted capital", "İSTANBUL", "istanbul"},
+		{"tr/dotless capital in Turkic word", "ŞIKTI", "şıktı"},
+		{"tr/dotless kept", "sık sık", "sık sık"},
+		{"tr/mixed", "Işık", "ışık"},
+		{"az/schwa", "ƏLİ gəldi", "əli gəldi"},
+		{"az/dotless capital", "QIZ Əli", "qiz əli"},
+		{"en/capital I", "I THINK IT IS", "i think it is"},
+		// Zero-width and format characters
+		{"en/zwsp", "f\u200bu\u200cc\u200dk", "fuck"},
+		{"ru/zwsp", "ху\u200bй", "хуй"},
+		{"hy/zwsp", "բոզ\u2060ի", "բոզի"},
+		{"en/soft hyphen and bidi", "id\u00adi\u202eot", "idiot"},
+		{"en/strike-through marks", "f\u0336u\u0336c\u0336k", "fuck"},
+		{"en/variation selector", "a\ufe0fb", "ab"},
+		// Homoglyphs
+		{"en/cyrillic es in latin word", "fuсk", "fuck"},
+		{"en/cyrillic o and a", "іdіоt", "idiot"},
+		{"ru/latin letters in cyrillic word", "xyй", "хуй"},
+		{"ru/latin u for и", "пuздец", "пиздец"},
+		{"ru/latin o in cyrillic word", "сoк", "сок"},
+		{"ru/untouched", "Классный текст", "классный текст"},
+		{"hy/latin o in armenian word", "բoզ", "բօզ"},
+		{"hy/armenian o in latin word", "bօz", "boz"},
+		{"hy/untouched", "Շնորհակալություն", "շնորհակալություն"},
+		{"en/greek omicron", "ιdiοt", "idiot"},
+		// Leetspeak
+		{"en/digits", "sh1t n00b id10t 1st", "shit noob idiot 1st"},
+		{"en/at sign", "f@ck", "fack"},
+		{"en/dollar", "$hit a$$", "shit ass"},
+		{"en/numbers kept", "2024 $100 @john covid19 mp3", "2024 $100 @john covid19 mp3"},
+		{"en/urls kept", "see http://ex4mple.com/a1b", "see http://ex4mple.com/a1b"},
+		{"ru/cyrillic leet", "6ля п0рнo", "бля порно"},
+		{"ru/cyrillic leet 3", "3ал00па", "залоопа"},
+		{"tr/leet", "s1kt1r", "siktir"},
+		{"az/leet", "g0tv3rən", "gotverən"},
+		// Squeezing
+		{"en/squeeze", "fuuuuuck cooool", "fuuck cool"},
+		{"ru/squeeze", "ооооочень", "оочень"},
+		{"hy/squeeze", "բարևևևև", "բարեւեւեւեւ"},
+		{"tr/squeeze", "aptaaaal", "aptaal"},
+		// Joining split letters
+		{"en/dots", "you i.d.i.o.t", "you idiot"},
+		{"en/spaces", "i d i o t", "idiot"},
+		{"en/dashes", "f - u - c - k off", "fuck off"},
+		{"en/with leet", "i.d.1.o.t", "idiot"},
+		{"en/two letters not joined", "e.g. a b", "e.g. a b"},
+		{"ru/yo folded", "Ёлка ещё", "елка еще"},
+		{"ru/spaces", "с у к а", "сука"},
+		{"hy/dots", "բ.ո.զ", "բոզ"},
+		{"tr/spaces", "a p t a l", "aptal"},
+		{"az/dots", "g.i.c", "gic"},
+		// Whitespace
+		{"en/space collapse", "  a\t\n  word  ", "a word"},
+		{"empty", "", ""},
+		{"invalid utf8", "ab\xffcd", "ab cd"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Normalize(tt.in).Text
+			if got != tt.want {
+				t.Errorf("Normalize(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestSpanMapsBackToOriginal(t *testing.T) {
+	tests := []struct {
+		in, word, wantOrig string
+	}{
+		{"You are an i.d.i.o.t, friend", "idiot", "i.d.i.o.t"},
+		{"ｈｅｌｌｏ world", "hello", "ｈｅｌｌｏ"},
+		{"what a f\u200bu\u200bc\u200bk", "fuck", "f\u200bu\u200bc\u200bk"},
+		{"ну ты xyй", "хуй", "xyй"},
+		{"sooooo stupid", "soo", "sooooo"},
+		{"hey sh1t!", "shit", "sh1t"},
+		{"Ə l i", "əli", "Ə l i"},
+	}
+	for _, tt := range tests {
+		r := Normalize(tt.in)
+		i := strings.Index(r.Text, tt.word)
+		if i < 0 {
+			t.Fatalf("Normalize(%q) = %q, missing %q", tt.in, r.Text, tt.word)
+		}
+		s, e := r.Span(i, i+len(tt.word))
+		if got := tt.in[s:e]; got != tt.wantOrig {
+			t.Errorf("%q: span of %q = %q, want %q", tt.in, tt.word, got, tt.wantOrig)
+		}
+	}
+}
+
+func TestSpanClamps(t *testing.T) {
+	r := Normalize("héllo wörld")
+	for _, c := range [][2]int{{-5, 3}, {2, 100}, {100, 200}, {4, 2}, {0, 0}} {
+		s, e := r.Span(c[0], c[1])
+		if s < 0 || e < s || e > len("héllo wörld") {
+			t.Errorf("Span(%d,%d) = %d,%d out of bounds", c[0], c[1], s, e)
+		}
+	}
+	if s, e := (Result{}).Span(0, 1); s != 0 || e != 0 {
+		t.Errorf("zero Result Span = %d,%d", s, e)
+	}
+}
+
+func TestDuplicateKey(t *testing.T) {
+	same := [][]string{
+		{"Hello, World!!", "hello world", "ｈｅｌｌｏ ｗｏｒｌｄ", "HELLO\u200b WORLD"},
+		{"Привет, мир!", "привет мир", "ПРИВЕТ  МИР"},
+		{"ŞIK", "şık", "Şık!"},
+		{"Բարև ձեզ", "բարև, ձեզ"},
+	}
+	for _, group := range same {
+		want := DuplicateKey(group[0])
+		for _, s := range group[1:] {
+			if got := DuplicateKey(s); got != want {
+				t.Errorf("DuplicateKey(%q) = %q, want %q (as %q)", s, got, want, group[0])
+			}
+		}
+	}
+	if DuplicateKey("hello world") == DuplicateKey("hello word") {
+		t.Error("different texts share a key")
+	}
+}
+
+func TestWords(t *testing.T) {
+	got := Words(Normalize("Hello, wörld! Привет-мир 42 բարեւ").Text)
+	want := []string{"hello", "wörld", "привет", "мир", "42", "բարեւ"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("Words = %q, want %q", got, want)
+	}
+}
+
+func TestSqueeze(t *testing.T) {
+	for in, want := range map[string]string{"fuuck": "fuck", "good": "god", "сууука": "сука", "a11": "a11"} {
+		if got := Squeeze(in); got != want {
+			t.Errorf("Squeeze(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func FuzzNormalize(f *testing.F) {
+	for _, s := range []string{"", "Hello, World!!", "i.d.1.o.t", "ŞIKTI", "xyй", "f\u0336u\u0336c\u0336k", "\xff\xfe", "ｈｅｌｌｏ", "բ.ո.զ", "ﷺ", "e\u0301\u0301\u0301", "a\u200bb"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		r := Normalize(s)
+		if !utf8.ValidString(r.Text) {
+			t.Fatalf("invalid UTF-8 out: %q", r.Text)
+		}
+		n := len(r.Text)
+		prevS, prevE := 0, 0
+		for i := 0; i <= n; i++ {
+			for _, j := range []int{i, i + 1, n} {
+				st, en := r.Span(i, j)
+				if st < 0 || en < st || en > len(s) {
+					t.Fatalf("Span(%d,%d) = %d,%d, len(s)=%d", i, j, st, en, len(s))
+				}
+			}
+			st, en := r.Span(i, i+1)
+			if i < n && (st < prevS || en < prevE) {
+				t.Fatalf("Span not monotonic at %d: %d,%d after %d,%d", i, st, en, prevS, prevE)
+			}
+			if i < n {
+				prevS, prevE = st, en
+			}
+		}
+		if st, en := r.Span(0, n); n > 0 && (st > en) {
+			t.Fatalf("whole span %d,%d", st, en)
+		}
+		_ = DuplicateKey(s)
+		for _, w := range Words(r.Text) {
+			if w == "" {
+				t.Fatal("empty word")
+			}
+		}
+		if Normalize(r.Text).Text == "" && r.Text != "" {
+			t.Fatalf("renormalizing %q lost everything", r.Text)
+		}
+	})
+}
