@@ -1,0 +1,70 @@
+// The shape of a locale module. Keep every locale complete: the unit tests
+// check that each one defines every key with a non-empty value.
+
+/** Policy reasons a moderator can give when rejecting a comment. */
+export type Reason = "hate_speech" | "obscenity" | "personal_attack" | "spam" | "off_topic" | "other";
+
+/** Messages is one locale's user-interface text. */
+export interface Messages {
+  /** BCP 47 tag used for Intl formatting and the lang attribute. */
+  lang: string;
+  /** Text direction of the locale. */
+  dir: "ltr" | "rtl";
+  /** "5 comments", with the locale's plural rules. */
+  count: (n: number) => string;
+  heading: string;
+  loading: string;
+  loadError: string;
+  retry: string;
+  noComments: string;
+  sortLabel: string;
+  sortOldest: string;
+  sortNewest: string;
+  loadMore: string;
+  reply: string;
+  edit: string;
+  cancel: string;
+  save: string;
+  permalink: string;
+  badgeAuthor: string;
+  badgeStaff: string;
+  edited: string;
+  pendingNotice: string;
+  editPendingNotice: string;
+  rejectedNotice: string;
+  reasonLabel: string;
+  reasons: Record<Reason, string>;
+  /** The default policy text shown above the form when the site sets none. */
+  policy: string;
+  formHeading: string;
+  replyHeading: string;
+  editHeading: string;
+  bodyLabel: string;
+  bodyHint: string;
+  nameLabel: string;
+  emailLabel: string;
+  honeypotLabel: string;
+  write: string;
+  preview: string;
+  previewEmpty: string;
+  send: string;
+  sending: string;
+  sent: string;
+  saved: string;
+  duplicate: string;
+  rateLimited: string;
+  closed: string;
+  sanctioned: string;
+  network: string;
+  genericError: string;
+  emptyBody: string;
+  nameRequired: string;
+  emailRequired: string;
+  editWindowOver: string;
+  login: string;
+  logout: string;
+  signedInAs: string;
+  loginHint: string;
+  loginRequired: string;
+  popupBlocked: string;
+}
