@@ -8,6 +8,8 @@ export interface SiteInfo {
   id: string;
   name: string;
   policy_text: string;
+  /** Per-locale policy texts, when the site configured several. */
+  policy_texts?: Record<string, string>;
   locale: string;
   guests_allowed: boolean;
   edit_window_seconds: number;
@@ -85,8 +87,9 @@ export class Api {
     return data as T;
   }
 
-  thread(site: string, storyUrl: string, sort: string, cursor: string): Promise<ThreadPage> {
+  thread(site: string, storyUrl: string, sort: string, cursor: string, locale = ""): Promise<ThreadPage> {
     const q = new URLSearchParams({ site, story_url: storyUrl, sort });
+    if (locale) q.set("locale", locale);
     if (cursor) q.set("cursor", cursor);
     return this.request<ThreadPage>("GET", "/api/v1/comments?" + q.toString());
   }

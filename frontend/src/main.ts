@@ -1,5 +1,6 @@
 // Entry point: find the embed containers and mount a widget in each.
 
+import { baseFromScript } from "./base";
 import { Widget } from "./widget";
 
 // The comments host is wherever this script came from. document.currentScript
@@ -9,13 +10,6 @@ function scriptSrc(): string {
   if (s && s.src) return s.src;
   const all = document.querySelectorAll<HTMLScriptElement>('script[src*="widget"]');
   return all.length ? all[all.length - 1].src : location.href;
-}
-
-/** The API base for a script URL: ".../widget/widget.HASH.js" and ".../widget.js" both map to "...". */
-export function baseFromScript(src: string): string {
-  const u = new URL(src);
-  const path = u.pathname.replace(/\/widget\/[^/]*$/, "/").replace(/\/[^/]*$/, "/");
-  return (u.origin + path).replace(/\/$/, "");
 }
 
 const BASE = baseFromScript(scriptSrc());

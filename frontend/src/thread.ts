@@ -11,6 +11,8 @@ export interface Comment {
   status?: "pending" | "approved" | "rejected" | "spam";
   reason?: string;
   edit_pending?: boolean;
+  /** Set by the server on the viewer's own comments. */
+  own?: boolean;
 }
 
 /** Node is a comment with its replies. */

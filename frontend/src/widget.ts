@@ -49,6 +49,12 @@ function localStore(): Storage | null {
   }
 }
 
+/** The policy text: the site's for this locale, else the site's default, else Parley's default. */
+export function policyText(p: ThreadPage, t: Messages): string {
+  const s = p.site;
+  return ((s?.policy_texts && s.policy_texts[t.lang]) || s?.policy_text || "").trim() || t.policy;
+}
+
 let seq = 0;
 const uid = (p: string) => `${p}${++seq}`;
 
@@ -309,7 +315,7 @@ export class Widget {
     if (!this.page) this.box.replaceChildren(h("p", { class: "muted", role: "status", text: this.t.loading }));
     let p: ThreadPage;
     try {
-      p = await this.api.thread(this.cfg.site, this.cfg.storyUrl, this.sort, "");
+      p = await this.api.thread(this.cfg.site, this.cfg.storyUrl, this.sort, "", this.cfg.locale);
     } catch (e) {
       if (e instanceof ApiError && e.status === 401 && this.store.auth && !retried) {
         this.store.auth = null; // expired or revoked token: continue as a guest
@@ -387,7 +393,7 @@ export class Widget {
       h("label", { for: sortId, class: "muted", text: t.sortLabel }),
       select,
     );
-    const policy = h("p", { class: "policy", text: (p.site?.policy_text || "").trim() || t.policy });
+    const policy = h("p", { class: "policy", text: policyText(p, t) });
     let account: HTMLElement;
     if (p.viewer) {
       account = h(
@@ -429,7 +435,7 @@ export class Widget {
   private renderNode(n: Node): HTMLLIElement {
     const t = this.t;
     const c = n.c;
-    const own = !!c.status && c.status !== "approved";
+    const unpub = !!c.status && c.status !== "approved";
     const meta = h(
       "div",
       { class: "meta" },
@@ -458,7 +464,7 @@ export class Widget {
     }
     if (c.edit_pending) notices.push(h("p", { class: "notice", tabindex: "-1", text: t.editPendingNotice }));
     const actions = h("div", { class: "cactions" });
-    if (!own && this.canWrite()) {
+    if (!unpub && this.canWrite()) {
       actions.append(h("button", { type: "button", class: "link", text: t.reply, onclick: () => this.openForm("reply", c) }));
     }
     if (this.editable(c)) {
@@ -468,7 +474,7 @@ export class Widget {
     const reply = this.forms.get("r:" + c.id);
     const article = h(
       "article",
-      { id: "parley-comment-" + c.id, tabindex: "-1", "aria-label": c.author.name, class: own ? "own" : "" },
+      { id: "parley-comment-" + c.id, tabindex: "-1", "aria-label": c.author.name, class: unpub ? "unpub" : "" },
       meta,
       ...notices,
       edit ? edit.el : h("div", { class: "body" }, safeFragment(c.html || "")),
@@ -494,7 +500,7 @@ export class Widget {
   /** Whether the viewer may edit c now: their own comment, inside the site's edit window. */
   editable(c: Comment): boolean {
     if (this.closed() || c.status === "rejected" || c.status === "spam") return false;
-    if (!this.store.findMine(c.id)) return false;
+    if (!c.own && !this.store.findMine(c.id)) return false;
     return canEdit(c.created_at, this.page?.site?.edit_window_seconds || 0, Date.now());
   }
 
@@ -535,6 +541,7 @@ export class Widget {
   onPosted(c: Comment, body: string): void {
     this.store.remember(c.id, body, Date.now());
     if (!c.status) c.status = "pending";
+    c.own = true;
     this.comments = merge(this.comments, [c]);
     this.renderList();
   }
