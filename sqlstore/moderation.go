@@ -179,6 +179,7 @@ func (c *conn) TakeRateToken(ctx context.Context, key string, perSecond float64,
 	if !(perSecond > 0) || burst < 1 || math.IsInf(perSecond, 0) {
 		return false, 0, parley.Errorf(parley.EINVALID, "Invalid rate limit.")
 	}
+	now = now.UTC().Truncate(time.Microsecond) // the stored precision
 	var ok bool
 	var wait time.Duration
 	err := c.InTx(ctx, func(tx parley.Store) error {
