@@ -1,0 +1,547 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/parley-comments/parley"
+	"github.com/parley-comments/parley/events"
+	"github.com/parley-comments/parley/httpapi"
+	"github.com/parley-comments/parley/service"
+	"github.com/parley-comments/parley/sqlstore"
+	"github.com/parley-comments/parley/sqlstore/sqltest"
+)
+
+// testClock is a settable clock.
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *testClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *testClock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// env is a running API over a real SQLite database.
+type env struct {
+	t     *testing.T
+	db    *sqlstore.DB
+	svc   *service.Service
+	srv   *httptest.Server
+	clock *testClock
+	// tokens by role name: "mod" (moderator of site a), "admin" (admin of a),
+	// "author" (author on a), "othermod" (moderator of site b).
+	tokens map[string]string
+}
+
+const storyURL = "https://a.example/news/1"
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	db := sqltest.OpenSQLite(t)
+	clock := &testClock{t: time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)}
+	db.SetClock(clock)
+	svc := service.New(service.Options{Store: db, Clock: clock, Bus: events.New(), RateLimits: service.RateLimits{}})
+	api := httpapi.New(httpapi.Config{Service: svc, Bus: events.New()})
+	srv := httptest.NewServer(api.Handler())
+	t.Cleanup(srv.Close)
+	e := &env{t: t, db: db, svc: svc, srv: srv, clock: clock, tokens: map[string]string{}}
+	ctx := context.Background()
+	for _, s := range []struct{ id, origin string }{{"a", "https://a.example"}, {"b", "https://b.example"}} {
+		if _, err := svc.CreateSite(ctx, s.id, "Site "+s.id, []string{s.origin}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, u := range []struct {
+		name, site string
+		role       parley.Role
+	}{{"mod", "a", parley.RoleModerator}, {"admin", "a", parley.RoleAdmin}, {"author", "a", parley.RoleAuthor}, {"othermod", "b", parley.RoleModerator}} {
+		email := u.name + "@example.com"
+		if _, err := svc.CreateUser(ctx, email, strings.ToUpper(u.name[:1])+u.name[1:], "correct horse battery"); err != nil {
+			t.Fatal(err)
+		}
+		if err := svc.SetRole(ctx, u.site, email, u.role); err != nil {
+			t.Fatal(err)
+		}
+		tok, err := svc.CreateToken(ctx, email)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.tokens[u.name] = tok
+	}
+	return e
+}
+
+type resp struct {
+	status int
+	header http.Header
+	body   []byte
+	json   map[string]any
+}
+
+func (r resp) errCode() string {
+	if e, ok := r.json["error"].(map[string]any); ok {
+		s, _ := e["code"].(string)
+		return s
+	}
+	return ""
+}
+
+// do sends a request with optional headers ("Authorization" etc.).
+func (e *env) do(method, path string, body any, headers ...string) resp {
+	e.t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case []byte:
+		rd = bytes.NewReader(b)
+	case string:
+		rd = strings.NewReader(b)
+	default:
+		j, _ := json.Marshal(b)
+		rd = bytes.NewReader(j)
+	}
+	req, err := http.NewRequest(method, e.srv.URL+path, rd)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	out := resp{status: res.StatusCode, header: res.Header, body: b}
+	_ = json.Unmarshal(b, &out.json)
+	return out
+}
+
+func (e *env) bearer(name string) []string {
+	return []string{"Authorization", "Bearer " + e.tokens[name]}
+}
+
+// post posts a guest comment and returns its id and guest token.
+func (e *env) post(body string, extra map[string]any) (string, string) {
+	e.t.Helper()
+	in := map[string]any{"site": "a", "story_url": storyURL, "story_title": "Story", "body": body, "author_name": "Guest", "author_email": "guest@example.org"}
+	for k, v := range extra {
+		in[k] = v
+	}
+	r := e.do("POST", "/api/v1/comments", in)
+	if r.status != 201 {
+		e.t.Fatalf("post: %d %s", r.status, r.body)
+	}
+	c := r.json["comment"].(map[string]any)
+	if c["status"] != "pending" {
+		e.t.Fatalf("new comment status %v, want pending", c["status"])
+	}
+	tok, _ := r.json["guest_token"].(string)
+	return c["id"].(string), tok
+}
+
+// thread returns the public thread as seen with the given headers.
+func (e *env) thread(headers ...string) []map[string]any {
+	e.t.Helper()
+	r := e.do("GET", "/api/v1/comments?site=a&story_url="+storyURL, nil, headers...)
+	if r.status != 200 {
+		e.t.Fatalf("thread: %d %s", r.status, r.body)
+	}
+	var out []map[string]any
+	for _, c := range r.json["comments"].([]any) {
+		out = append(out, c.(map[string]any))
+	}
+	return out
+}
+
+func findComment(list []map[string]any, id string) map[string]any {
+	for _, c := range list {
+		if c["id"] == id {
+			return c
+		}
+	}
+	return nil
+}
+
+func (e *env) countComments() int {
+	e.t.Helper()
+	var n int
+	if err := e.db.SQL().QueryRow("SELECT count(*) FROM comments").Scan(&n); err != nil {
+		e.t.Fatal(err)
+	}
+	return n
+}
+
+func TestPreModerationLifecycle(t *testing.T) {
+	e := newEnv(t)
+	id, guestTok := e.post("First! A *thoughtful* comment.", nil)
+
+	if c := findComment(e.thread(), id); c != nil {
+		t.Fatal("pending comment visible to the public")
+	}
+	own := findComment(e.thread("X-Parley-Guest-Token", guestTok), id)
+	if own == nil || own["status"] != "pending" {
+		t.Fatalf("author does not see own pending comment: %v", own)
+	}
+
+	r := e.do("POST", "/api/v1/moderation/comments/"+id+"/approve", nil, e.bearer("mod")...)
+	if r.status != 200 || r.json["comment"].(map[string]any)["status"] != "approved" {
+		t.Fatalf("approve: %d %s", r.status, r.body)
+	}
+	c := findComment(e.thread(), id)
+	if c == nil || !strings.Contains(c["html"].(string), "<em>thoughtful</em>") {
+		t.Fatalf("approved comment not public: %v", c)
+	}
+	if _, has := c["status"]; has {
+		t.Fatal("public comment carries a status field")
+	}
+
+	// Rejection: hidden from everyone, reason shown to its author only.
+	id2, tok2 := e.post("You are all idiots", nil)
+	r = e.do("POST", "/api/v1/moderation/comments/"+id2+"/reject", map[string]any{"reason": "personal_attack", "note": "insult"}, e.bearer("mod")...)
+	if r.status != 200 {
+		t.Fatalf("reject: %d %s", r.status, r.body)
+	}
+	if findComment(e.thread(), id2) != nil {
+		t.Fatal("rejected comment is public")
+	}
+	if findComment(e.thread("X-Parley-Guest-Token", guestTok+"x"), id2) != nil {
+		t.Fatal("rejected comment visible with a wrong guest token")
+	}
+	mine := findComment(e.thread("X-Parley-Guest-Token", tok2), id2)
+	if mine == nil || mine["status"] != "rejected" || mine["reason"] != "personal_attack" {
+		t.Fatalf("author does not see the rejection reason: %v", mine)
+	}
+	if strings.Contains(string(e.do("GET", "/api/v1/comments?site=a&story_url="+storyURL, nil).body), "idiots") {
+		t.Fatal("rejected text leaked into the public thread")
+	}
+	// Count only includes approved comments.
+	if n := e.do("GET", "/api/v1/comments?site=a&story_url="+storyURL, nil).json["count"]; n != float64(1) {
+		t.Fatalf("count = %v, want 1", n)
+	}
+}
+
+func TestEditAfterApprovalKeepsApprovedTextUntilReapproved(t *testing.T) {
+	e := newEnv(t)
+	id, tok := e.post("Original approved text", nil)
+	e.do("POST", "/api/v1/moderation/comments/"+id+"/approve", nil, e.bearer("mod")...)
+	e.clock.Add(time.Minute)
+	r := e.do("PATCH", "/api/v1/comments/"+id, map[string]any{"body": "Sneaky edited text"}, "X-Parley-Guest-Token", tok)
+	if r.status != 200 {
+		t.Fatalf("edit: %d %s", r.status, r.body)
+	}
+	pub := findComment(e.thread(), id)
+	if pub == nil || !strings.Contains(pub["html"].(string), "Original approved text") || strings.Contains(pub["html"].(string), "Sneaky") {
+		t.Fatalf("public text changed before the edit was approved: %v", pub)
+	}
+	// The edit is in the pending queue.
+	q := e.do("GET", "/api/v1/moderation/queue?site=a", nil, e.bearer("mod")...)
+	if !strings.Contains(string(q.body), "Sneaky edited text") {
+		t.Fatalf("edit not in the queue: %s", q.body)
+	}
+	e.do("POST", "/api/v1/moderation/comments/"+id+"/approve", nil, e.bearer("mod")...)
+	pub = findComment(e.thread(), id)
+	if !strings.Contains(pub["html"].(string), "Sneaky edited text") {
+		t.Fatalf("approved edit not public: %v", pub)
+	}
+	// Someone else cannot edit; the edit window closes.
+	if r := e.do("PATCH", "/api/v1/comments/"+id, map[string]any{"body": "hijack"}, "X-Parley-Guest-Token", "pg_wrong"); r.status != 404 {
+		t.Fatalf("edit by someone else: %d", r.status)
+	}
+	e.clock.Add(time.Hour)
+	if r := e.do("PATCH", "/api/v1/comments/"+id, map[string]any{"body": "too late"}, "X-Parley-Guest-Token", tok); r.status != 422 {
+		t.Fatalf("edit after the window: %d %s", r.status, r.body)
+	}
+}
+
+func TestModerationPermissionMatrix(t *testing.T) {
+	e := newEnv(t)
+	id, guestTok := e.post("Needs review", nil)
+	endpoints := []struct {
+		method, path string
+		body         any
+	}{
+		{"GET", "/api/v1/moderation/queue?site=a", nil},
+		{"GET", "/api/v1/moderation/comments/" + id, nil},
+		{"POST", "/api/v1/moderation/comments/" + id + "/approve", map[string]any{}},
+		{"POST", "/api/v1/moderation/comments/" + id + "/reject", map[string]any{"reason": "spam"}},
+		{"POST", "/api/v1/moderation/comments/" + id + "/spam", map[string]any{}},
+		{"POST", "/api/v1/moderation/bulk", map[string]any{"site": "a", "action": "approve", "ids": []string{id}}},
+		{"GET", "/api/v1/moderation/audit?site=a", nil},
+		{"GET", "/api/v1/moderation/sanctions?site=a", nil},
+		{"POST", "/api/v1/moderation/sanctions", map[string]any{"site": "a", "author_key": "e:guest@example.org", "kind": "ban", "reason": "x"}},
+		{"GET", "/api/v1/moderation/stream?site=a", nil},
+	}
+	callers := []struct {
+		name    string
+		headers []string
+		want    []int
+	}{
+		{"anonymous", nil, []int{401}},
+		{"guest with token", []string{"X-Parley-Guest-Token", guestTok}, []int{401}},
+		{"bad token", []string{"Authorization", "Bearer pt_nope"}, []int{401}},
+		{"author", e.bearer("author"), []int{403, 404}},
+		{"moderator of another site", e.bearer("othermod"), []int{403, 404}},
+	}
+	for _, c := range callers {
+		for _, ep := range endpoints {
+			r := e.do(ep.method, ep.path, ep.body, c.headers...)
+			ok := false
+			for _, w := range c.want {
+				ok = ok || r.status == w
+			}
+			if !ok || r.errCode() == "" {
+				t.Errorf("%s %s %s: got %d %s, want one of %v with an error code", c.name, ep.method, ep.path, r.status, r.body, c.want)
+			}
+		}
+	}
+	// Nothing changed.
+	if st := e.commentStatus(id); st != "pending" {
+		t.Fatalf("status changed to %s by refused callers", st)
+	}
+	// The site's moderator is allowed (stream excluded: it stays open).
+	for _, ep := range endpoints[:len(endpoints)-1] {
+		if ep.path == "/api/v1/moderation/sanctions" && ep.method == "POST" {
+			continue
+		}
+		r := e.do(ep.method, ep.path, ep.body, e.bearer("mod")...)
+		if r.status != 200 {
+			t.Errorf("moderator %s %s: %d %s", ep.method, ep.path, r.status, r.body)
+		}
+	}
+}
+
+func (e *env) commentStatus(id string) string {
+	var st string
+	if err := e.db.SQL().QueryRow("SELECT status FROM comments WHERE id = ?", id).Scan(&st); err != nil {
+		e.t.Fatal(err)
+	}
+	return st
+}
+
+func TestBadInputIsRefusedAndStoresNothing(t *testing.T) {
+	e := newEnv(t)
+	parentID, _ := e.post("a parent in story 1", nil)
+	before := e.countComments()
+	valid := func(mod func(m map[string]any)) map[string]any {
+		m := map[string]any{"site": "a", "story_url": "https://a.example/news/2", "body": "hello", "author_name": "G"}
+		mod(m)
+		return m
+	}
+	cases := []struct {
+		name   string
+		body   any
+		status int
+		code   string
+	}{
+		{"malformed JSON", `{"site": "a",`, 400, "malformed"},
+		{"invalid UTF-8", []byte("{\"site\":\"a\",\"story_url\":\"https://a.example/x\",\"body\":\"\xff\xfe\",\"author_name\":\"G\"}"), 400, "malformed"},
+		{"empty request", "", 400, "malformed"},
+		{"empty comment", valid(func(m map[string]any) { m["body"] = "   " }), 422, "invalid"},
+		{"missing body", valid(func(m map[string]any) { delete(m, "body") }), 422, "invalid"},
+		{"missing story_url", valid(func(m map[string]any) { delete(m, "story_url") }), 422, "invalid"},
+		{"missing guest name", valid(func(m map[string]any) { delete(m, "author_name") }), 422, "invalid"},
+		{"bad email", valid(func(m map[string]any) { m["author_email"] = "not-an-email" }), 422, "invalid"},
+		{"unknown site", valid(func(m map[string]any) { m["site"] = "nope" }), 422, "invalid"},
+		{"parent from another story", valid(func(m map[string]any) { m["parent_id"] = parentID }), 422, "invalid"},
+		{"unknown parent", valid(func(m map[string]any) { m["parent_id"] = "01NOPE" }), 422, "invalid"},
+		{"wrong type", valid(func(m map[string]any) { m["body"] = 42 }), 422, "invalid"},
+		{"oversized comment", valid(func(m map[string]any) { m["body"] = strings.Repeat("a", service.MaxBodyChars+1) }), 413, "too_large"},
+		{"oversized request", valid(func(m map[string]any) { m["body"] = strings.Repeat("ы", httpapi.MaxRequestBytes) }), 413, "too_large"},
+		{"relative story URL", valid(func(m map[string]any) { m["story_url"] = "/news/2" }), 422, "invalid"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := e.do("POST", "/api/v1/comments", c.body)
+			if r.status != c.status || r.errCode() != c.code {
+				t.Fatalf("got %d %s, want %d %s", r.status, r.body, c.status, c.code)
+			}
+			if msg := r.json["error"].(map[string]any)["message"]; msg == "" || msg == nil {
+				t.Fatal("error without a message")
+			}
+		})
+	}
+	if after := e.countComments(); after != before {
+		t.Fatalf("refused requests stored %d comments", after-before)
+	}
+	var stories int
+	_ = e.db.SQL().QueryRow("SELECT count(*) FROM stories").Scan(&stories)
+	if stories != 1 {
+		t.Fatalf("refused requests created stories: %d", stories)
+	}
+	// A comment of exactly the limit is accepted.
+	r := e.do("POST", "/api/v1/comments", valid(func(m map[string]any) { m["body"] = strings.Repeat("ü", service.MaxBodyChars) }))
+	if r.status != 201 {
+		t.Fatalf("comment at the limit: %d %s", r.status, r.body)
+	}
+}
+
+func TestPublicJSONNeverCarriesEmailOrIP(t *testing.T) {
+	e := newEnv(t)
+	id, tok := e.post("Hello there, nice article", map[string]any{"author_email": "secret.person@example.org"})
+	e.do("POST", "/api/v1/moderation/comments/"+id+"/approve", nil, e.bearer("mod")...)
+	e.post("my second comment, pending", map[string]any{"author_email": "secret.person@example.org"})
+	for _, h := range [][]string{nil, {"X-Parley-Guest-Token", tok}} {
+		body := string(e.do("GET", "/api/v1/comments?site=a&story_url="+storyURL, nil, h...).body)
+		for _, bad := range []string{"secret.person", "@example.org", "127.0.0.1", "client_ip", "guest_email", "author_key", "token_hash", service.HashSecret(tok)} {
+			if strings.Contains(body, bad) {
+				t.Fatalf("public thread contains %q: %s", bad, body)
+			}
+		}
+	}
+	// Moderators do see the email.
+	if q := e.do("GET", "/api/v1/moderation/queue?site=a", nil, e.bearer("mod")...); !strings.Contains(string(q.body), "secret.person@example.org") {
+		t.Fatalf("moderator queue lacks the email: %s", q.body)
+	}
+}
+
+func TestIdempotencyKeyMakesOneComment(t *testing.T) {
+	e := newEnv(t)
+	in := map[string]any{"site": "a", "story_url": storyURL, "body": "Only once please", "author_name": "G", "author_email": "g@example.org"}
+	var ids []string
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	for i := 0; i < 5; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := e.do("POST", "/api/v1/comments", in, "Idempotency-Key", "draft-123")
+			mu.Lock()
+			defer mu.Unlock()
+			if r.status == 201 {
+				ids = append(ids, r.json["comment"].(map[string]any)["id"].(string))
+			} else {
+				t.Errorf("retry got %d %s", r.status, r.body)
+			}
+		}()
+	}
+	wg.Wait()
+	if e.countComments() != 1 {
+		t.Fatalf("%d comments stored, want 1", e.countComments())
+	}
+	if len(ids) != 5 {
+		t.Fatalf("%d of 5 retries succeeded", len(ids))
+	}
+	for _, id := range ids[1:] {
+		if id != ids[0] {
+			t.Fatalf("retries returned different comments: %v", ids)
+		}
+	}
+}
+
+func TestDuplicateResubmissionIsRefused(t *testing.T) {
+	e := newEnv(t)
+	id, _ := e.post("The same opinion, twice.", nil)
+	in := map[string]any{"site": "a", "story_url": "https://a.example/news/other", "body": "  the SAME opinion — twice!! ", "author_name": "Guest", "author_email": "GUEST@example.org"}
+	r := e.do("POST", "/api/v1/comments", in)
+	if r.status != 409 || r.errCode() != "duplicate" || r.json["error"].(map[string]any)["comment_id"] != id {
+		t.Fatalf("resubmission: %d %s", r.status, r.body)
+	}
+	if e.countComments() != 1 {
+		t.Fatal("a duplicate was stored")
+	}
+	q := e.do("GET", "/api/v1/moderation/comments/"+id, nil, e.bearer("mod")...)
+	if q.json["comment"].(map[string]any)["resubmits"] != float64(1) {
+		t.Fatalf("resubmission not recorded: %s", q.body)
+	}
+}
+
+func TestConcurrentDecisionsWithVersionConflict(t *testing.T) {
+	e := newEnv(t)
+	id, _ := e.post("Decide me", nil)
+	q := e.do("GET", "/api/v1/moderation/comments/"+id, nil, e.bearer("mod")...)
+	version := q.json["comment"].(map[string]any)["version"]
+	r1 := e.do("POST", "/api/v1/moderation/comments/"+id+"/approve", map[string]any{"version": version}, e.bearer("mod")...)
+	r2 := e.do("POST", "/api/v1/moderation/comments/"+id+"/reject", map[string]any{"version": version, "reason": "spam"}, e.bearer("admin")...)
+	if r1.status != 200 || r2.status != 409 || r2.errCode() != "conflict" {
+		t.Fatalf("got %d and %d %s", r1.status, r2.status, r2.body)
+	}
+	if !strings.Contains(r2.json["error"].(map[string]any)["message"].(string), "already decided") {
+		t.Fatalf("conflict message does not explain: %s", r2.body)
+	}
+	a := e.do("GET", "/api/v1/moderation/audit?site=a&comment="+id, nil, e.bearer("mod")...)
+	if n := len(a.json["entries"].([]any)); n != 1 {
+		t.Fatalf("%d audit entries, want 1", n)
+	}
+}
+
+func TestCookieLoginNeedsCSRFForWrites(t *testing.T) {
+	e := newEnv(t)
+	id, _ := e.post("csrf target", nil)
+	r := e.do("POST", "/api/v1/auth/login", map[string]any{"email": "mod@example.com", "password": "correct horse battery"})
+	if r.status != 200 || r.json["token"] == "" {
+		t.Fatalf("login: %d %s", r.status, r.body)
+	}
+	var cookie string
+	for _, c := range r.header.Values("Set-Cookie") {
+		if strings.HasPrefix(c, httpapi.SessionCookie+"=") {
+			cookie = strings.SplitN(c, ";", 2)[0]
+			if !strings.Contains(c, "HttpOnly") || !strings.Contains(c, "SameSite=Lax") {
+				t.Fatalf("session cookie flags: %s", c)
+			}
+		}
+	}
+	csrf := r.json["csrf_token"].(string)
+	if r := e.do("POST", "/api/v1/moderation/comments/"+id+"/approve", nil, "Cookie", cookie); r.status != 403 {
+		t.Fatalf("cookie write without CSRF: %d", r.status)
+	}
+	if r := e.do("GET", "/api/v1/moderation/queue?site=a", nil, "Cookie", cookie); r.status != 200 {
+		t.Fatalf("cookie read: %d", r.status)
+	}
+	if r := e.do("POST", "/api/v1/moderation/comments/"+id+"/approve", nil, "Cookie", cookie, "X-CSRF-Token", csrf); r.status != 200 {
+		t.Fatalf("cookie write with CSRF: %d %s", r.status, r.body)
+	}
+	if r := e.do("POST", "/api/v1/auth/login", map[string]any{"email": "mod@example.com", "password": "wrong password"}); r.status != 401 {
+		t.Fatalf("wrong password: %d", r.status)
+	}
+	if r := e.do("POST", "/api/v1/auth/logout", nil, "Cookie", cookie, "X-CSRF-Token", csrf); r.status != 200 {
+		t.Fatalf("logout: %d %s", r.status, r.body)
+	}
+	if r := e.do("GET", "/api/v1/moderation/queue?site=a", nil, "Cookie", cookie); r.status != 401 {
+		t.Fatalf("after logout: %d", r.status)
+	}
+}
+
+func TestCORSAllowsOnlySiteOrigins(t *testing.T) {
+	e := newEnv(t)
+	r := e.do("OPTIONS", "/api/v1/comments", nil, "Origin", "https://a.example", "Access-Control-Request-Method", "POST")
+	if r.header.Get("Access-Control-Allow-Origin") != "https://a.example" || r.header.Get("Access-Control-Allow-Credentials") != "" {
+		t.Fatalf("preflight from a site origin: %d %v", r.status, r.header)
+	}
+	r = e.do("OPTIONS", "/api/v1/comments", nil, "Origin", "https://evil.example", "Access-Control-Request-Method", "POST")
+	if r.header.Get("Access-Control-Allow-Origin") != "" {
+		t.Fatal("preflight allowed an unknown origin")
+	}
+	r = e.do("GET", "/api/v1/moderation/queue?site=a", nil, append(e.bearer("mod"), "Origin", "https://a.example")...)
+	if r.header.Get("Access-Control-Allow-Origin") != "" {
+		t.Fatal("moderation API answers cross-origin")
+	}
+}
+
+func TestStaffCommentsGetBadges(t *testing.T) {
+	e := newEnv(t)
+	r := e.do("POST", "/api/v1/comments", map[string]any{"site": "a", "story_url": storyURL, "body": "From the desk"}, e.bearer("mod")...)
+	if r.status != 201 {
+		t.Fatalf("staff post: %d %s", r.status, r.body)
+	}
+	c := findComment(e.thread(), r.json["comment"].(map[string]any)["id"].(string))
+	if c == nil || c["author"].(map[string]any)["badge"] != "staff" {
+		t.Fatalf("staff comment: %v", c)
+	}
+}

@@ -1,0 +1,225 @@
+package httpapi
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/parley-comments/parley"
+	"github.com/parley-comments/parley/service"
+)
+
+// publicAuthor is all the public ever learns about an author.
+type publicAuthor struct {
+	Name  string  `json:"name"`
+	Badge *string `json:"badge"`
+}
+
+// publicComment is a comment as the public API shows it. It never carries
+// an email, an address or a hash of either. Status and Reason are set only
+// on the requester's own comments that are not approved.
+type publicComment struct {
+	ID          string       `json:"id"`
+	ParentID    *string      `json:"parent_id"`
+	Author      publicAuthor `json:"author"`
+	HTML        string       `json:"html"`
+	CreatedAt   time.Time    `json:"created_at"`
+	EditedAt    *time.Time   `json:"edited_at,omitempty"`
+	Status      string       `json:"status,omitempty"`
+	Reason      string       `json:"reason,omitempty"`
+	EditPending bool         `json:"edit_pending,omitempty"`
+	Own         bool         `json:"own,omitempty"`
+}
+
+// toPublic converts a comment for the public API. Only approved comments
+// and the viewer's own are ever passed in.
+func toPublic(c *parley.Comment, badges map[string]string, own bool) publicComment {
+	p := publicComment{ID: c.ID, Author: publicAuthor{Name: c.AuthorName}, CreatedAt: c.CreatedAt, Own: own}
+	if c.ParentID != "" {
+		pid := c.ParentID
+		p.ParentID = &pid
+	}
+	if b, ok := badges[c.AuthorUserID]; ok && c.AuthorUserID != "" {
+		p.Author.Badge = &b
+	}
+	switch {
+	case c.Status == parley.StatusApproved:
+		p.HTML = c.HTML
+		if !c.EditedAt.IsZero() && !c.EditPending {
+			t := c.EditedAt
+			p.EditedAt = &t
+		}
+		if own {
+			p.EditPending = c.EditPending
+		}
+	case own:
+		p.HTML = c.HTML
+		p.Status = string(c.Status)
+		if c.Status == parley.StatusRejected || c.Status == parley.StatusSpam {
+			p.Reason = string(c.Reason)
+		}
+	}
+	return p
+}
+
+type siteInfo struct {
+	ID                string            `json:"id"`
+	Name              string            `json:"name"`
+	PolicyText        string            `json:"policy_text"`
+	PolicyTexts       map[string]string `json:"policy_texts,omitempty"`
+	Locale            string            `json:"locale"`
+	GuestsAllowed     bool              `json:"guests_allowed"`
+	EditWindowSeconds int               `json:"edit_window_seconds"`
+}
+
+func publicSite(site *parley.Site, locale string) siteInfo {
+	st := site.Settings.WithDefaults()
+	text := st.PolicyText[locale]
+	if text == "" {
+		text = st.PolicyText[st.Locale]
+	}
+	return siteInfo{ID: site.ID, Name: site.Name, PolicyText: text, PolicyTexts: st.PolicyText, Locale: st.Locale,
+		GuestsAllowed: !st.GuestsDisallowed, EditWindowSeconds: int(st.EditWindow.Std().Seconds())}
+}
+
+func (s *Server) handleListComments(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	a, err := s.author(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	limit, err := queryInt(r, "limit", 100, 500)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if q.Get("site") == "" || q.Get("story_url") == "" {
+		s.writeError(w, r, parley.Errorf(parley.EINVALID, "site and story_url are required."))
+		return
+	}
+	sort := q.Get("sort")
+	if sort != "" && sort != "oldest" && sort != "newest" {
+		s.writeError(w, r, parley.Errorf(parley.EINVALID, "sort is oldest or newest."))
+		return
+	}
+	page, err := s.svc.Thread(r.Context(), a, service.ThreadInput{SiteID: q.Get("site"), StoryURL: q.Get("story_url"),
+		Newest: sort == "newest", Cursor: q.Get("cursor"), Limit: limit})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out := make([]publicComment, 0, len(page.Comments))
+	for _, c := range page.Comments {
+		own := service.IsOwn(a, c)
+		if c.Status != parley.StatusApproved && !own {
+			continue // defence in depth: the store already filters
+		}
+		out = append(out, toPublic(c, page.Badges, own))
+	}
+	resp := map[string]any{"comments": out, "next_cursor": page.NextCursor, "count": page.Count,
+		"site": publicSite(page.Site, q.Get("locale")), "story": nil, "viewer": nil}
+	if page.Story != nil {
+		resp["story"] = map[string]any{"id": page.Story.ID, "title": page.Story.Title, "closed": page.Story.Closed}
+	}
+	if a.User != nil {
+		role, _ := s.svc.Role(r.Context(), a.User, page.Site.ID)
+		resp["viewer"] = map[string]any{"name": a.User.Name, "role": role}
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+type postRequest struct {
+	Site        string  `json:"site"`
+	StoryURL    string  `json:"story_url"`
+	StoryTitle  string  `json:"story_title"`
+	ParentID    *string `json:"parent_id"`
+	Body        *string `json:"body"`
+	AuthorName  string  `json:"author_name"`
+	AuthorEmail string  `json:"author_email"`
+	Honeypot    string  `json:"hp"`
+	ComposeMS   int64   `json:"compose_ms"`
+}
+
+func (s *Server) handlePostComment(w http.ResponseWriter, r *http.Request) {
+	var in postRequest
+	if err := decodeJSON(w, r, &in); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	a, err := s.author(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if in.Body == nil {
+		s.writeError(w, r, parley.Errorf(parley.EINVALID, "body is required."))
+		return
+	}
+	pin := service.PostInput{SiteID: in.Site, StoryURL: in.StoryURL, StoryTitle: in.StoryTitle, Body: *in.Body,
+		GuestName: in.AuthorName, GuestEmail: in.AuthorEmail, Honeypot: in.Honeypot, ComposeMillis: in.ComposeMS,
+		IdempotencyKey: r.Header.Get("Idempotency-Key")}
+	if in.ParentID != nil {
+		pin.ParentID = *in.ParentID
+	}
+	res, err := s.svc.Post(r.Context(), a, pin)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out := map[string]any{"comment": toPublic(res.Comment, nil, true)}
+	if res.GuestToken != "" {
+		out["guest_token"] = res.GuestToken
+		http.SetCookie(w, &http.Cookie{Name: GuestCookie, Value: res.GuestToken, Path: "/", MaxAge: 365 * 24 * 3600,
+			HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode})
+	}
+	if res.Replayed {
+		w.Header().Set("Idempotent-Replayed", "true")
+	}
+	writeJSON(w, http.StatusCreated, out)
+}
+
+type editRequest struct {
+	Body *string `json:"body"`
+}
+
+func (s *Server) handleEditComment(w http.ResponseWriter, r *http.Request) {
+	var in editRequest
+	if err := decodeJSON(w, r, &in); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	a, err := s.author(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if in.Body == nil {
+		s.writeError(w, r, parley.Errorf(parley.EINVALID, "body is required."))
+		return
+	}
+	c, err := s.svc.Edit(r.Context(), a, r.PathValue("id"), *in.Body)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"comment": toPublic(c, nil, true)})
+}
+
+type previewRequest struct {
+	Site string `json:"site"`
+	Body string `json:"body"`
+}
+
+func (s *Server) handlePreview(w http.ResponseWriter, r *http.Request) {
+	var in previewRequest
+	if err := decodeJSON(w, r, &in); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	html, err := s.svc.RenderPreview(r.Context(), in.Body)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"html": html})
+}

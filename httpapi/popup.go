@@ -1,0 +1,112 @@
+package httpapi
+
+import (
+	"embed"
+	"html/template"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/parley-comments/parley"
+	"github.com/parley-comments/parley/clientip"
+	"github.com/parley-comments/parley/service"
+)
+
+//go:embed assets
+var assets embed.FS
+
+var popupTemplate = template.Must(template.ParseFS(assets, "assets/popup.html"))
+
+// popupData fills the login popup page.
+type popupData struct {
+	Site, SiteName, Origin, Error, Token, UserName, Role string
+}
+
+// popupOrigin checks that origin may receive a login token for site: it
+// must be one of the site's origins, or this server's own origin.
+func (s *Server) popupOrigin(r *http.Request, site *parley.Site, origin string) (string, error) {
+	o, err := service.NormalizeOrigin(origin)
+	if err != nil {
+		return "", err
+	}
+	scheme := "http"
+	if r.TLS != nil || s.secure {
+		scheme = "https"
+	}
+	if o == strings.ToLower(scheme+"://"+r.Host) || slices.Contains(site.Origins, o) {
+		return o, nil
+	}
+	return "", parley.Errorf(parley.EFORBIDDEN, "This page is not allowed to log in to %s.", site.Name)
+}
+
+// handlePopup shows the login form that the widget opens in a popup. The
+// popup hands the token back with postMessage to the checked origin only,
+// so login works even where third-party cookies are blocked.
+func (s *Server) handlePopup(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	site, err := s.svc.Site(r.Context(), q.Get("site"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	origin, err := s.popupOrigin(r, site, q.Get("origin"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.renderPopup(w, http.StatusOK, popupData{Site: site.ID, SiteName: site.Name, Origin: origin})
+}
+
+func (s *Server) handlePopupLogin(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, MaxRequestBytes)
+	if err := r.ParseForm(); err != nil {
+		s.writeError(w, r, parley.Errorf(parley.EMALFORMED, "The form could not be read."))
+		return
+	}
+	site, err := s.svc.Site(r.Context(), r.PostForm.Get("site"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	origin, err := s.popupOrigin(r, site, r.PostForm.Get("origin"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	data := popupData{Site: site.ID, SiteName: site.Name, Origin: origin}
+	sess, secret, u, err := s.svc.Login(r.Context(), r.PostForm.Get("email"), r.PostForm.Get("password"), clientip.RateKey(s.ips.ClientIP(r)))
+	if err != nil {
+		data.Error = parley.ErrorMessage(err)
+		s.renderPopup(w, statusOf(parley.ErrorCode(err)), data)
+		return
+	}
+	s.setSessionCookie(w, secret, sess.ExpiresAt)
+	role, _ := s.svc.Role(r.Context(), u, site.ID)
+	data.Token, data.UserName, data.Role = secret, u.Name, string(role)
+	s.renderPopup(w, http.StatusOK, data)
+}
+
+func (s *Server) renderPopup(w http.ResponseWriter, status int, d popupData) {
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	if err := popupTemplate.Execute(w, d); err != nil {
+		s.log.Error("render popup", "err", err)
+	}
+}
+
+// handleAsset serves the popup's static script and style.
+func handleAsset(name, contentType string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		b, err := assets.ReadFile("assets/" + name)
+		if err != nil {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", contentType)
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		_, _ = w.Write(b)
+	}
+}

@@ -1,0 +1,519 @@
+package service
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/parley-comments/parley"
+	"github.com/parley-comments/parley/dedupe"
+	"github.com/parley-comments/parley/spamcheck"
+	"github.com/parley-comments/parley/textnorm"
+)
+
+// Author identifies who is acting on the public side: a signed-in user, or
+// a guest with an optional guest token. ClientKey is the client address
+// rate key (IPv6 grouped by /64); ClientIP the full address.
+type Author struct {
+	User       *parley.User
+	GuestToken string
+	ClientIP   string
+	ClientKey  string
+}
+
+// PostInput is a new comment as submitted.
+type PostInput struct {
+	SiteID         string
+	StoryURL       string
+	StoryTitle     string
+	ParentID       string
+	Body           string
+	GuestName      string
+	GuestEmail     string
+	Honeypot       string
+	ComposeMillis  int64
+	IdempotencyKey string
+}
+
+// PostResult is what Post returns.
+type PostResult struct {
+	Comment *parley.Comment
+	// GuestToken is the token a guest must keep to see this comment's
+	// status later. It is the token they sent, or a new one.
+	GuestToken string
+	// Replayed is true when an Idempotency-Key matched an earlier request.
+	Replayed bool
+}
+
+// Post validates and stores a new comment. It is pending unless policy
+// says otherwise (staff, trusted authors under post-moderation, spam
+// holds, auto-reject). Returns EINVALID, ETOOLARGE, ECLOSED, ESANCTIONED,
+// EDUPLICATE (with Fields["comment_id"]), ERATELIMITED or EFORBIDDEN.
+func (s *Service) Post(ctx context.Context, a Author, in PostInput) (*PostResult, error) {
+	if err := validateBody(in.Body); err != nil {
+		return nil, err
+	}
+	storyURL, err := normalizeStoryURL(in.StoryURL)
+	if err != nil {
+		return nil, err
+	}
+	if in.SiteID == "" {
+		return nil, parley.Errorf(parley.EINVALID, "The site is required.")
+	}
+	site, err := s.store.GetSite(ctx, in.SiteID)
+	if err != nil {
+		if parley.IsCode(err, parley.ENOTFOUND) {
+			return nil, parley.Errorf(parley.EINVALID, "Unknown site %q.", in.SiteID)
+		}
+		return nil, err
+	}
+	settings := site.Settings.WithDefaults()
+
+	c := &parley.Comment{SiteID: site.ID, Body: in.Body, ComposeMillis: in.ComposeMillis, ClientIP: a.ClientIP}
+	guestToken := ""
+	var role parley.Role
+	if a.User != nil {
+		c.AuthorUserID = a.User.ID
+		c.AuthorName = a.User.Name
+		c.AuthorKey = "u:" + a.User.ID
+		if role, err = s.Role(ctx, a.User, site.ID); err != nil {
+			return nil, err
+		}
+	} else {
+		if settings.GuestsDisallowed {
+			return nil, parley.Errorf(parley.EUNAUTHORIZED, "Please log in to comment on this site.")
+		}
+		name := strings.TrimSpace(in.GuestName)
+		if name == "" || utf8.RuneCountInString(name) > MaxNameChars {
+			return nil, parley.Errorf(parley.EINVALID, "Please give a name of 1 to %d characters.", MaxNameChars)
+		}
+		c.AuthorName = name
+		if strings.TrimSpace(in.GuestEmail) != "" {
+			email, err := normalizeEmail(in.GuestEmail)
+			if err != nil {
+				return nil, err
+			}
+			c.GuestEmail = email
+			c.AuthorKey = "e:" + email
+			if domainBlocked(settings.BlockedDomains, email) {
+				return nil, parley.Errorf(parley.ESANCTIONED, "Comments from this email domain are not accepted on this site.")
+			}
+		} else {
+			c.AuthorKey = "ip:" + a.ClientKey
+		}
+		guestToken = a.GuestToken
+		if guestToken == "" || len(guestToken) > 200 {
+			guestToken = NewGuestToken()
+		}
+		c.GuestTokenHash = HashSecret(guestToken)
+	}
+
+	// Idempotent replay: the same key from the same author returns the
+	// original comment, whatever happened since.
+	scope := site.ID + "|" + c.AuthorKey
+	if in.IdempotencyKey != "" {
+		if len(in.IdempotencyKey) > 200 {
+			return nil, parley.Errorf(parley.EINVALID, "The Idempotency-Key header is too long.")
+		}
+		if res, err := s.replay(ctx, scope, in.IdempotencyKey, guestToken); err != nil || res != nil {
+			return res, err
+		}
+	}
+
+	// Sanctions before anything is stored.
+	sanctions, err := s.store.ListSanctions(ctx, site.ID, c.AuthorKey)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	if err := blockingSanction(sanctions, now); err != nil {
+		return nil, err
+	}
+
+	// Rate limits: per client address and per author.
+	if err := s.rateLimit(ctx, "post:addr:"+a.ClientKey, s.limits.PerAddressPerMinute, s.limits.PerAddressBurst); err != nil {
+		return nil, err
+	}
+	if c.AuthorKey != "ip:"+a.ClientKey {
+		if err := s.rateLimit(ctx, "post:author:"+site.ID+":"+c.AuthorKey, s.limits.PerAuthorPerMinute, s.limits.PerAuthorBurst); err != nil {
+			return nil, err
+		}
+	}
+
+	// The same author resubmitting the same text.
+	c.NormHash = normHash(in.Body)
+	dup, err := s.store.FindDuplicate(ctx, site.ID, c.AuthorKey, c.NormHash, now.Add(-settings.DuplicateWindow.Std()))
+	switch {
+	case err == nil:
+		if in.IdempotencyKey != "" {
+			// A retry that raced its own first attempt.
+			if res, err := s.replay(ctx, scope, in.IdempotencyKey, guestToken); err != nil || res != nil {
+				return res, err
+			}
+		}
+		return nil, s.recordResubmit(ctx, dup.ID)
+	case !parley.IsCode(err, parley.ENOTFOUND):
+		return nil, err
+	}
+
+	// The story, created on first comment.
+	story, err := s.store.GetStoryByURL(ctx, site.ID, storyURL)
+	switch {
+	case err == nil:
+		if story.Closed {
+			return nil, parley.Errorf(parley.ECLOSED, "Comments are closed on this story.")
+		}
+	case parley.IsCode(err, parley.ENOTFOUND):
+		story = nil
+	default:
+		return nil, err
+	}
+
+	if in.ParentID != "" {
+		parent, err := s.store.GetComment(ctx, in.ParentID)
+		if err != nil && !parley.IsCode(err, parley.ENOTFOUND) {
+			return nil, err
+		}
+		if err != nil || parent.SiteID != site.ID || story == nil || parent.StoryID != story.ID || !visibleTo(parent, c) {
+			return nil, parley.Errorf(parley.EINVALID, "The comment you are replying to is not in this story.")
+		}
+		c.ParentID = parent.ID
+	}
+
+	// Classification and spam signals, outside the transaction.
+	c.HTML = s.renderer.HTML(in.Body)
+	s.classify(ctx, c, in.Body)
+	c.SpamSignals = append(c.SpamSignals, spamcheck.Check(spamcheck.Input{
+		Body: in.Body, Honeypot: in.Honeypot, ComposeMillis: in.ComposeMillis, MaxLinks: settings.MaxLinks,
+	})...)
+	var match dedupe.Match
+	c.ID = parley.NewID(now)
+	c.CreatedAt, c.UpdatedAt = now, now
+	if s.index != nil {
+		match = s.index.Check(dedupe.Doc{SiteID: site.ID, CommentID: c.ID, AuthorKey: c.AuthorKey, Text: in.Body, At: now})
+		if !match.Common && len(match.Matches) > 0 {
+			c.ClusterID = match.ClusterID
+			c.SpamSignals = append(c.SpamSignals, parley.SpamSignal{Kind: "cluster",
+				Detail: clusterDetail(len(match.Matches), match.Reason)})
+		}
+	}
+	decision := decideOnPost(c, settings, storyMode(story), role, sanctions)
+	c.Status = decision.status
+	if decision.status != parley.StatusPending {
+		c.Reason = decision.reason
+		c.ModeratedBy = parley.ActorPolicy
+		c.ModeratedAt = now
+	}
+
+	title := truncateRunes(strings.TrimSpace(in.StoryTitle), MaxTitleChars)
+	err = s.store.InTx(ctx, func(tx parley.Store) error {
+		st := story
+		if st == nil {
+			st, err = s.getOrCreateStory(ctx, tx, site.ID, storyURL, title, now)
+			if err != nil {
+				return err
+			}
+			if st.Closed {
+				return parley.Errorf(parley.ECLOSED, "Comments are closed on this story.")
+			}
+		}
+		c.StoryID = st.ID
+		if in.IdempotencyKey != "" {
+			if err := tx.PutIdempotencyKey(ctx, scope, in.IdempotencyKey, c.ID, now); err != nil {
+				return err
+			}
+		}
+		c.Version = 1 // versions start at 1 so that 0 can mean "not given"
+		if err := tx.CreateComment(ctx, c); err != nil {
+			return err
+		}
+		if err := tx.AddRevision(ctx, &parley.Revision{ID: parley.NewID(now), CommentID: c.ID, Body: c.Body, HTML: c.HTML, CreatedAt: now}); err != nil {
+			return err
+		}
+		if c.ClusterID != "" {
+			if err := s.joinCluster(ctx, tx, c.ClusterID, match.Matches); err != nil {
+				return err
+			}
+		}
+		if decision.status != parley.StatusPending {
+			return tx.AppendAudit(ctx, &parley.AuditEntry{
+				ID: parley.NewID(now), SiteID: site.ID, CommentID: c.ID, ActorID: parley.ActorPolicy, ActorName: "Policy",
+				Action: decision.action, From: parley.StatusPending, To: decision.status, Reason: decision.reason,
+				Note: decision.note, Scores: c.Scores, CreatedAt: now,
+			})
+		}
+		return nil
+	})
+	if err != nil {
+		if parley.IsCode(err, parley.ECONFLICT) && in.IdempotencyKey != "" {
+			// A concurrent request with the same key won the race.
+			if res, rerr := s.replay(ctx, scope, in.IdempotencyKey, guestToken); rerr == nil && res != nil {
+				return res, nil
+			}
+		}
+		return nil, err
+	}
+	if s.index != nil {
+		s.index.Add(dedupe.Doc{SiteID: site.ID, CommentID: c.ID, AuthorKey: c.AuthorKey, ClusterID: c.ClusterID, Text: in.Body, At: now})
+	}
+	s.publish(ctx, parley.Event{Type: parley.EventCommentCreated, SiteID: c.SiteID, StoryID: c.StoryID, CommentID: c.ID, Status: c.Status, At: now})
+	return &PostResult{Comment: c, GuestToken: guestToken}, nil
+}
+
+// replay returns the comment stored under an idempotency key, or nil.
+func (s *Service) replay(ctx context.Context, scope, key, guestToken string) (*PostResult, error) {
+	id, err := s.store.GetIdempotencyKey(ctx, scope, key)
+	if parley.IsCode(err, parley.ENOTFOUND) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	c, err := s.store.GetComment(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return &PostResult{Comment: c, GuestToken: guestToken, Replayed: true}, nil
+}
+
+// recordResubmit counts a resubmission on the original and returns the
+// EDUPLICATE error that tells the author it is already awaiting review.
+func (s *Service) recordResubmit(ctx context.Context, originalID string) error {
+	now := s.now()
+	var orig *parley.Comment
+	err := s.store.InTx(ctx, func(tx parley.Store) error {
+		c, err := tx.GetComment(ctx, originalID)
+		if err != nil {
+			return err
+		}
+		c.Resubmits++
+		c.LastResubmit = now
+		c.UpdatedAt = now
+		orig = c
+		return tx.UpdateComment(ctx, c)
+	})
+	if err != nil {
+		return err
+	}
+	msg := "You already posted this comment. It is awaiting review by a moderator."
+	if orig.Status == parley.StatusApproved {
+		msg = "You already posted this comment, and it has been published."
+	}
+	return &parley.Error{Code: parley.EDUPLICATE, Message: msg, Fields: map[string]any{"comment_id": orig.ID}}
+}
+
+// getOrCreateStory returns the story for a URL, creating it if needed.
+func (s *Service) getOrCreateStory(ctx context.Context, tx parley.Store, siteID, storyURL, title string, now time.Time) (*parley.Story, error) {
+	st, err := tx.GetStoryByURL(ctx, siteID, storyURL)
+	if err == nil {
+		return st, nil
+	}
+	if !parley.IsCode(err, parley.ENOTFOUND) {
+		return nil, err
+	}
+	if title == "" {
+		title = storyURL
+	}
+	st = &parley.Story{ID: parley.NewID(now), SiteID: siteID, URL: storyURL, Title: title, CreatedAt: now}
+	if err := tx.CreateStory(ctx, st); err != nil {
+		return nil, err // ECONFLICT: a concurrent first comment; InTx's caller sees it and the client retries
+	}
+	return st, nil
+}
+
+// joinCluster puts the matched comments into the cluster too.
+func (s *Service) joinCluster(ctx context.Context, tx parley.Store, clusterID string, ids []string) error {
+	for _, id := range ids {
+		m, err := tx.GetComment(ctx, id)
+		if parley.IsCode(err, parley.ENOTFOUND) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if m.ClusterID == clusterID {
+			continue
+		}
+		m.ClusterID = clusterID
+		if err := tx.UpdateComment(ctx, m); err != nil {
+			return err
+		}
+		if s.index != nil {
+			s.index.SetCluster(id, clusterID)
+		}
+	}
+	return nil
+}
+
+// classify fills in the classifier's verdict. A classifier failure is
+// logged and the comment goes to a human unscored.
+func (s *Service) classify(ctx context.Context, c *parley.Comment, text string) {
+	if s.classifier == nil {
+		return
+	}
+	v, err := s.classifier.Classify(ctx, text)
+	if err != nil {
+		s.log.WarnContext(ctx, "classify", "err", err)
+		return
+	}
+	c.Language = v.Language
+	c.Scores = v.Scores
+	c.Evidence = v.Evidence
+	c.SuggestedReason = v.SuggestedReason
+	c.Risk = 0
+	for _, sc := range v.Scores {
+		if sc > c.Risk {
+			c.Risk = sc
+		}
+	}
+	// Strip old spam_score signals and add a fresh one.
+	kept := c.SpamSignals[:0]
+	for _, sig := range c.SpamSignals {
+		if sig.Kind != "spam_score" {
+			kept = append(kept, sig)
+		}
+	}
+	c.SpamSignals = kept
+	if sp := v.Scores[parley.LabelSpam]; sp >= 0.5 {
+		c.SpamSignals = append(c.SpamSignals, parley.SpamSignal{Kind: "spam_score", Detail: "The classifier's spam score is " + formatScore(sp) + "."})
+	}
+}
+
+// postDecision is what policy decides for a new comment.
+type postDecision struct {
+	status parley.Status
+	reason parley.Reason
+	action string
+	note   string
+}
+
+// decideOnPost applies the site's policy to a new comment.
+func decideOnPost(c *parley.Comment, settings parley.Settings, storyMode parley.ModerationMode, role parley.Role, sanctions []*parley.Sanction) postDecision {
+	for _, sig := range c.SpamSignals {
+		if sig.Kind == "honeypot" || sig.Kind == "too_fast" {
+			return postDecision{status: parley.StatusSpam, reason: parley.ReasonSpam, action: "auto_spam", note: sig.Detail}
+		}
+	}
+	for _, l := range parley.Labels {
+		th, ok := settings.AutoReject[l]
+		if ok && th > 0 && c.Scores[l] >= th {
+			reason := labelReason(l)
+			return postDecision{status: parley.StatusRejected, reason: reason, action: "auto_reject",
+				note: "Score for " + string(l) + " " + formatScore(c.Scores[l]) + " is at or above the site's threshold " + formatScore(th) + "."}
+		}
+	}
+	if role.CanModerate() {
+		return postDecision{status: parley.StatusApproved, action: "auto_approve", note: "Posted by site staff."}
+	}
+	mode := settings.Mode
+	if storyMode != "" {
+		mode = storyMode
+	}
+	if mode == parley.ModePost && hasSanction(sanctions, parley.SanctionTrusted) && !hasSanction(sanctions, parley.SanctionPremod) && len(c.SpamSignals) == 0 {
+		return postDecision{status: parley.StatusApproved, action: "auto_approve", note: "Trusted author under post-moderation."}
+	}
+	return postDecision{status: parley.StatusPending}
+}
+
+func storyMode(st *parley.Story) parley.ModerationMode {
+	if st == nil {
+		return ""
+	}
+	return st.Mode
+}
+
+// labelReason maps a classifier label to the policy reason shown to authors.
+func labelReason(l parley.Label) parley.Reason {
+	switch l {
+	case parley.LabelHateSpeech:
+		return parley.ReasonHateSpeech
+	case parley.LabelObscenity:
+		return parley.ReasonObscenity
+	case parley.LabelSpam:
+		return parley.ReasonSpam
+	case parley.LabelPersonalAttack, parley.LabelToxic:
+		return parley.ReasonPersonalAttack
+	}
+	return parley.ReasonOther
+}
+
+// visibleTo reports whether the poster of c may reply to parent: approved
+// comments, or the poster's own.
+func visibleTo(parent, c *parley.Comment) bool {
+	if parent.Status == parley.StatusApproved {
+		return true
+	}
+	if c.AuthorUserID != "" {
+		return parent.AuthorUserID == c.AuthorUserID
+	}
+	return c.GuestTokenHash != "" && parent.GuestTokenHash == c.GuestTokenHash
+}
+
+// validateBody checks a comment body's presence, encoding and length.
+func validateBody(body string) error {
+	if !utf8.ValidString(body) {
+		return parley.Errorf(parley.EMALFORMED, "The comment is not valid UTF-8.")
+	}
+	if strings.TrimSpace(body) == "" {
+		return parley.Errorf(parley.EINVALID, "The comment is empty.")
+	}
+	if n := utf8.RuneCountInString(body); n > MaxBodyChars {
+		return parley.Errorf(parley.ETOOLARGE, "The comment has %d characters; the limit is %d.", n, MaxBodyChars)
+	}
+	return nil
+}
+
+// normalizeStoryURL validates a story URL and drops its fragment, so that
+// links to one comment share the story.
+func normalizeStoryURL(raw string) (string, error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return "", parley.Errorf(parley.EINVALID, "The story URL is required.")
+	}
+	if len(raw) > MaxURLChars {
+		return "", parley.Errorf(parley.EINVALID, "The story URL is too long.")
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", parley.Errorf(parley.EINVALID, "The story URL must be an absolute http or https URL.")
+	}
+	u.Fragment, u.RawFragment = "", ""
+	u.Scheme = strings.ToLower(u.Scheme)
+	u.Host = strings.ToLower(u.Host)
+	if u.Path == "" {
+		u.Path = "/"
+	}
+	return u.String(), nil
+}
+
+// normHash is the hash of a text's duplicate key.
+func normHash(body string) string {
+	sum := sha256.Sum256([]byte(textnorm.DuplicateKey(body)))
+	return hex.EncodeToString(sum[:16])
+}
+
+func domainBlocked(domains []string, email string) bool {
+	at := strings.LastIndexByte(email, '@')
+	if at < 0 {
+		return false
+	}
+	d := email[at+1:]
+	for _, b := range domains {
+		b = strings.ToLower(strings.TrimPrefix(strings.TrimSpace(b), "@"))
+		if b != "" && (d == b || strings.HasSuffix(d, "."+b)) {
+			return true
+		}
+	}
+	return false
+}
+
+func truncateRunes(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n])
+}

@@ -1,0 +1,412 @@
+package service
+
+import (
+	"context"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/parley-comments/parley"
+)
+
+// Moderation actions.
+const (
+	ActionApprove = "approve"
+	ActionReject  = "reject"
+	ActionSpam    = "spam"
+)
+
+// Decision is a moderator's decision on a comment.
+type Decision struct {
+	Action string        // approve, reject or spam
+	Reason parley.Reason // required to reject
+	Note   string        // optional, moderators only
+	// ExpectVersion, when non-zero, makes the decision fail with
+	// ECONFLICT if anyone changed the comment since the moderator saw it.
+	ExpectVersion int
+}
+
+// Decide applies a moderator's decision to one comment and logs it.
+// EUNAUTHORIZED without a user, EFORBIDDEN for non-moderators of the
+// comment's site (including moderators of other sites), ENOTFOUND for an
+// unknown comment, EINVALID for a bad reason, ECONFLICT when ExpectVersion
+// is stale.
+func (s *Service) Decide(ctx context.Context, actor *parley.User, id string, d Decision) (*parley.Comment, error) {
+	if actor == nil {
+		return nil, parley.Errorf(parley.EUNAUTHORIZED, "Please log in.")
+	}
+	c, err := s.store.GetComment(ctx, id)
+	if err != nil {
+		return nil, notFoundAs(err, "Comment not found.")
+	}
+	if err := s.requireModerator(ctx, actor, c.SiteID); err != nil {
+		return nil, err
+	}
+	if err := validateDecision(&d); err != nil {
+		return nil, err
+	}
+	now := s.now()
+	var out *parley.Comment
+	for attempt := 0; ; attempt++ {
+		err = s.store.InTx(ctx, func(tx parley.Store) error {
+			cur, err := tx.GetComment(ctx, id)
+			if err != nil {
+				return err
+			}
+			if d.ExpectVersion != 0 && cur.Version != d.ExpectVersion {
+				return conflictError(cur)
+			}
+			from := cur.Status
+			applyDecision(cur, d, actor.ID, now)
+			if err := tx.UpdateComment(ctx, cur); err != nil {
+				return err
+			}
+			out = cur
+			return tx.AppendAudit(ctx, &parley.AuditEntry{ID: parley.NewID(now), SiteID: cur.SiteID, CommentID: cur.ID,
+				ActorID: actor.ID, ActorName: actor.Name, Action: d.Action, From: from, To: cur.Status,
+				Reason: d.Reason, Note: d.Note, Scores: cur.Scores, CreatedAt: now})
+		})
+		// Without ExpectVersion the moderator acts on the current state:
+		// a lost race is retried on the fresh row (and logged once).
+		if parley.IsCode(err, parley.ECONFLICT) && d.ExpectVersion == 0 && attempt < 3 {
+			continue
+		}
+		break
+	}
+	if err != nil {
+		if parley.IsCode(err, parley.ECONFLICT) {
+			if cur, gerr := s.store.GetComment(ctx, id); gerr == nil {
+				return nil, conflictError(cur)
+			}
+		}
+		return nil, err
+	}
+	s.publish(ctx, parley.Event{Type: parley.EventCommentUpdated, SiteID: out.SiteID, StoryID: out.StoryID, CommentID: out.ID, Status: out.Status, At: now})
+	return out, nil
+}
+
+// conflictError tells a moderator that someone else decided first.
+func conflictError(cur *parley.Comment) error {
+	msg := "Someone else changed this comment while you were looking at it."
+	if cur.ModeratedBy != "" && cur.Status != parley.StatusPending {
+		msg = "Another moderator already decided on this comment: it is now " + string(cur.Status) + "."
+	}
+	return &parley.Error{Code: parley.ECONFLICT, Message: msg, Fields: map[string]any{"status": cur.Status, "version": cur.Version}}
+}
+
+func validateDecision(d *Decision) error {
+	d.Note = strings.TrimSpace(d.Note)
+	if utf8.RuneCountInString(d.Note) > MaxNoteChars {
+		return parley.Errorf(parley.EINVALID, "The note is too long (limit %d characters).", MaxNoteChars)
+	}
+	switch d.Action {
+	case ActionApprove:
+		d.Reason = ""
+	case ActionReject:
+		if !d.Reason.Valid() {
+			return parley.Errorf(parley.EINVALID, "A rejection needs a reason: hate_speech, obscenity, personal_attack, spam, off_topic or other.")
+		}
+	case ActionSpam:
+		d.Reason = parley.ReasonSpam
+	default:
+		return parley.Errorf(parley.EINVALID, "Unknown action %q.", d.Action)
+	}
+	return nil
+}
+
+// applyDecision changes a comment's state for a decision.
+func applyDecision(c *parley.Comment, d Decision, actorID string, now time.Time) {
+	switch d.Action {
+	case ActionApprove:
+		if c.EditPending {
+			c.Body, c.HTML = c.PendingBody, c.PendingHTML
+		}
+		c.Status = parley.StatusApproved
+		c.Reason = ""
+	case ActionReject:
+		c.Status = parley.StatusRejected
+		c.Reason = d.Reason
+	case ActionSpam:
+		c.Status = parley.StatusSpam
+		c.Reason = parley.ReasonSpam
+	}
+	c.EditPending = false
+	c.PendingBody, c.PendingHTML = "", ""
+	c.ModeratorNote = d.Note
+	c.ModeratedBy = actorID
+	c.ModeratedAt = now
+	c.UpdatedAt = now
+}
+
+// BulkResult reports a bulk decision.
+type BulkResult struct {
+	Decided  []string          `json:"decided"`
+	Failed   map[string]string `json:"failed"` // comment id -> error message
+	Selected int               `json:"selected"`
+}
+
+// maxBulk is the most comments one bulk action touches.
+const maxBulk = 1000
+
+// DecideMany applies one decision to many comments of one site, each in its
+// own transaction and audit entry. The actor must moderate siteID; comments
+// of other sites, and comments another moderator changed meanwhile, are
+// reported in Failed.
+func (s *Service) DecideMany(ctx context.Context, actor *parley.User, siteID string, ids []string, d Decision) (*BulkResult, error) {
+	if err := s.requireModerator(ctx, actor, siteID); err != nil {
+		return nil, err
+	}
+	if len(ids) > maxBulk {
+		return nil, parley.Errorf(parley.EINVALID, "At most %d comments at once.", maxBulk)
+	}
+	if err := validateDecision(&d); err != nil {
+		return nil, err
+	}
+	res := &BulkResult{Failed: map[string]string{}, Selected: len(ids), Decided: []string{}}
+	for _, id := range ids {
+		c, err := s.store.GetComment(ctx, id)
+		if err != nil || c.SiteID != siteID {
+			if err != nil && !parley.IsCode(err, parley.ENOTFOUND) {
+				return res, err
+			}
+			res.Failed[id] = "Comment not found."
+			continue
+		}
+		if _, err := s.Decide(ctx, actor, id, d); err != nil {
+			code := parley.ErrorCode(err)
+			if code == parley.EINTERNAL || code == parley.EUNAUTHORIZED {
+				return res, err
+			}
+			res.Failed[id] = parley.ErrorMessage(err)
+			continue
+		}
+		res.Decided = append(res.Decided, id)
+	}
+	return res, nil
+}
+
+// DecideWhere applies one decision to every comment matching a queue filter
+// (for example a whole cluster, or everything pending by one author).
+func (s *Service) DecideWhere(ctx context.Context, actor *parley.User, f parley.QueueFilter, d Decision) (*BulkResult, error) {
+	if err := s.requireModerator(ctx, actor, f.SiteID); err != nil {
+		return nil, err
+	}
+	var ids []string
+	f.Limit, f.Cursor = 500, ""
+	for len(ids) < maxBulk {
+		page, next, err := s.store.ListQueue(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range page {
+			ids = append(ids, c.ID)
+		}
+		if next == "" {
+			break
+		}
+		f.Cursor = next
+	}
+	d.ExpectVersion = 0
+	return s.DecideMany(ctx, actor, f.SiteID, ids, d)
+}
+
+// QueueItem is one comment in the moderation queue with what a moderator
+// needs to decide on it.
+type QueueItem struct {
+	Comment     *parley.Comment
+	Story       *parley.Story
+	Parent      *parley.Comment
+	History     map[parley.Status]int
+	Sanctions   []*parley.Sanction
+	ClusterSize int
+	Role        parley.Role // the author's role on the site, if a user
+}
+
+// QueuePage is one page of the moderation queue.
+type QueuePage struct {
+	Items      []*QueueItem
+	NextCursor string
+	Counts     map[parley.Status]int
+}
+
+// Queue returns a page of the moderation queue. Moderators of the site only.
+func (s *Service) Queue(ctx context.Context, actor *parley.User, f parley.QueueFilter) (*QueuePage, error) {
+	if err := s.requireModerator(ctx, actor, f.SiteID); err != nil {
+		return nil, err
+	}
+	if f.Status != "" && !f.Status.Valid() {
+		return nil, parley.Errorf(parley.EINVALID, "Unknown status %q.", f.Status)
+	}
+	if f.Limit > 500 {
+		return nil, parley.Errorf(parley.EINVALID, "limit is at most 500.")
+	}
+	switch f.Sort {
+	case "", parley.SortRisk, parley.SortOldest, parley.SortNewest:
+	default:
+		return nil, parley.Errorf(parley.EINVALID, "sort is risk, oldest or newest.")
+	}
+	comments, next, err := s.store.ListQueue(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	counts, err := s.store.CountQueue(ctx, f.SiteID)
+	if err != nil {
+		return nil, err
+	}
+	page := &QueuePage{NextCursor: next, Counts: counts, Items: make([]*QueueItem, 0, len(comments))}
+	stories := map[string]*parley.Story{}
+	histories := map[string]map[parley.Status]int{}
+	sanctions := map[string][]*parley.Sanction{}
+	clusters := map[string]int{}
+	for _, c := range comments {
+		it := &QueueItem{Comment: c}
+		if st, ok := stories[c.StoryID]; ok {
+			it.Story = st
+		} else if st, err := s.store.GetStory(ctx, c.StoryID); err == nil {
+			stories[c.StoryID], it.Story = st, st
+		} else {
+			return nil, err
+		}
+		if c.ParentID != "" {
+			if p, err := s.store.GetComment(ctx, c.ParentID); err == nil {
+				it.Parent = p
+			}
+		}
+		if h, ok := histories[c.AuthorKey]; ok {
+			it.History = h
+		} else if h, err := s.store.AuthorHistory(ctx, c.SiteID, c.AuthorKey); err == nil {
+			histories[c.AuthorKey], it.History = h, h
+		} else {
+			return nil, err
+		}
+		if sn, ok := sanctions[c.AuthorKey]; ok {
+			it.Sanctions = sn
+		} else if sn, err := s.store.ListSanctions(ctx, c.SiteID, c.AuthorKey); err == nil {
+			sanctions[c.AuthorKey], it.Sanctions = sn, sn
+		} else {
+			return nil, err
+		}
+		if c.ClusterID != "" {
+			n, ok := clusters[c.ClusterID]
+			if !ok {
+				n, err = s.clusterSize(ctx, c.SiteID, c.ClusterID)
+				if err != nil {
+					return nil, err
+				}
+				clusters[c.ClusterID] = n
+			}
+			it.ClusterSize = n
+		}
+		if c.AuthorUserID != "" {
+			r, err := s.store.GetRole(ctx, c.SiteID, c.AuthorUserID)
+			if err == nil {
+				it.Role = r
+			}
+		}
+		page.Items = append(page.Items, it)
+	}
+	return page, nil
+}
+
+// clusterSize counts a cluster's comments in every status.
+func (s *Service) clusterSize(ctx context.Context, siteID, clusterID string) (int, error) {
+	n := 0
+	for _, st := range []parley.Status{parley.StatusPending, parley.StatusApproved, parley.StatusRejected, parley.StatusSpam} {
+		f := parley.QueueFilter{SiteID: siteID, ClusterID: clusterID, Status: st, Limit: 500}
+		for {
+			page, next, err := s.store.ListQueue(ctx, f)
+			if err != nil {
+				return 0, err
+			}
+			for _, c := range page {
+				// The pending queue also lists approved comments with a
+				// pending edit; count each comment once.
+				if c.Status == st {
+					n++
+				}
+			}
+			if next == "" {
+				break
+			}
+			f.Cursor = next
+		}
+	}
+	return n, nil
+}
+
+// Comment returns one comment for a moderator of its site.
+func (s *Service) Comment(ctx context.Context, actor *parley.User, id string) (*parley.Comment, error) {
+	c, err := s.store.GetComment(ctx, id)
+	if err != nil {
+		return nil, notFoundAs(err, "Comment not found.")
+	}
+	if err := s.requireModerator(ctx, actor, c.SiteID); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Audit returns audit log entries, newest first. Moderators of the site only.
+func (s *Service) Audit(ctx context.Context, actor *parley.User, f parley.AuditFilter) ([]*parley.AuditEntry, string, error) {
+	if err := s.requireModerator(ctx, actor, f.SiteID); err != nil {
+		return nil, "", err
+	}
+	if f.Limit > 1000 {
+		return nil, "", parley.Errorf(parley.EINVALID, "limit is at most 1000.")
+	}
+	return s.store.ListAudit(ctx, f)
+}
+
+// StorySettings are what moderators may change on a story.
+type StorySettings struct {
+	Closed       *bool
+	Mode         *parley.ModerationMode
+	Title        *string
+	AuthorEmails *[]string // replaces the story's authors
+}
+
+// UpdateStory changes a story's settings. Moderators of its site only.
+func (s *Service) UpdateStory(ctx context.Context, actor *parley.User, storyID string, in StorySettings) (*parley.Story, error) {
+	st, err := s.store.GetStory(ctx, storyID)
+	if err != nil {
+		return nil, notFoundAs(err, "Story not found.")
+	}
+	if err := s.requireModerator(ctx, actor, st.SiteID); err != nil {
+		return nil, err
+	}
+	if in.Closed != nil {
+		st.Closed = *in.Closed
+	}
+	if in.Mode != nil {
+		if *in.Mode != "" && !in.Mode.Valid() {
+			return nil, parley.Errorf(parley.EINVALID, "Mode must be pre, post or empty (the site's mode).")
+		}
+		st.Mode = *in.Mode
+	}
+	if in.Title != nil {
+		st.Title = truncateRunes(strings.TrimSpace(*in.Title), MaxTitleChars)
+	}
+	if in.AuthorEmails != nil {
+		ids := []string{}
+		for _, e := range *in.AuthorEmails {
+			u, err := s.store.GetUserByEmail(ctx, strings.ToLower(strings.TrimSpace(e)))
+			if err != nil {
+				if parley.IsCode(err, parley.ENOTFOUND) {
+					return nil, parley.Errorf(parley.EINVALID, "No user with email %q.", e)
+				}
+				return nil, err
+			}
+			ids = append(ids, u.ID)
+		}
+		st.AuthorIDs = ids
+	}
+	if err := s.store.UpdateStory(ctx, st); err != nil {
+		return nil, err
+	}
+	now := s.now()
+	if err := s.store.AppendAudit(ctx, &parley.AuditEntry{ID: parley.NewID(now), SiteID: st.SiteID, ActorID: actor.ID, ActorName: actor.Name,
+		Action: "story_settings", Note: st.URL, CreatedAt: now}); err != nil {
+		return nil, err
+	}
+	return st, nil
+}

@@ -1,0 +1,126 @@
+// Package service holds Parley's policy: validation, permissions, the
+// moderation state machine, edit windows, duplicate and spam rules, rate
+// limits and sanctions. Storage stays thin (parley.Store only moves rows)
+// and HTTP stays thin (httpapi only translates requests), so every rule
+// lives here once and is tested here once.
+//
+// The service uses a few pure helper packages directly (render, textnorm,
+// dedupe, spamcheck); everything with I/O (the store, the classifier, the
+// event bus, the clock) is injected through Options.
+package service
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/parley-comments/parley"
+	"github.com/parley-comments/parley/dedupe"
+	"github.com/parley-comments/parley/render"
+)
+
+// Limits on input.
+const (
+	// MaxBodyChars is the longest comment accepted, in characters (runes).
+	MaxBodyChars = 10000
+	// MaxNameChars is the longest guest display name.
+	MaxNameChars = 80
+	// MaxTitleChars is the longest story title kept.
+	MaxTitleChars = 300
+	// MaxNoteChars is the longest moderator note.
+	MaxNoteChars = 2000
+	// MaxURLChars is the longest story URL accepted.
+	MaxURLChars = 2048
+)
+
+// RateLimits are the token-bucket limits on posting. Buckets are stored in
+// the database, so several instances share them.
+type RateLimits struct {
+	Enabled bool
+	// PerAddress limits posts per client address (IPv6 grouped by /64).
+	PerAddressPerMinute float64
+	PerAddressBurst     int
+	// PerAuthor limits posts per account or guest email.
+	PerAuthorPerMinute float64
+	PerAuthorBurst     int
+	// Login limits login attempts per client address.
+	LoginPerMinute float64
+	LoginBurst     int
+}
+
+// DefaultRateLimits are the documented defaults (docs/api.md).
+var DefaultRateLimits = RateLimits{
+	Enabled:             true,
+	PerAddressPerMinute: 6, PerAddressBurst: 10,
+	PerAuthorPerMinute: 3, PerAuthorBurst: 5,
+	LoginPerMinute: 10, LoginBurst: 10,
+}
+
+// Options configures a Service. Store and Clock are required.
+type Options struct {
+	Store      parley.Store
+	Clock      parley.Clock
+	Classifier parley.Classifier // nil: comments are stored without scores
+	Bus        parley.EventBus   // nil: no live updates
+	Index      *dedupe.Index     // nil: no near-duplicate clustering
+	Logger     *slog.Logger
+	RateLimits RateLimits
+	// SessionTTL is how long a login lasts. Default 30 days.
+	SessionTTL time.Duration
+}
+
+// Service implements Parley's use cases over a Store.
+type Service struct {
+	store      parley.Store
+	clock      parley.Clock
+	classifier parley.Classifier
+	bus        parley.EventBus
+	index      *dedupe.Index
+	log        *slog.Logger
+	limits     RateLimits
+	sessionTTL time.Duration
+	renderer   *render.Renderer
+}
+
+// New returns a Service.
+func New(o Options) *Service {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.SessionTTL == 0 {
+		o.SessionTTL = 30 * 24 * time.Hour
+	}
+	if o.Clock == nil {
+		o.Clock = parley.SystemClock{}
+	}
+	return &Service{
+		store: o.Store, clock: o.Clock, classifier: o.Classifier, bus: o.Bus, index: o.Index,
+		log: o.Logger, limits: o.RateLimits, sessionTTL: o.SessionTTL, renderer: render.New(),
+	}
+}
+
+// Store returns the underlying store, for wiring code that needs it.
+func (s *Service) Store() parley.Store { return s.store }
+
+// now returns the injected clock's time in UTC, truncated to microseconds so
+// that it round-trips exactly through both databases.
+func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Microsecond) }
+
+// publish sends an event after a commit. Failures are logged: events are
+// hints, and the data is already durable.
+func (s *Service) publish(ctx context.Context, e parley.Event) {
+	if s.bus == nil {
+		return
+	}
+	if err := s.bus.Publish(ctx, e); err != nil {
+		s.log.WarnContext(ctx, "publish event", "type", e.Type, "comment", e.CommentID, "err", err)
+	}
+}
+
+// RenderPreview renders markdown the way a posted comment would be.
+func (s *Service) RenderPreview(_ context.Context, body string) (string, error) {
+	if err := validateBody(body); err != nil {
+		return "", err
+	}
+	return s.renderer.HTML(body), nil
+}
