@@ -10,6 +10,12 @@ export interface Messages {
   lang: string;
   /** Text direction of the locale. */
   dir: "ltr" | "rtl";
+  /**
+   * Intl.DateTimeFormat options for comment times. Browsers ship less locale
+   * data for some languages (Chromium renders az and hy month names from the
+   * root locale, e.g. "2026 M11 27"), so such locales use numeric dates.
+   */
+  date: Intl.DateTimeFormatOptions;
   /** "5 comments", with the locale's plural rules. */
   count: (n: number) => string;
   heading: string;

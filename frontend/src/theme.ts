@@ -113,7 +113,7 @@ button,select,input,textarea{font:inherit;color:inherit}
 .head{display:flex;flex-wrap:wrap;align-items:baseline;gap:.5rem 1rem;margin-block-end:1rem}
 .head h2{margin:0}
 .count,.muted,.hint,time{color:var(--p-muted)}
-.hint,.meta,.account{font-size:.875em}
+.hint,.meta,.account,.tabs .link{font-size:.875em}
 .grow{flex:1}
 .policy{background:var(--p-surface);padding:.75rem;border-radius:.375rem;margin-block:0 1rem}
 .account{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;margin-block-end:.75rem}
@@ -127,8 +127,12 @@ textarea{min-block-size:6rem;resize:vertical}
 .actions{display:flex;flex-wrap:wrap;gap:.5rem;margin-block-start:.75rem;align-items:center}
 .btn{cursor:pointer;border-radius:.375rem;border:1px solid var(--p-accent);background:var(--p-accent);color:var(--p-accent-fg);padding-block:.4rem;padding-inline:1rem;font-weight:600}
 .btn[disabled]{cursor:progress;opacity:.75}
-.link{cursor:pointer;background:none;border:0;padding:0;color:var(--p-accent);text-decoration:underline;font-size:.875em}
-.tabs{display:flex;gap:1rem;margin-block-start:.5rem}
+.link{cursor:pointer;background:none;border:0;padding:0;color:var(--p-accent);text-decoration:underline;font-size:inherit}
+.cactions{font-size:.875em}
+.sort{display:inline-flex;gap:.5rem;align-items:baseline;white-space:nowrap}
+.sort label{margin:0;font-weight:400}
+.tabs{display:flex;gap:1rem;align-items:baseline;margin-block:.5rem .25rem}
+.tabs label{margin:0}
 .tabs [aria-pressed=true]{font-weight:700;text-decoration:none}
 .preview{border:1px dashed var(--p-border);border-radius:.375rem;padding:.5rem;min-block-size:6rem}
 .status:empty{display:none}

@@ -127,11 +127,10 @@ class Form {
       h("h3", { id: hid, text: heading }),
       guestRow,
       h("div", { class: "hp", "aria-hidden": "true" }, h("label", { for: hpId, text: t.honeypotLabel }), this.hp),
-      h("label", { for: taId, text: t.bodyLabel }),
+      h("div", { class: "tabs" }, h("label", { for: taId, text: t.bodyLabel }), h("span", { class: "grow" }), this.tabW, this.tabP),
       this.ta,
       this.pv,
       h("p", { class: "hint", id: hintId, text: t.bodyHint }),
-      h("div", { class: "tabs" }, this.tabW, this.tabP),
       h(
         "div",
         { class: "actions" },
@@ -300,7 +299,7 @@ export class Widget {
     this.box.setAttribute("lang", this.t.lang);
     this.box.setAttribute("dir", this.t.dir);
     try {
-      const f = new Intl.DateTimeFormat(this.t.lang, { dateStyle: "medium", timeStyle: "short" });
+      const f = new Intl.DateTimeFormat(this.t.lang, this.t.date);
       this.fmtTime = (s) => {
         const d = new Date(s);
         return Number.isNaN(d.getTime()) ? s : f.format(d);
@@ -390,8 +389,7 @@ export class Widget {
       h("h2", { text: t.heading }),
       h("span", { class: "count", text: t.count(p.count || 0) }),
       h("span", { class: "grow" }),
-      h("label", { for: sortId, class: "muted", text: t.sortLabel }),
-      select,
+      h("span", { class: "sort" }, h("label", { for: sortId, class: "muted", text: t.sortLabel }), select),
     );
     const policy = h("p", { class: "policy", text: policyText(p, t) });
     let account: HTMLElement;

@@ -4,6 +4,7 @@ import type { Messages } from "../messages";
 const en: Messages = {
   lang: "en",
   dir: "ltr",
+  date: { dateStyle: "medium", timeStyle: "short" },
   count: (n) => (n === 1 ? "1 comment" : `${n} comments`),
   heading: "Comments",
   loading: "Loading comments…",

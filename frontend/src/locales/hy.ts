@@ -4,6 +4,7 @@ import type { Messages } from "../messages";
 const hy: Messages = {
   lang: "hy",
   dir: "ltr",
+  date: { year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" },
   // Armenian nouns stay singular after a number.
   count: (n) => `${n} մեկնաբանություն`,
   heading: "Մեկնաբանություններ",

@@ -13,6 +13,7 @@ function plural(n: number, one: string, few: string, many: string): string {
 const ru: Messages = {
   lang: "ru",
   dir: "ltr",
+  date: { dateStyle: "medium", timeStyle: "short" },
   count: (n) => `${n} ${plural(n, "комментарий", "комментария", "комментариев")}`,
   heading: "Комментарии",
   loading: "Загрузка комментариев…",

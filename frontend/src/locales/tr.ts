@@ -4,6 +4,7 @@ import type { Messages } from "../messages";
 const tr: Messages = {
   lang: "tr",
   dir: "ltr",
+  date: { dateStyle: "medium", timeStyle: "short" },
   // Turkish nouns stay singular after a number.
   count: (n) => `${n} yorum`,
   heading: "Yorumlar",

@@ -1,0 +1,345 @@
+// End-to-end tests of the comment widget in a real browser against the real
+// server. Run with e2e/run.sh (or `npm test` in e2e/ after `npm ci`).
+
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import {
+  commentId,
+  fillComment,
+  focused,
+  launchBrowser,
+  mainForm,
+  moderate,
+  newReader,
+  openArticle,
+  outputDir,
+  queue,
+  startServer,
+  until,
+  widgetReady,
+} from "../lib/harness.mjs";
+
+const EN = {
+  sent: "Thank you. Your comment was sent and is awaiting moderation.",
+  pending: "Your comment is awaiting moderation. Only you can see it.",
+  duplicate: "You have already sent this comment. It is awaiting review",
+};
+
+let srv;
+let browser;
+const pages = new Map();
+let n = 0;
+
+/** Register a test article with a story URL of its own; returns its slug. */
+function story(opts = {}) {
+  const slug = `s${++n}-${Date.now().toString(36)}`;
+  pages.set(slug, { story: `https://news.example/e2e/${slug}`, title: `E2E story ${n}`, ...opts });
+  return slug;
+}
+
+const text = (page, sel) => page.locator(`#parley-comments ${sel}`).first().textContent();
+
+before(async () => {
+  srv = await startServer();
+  browser = await launchBrowser();
+  mkdirSync(outputDir, { recursive: true });
+});
+
+after(async () => {
+  await browser?.close();
+  await srv?.stop();
+});
+
+describe("widget", () => {
+  test("a guest posts, sees the pending notice, reloads and still sees it; nobody else does", async () => {
+    const slug = story();
+    const ctx = await newReader(browser, srv, pages);
+    const page = await openArticle(ctx, srv, slug);
+    const body = "First guest comment " + slug;
+    const form = mainForm(page);
+    await fillComment(form, { name: "Ani", email: "ani@example.com", body });
+    await form.locator("button[type=submit]").click();
+    await until(async () => (await form.locator(".status").textContent()).includes(EN.sent), "sent message");
+    const f = await focused(page);
+    assert.equal(f.role, "status", "focus moves to the status message after sending");
+    const art = page.locator("#parley-comments article", { hasText: body });
+    assert.match(await art.locator(".notice").textContent(), /awaiting moderation/);
+
+    await page.reload();
+    await widgetReady(page);
+    await until(async () => (await art.count()) === 1, "own pending comment after reload");
+    assert.equal(await art.locator(".notice").textContent(), EN.pending);
+    const html = await page.evaluate(() => document.getElementById("parley-comments").shadowRoot.innerHTML);
+    assert.ok(!html.includes("ani@example.com"), "the email address is never shown");
+
+    const other = await newReader(browser, srv, pages);
+    const p2 = await openArticle(other, srv, slug);
+    assert.equal(await p2.locator("#parley-comments article", { hasText: body }).count(), 0, "another reader does not see a pending comment");
+    assert.equal(await text(p2, ".count"), "0 comments");
+    await other.close();
+    await ctx.close();
+  });
+
+  test("a moderator approves through the API and the comment appears for another reader", async () => {
+    const slug = story();
+    const ctx = await newReader(browser, srv, pages);
+    const page = await openArticle(ctx, srv, slug);
+    const body = "Approve me " + slug;
+    await fillComment(mainForm(page), { name: "Elvin", email: "elvin@example.com", body });
+    await mainForm(page).locator("button[type=submit]").click();
+    const id = await commentId(page, body);
+    await moderate(srv, id, "approve");
+
+    const other = await newReader(browser, srv, pages);
+    const p2 = await openArticle(other, srv, slug);
+    const art = p2.locator("#parley-comments article", { hasText: body });
+    assert.equal(await art.count(), 1);
+    assert.equal(await art.locator(".notice").count(), 0, "no pending notice once approved");
+    assert.equal(await text(p2, ".count"), "1 comment");
+    assert.match(await art.locator(".name").textContent(), /Elvin/);
+    const href = await art.locator("a.plink").getAttribute("href");
+    assert.ok(href.endsWith("#parley-comment-" + id), "permalink per comment: " + href);
+
+    // The permalink scrolls to and highlights the comment on load.
+    const p3 = await openArticle(other, srv, slug, "#parley-comment-" + id);
+    await until(async () => (await p3.locator(`#parley-comments #parley-comment-${id}.hl`).count()) === 1, "highlighted permalink target");
+    await other.close();
+    await ctx.close();
+  });
+
+  test("a rejected comment shows its reason to its author only", async () => {
+    const slug = story();
+    const ctx = await newReader(browser, srv, pages);
+    const page = await openArticle(ctx, srv, slug);
+    const body = "Reject me please " + slug;
+    await fillComment(mainForm(page), { name: "Murat", email: "murat@example.com", body });
+    await mainForm(page).locator("button[type=submit]").click();
+    const id = await commentId(page, body);
+    await moderate(srv, id, "reject", { reason: "personal_attack", note: "e2e" });
+
+    await page.reload();
+    await widgetReady(page);
+    const notice = page.locator("#parley-comments article", { hasText: body }).locator(".notice.rejected");
+    await until(async () => (await notice.count()) === 1, "rejection notice");
+    assert.equal(await notice.textContent(), "Your comment was not published. Reason: personal attack");
+
+    const other = await newReader(browser, srv, pages);
+    const p2 = await openArticle(other, srv, slug);
+    assert.equal(await p2.locator("#parley-comments article").count(), 0, "nobody else sees a rejected comment");
+    const html = await p2.evaluate(() => document.getElementById("parley-comments").shadowRoot.innerHTML);
+    assert.ok(!html.includes(body) && !html.includes("Reason:") && !html.includes("not published"), "no trace of the rejected comment");
+    await other.close();
+    await ctx.close();
+  });
+
+  test("a double click sends one comment", async () => {
+    const slug = story();
+    const ctx = await newReader(browser, srv, pages);
+    const page = await openArticle(ctx, srv, slug);
+    let posts = 0;
+    page.on("request", (r) => {
+      if (r.method() === "POST" && r.url().endsWith("/api/v1/comments")) posts++;
+    });
+    const body = "Double click " + slug;
+    const form = mainForm(page);
+    await fillComment(form, { name: "Nare", email: "nare@example.com", body });
+    await form.locator("button[type=submit]").dblclick();
+    await until(async () => (await form.locator(".status").textContent()).includes(EN.sent), "sent message");
+    assert.equal(posts, 1, "exactly one POST request");
+    const stored = (await queue(srv, "pending")).filter((c) => c.body === body);
+    assert.equal(stored.length, 1, "exactly one stored comment");
+    assert.equal(await page.locator("#parley-comments article", { hasText: body }).count(), 1);
+    await ctx.close();
+  });
+
+  test("a duplicate resubmission is told it is already awaiting review", async () => {
+    const slug = story();
+    const ctx = await newReader(browser, srv, pages);
+    const page = await openArticle(ctx, srv, slug);
+    const body = "Say it twice " + slug;
+    const form = mainForm(page);
+    await fillComment(form, { name: "Leyla", email: "leyla@example.com", body });
+    await form.locator("button[type=submit]").click();
+    await until(async () => (await form.locator(".status").textContent()).includes(EN.sent), "first send");
+    await fillComment(form, { body });
+    await form.locator("button[type=submit]").click();
+    await until(async () => (await form.locator(".status").textContent()).includes(EN.duplicate), "duplicate message");
+    assert.equal((await focused(page)).role, "status");
+    assert.equal((await queue(srv, "pending")).filter((c) => c.body === body).length, 1);
+    await ctx.close();
+  });
+
+  test("a reply nests under its parent", async () => {
+    const slug = story();
+    const a = await newReader(browser, srv, pages);
+    const pa = await openArticle(a, srv, slug);
+    const parent = "Parent comment " + slug;
+    await fillComment(mainForm(pa), { name: "Parent", email: "parent@example.com", body: parent });
+    await mainForm(pa).locator("button[type=submit]").click();
+    const pid = await commentId(pa, parent);
+    await moderate(srv, pid, "approve");
+
+    const b = await newReader(browser, srv, pages);
+    const pb = await openArticle(b, srv, slug);
+    const pArt = pb.locator(`#parley-comments #parley-comment-${pid}`);
+    await pArt.getByRole("button", { name: "Reply" }).click();
+    const rform = pArt.locator("form.cform");
+    await fillComment(rform, { name: "Child", email: "child@example.com", body: "A reply " + slug });
+    await rform.locator("button[type=submit]").click();
+    const nested = pb.locator(`#parley-comments li:has(> #parley-comment-${pid}) > ol.replies article`, { hasText: "A reply " + slug });
+    await until(async () => (await nested.count()) === 1, "pending reply nested under parent for its author");
+    const f = await focused(pb);
+    assert.match(f.text, /awaiting moderation/, "focus moves to the reply's status notice");
+    const rid = await commentId(pb, "A reply " + slug);
+    await moderate(srv, rid, "approve");
+
+    const c = await newReader(browser, srv, pages);
+    const pc = await openArticle(c, srv, slug);
+    const nestedC = pc.locator(`#parley-comments li:has(> #parley-comment-${pid}) > ol.replies #parley-comment-${rid}`);
+    assert.equal(await nestedC.count(), 1, "approved reply nested for a third reader");
+    assert.equal(await text(pc, ".count"), "2 comments");
+    await Promise.all([a.close(), b.close(), c.close()]);
+  });
+
+  test("keyboard-only posting works and focus lands on the status message", async () => {
+    const slug = story();
+    const ctx = await newReader(browser, srv, pages);
+    const page = await openArticle(ctx, srv, slug);
+    const tabTo = async (pred, what) => {
+      for (let i = 0; i < 25; i++) {
+        await page.keyboard.press("Tab");
+        const f = await focused(page);
+        if (f && pred(f)) return;
+      }
+      throw new Error("could not Tab to " + what);
+    };
+    const body = "Typed with the keyboard only " + slug;
+    await tabTo((f) => f.tag === "input" && (f.type === "text") && f.cls === "", "name");
+    await page.keyboard.type("Keyboard User");
+    await page.keyboard.press("Tab");
+    await page.keyboard.type("kb@example.com");
+    await tabTo((f) => f.tag === "textarea", "textarea");
+    await page.keyboard.type(body);
+    await page.waitForTimeout(2100); // see fillComment
+    await tabTo((f) => f.tag === "button" && f.type === "submit", "send button");
+    await page.keyboard.press("Enter");
+    await until(async () => {
+      const f = await focused(page);
+      return f && f.role === "status" && f.text.includes(EN.sent);
+    }, "focus on status message");
+    assert.equal((await queue(srv, "pending")).filter((c) => c.body === body).length, 1);
+    await ctx.close();
+  });
+
+  test("renders under a strict CSP with no violations, on a test page and on the demo page", async () => {
+    const slug = story();
+    const ctx = await newReader(browser, srv, pages);
+    await ctx.addInitScript(() => {
+      window.__csp = [];
+      document.addEventListener("securitypolicyviolation", (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
+    });
+    for (const url of [`${srv.base}/e2e/${slug}`, `${srv.base}/`]) {
+      const page = await ctx.newPage();
+      const problems = [];
+      page.on("console", (m) => {
+        if (/Content.Security.Policy|Refused to/i.test(m.text())) problems.push(m.text());
+      });
+      page.on("pageerror", (e) => problems.push("pageerror: " + e.message));
+      const res = await page.goto(url);
+      assert.ok(/default-src 'self'/.test(res.headers()["content-security-policy"] || ""), `${url} is served with a strict CSP`);
+      await widgetReady(page);
+      // Styles really applied: the send button has the accent background.
+      const bg = await mainForm(page).locator("button[type=submit]").evaluate((b) => getComputedStyle(b).backgroundColor);
+      assert.notEqual(bg, "rgba(0, 0, 0, 0)", "widget styles are applied under CSP");
+      assert.deepEqual(await page.evaluate(() => window.__csp), [], `no CSP violations on ${url}`);
+      assert.deepEqual(problems, [], `no CSP console errors on ${url}`);
+      await page.close();
+    }
+    await ctx.close();
+  });
+
+  test("data-locale hy and az translate the interface; screenshots in light and dark", async () => {
+    const cases = [
+      { locale: "hy", heading: "Մեկնաբանություններ", send: "Ուղարկել", policy: /^Սկսեք զրույցը։/ },
+      { locale: "az", heading: "Şərhlər", send: "Göndər", policy: /^Müzakirəyə başlayın\./ },
+      { locale: "en", heading: "Comments", send: "Send", policy: /^Start the conversation\./ },
+    ];
+    // One approved comment so the screenshots show a thread.
+    const shot = story({ title: "Screenshot story" });
+    {
+      const ctx = await newReader(browser, srv, pages);
+      const page = await openArticle(ctx, srv, shot);
+      const body = "Night trains are back. **Finally** a cheaper way to visit family.";
+      await fillComment(mainForm(page), { name: "Ani", email: "ani2@example.com", body });
+      await mainForm(page).locator("button[type=submit]").click();
+      await moderate(srv, await commentId(page, "Night trains are back."), "approve");
+      await ctx.close();
+    }
+    for (const c of cases) {
+      for (const scheme of ["light", "dark"]) {
+        const slug = `${shot}-${c.locale}-${scheme}`;
+        pages.set(slug, { ...pages.get(shot), locale: c.locale });
+        const ctx = await newReader(browser, srv, pages, { colorScheme: scheme, viewport: { width: 760, height: 900 } });
+        const page = await openArticle(ctx, srv, slug);
+        assert.equal(await text(page, "h2"), c.heading, `${c.locale} heading`);
+        assert.equal(await mainForm(page).locator("button[type=submit]").textContent(), c.send, `${c.locale} send button`);
+        assert.match(await text(page, ".policy"), c.policy, `${c.locale} policy text`);
+        assert.equal(await page.locator("#parley-comments .root").getAttribute("lang"), c.locale);
+        assert.equal(await page.locator("#parley-comments .root").getAttribute("dir"), "ltr");
+        const bg = await page.locator("#parley-comments .root").evaluate((e) => getComputedStyle(e).backgroundColor);
+        assert.equal(bg, scheme === "dark" ? "rgb(22, 24, 28)" : "rgb(255, 255, 255)", `${scheme} theme follows prefers-color-scheme`);
+        await page.locator("#parley-comments").screenshot({ path: join(outputDir, `widget-${c.locale}-${scheme}.png`) });
+        await ctx.close();
+      }
+    }
+    // data-theme overrides the system preference.
+    const slug = `${shot}-forced-dark`;
+    pages.set(slug, { ...pages.get(shot), theme: "dark" });
+    const ctx = await newReader(browser, srv, pages, { colorScheme: "light" });
+    const page = await openArticle(ctx, srv, slug);
+    assert.equal(await page.locator("#parley-comments .root").evaluate((e) => getComputedStyle(e).backgroundColor), "rgb(22, 24, 28)");
+    await ctx.close();
+  });
+
+  test("a guest edits their comment within the edit window", async () => {
+    const slug = story();
+    const ctx = await newReader(browser, srv, pages);
+    const page = await openArticle(ctx, srv, slug);
+    const body = "Edit me soon " + slug;
+    await fillComment(mainForm(page), { name: "Editor", email: "editor@example.com", body });
+    await mainForm(page).locator("button[type=submit]").click();
+    const id = await commentId(page, body);
+    const art = page.locator(`#parley-comments #parley-comment-${id}`);
+    await art.getByRole("button", { name: "Edit" }).click();
+    const ef = art.locator("form.cform");
+    assert.equal(await ef.locator("textarea").inputValue(), body, "the edit form starts from the markdown source");
+    await ef.locator("textarea").fill("Edited text " + slug);
+    await ef.locator("button[type=submit]").click();
+    await until(async () => (await art.locator(".body").textContent()).includes("Edited text " + slug), "edited text shown");
+    const stored = (await queue(srv, "pending")).find((c) => c.id === id);
+    assert.equal(stored.body, "Edited text " + slug);
+    await ctx.close();
+  });
+
+  test("widget.js is served with the right headers and is at most 25 KB gzipped", async () => {
+    const r = await fetch(srv.base + "/widget.js");
+    assert.equal(r.status, 200);
+    assert.equal(r.headers.get("content-type"), "text/javascript; charset=utf-8");
+    assert.equal(r.headers.get("x-content-type-options"), "nosniff");
+    assert.match(r.headers.get("cache-control"), /max-age=300/);
+    assert.ok(r.headers.get("etag"));
+    const loader = Buffer.from(await r.arrayBuffer());
+    const m = /widget\/(widget\.[0-9a-f]+\.js)/.exec(loader.toString());
+    assert.ok(m, "loader references the hashed bundle");
+    const b = await fetch(srv.base + "/widget/" + m[1]);
+    assert.equal(b.status, 200);
+    assert.equal(b.headers.get("cache-control"), "public, max-age=31536000, immutable");
+    const bundle = Buffer.from(await b.arrayBuffer());
+    const total = gzipSync(loader, { level: 9 }).length + gzipSync(bundle, { level: 9 }).length;
+    console.log(`widget.js loader + bundle: ${total} bytes gzipped (limit ${25 * 1024})`);
+    assert.ok(total <= 25 * 1024, `widget is ${total} bytes gzipped`);
+  });
+});
