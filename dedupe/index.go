@@ -156,13 +156,22 @@ type ref struct {
 // segment holds the comments whose time falls into one slice of the
 // window, with one LSH table per band. Entries are never removed from a
 // segment; the whole segment is dropped once all of it is outside the
-// window.
+// window. Records live in fixed-size chunks, so growing a segment never
+// copies it (no latency spike under the write lock, no append slack).
 type segment struct {
-	key   int64
-	docs  []docRec
-	heads [Bands]map[uint32]int32 // band key -> newest doc index
-	next  []int32                 // next[i*Bands+b]: older doc with the same key in band b, or -1
+	key    int64
+	n      int32
+	chunks []*[chunkSize]docRec
+	heads  [Bands]map[uint32]int32 // band key -> newest doc index
 }
+
+const (
+	chunkBits = 10
+	chunkSize = 1 << chunkBits
+	chunkMask = chunkSize - 1
+)
+
+func (s *segment) rec(i int32) *docRec { return &s.chunks[i>>chunkBits][i&chunkMask] }
 
 // docRec is all that is kept per comment: no text.
 type docRec struct {
@@ -172,6 +181,7 @@ type docRec struct {
 	author  uint64
 	site    uint32
 	sig     [NumHashes]uint8 // low bytes of the MinHash values (b-bit MinHash)
+	next    [Bands]int32     // per band, the next older doc with the same key, or -1
 }
 
 type commonStat struct {
@@ -281,8 +291,8 @@ func (ix *Index) check(d Doc, sig *Signature) Match {
 		for b := range keys {
 			i, ok := seg.heads[b][keys[b]]
 			for ok && i >= 0 {
-				rec := &seg.docs[i]
-				i = seg.next[int(i)*Bands+b]
+				rec := seg.rec(i)
+				i = rec.next[b]
 				if slices.Contains(seen, rec) {
 					continue
 				}
@@ -366,7 +376,7 @@ func (ix *Index) add(d Doc, sig *Signature) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	if r, ok := ix.byID[d.CommentID]; ok {
-		if rec := &r.seg.docs[r.i]; rec.cluster == "" && d.ClusterID != "" {
+		if rec := r.seg.rec(r.i); rec.cluster == "" && d.ClusterID != "" {
 			rec.cluster = ix.intern(d.ClusterID)
 		}
 		return
@@ -392,19 +402,23 @@ func (ix *Index) add(d Doc, sig *Signature) {
 		}
 		ix.segs[sk] = seg
 	}
-	i := int32(len(seg.docs))
-	rec := docRec{id: d.CommentID, cluster: ix.intern(d.ClusterID), at: at, author: author, site: site}
+	i := seg.n
+	if int(i>>chunkBits) == len(seg.chunks) {
+		seg.chunks = append(seg.chunks, new([chunkSize]docRec))
+	}
+	seg.n++
+	rec := seg.rec(i)
+	*rec = docRec{id: d.CommentID, cluster: ix.intern(d.ClusterID), at: at, author: author, site: site}
 	for k, v := range sig.Mins {
 		rec.sig[k] = uint8(v)
 	}
-	seg.docs = append(seg.docs, rec)
 	for b := range seg.heads {
 		key := bandKey(site, sig, b)
 		prev, ok := seg.heads[b][key]
 		if !ok {
 			prev = -1
 		}
-		seg.next = append(seg.next, prev)
+		rec.next[b] = prev
 		seg.heads[b][key] = i
 	}
 	ix.byID[d.CommentID] = ref{seg: seg, i: i}
@@ -418,7 +432,7 @@ func (ix *Index) intern(id string) string {
 		return ""
 	}
 	if r, ok := ix.byID[id]; ok {
-		return r.seg.docs[r.i].id
+		return r.seg.rec(r.i).id
 	}
 	return id
 }
@@ -446,7 +460,7 @@ func (ix *Index) SetCluster(commentID, clusterID string) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	if r, ok := ix.byID[commentID]; ok {
-		r.seg.docs[r.i].cluster = ix.intern(clusterID)
+		r.seg.rec(r.i).cluster = ix.intern(clusterID)
 	}
 }
 
@@ -461,8 +475,8 @@ func (ix *Index) Expire(now time.Time) {
 	for k, seg := range ix.segs {
 		// The segment covers [k*segDur, (k+1)*segDur).
 		if (k+1)*ix.segDur <= cut {
-			for i := range seg.docs {
-				delete(ix.byID, seg.docs[i].id)
+			for i := int32(0); i < seg.n; i++ {
+				delete(ix.byID, seg.rec(i).id)
 			}
 			delete(ix.segs, k)
 		}
@@ -485,13 +499,13 @@ func (ix *Index) Stats() Stats {
 	)
 	var bytes int64
 	for _, seg := range ix.segs {
-		st.Docs += len(seg.docs)
-		bytes += int64(cap(seg.docs))*int64(unsafe.Sizeof(docRec{})) + int64(cap(seg.next))*4
+		st.Docs += int(seg.n)
+		bytes += int64(len(seg.chunks)) * chunkSize * int64(unsafe.Sizeof(docRec{}))
 		for b := range seg.heads {
 			bytes += int64(len(seg.heads[b])) * mapEntry
 		}
-		for i := range seg.docs {
-			bytes += int64(len(seg.docs[i].id))
+		for i := int32(0); i < seg.n; i++ {
+			bytes += int64(len(seg.rec(i).id))
 		}
 	}
 	bytes += int64(len(ix.byID)) * strMapSlot

@@ -169,7 +169,7 @@ func TestClusterOfFiveGuestsOnThreeStories(t *testing.T) {
 	}
 	for _, id := range ids {
 		r := ix.byID[id]
-		if c := r.seg.docs[r.i].cluster; c != ids[0] {
+		if c := (*r.seg.rec(r.i)).cluster; c != ids[0] {
 			t.Errorf("%s in cluster %q, want %q", id, c, ids[0])
 		}
 	}

@@ -59,7 +59,7 @@ func TestTune(t *testing.T) {
 		for i, v := range sig.Mins {
 			short[i] = uint8(v)
 		}
-		m := float64(agree(&r.seg.docs[r.i].sig, &short)) / NumHashes
+		m := float64(agree(&(*r.seg.rec(r.i)).sig, &short)) / NumHashes
 		return (m - 1.0/256) / (1 - 1.0/256)
 	}
 
