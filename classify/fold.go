@@ -1,0 +1,104 @@
+package classify
+
+import (
+	"strings"
+	"unicode"
+)
+
+// armenianLatin is the canonical Latin reading of each Armenian letter, as
+// Armenians write it in chat ("translit"). Variants that writers use for the
+// same letter (kh/x for խ, q/k for ք, ts/c for ց and ծ, ou/u for ու) are
+// folded to one form by canonHy, so script and translit meet in one space.
+var armenianLatin = map[rune]string{
+	'ա': "a", 'բ': "b", 'գ': "g", 'դ': "d", 'ե': "e", 'զ': "z", 'է': "e", 'ը': "y",
+	'թ': "t", 'ժ': "zh", 'ի': "i", 'լ': "l", 'խ': "x", 'ծ': "c", 'կ': "k", 'հ': "h",
+	'ձ': "dz", 'ղ': "gh", 'ճ': "ch", 'մ': "m", 'յ': "y", 'ն': "n", 'շ': "sh", 'ո': "o",
+	'չ': "ch", 'պ': "p", 'ջ': "j", 'ռ': "r", 'ս': "s", 'վ': "v", 'տ': "t", 'ր': "r",
+	'ց': "c", 'ւ': "v", 'փ': "p", 'ք': "k", 'օ': "o", 'ֆ': "f",
+}
+
+// isArmenian reports whether r is an Armenian letter.
+func isArmenian(r rune) bool { return r >= 0x0531 && r <= 0x058A || r >= 0xFB13 && r <= 0xFB17 }
+
+// translitHy writes an Armenian-script word in canonical Latin translit:
+// "ախպեր" → "axper", "քու" → "ku", "բարեւ" → "barev".
+func translitHy(w string) string {
+	var b strings.Builder
+	rs := []rune(w)
+	for i := 0; i < len(rs); i++ {
+		r := rs[i]
+		if r == 'ո' && i+1 < len(rs) && rs[i+1] == 'ւ' {
+			b.WriteByte('u')
+			i++
+			continue
+		}
+		if s, ok := armenianLatin[r]; ok {
+			b.WriteString(s)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return canonHy(b.String())
+}
+
+// canonHy folds the spelling variants of Armenian translit to one form:
+// kh→x, ts→c, ou→u, q→k, w→v, a word-initial "ye"→"e" and "vo"→"o".
+func canonHy(w string) string {
+	if strings.HasPrefix(w, "ye") {
+		w = w[1:]
+	} else if strings.HasPrefix(w, "vo") && len(w) > 2 {
+		w = w[1:]
+	}
+	if !strings.ContainsAny(w, "kqtouw") {
+		return w
+	}
+	return hyReplacer.Replace(w)
+}
+
+var hyReplacer = strings.NewReplacer("kh", "x", "ts", "c", "ou", "u", "q", "k", "w", "v")
+
+// foldTurkic folds Azerbaijani spelling toward Turkish for shared features:
+// ə→e, q→k, x→h, and ı→i.
+func foldTurkic(w string) string {
+	if !strings.ContainsAny(w, "əqxı") {
+		return w
+	}
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case 'ə':
+			return 'e'
+		case 'q':
+			return 'k'
+		case 'x':
+			return 'h'
+		case 'ı':
+			return 'i'
+		}
+		return r
+	}, w)
+}
+
+// featureWord returns the form of a normalized word used for hashed
+// features and word-list matching: Armenian script in canonical translit,
+// Armenian translit (lang "hy-Latn") in the same canonical spelling, and
+// every Latin word folded with foldTurkic, so Azerbaijani shares n-grams with
+// Turkish and Armenian script shares them with translit. Other words are
+// returned unchanged.
+func featureWord(w, lang string) string {
+	hasLatin := false
+	for _, r := range w {
+		if isArmenian(r) {
+			return foldTurkic(translitHy(w))
+		}
+		if r < 0x250 && unicode.IsLetter(r) {
+			hasLatin = true
+		}
+	}
+	if hasLatin {
+		if lang == langHyLatn {
+			return foldTurkic(canonHy(w))
+		}
+		return foldTurkic(w)
+	}
+	return w
+}

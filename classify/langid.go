@@ -1,0 +1,246 @@
+package classify
+
+import (
+	"embed"
+	"math"
+	"sort"
+	"strings"
+	"unicode"
+)
+
+// Language codes the classifier reports.
+const (
+	langEn     = "en"
+	langRu     = "ru"
+	langHy     = "hy"
+	langHyLatn = "hy-Latn"
+	langAz     = "az"
+	langTr     = "tr"
+	langUnd    = "und" // undetermined
+)
+
+// latinLangs are told apart by character trigram profiles.
+var latinLangs = []string{langEn, langTr, langAz, langHyLatn}
+
+//go:embed langdata/*.txt
+var langdataFS embed.FS
+
+// langID identifies the language of a normalized text: first by script
+// (Armenian → hy, Cyrillic → ru), then, for Latin script, by a naive-Bayes
+// score over character trigram profiles plus a few decisive letters and
+// words (ə is Azerbaijani; q and x are Azerbaijani or Armenian translit,
+// never Turkish).
+type langID struct {
+	// profiles[lang][trigram hash] is the log-probability of the trigram.
+	profiles map[string]map[uint32]float32
+	floor    map[string]float32
+	// merged[h][k] is the log-probability of trigram h in latinLangs[k],
+	// built by merge for one lookup per trigram.
+	merged map[uint32][4]float32
+}
+
+// merge builds id.merged from id.profiles.
+func (id *langID) merge() {
+	id.merged = map[uint32][4]float32{}
+	for k, lang := range latinLangs {
+		for h := range id.profiles[lang] {
+			if _, ok := id.merged[h]; ok {
+				continue
+			}
+			var v [4]float32
+			for j, l2 := range latinLangs {
+				p, ok := id.profiles[l2][h]
+				if !ok {
+					p = id.floor[l2]
+				}
+				v[j] = p
+			}
+			id.merged[h] = v
+		}
+		_ = k
+	}
+}
+
+// profileBudget caps the text used per language so that every profile is
+// estimated from a similar amount of text.
+const profileBudget = 16 << 10
+
+// buildLangID estimates profiles from sample texts by language.
+func buildLangID(samples map[string][]string) *langID {
+	id := &langID{profiles: map[string]map[uint32]float32{}, floor: map[string]float32{}}
+	for _, lang := range latinLangs {
+		counts := map[uint32]int{}
+		total, used := 0, 0
+		for _, s := range samples[lang] {
+			if used > profileBudget {
+				break
+			}
+			norm := normalizeText(s)
+			used += len(norm)
+			eachTrigram(norm, func(h uint32) {
+				counts[h]++
+				total++
+			})
+		}
+		const alpha, vocab = 0.5, 20000
+		denom := float64(total) + alpha*vocab
+		p := make(map[uint32]float32, len(counts))
+		for h, c := range counts {
+			p[h] = float32(math.Log((float64(c) + alpha) / denom))
+		}
+		id.profiles[lang] = p
+		id.floor[lang] = float32(math.Log(alpha / denom))
+	}
+	id.merge()
+	return id
+}
+
+// langSamples returns the embedded Azerbaijani and Armenian-translit
+// samples written for Parley.
+func langSamples() (map[string][]string, error) {
+	out := map[string][]string{}
+	for lang, file := range map[string]string{langAz: "langdata/az.txt", langHyLatn: "langdata/hy-latn.txt"} {
+		b, err := langdataFS.ReadFile(file)
+		if err != nil {
+			return nil, err
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			if line = strings.TrimSpace(line); line != "" {
+				out[lang] = append(out[lang], line)
+			}
+		}
+	}
+	return out, nil
+}
+
+// eachTrigram calls fn with the hash of every letter trigram of the words
+// of norm, each word padded with spaces.
+func eachTrigram(norm string, fn func(uint32)) {
+	var buf [64]rune
+	for _, w := range strings.FieldsFunc(norm, func(r rune) bool { return !unicode.IsLetter(r) }) {
+		rs := append(buf[:0], ' ')
+		for _, r := range w {
+			if len(rs) >= len(buf)-1 {
+				break
+			}
+			rs = append(rs, r)
+		}
+		rs = append(rs, ' ')
+		for i := 0; i+3 <= len(rs); i++ {
+			h := hashSeed('l')
+			h = hashRune(h, rs[i])
+			h = hashRune(h, rs[i+1])
+			h = hashRune(h, rs[i+2])
+			fn(h)
+		}
+	}
+}
+
+// Decisive words: frequent in one language and rare in the others.
+var (
+	azWords = map[string]bool{"və": true, "mən": true, "sən": true, "deyil": true, "üçün": true, "nə": true,
+		"yox": true, "çox": true, "necə": true, "niyə": true, "qardaş": true, "ilə": true, "edirəm": true, "salam": true,
+		"necesen": true, "cox": true, "yaxsi": true, "qardas": true}
+	hyLatnWords = map[string]bool{"barev": true, "baref": true, "inch": true, "inchpes": true, "inchu": true, "chem": true,
+		"shat": true, "lav": true, "axper": true, "aper": true, "ara": true, "bari": true, "chka": true, "ka": true,
+		"vor": true, "es": true, "em": true, "chi": true, "hima": true, "jan": true, "vonc": true, "vonces": true,
+		"apres": true, "aprek": true, "shnorhakal": true, "mer": true, "du": true, "voch": true, "ov": true}
+	trWords = map[string]bool{"ve": true, "bir": true, "bu": true, "ben": true, "sen": true, "değil": true, "için": true,
+		"ne": true, "çok": true, "gibi": true, "ama": true, "da": true, "de": true, "ki": true, "var": true, "yok": true,
+		"mı": true, "mi": true, "ile": true, "olan": true, "daha": true}
+	enWords = map[string]bool{"the": true, "and": true, "is": true, "you": true, "to": true, "of": true, "a": true,
+		"in": true, "that": true, "it": true, "are": true, "this": true, "for": true, "not": true, "he": true, "she": true}
+)
+
+// detect returns the language of normalized text and its words.
+func (id *langID) detect(norm string, words []string) string {
+	var arm, cyr, lat, other int
+	for _, r := range norm {
+		switch {
+		case !unicode.IsLetter(r):
+		case isArmenian(r):
+			arm++
+		case unicode.Is(unicode.Cyrillic, r):
+			cyr++
+		case unicode.Is(unicode.Latin, r):
+			lat++
+		default:
+			other++
+		}
+	}
+	switch {
+	case arm == 0 && cyr == 0 && lat == 0:
+		return langUnd
+	case arm >= cyr && arm >= lat:
+		return langHy
+	case cyr >= lat:
+		return langRu
+	case other > lat:
+		return langUnd
+	}
+	if id == nil || len(id.profiles) == 0 {
+		return langEn
+	}
+	var sum [4]float64
+	var floors [4]float32
+	for k, lang := range latinLangs {
+		floors[k] = id.floor[lang]
+	}
+	n := 0
+	eachTrigram(norm, func(h uint32) {
+		n++
+		v, ok := id.merged[h]
+		if !ok {
+			v = floors
+		}
+		for k := range v {
+			sum[k] += float64(v[k])
+		}
+	})
+	if n == 0 {
+		return langEn
+	}
+	score := make(map[string]float64, len(latinLangs))
+	for k, lang := range latinLangs {
+		score[lang] = sum[k] / float64(n)
+	}
+	// Decisive letters and words, weighted per word so that long texts are
+	// decided by their trigrams.
+	bonus := 3.0 / float64(len(words)+1)
+	for _, w := range words {
+		if azWords[w] {
+			score[langAz] += bonus
+		}
+		if hyLatnWords[w] {
+			score[langHyLatn] += bonus
+		}
+		if trWords[w] {
+			score[langTr] += bonus
+		}
+		if enWords[w] {
+			score[langEn] += bonus
+		}
+	}
+	if strings.ContainsRune(norm, 'ə') {
+		score[langAz] += 2
+	}
+	if strings.ContainsAny(norm, "qx") {
+		score[langTr] -= 0.5
+	}
+	if strings.ContainsAny(norm, "ğşı") {
+		score[langEn] -= 1
+		score[langHyLatn] -= 1
+	}
+	best := langEn
+	keys := make([]string, 0, len(score))
+	for k := range score {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if score[k] > score[best] {
+			best = k
+		}
+	}
+	return best
+}

@@ -1,0 +1,245 @@
+package classify
+
+import (
+	"bufio"
+	"embed"
+	"fmt"
+	"strings"
+
+	"github.com/parley-comments/parley"
+)
+
+//go:embed lexicon/*.txt
+var lexiconFS embed.FS
+
+// Word-list categories and the label each one supports.
+const (
+	catObscene = "obscene"
+	catInsult  = "insult"
+	catSlur    = "slur"
+)
+
+var catLabel = map[string]parley.Label{
+	catObscene: parley.LabelObscenity,
+	catInsult:  parley.LabelPersonalAttack,
+	catSlur:    parley.LabelHateSpeech,
+}
+
+// lexEntry is one word-list entry: a sequence of word patterns.
+type lexEntry struct {
+	words []lexWord
+	cat   string
+}
+
+// lexWord matches one normalized word: exactly, as a stem ("stem*": the
+// word starts with it), or as an infix ("*root*"), never as an arbitrary
+// substring, so "Scunthorpe" and "assessment" stay clean.
+type lexWord struct {
+	text           string
+	prefix, infix  bool
+}
+
+func (p lexWord) match(w string) bool {
+	switch {
+	case p.infix:
+		return strings.Contains(w, p.text)
+	case p.prefix:
+		return strings.HasPrefix(w, p.text)
+	}
+	return w == p.text
+}
+
+// lexicon is one language's word list.
+type lexicon struct {
+	lang string
+	key  func(string) string // folds a normalized word into the list's spelling
+	// exact maps a one-word entry to its category.
+	exact map[string]string
+	// stems maps a stem to its category; stemLens lists the stem lengths in bytes.
+	stems    map[string]string
+	stemLens []int
+	infixes  []lexEntry
+	phrases  map[string][]lexEntry // by the first word's exact text or stem
+	never    map[string]bool       // words that are never matched ("!word")
+}
+
+func identity(s string) string { return s }
+
+// foldTurkicLex folds Azerbaijani letters toward Turkish for word lists but,
+// unlike foldTurkic, keeps ı apart from i ("sık" is not "sik").
+func foldTurkicLex(w string) string {
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case 'ə':
+			return 'e'
+		case 'q':
+			return 'k'
+		case 'x':
+			return 'h'
+		}
+		return r
+	}, w)
+}
+
+func hyKey(w string) string { return featureWord(w, langHyLatn) }
+
+// loadLexicons reads the embedded word lists.
+func loadLexicons() (map[string]*lexicon, error) {
+	keys := map[string]func(string) string{
+		"en": identity, "ru": identity, "tr": foldTurkicLex, "az": foldTurkicLex, "hy": hyKey,
+	}
+	out := map[string]*lexicon{}
+	for lang, key := range keys {
+		f, err := lexiconFS.Open("lexicon/" + lang + ".txt")
+		if err != nil {
+			return nil, err
+		}
+		lx, err := parseLexicon(lang, key, f)
+		f.Close()
+		if err != nil {
+			return nil, err
+		}
+		out[lang] = lx
+	}
+	return out, nil
+}
+
+func parseLexicon(lang string, key func(string) string, r interface{ Read([]byte) (int, error) }) (*lexicon, error) {
+	lx := &lexicon{lang: lang, key: key, exact: map[string]string{}, stems: map[string]string{},
+		phrases: map[string][]lexEntry{}, never: map[string]bool{}}
+	lens := map[int]bool{}
+	sc := bufio.NewScanner(r)
+	line := 0
+	for sc.Scan() {
+		line++
+		text := strings.TrimSpace(sc.Text())
+		if text == "" || strings.HasPrefix(text, "#") {
+			continue
+		}
+		parts := strings.Split(text, "\t")
+		if strings.HasPrefix(parts[0], "!") {
+			lx.never[key(normWord(parts[0][1:]))] = true
+			continue
+		}
+		if len(parts) < 2 {
+			return nil, fmt.Errorf("lexicon %s line %d: want entry<TAB>category", lang, line)
+		}
+		cat := strings.TrimSpace(parts[1])
+		if _, ok := catLabel[cat]; !ok {
+			return nil, fmt.Errorf("lexicon %s line %d: unknown category %q", lang, line, cat)
+		}
+		var e lexEntry
+		e.cat = cat
+		for _, f := range strings.Fields(parts[0]) {
+			var p lexWord
+			if strings.HasPrefix(f, "*") && strings.HasSuffix(f, "*") && len(f) > 2 {
+				p.infix, f = true, f[1:len(f)-1]
+			} else if strings.HasSuffix(f, "*") {
+				p.prefix, f = true, f[:len(f)-1]
+			}
+			p.text = key(normWord(f))
+			if p.text == "" {
+				return nil, fmt.Errorf("lexicon %s line %d: empty word", lang, line)
+			}
+			e.words = append(e.words, p)
+		}
+		switch {
+		case len(e.words) > 1:
+			lx.phrases[e.words[0].text] = append(lx.phrases[e.words[0].text], e)
+		case e.words[0].infix:
+			lx.infixes = append(lx.infixes, e)
+		case e.words[0].prefix:
+			lx.stems[e.words[0].text] = cat
+			lens[len(e.words[0].text)] = true
+		default:
+			lx.exact[e.words[0].text] = cat
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, err
+	}
+	for n := range lens {
+		lx.stemLens = append(lx.stemLens, n)
+	}
+	return lx, nil
+}
+
+// normWord normalizes a word-list word the same way comment text is.
+func normWord(w string) string {
+	return strings.ReplaceAll(normalizeText(w), " ", "")
+}
+
+// matchWord returns the category of a single folded word, or "".
+func (lx *lexicon) matchWord(k string) string {
+	if lx.never[k] {
+		return ""
+	}
+	if c, ok := lx.exact[k]; ok {
+		return c
+	}
+	for _, n := range lx.stemLens {
+		if n <= len(k) {
+			if c, ok := lx.stems[k[:n]]; ok {
+				return c
+			}
+		}
+	}
+	for _, e := range lx.infixes {
+		if e.words[0].match(k) {
+			return e.cat
+		}
+	}
+	return ""
+}
+
+// lexHit is a word-list match over words [from, to) of a text.
+type lexHit struct {
+	from, to int
+	cat      string
+	lang     string
+}
+
+// match finds the entries of lx in keys (the folded words of a text). It
+// tries each word as written and with repeated letters squeezed.
+func (lx *lexicon) match(keys, squeezed []string, skip func(i int) bool, hits []lexHit) []lexHit {
+	for i := range keys {
+		if skip(i) {
+			continue
+		}
+		cat := lx.matchWord(keys[i])
+		if cat == "" && squeezed[i] != keys[i] && !lx.never[keys[i]] {
+			cat = lx.matchWord(squeezed[i])
+		}
+		if cat != "" {
+			hits = append(hits, lexHit{from: i, to: i + 1, cat: cat, lang: lx.lang})
+			continue
+		}
+		for _, k := range []string{keys[i], squeezed[i]} {
+			if hit, ok := lx.matchPhrase(k, i, keys, squeezed); ok {
+				hits = append(hits, hit)
+				break
+			}
+		}
+	}
+	return hits
+}
+
+// matchPhrase tries the multi-word entries whose first word is k at word i.
+func (lx *lexicon) matchPhrase(k string, i int, keys, squeezed []string) (lexHit, bool) {
+	for _, e := range lx.phrases[k] {
+		if i+len(e.words) > len(keys) {
+			continue
+		}
+		ok := true
+		for j, p := range e.words[1:] {
+			if !p.match(keys[i+1+j]) && !p.match(squeezed[i+1+j]) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return lexHit{from: i, to: i + len(e.words), cat: e.cat, lang: lx.lang}, true
+		}
+	}
+	return lexHit{}, false
+}

@@ -1,0 +1,751 @@
+// Package classify is Parley's built-in comment classifier: pure Go,
+// embedded in the binary, no network calls.
+//
+// It scores a comment on five labels (toxic, personal_attack, hate_speech,
+// obscenity, spam) with one logistic-regression head per label over a shared
+// hashed feature space: character n-grams (1–5) of each normalized word,
+// word unigrams and bigrams, hits from curated per-language word lists
+// (package directory lexicon/), and a few shape features (links, mentions,
+// shouting). Text is normalized with package textnorm first, so evasions by
+// look-alike letters, leetspeak, invisible characters or split letters meet
+// the same features as plain text, and evidence spans point into the
+// original text.
+//
+// Languages: en, ru, tr from labeled data; az through its shared character
+// n-grams with Turkish (ə→e, q→k, x→h folding) plus an Azerbaijani word
+// list; hy in Armenian script and in Latin translit ("hy-Latn") through one
+// canonical transliteration plus an Armenian word list. Scores for hy,
+// hy-Latn and az are less reliable; see Threshold and MODEL_CARD.md.
+//
+// Default loads the model trained by `parley train` and embedded as
+// model.bin.
+package classify
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"context"
+	_ "embed" // for the embedded default model
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"sort"
+	"strings"
+	"sync"
+	"unicode"
+
+	"github.com/parley-comments/parley"
+	"github.com/parley-comments/parley/textnorm"
+)
+
+// nLabels is the number of heads, in the order of parley.Labels.
+const nLabels = 5
+
+// labelIndex maps a label to its head.
+func labelIndex(l parley.Label) int {
+	for i, x := range parley.Labels {
+		if x == l {
+			return i
+		}
+	}
+	return -1
+}
+
+// Model is a trained classifier. It is safe for concurrent use.
+type Model struct {
+	bits       uint8
+	weights    []float32 // (1<<bits) rows of nLabels weights
+	thresholds [nLabels]float32
+	// langThresholds overrides thresholds for a language where the tune
+	// rows of that language had enough of both classes (0 = no override).
+	langThresholds map[string][nLabels]float32
+	lang           *langID
+	lex        map[string]*lexicon
+	pool       sync.Pool
+}
+
+var _ parley.Classifier = (*Model)(nil)
+
+//go:embed model.bin
+var defaultModel []byte
+
+var (
+	defaultOnce sync.Once
+	defaultM    *Model
+	defaultErr  error
+)
+
+// Default returns the embedded model trained from ../shared/datasets. It is
+// loaded once and shared.
+func Default() (*Model, error) {
+	defaultOnce.Do(func() {
+		defaultM, defaultErr = Load(bytes.NewReader(defaultModel))
+	})
+	return defaultM, defaultErr
+}
+
+// conservativeLangs are languages without labeled training data.
+var conservativeLangs = map[string]bool{langHy: true, langHyLatn: true, langAz: true}
+
+// conservativeFloor is the least score at which the model suggests a reason
+// for a comment in a conservative language, unless a word list supports it.
+const conservativeFloor = 0.75
+
+// Threshold returns the score at or above which the model calls label l for
+// a comment in language lang. For hy, hy-Latn and az, which have no labeled
+// data, it is at least conservativeFloor, so that uncertain comments get no
+// suggested reason and callers that auto-reject should leave them to a human.
+// It returns 1 for an unknown label.
+func (m *Model) Threshold(lang string, l parley.Label) float64 {
+	i := labelIndex(l)
+	if i < 0 {
+		return 1
+	}
+	t := m.baseThreshold(lang, i)
+	if conservativeLangs[lang] && t < conservativeFloor {
+		t = conservativeFloor
+	}
+	return t
+}
+
+// baseThreshold is label i's tuned threshold for lang, without the
+// conservative floor.
+func (m *Model) baseThreshold(lang string, i int) float64 {
+	if lt, ok := m.langThresholds[lang]; ok && lt[i] > 0 {
+		return float64(lt[i])
+	}
+	return float64(m.thresholds[i])
+}
+
+// feat is one active feature: its bucket, its value and the word it came
+// from (-1 for whole-text features).
+type feat struct {
+	idx  uint32
+	val  float32
+	word int32
+}
+
+// scratch holds one classification's working memory.
+type scratch struct {
+	feats  []feat
+	runes  []rune
+	fwords []string
+	keys   []string
+	sq     []string
+	skip   []bool
+}
+
+// analysis is what the feature extractor found in one text.
+type analysis struct {
+	norm   textnorm.Result
+	lang   string
+	bounds [][2]int
+	hits   []lexHit
+}
+
+// Hashing: FNV-1a over a namespace byte and the feature's runes.
+const (
+	fnvOffset = 2166136261
+	fnvPrime  = 16777619
+)
+
+func hashSeed(ns byte) uint32 { return (fnvOffset ^ uint32(ns)) * fnvPrime }
+
+func hashRune(h uint32, r rune) uint32 {
+	if r < 0x80 {
+		return (h ^ uint32(r)) * fnvPrime
+	}
+	var b [4]byte
+	n := encodeRune(b[:], r)
+	for _, c := range b[:n] {
+		h = (h ^ uint32(c)) * fnvPrime
+	}
+	return h
+}
+
+func hashString(h uint32, s string) uint32 {
+	for i := 0; i < len(s); i++ {
+		h = (h ^ uint32(s[i])) * fnvPrime
+	}
+	return h
+}
+
+func encodeRune(b []byte, r rune) int {
+	switch {
+	case r < 0x800:
+		b[0] = byte(0xC0 | r>>6)
+		b[1] = byte(0x80 | r&0x3F)
+		return 2
+	case r < 0x10000:
+		b[0] = byte(0xE0 | r>>12)
+		b[1] = byte(0x80 | (r>>6)&0x3F)
+		b[2] = byte(0x80 | r&0x3F)
+		return 3
+	}
+	b[0] = byte(0xF0 | r>>18)
+	b[1] = byte(0x80 | (r>>12)&0x3F)
+	b[2] = byte(0x80 | (r>>6)&0x3F)
+	b[3] = byte(0x80 | r&0x3F)
+	return 4
+}
+
+// normalizeText is the classifier's view of textnorm.Normalize.
+func normalizeText(s string) string { return textnorm.Normalize(s).Text }
+
+// maxTextBytes bounds the text the classifier reads; longer comments are
+// scored on their first maxTextBytes bytes.
+const maxTextBytes = 20000
+
+// extract computes the features of text into sc.feats.
+func (m *Model) extract(text string, sc *scratch) analysis {
+	if len(text) > maxTextBytes {
+		cut := maxTextBytes
+		for cut > 0 && !isRuneStart(text[cut]) {
+			cut--
+		}
+		text = text[:cut]
+	}
+	var a analysis
+	a.norm = textnorm.Normalize(text)
+	norm := a.norm.Text
+	a.bounds = textnorm.WordBounds(norm)
+	words := make([]string, len(a.bounds))
+	for i, b := range a.bounds {
+		words[i] = norm[b[0]:b[1]]
+	}
+	a.lang = m.lang.detect(norm, words)
+
+	// Links and mentions are features of their own, not words.
+	sc.skip = resize(sc.skip, len(words))
+	urls, mentions := 0, 0
+	for start := 0; start < len(norm); {
+		end := strings.IndexByte(norm[start:], ' ')
+		if end < 0 {
+			end = len(norm)
+		} else {
+			end += start
+		}
+		tok := norm[start:end]
+		isURL := strings.Contains(tok, "://") || strings.HasPrefix(tok, "www.") || looksLikeDomain(tok)
+		isMention := strings.HasPrefix(tok, "@") && len(tok) > 1
+		if isURL {
+			urls++
+		}
+		if isMention {
+			mentions++
+		}
+		if isURL || isMention {
+			for i, b := range a.bounds {
+				if b[0] >= start && b[1] <= end {
+					sc.skip[i] = true
+				}
+			}
+		}
+		start = end + 1
+	}
+
+	sc.fwords = sc.fwords[:0]
+	sc.keys = sc.keys[:0]
+	sc.sq = sc.sq[:0]
+	for i, w := range words {
+		fw := ""
+		if !sc.skip[i] {
+			fw = featureWord(w, a.lang)
+		}
+		sc.fwords = append(sc.fwords, fw)
+	}
+
+	// Word-list hits.
+	a.hits = m.lexHits(words, a.lang, sc)
+
+	sc.feats = sc.feats[:0]
+	// Character n-grams and words.
+	prev := -1
+	for i, fw := range sc.fwords {
+		if fw == "" {
+			continue
+		}
+		rs := append(sc.runes[:0], ' ')
+		for _, r := range fw {
+			rs = append(rs, r)
+		}
+		rs = append(rs, ' ')
+		sc.runes = rs
+		for p := 0; p < len(rs); p++ {
+			h := hashSeed('c')
+			for n := 1; n <= 5 && p+n <= len(rs); n++ {
+				h = hashRune(h, rs[p+n-1])
+				if n == 1 && (rs[p] == ' ') {
+					continue
+				}
+				sc.feats = append(sc.feats, feat{idx: h, word: int32(i)})
+			}
+		}
+		sc.feats = append(sc.feats, feat{idx: hashString(hashSeed('w'), fw), word: int32(i)})
+		if prev >= 0 {
+			h := hashString(hashSeed('b'), sc.fwords[prev])
+			h = hashString((h^' ')*fnvPrime, fw)
+			sc.feats = append(sc.feats, feat{idx: h, word: int32(i)})
+		}
+		prev = i
+	}
+	if n := len(sc.feats); n > 0 {
+		v := float32(1 / math.Sqrt(float64(n)))
+		for k := range sc.feats {
+			sc.feats[k].val = v
+		}
+	}
+	// Whole-text features, value 1.
+	add := func(name string, word int32) {
+		sc.feats = append(sc.feats, feat{idx: hashString(hashSeed('x'), name), val: 1, word: word})
+	}
+	add("bias", -1)
+	perCat := map[string]int{}
+	for _, h := range a.hits {
+		perCat[h.cat]++
+		if perCat[h.cat] <= 2 {
+			add("lex:"+h.cat, int32(h.from))
+		}
+	}
+	if urls > 0 {
+		add("url", -1)
+	}
+	if urls > 1 {
+		add("url2", -1)
+	}
+	if mentions > 0 {
+		add("mention", -1)
+	}
+	if shouting(text) {
+		add("shout", -1)
+	}
+	return a
+}
+
+func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
+
+func resize(b []bool, n int) []bool {
+	if cap(b) < n {
+		return make([]bool, n)
+	}
+	b = b[:n]
+	clear(b)
+	return b
+}
+
+// looksLikeDomain reports whether a token is a bare domain like "bit.ly/x".
+func looksLikeDomain(tok string) bool {
+	for _, tld := range []string{".com", ".net", ".org", ".ru", ".ly", ".io", ".info", ".biz", ".xyz", ".am", ".az"} {
+		if i := strings.Index(tok, tld); i > 0 {
+			rest := tok[i+len(tld):]
+			if rest == "" || rest[0] == '/' || rest[0] == '.' || rest[0] == ',' {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// shouting reports whether most letters of a longer text are capitals.
+func shouting(text string) bool {
+	up, letters := 0, 0
+	for _, r := range text {
+		if unicode.IsLetter(r) {
+			letters++
+			if unicode.IsUpper(r) {
+				up++
+			}
+		}
+	}
+	return letters >= 12 && up*10 >= letters*7
+}
+
+// lexHits matches the word lists that apply to each word: English on Latin
+// words always, Turkish and Azerbaijani on Latin words of tr/az texts,
+// Armenian on Armenian-script words and on Latin words of hy-Latn texts,
+// Russian on Cyrillic words.
+func (m *Model) lexHits(words []string, lang string, sc *scratch) []lexHit {
+	if len(words) == 0 {
+		return nil
+	}
+	script := make([]int, len(words))
+	for i, w := range words {
+		for _, r := range w {
+			switch {
+			case isArmenian(r):
+				script[i] = 3
+			case unicode.Is(unicode.Cyrillic, r):
+				script[i] = 2
+			case unicode.Is(unicode.Latin, r):
+				script[i] = 1
+			default:
+				continue
+			}
+			break
+		}
+	}
+	var hits []lexHit
+	squeezed := make([]string, len(words))
+	for i, w := range words {
+		squeezed[i] = textnorm.Squeeze(w)
+	}
+	run := func(lx *lexicon, want func(i int) bool) {
+		if lx == nil {
+			return
+		}
+		sc.keys = sc.keys[:0]
+		sc.sq = sc.sq[:0]
+		for i, w := range words {
+			if sc.skip[i] || !want(i) {
+				sc.keys = append(sc.keys, "")
+				sc.sq = append(sc.sq, "")
+				continue
+			}
+			sc.keys = append(sc.keys, lx.key(w))
+			if squeezed[i] == w {
+				sc.sq = append(sc.sq, sc.keys[i])
+			} else {
+				sc.sq = append(sc.sq, lx.key(squeezed[i]))
+			}
+		}
+		hits = lx.match(sc.keys, sc.sq, func(i int) bool { return sc.keys[i] == "" }, hits)
+	}
+	latin := func(i int) bool { return script[i] == 1 }
+	run(m.lex["en"], latin)
+	if lang == langTr || lang == langAz {
+		run(m.lex["tr"], latin)
+		run(m.lex["az"], latin)
+	}
+	run(m.lex["ru"], func(i int) bool { return script[i] == 2 })
+	run(m.lex["hy"], func(i int) bool { return script[i] == 3 || lang == langHyLatn && script[i] == 1 })
+	sort.SliceStable(hits, func(a, b int) bool { return hits[a].from < hits[b].from })
+	// Drop a hit inside a longer one (a phrase and its own first word).
+	out := hits[:0]
+	for _, h := range hits {
+		if n := len(out); n > 0 && h.from < out[n-1].to {
+			if h.to-h.from > out[n-1].to-out[n-1].from {
+				out[n-1] = h
+			}
+			continue
+		}
+		out = append(out, h)
+	}
+	return out
+}
+
+// scores computes the five probabilities for extracted features.
+func (m *Model) scores(feats []feat) [nLabels]float64 {
+	var z [nLabels]float64
+	mask := uint32(1)<<m.bits - 1
+	for _, f := range feats {
+		row := m.weights[(f.idx&mask)*nLabels : (f.idx&mask)*nLabels+nLabels]
+		for l := 0; l < nLabels; l++ {
+			z[l] += float64(row[l] * f.val)
+		}
+	}
+	for l := range z {
+		z[l] = sigmoid(z[l])
+	}
+	return z
+}
+
+func sigmoid(z float64) float64 {
+	if z < -35 {
+		z = -35
+	} else if z > 35 {
+		z = 35
+	}
+	return 1 / (1 + math.Exp(-z))
+}
+
+func (m *Model) getScratch() *scratch {
+	if sc, ok := m.pool.Get().(*scratch); ok {
+		return sc
+	}
+	return &scratch{}
+}
+
+// Reason priority when several labels are over threshold.
+var reasonOrder = []struct {
+	label  parley.Label
+	reason parley.Reason
+}{
+	{parley.LabelHateSpeech, parley.ReasonHateSpeech},
+	{parley.LabelPersonalAttack, parley.ReasonPersonalAttack},
+	{parley.LabelObscenity, parley.ReasonObscenity},
+	{parley.LabelSpam, parley.ReasonSpam},
+}
+
+// maxEvidence bounds the n-gram evidence spans per verdict.
+const maxEvidence = 3
+
+// Classify scores text. It implements parley.Classifier. The verdict has
+// the language, a score in [0,1] per label, evidence spans (byte offsets into
+// text) for word-list hits and for the words that pushed the top label up
+// most, and a suggested reason when a label is over its threshold (priority
+// hate_speech > personal_attack > obscenity > spam). It returns an error only
+// when ctx is done.
+func (m *Model) Classify(ctx context.Context, text string) (parley.Verdict, error) {
+	if err := ctx.Err(); err != nil {
+		return parley.Verdict{}, parley.WrapError(parley.EUNAVAILABLE, "Classification was cancelled.", err)
+	}
+	sc := m.getScratch()
+	defer m.pool.Put(sc)
+	a := m.extract(text, sc)
+	s := m.scores(sc.feats)
+
+	v := parley.Verdict{Language: a.lang, Scores: make(map[parley.Label]float64, nLabels)}
+	for i, l := range parley.Labels {
+		v.Scores[l] = s[i]
+	}
+	// Word-list evidence, and which labels a word list supports.
+	supported := map[parley.Label]bool{}
+	seen := map[[3]int]bool{}
+	addEv := func(from, to int, l parley.Label) {
+		st, en := a.norm.Span(a.bounds[from][0], a.bounds[to-1][1])
+		key := [3]int{st, en, labelIndex(l)}
+		if st >= en || seen[key] {
+			return
+		}
+		seen[key] = true
+		v.Evidence = append(v.Evidence, parley.Evidence{Start: st, End: en, Label: l})
+	}
+	for _, h := range a.hits {
+		l := catLabel[h.cat]
+		supported[l] = true
+		addEv(h.from, h.to, l)
+	}
+	// N-gram evidence for the top label among toxic-type labels.
+	top, topScore := -1, 0.0
+	for i, l := range parley.Labels {
+		if s[i] >= m.Threshold(a.lang, l)*0.8 && s[i] > topScore {
+			top, topScore = i, s[i]
+		}
+	}
+	if top >= 0 {
+		contrib := make([]float64, len(a.bounds))
+		mask := uint32(1)<<m.bits - 1
+		for _, f := range sc.feats {
+			if f.word >= 0 {
+				contrib[f.word] += float64(m.weights[(f.idx&mask)*nLabels+uint32(top)] * f.val)
+			}
+		}
+		type wc struct {
+			word int32
+			c    float64
+		}
+		var ws []wc
+		for w, c := range contrib {
+			if c > 0.25 {
+				ws = append(ws, wc{int32(w), c})
+			}
+		}
+		sort.Slice(ws, func(i, j int) bool {
+			if ws[i].c != ws[j].c {
+				return ws[i].c > ws[j].c
+			}
+			return ws[i].word < ws[j].word
+		})
+		for k, w := range ws {
+			if k == maxEvidence {
+				break
+			}
+			addEv(int(w.word), int(w.word)+1, parley.Labels[top])
+		}
+	}
+	sort.SliceStable(v.Evidence, func(i, j int) bool { return v.Evidence[i].Start < v.Evidence[j].Start })
+
+	for _, r := range reasonOrder {
+		i := labelIndex(r.label)
+		t := m.Threshold(a.lang, r.label)
+		if conservativeLangs[a.lang] && supported[r.label] {
+			t = m.baseThreshold(a.lang, i) // a word-list hit lifts the extra caution
+		}
+		if s[i] >= t {
+			v.SuggestedReason = r.reason
+			break
+		}
+	}
+	return v, nil
+}
+
+// Model file format: gzip of
+//
+//	magic "PARLEYCLS" version(uint8=2) bits(uint8) thresholds(5×float32)
+//	language thresholds: count(uint32), then name(len-prefixed) 5×float32
+//	langid: count(uint32) then per language: name(len-prefixed) floor(float32)
+//	        n(uint32) n×(hash uint32, logp float32)
+//	weights: per label scale(float32), then (1<<bits)×5 int8 quantized weights.
+const (
+	modelMagic   = "PARLEYCLS"
+	modelVersion = 2
+)
+
+// Save writes the model in its binary format (quantized to 8 bits per weight
+// with one scale per label, gzip-compressed).
+func (m *Model) Save(w io.Writer) error {
+	zw, err := gzip.NewWriterLevel(w, gzip.BestCompression)
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriter(zw)
+	put := func(v any) {
+		if err == nil {
+			err = binary.Write(bw, binary.LittleEndian, v)
+		}
+	}
+	bw.WriteString(modelMagic)
+	put(uint8(modelVersion))
+	put(m.bits)
+	put(m.thresholds)
+	tl := make([]string, 0, len(m.langThresholds))
+	for l := range m.langThresholds {
+		tl = append(tl, l)
+	}
+	sort.Strings(tl)
+	put(uint32(len(tl)))
+	for _, l := range tl {
+		put(uint8(len(l)))
+		put([]byte(l))
+		put(m.langThresholds[l])
+	}
+	langs := make([]string, 0, len(m.lang.profiles))
+	for l := range m.lang.profiles {
+		langs = append(langs, l)
+	}
+	sort.Strings(langs)
+	put(uint32(len(langs)))
+	for _, l := range langs {
+		put(uint8(len(l)))
+		put([]byte(l))
+		put(m.lang.floor[l])
+		p := m.lang.profiles[l]
+		keys := make([]uint32, 0, len(p))
+		for h := range p {
+			keys = append(keys, h)
+		}
+		sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
+		put(uint32(len(keys)))
+		for _, h := range keys {
+			put(h)
+			put(p[h])
+		}
+	}
+	var scale [nLabels]float32
+	for i, x := range m.weights {
+		if a := float32(math.Abs(float64(x))); a > scale[i%nLabels] {
+			scale[i%nLabels] = a
+		}
+	}
+	for l := range scale {
+		scale[l] /= 127
+		if scale[l] == 0 {
+			scale[l] = 1
+		}
+	}
+	put(scale)
+	q := make([]int8, len(m.weights))
+	for i, x := range m.weights {
+		q[i] = int8(math.Round(float64(x / scale[i%nLabels])))
+	}
+	put(q)
+	if err != nil {
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	return zw.Close()
+}
+
+// Load reads a model written by Save. A malformed model is an EINVALID error.
+func Load(r io.Reader) (*Model, error) {
+	bad := func(err error) error { return parley.WrapError(parley.EINVALID, "The classifier model is malformed.", err) }
+	zr, err := gzip.NewReader(r)
+	if err != nil {
+		return nil, bad(err)
+	}
+	br := bufio.NewReader(zr)
+	magic := make([]byte, len(modelMagic))
+	if _, err := io.ReadFull(br, magic); err != nil || string(magic) != modelMagic {
+		return nil, bad(errors.New("bad magic"))
+	}
+	get := func(v any) {
+		if err == nil {
+			err = binary.Read(br, binary.LittleEndian, v)
+		}
+	}
+	var version uint8
+	m := &Model{lang: &langID{profiles: map[string]map[uint32]float32{}, floor: map[string]float32{}}}
+	get(&version)
+	get(&m.bits)
+	get(&m.thresholds)
+	if err == nil && (version != modelVersion || m.bits < 8 || m.bits > 26) {
+		return nil, bad(fmt.Errorf("version %d bits %d", version, m.bits))
+	}
+	var nt uint32
+	get(&nt)
+	if err == nil && nt > 64 {
+		return nil, bad(fmt.Errorf("%d language thresholds", nt))
+	}
+	m.langThresholds = map[string][nLabels]float32{}
+	for i := 0; i < int(nt) && err == nil; i++ {
+		var ln uint8
+		get(&ln)
+		name := make([]byte, ln)
+		get(name)
+		var t [nLabels]float32
+		get(&t)
+		m.langThresholds[string(name)] = t
+	}
+	var nl uint32
+	get(&nl)
+	if err == nil && nl > 64 {
+		return nil, bad(fmt.Errorf("%d languages", nl))
+	}
+	for i := 0; i < int(nl) && err == nil; i++ {
+		var ln uint8
+		get(&ln)
+		name := make([]byte, ln)
+		get(name)
+		var floor float32
+		get(&floor)
+		var n uint32
+		get(&n)
+		if err == nil && n > 1<<22 {
+			return nil, bad(fmt.Errorf("profile of %d trigrams", n))
+		}
+		p := make(map[uint32]float32, n)
+		for k := 0; k < int(n) && err == nil; k++ {
+			var h uint32
+			var lp float32
+			get(&h)
+			get(&lp)
+			p[h] = lp
+		}
+		m.lang.profiles[string(name)] = p
+		m.lang.floor[string(name)] = floor
+	}
+	m.lang.merge()
+	var scale [nLabels]float32
+	get(&scale)
+	if err != nil {
+		return nil, bad(err)
+	}
+	q := make([]int8, (1<<m.bits)*nLabels)
+	get(q)
+	if err != nil {
+		return nil, bad(err)
+	}
+	m.weights = make([]float32, len(q))
+	for i, x := range q {
+		m.weights[i] = float32(x) * scale[i%nLabels]
+	}
+	if m.lex, err = loadLexicons(); err != nil {
+		return nil, parley.WrapError(parley.EINTERNAL, "The classifier word lists are malformed.", err)
+	}
+	return m, nil
+}

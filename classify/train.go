@@ -1,0 +1,481 @@
+package classify
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"math"
+	"math/rand"
+	"sort"
+	"strings"
+
+	"github.com/parley-comments/parley"
+)
+
+// Row is one labeled comment in the CSV format of ../shared/datasets:
+// text,lang,toxic,personal_attack,hate_speech,obscenity,spam,source.
+type Row struct {
+	Text   string
+	Lang   string
+	Source string
+	// Labels holds 1, 0, or -1 for unknown, in the order of parley.Labels.
+	Labels [nLabels]int8
+}
+
+// ReadCSV reads labeled rows. The header row must name the columns; label
+// columns may be empty (unknown). A malformed file is an EINVALID error.
+func ReadCSV(r io.Reader) ([]Row, error) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	header, err := cr.Read()
+	if err != nil {
+		return nil, parley.WrapError(parley.EINVALID, "The data file has no header row.", err)
+	}
+	col := map[string]int{}
+	for i, h := range header {
+		col[strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))] = i
+	}
+	if _, ok := col["text"]; !ok {
+		return nil, parley.Errorf(parley.EINVALID, "The data file has no text column.")
+	}
+	var rows []Row
+	for line := 2; ; line++ {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, parley.WrapError(parley.EINVALID, fmt.Sprintf("The data file is malformed near line %d.", line), err)
+		}
+		get := func(name string) string {
+			if i, ok := col[name]; ok && i < len(rec) {
+				return strings.TrimSpace(rec[i])
+			}
+			return ""
+		}
+		row := Row{Text: rec[col["text"]], Lang: get("lang"), Source: get("source")}
+		for i, l := range parley.Labels {
+			switch get(string(l)) {
+			case "1":
+				row.Labels[i] = 1
+			case "0":
+				row.Labels[i] = 0
+			case "":
+				row.Labels[i] = -1
+			default:
+				return nil, parley.Errorf(parley.EINVALID, "Label %s must be 0, 1 or empty near line %d.", l, line)
+			}
+		}
+		rows = append(rows, row)
+	}
+	return rows, nil
+}
+
+// Split is the stable dev split of a row: SplitTrain, SplitTune (used to
+// pick thresholds) or SplitDev (used only to report metrics), from an FNV
+// hash of the text, so that every run and every machine agrees.
+type Split int
+
+// Splits.
+const (
+	SplitTrain Split = iota
+	SplitTune
+	SplitDev
+)
+
+// SplitOf returns the split of a text: 10% dev, 10% tune, 80% train.
+func SplitOf(text string) Split {
+	h := fnv.New32a()
+	h.Write([]byte(text))
+	switch h.Sum32() % 10 {
+	case 0:
+		return SplitDev
+	case 1:
+		return SplitTune
+	}
+	return SplitTrain
+}
+
+// TrainOptions tunes Train. Zero values mean the defaults.
+type TrainOptions struct {
+	Bits         int     // hash space is 1<<Bits buckets; default 20
+	Epochs       int     // default 6
+	LearningRate float64 // AdaGrad base rate; default 0.2
+	L2           float64 // L2 penalty per update; default 1e-6
+	Seed         int64   // shuffling seed; default 1
+	// Tune rows pick each label's threshold (best F1). Without them the
+	// thresholds are 0.5.
+	Tune []Row
+	// Logf, if set, receives progress lines.
+	Logf func(format string, args ...any)
+}
+
+// weakNegativeWeight is the loss weight of implied spam=0 on rows from
+// corpora that never label spam (tweets, forum posts, VK comments).
+const weakNegativeWeight = 0.3
+
+// targets returns the training targets of a row and their weights. Labels
+// the data leaves empty are masked out (weight 0), except for labels that
+// follow from others: a non-toxic row is not an attack, hate or obscenity;
+// an attack, hate or obscenity is toxic; and rows of non-spam corpora are
+// weak negatives for spam.
+func targets(r Row) (y [nLabels]float32, w [nLabels]float32) {
+	lab := r.Labels
+	const toxic, attack, hate, obscene, spam = 0, 1, 2, 3, 4
+	if lab[toxic] == 0 {
+		for _, i := range []int{attack, hate, obscene} {
+			if lab[i] < 0 {
+				lab[i] = 0
+			}
+		}
+	}
+	if lab[toxic] < 0 && (lab[attack] == 1 || lab[hate] == 1 || lab[obscene] == 1) {
+		lab[toxic] = 1
+	}
+	for i := range lab {
+		if lab[i] >= 0 {
+			y[i], w[i] = float32(lab[i]), 1
+		}
+	}
+	if lab[spam] < 0 && lab[toxic] >= 0 || lab[spam] < 0 && lab[hate] >= 0 {
+		y[spam], w[spam] = 0, weakNegativeWeight
+	}
+	return y, w
+}
+
+// newModel returns an untrained model with word lists and language profiles.
+func newModel(bits int, rows []Row) (*Model, error) {
+	lex, err := loadLexicons()
+	if err != nil {
+		return nil, err
+	}
+	samples, err := langSamples()
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		switch r.Lang {
+		case langEn, langTr:
+			samples[r.Lang] = append(samples[r.Lang], r.Text)
+		}
+	}
+	m := &Model{bits: uint8(bits), weights: make([]float32, (1<<bits)*nLabels), lex: lex, lang: buildLangID(samples)}
+	for i := range m.thresholds {
+		m.thresholds[i] = 0.5
+	}
+	return m, nil
+}
+
+// Train fits a model to rows with AdaGrad on the logistic loss of each head,
+// masking unknown labels out of the loss. It stops early with ctx's error.
+func Train(ctx context.Context, rows []Row, opts TrainOptions) (*Model, error) {
+	if opts.Bits == 0 {
+		opts.Bits = 20
+	}
+	if opts.Bits < 10 || opts.Bits > 24 {
+		return nil, parley.Errorf(parley.EINVALID, "Bits must be between 10 and 24.")
+	}
+	if opts.Epochs == 0 {
+		opts.Epochs = 6
+	}
+	if opts.LearningRate == 0 {
+		opts.LearningRate = 0.2
+	}
+	if opts.L2 == 0 {
+		opts.L2 = 1e-6
+	}
+	if opts.Seed == 0 {
+		opts.Seed = 1
+	}
+	logf := opts.Logf
+	if logf == nil {
+		logf = func(string, ...any) {}
+	}
+	if len(rows) == 0 {
+		return nil, parley.Errorf(parley.EINVALID, "There are no rows to train on.")
+	}
+	m, err := newModel(opts.Bits, rows)
+	if err != nil {
+		return nil, parley.WrapError(parley.EINTERNAL, "The classifier could not be set up.", err)
+	}
+
+	// Extract features once.
+	type example struct {
+		idx  []uint32
+		val  []float32
+		y, w [nLabels]float32
+	}
+	mask := uint32(1)<<m.bits - 1
+	exs := make([]example, 0, len(rows))
+	sc := &scratch{}
+	for k, r := range rows {
+		if k%5000 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		m.extract(r.Text, sc)
+		e := example{idx: make([]uint32, len(sc.feats)), val: make([]float32, len(sc.feats))}
+		for j, f := range sc.feats {
+			e.idx[j], e.val[j] = f.idx&mask, f.val
+		}
+		e.y, e.w = targets(r)
+		exs = append(exs, e)
+	}
+	logf("features extracted for %d rows", len(exs))
+
+	g2 := make([]float32, len(m.weights))
+	rng := rand.New(rand.NewSource(opts.Seed))
+	order := make([]int, len(exs))
+	for i := range order {
+		order[i] = i
+	}
+	lr := float32(opts.LearningRate)
+	l2 := float32(opts.L2)
+	for epoch := 0; epoch < opts.Epochs; epoch++ {
+		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		var loss float64
+		var lossN float64
+		for k, oi := range order {
+			if k%5000 == 0 {
+				if err := ctx.Err(); err != nil {
+					return nil, err
+				}
+			}
+			e := &exs[oi]
+			var z [nLabels]float32
+			for j, idx := range e.idx {
+				row := m.weights[idx*nLabels : idx*nLabels+nLabels]
+				for l := 0; l < nLabels; l++ {
+					z[l] += row[l] * e.val[j]
+				}
+			}
+			var g [nLabels]float32
+			active := false
+			for l := 0; l < nLabels; l++ {
+				if e.w[l] == 0 {
+					continue
+				}
+				p := float32(sigmoid(float64(z[l])))
+				g[l] = (p - e.y[l]) * e.w[l]
+				active = true
+				py := float64(p)
+				if e.y[l] == 0 {
+					py = 1 - py
+				}
+				loss -= float64(e.w[l]) * math.Log(math.Max(py, 1e-9))
+				lossN += float64(e.w[l])
+			}
+			if !active {
+				continue
+			}
+			for j, idx := range e.idx {
+				base := idx * nLabels
+				for l := 0; l < nLabels; l++ {
+					if g[l] == 0 {
+						continue
+					}
+					wi := base + uint32(l)
+					grad := g[l]*e.val[j] + l2*m.weights[wi]
+					g2[wi] += grad * grad
+					m.weights[wi] -= lr * grad / float32(math.Sqrt(float64(g2[wi]))+1e-6)
+				}
+			}
+		}
+		logf("epoch %d: mean log loss %.4f", epoch+1, loss/math.Max(lossN, 1))
+	}
+	if len(opts.Tune) > 0 {
+		if err := m.tuneThresholds(ctx, opts.Tune); err != nil {
+			return nil, err
+		}
+		logf("thresholds: %v by language: %v", m.thresholds, m.langThresholds)
+	}
+	return m, nil
+}
+
+// tuneThresholds sets each label's threshold to the one with the best F1
+// of the positive class on rows, in steps of 0.01 between 0.05 and 0.95,
+// and does the same per language (by the rows' lang column) where a
+// language has at least minTuneClass rows of each class.
+func (m *Model) tuneThresholds(ctx context.Context, rows []Row) error {
+	preds, err := m.predict(ctx, rows)
+	if err != nil {
+		return err
+	}
+	const minTuneClass = 30
+	best := func(l int, lang string) (float32, bool) {
+		var ys []int8
+		var ps []float64
+		pos := 0
+		for i, r := range rows {
+			if r.Labels[l] >= 0 && (lang == "" || r.Lang == lang) {
+				ys = append(ys, r.Labels[l])
+				ps = append(ps, preds[i][l])
+				pos += int(r.Labels[l])
+			}
+		}
+		if pos < minTuneClass || len(ys)-pos < minTuneClass {
+			return 0, false
+		}
+		bt, bestF := 0.5, -1.0
+		for k := 5; k <= 95; k++ {
+			t := float64(k) / 100
+			if f := confusionAt(ys, ps, t).f1(); f > bestF {
+				bt, bestF = t, f
+			}
+		}
+		return float32(bt), true
+	}
+	langs := map[string]bool{}
+	for _, r := range rows {
+		langs[r.Lang] = true
+	}
+	m.langThresholds = map[string][nLabels]float32{}
+	for l := 0; l < nLabels; l++ {
+		if t, ok := best(l, ""); ok {
+			m.thresholds[l] = t
+		}
+		for lang := range langs {
+			if lang == "" {
+				continue
+			}
+			if t, ok := best(l, lang); ok {
+				lt := m.langThresholds[lang]
+				lt[l] = t
+				m.langThresholds[lang] = lt
+			}
+		}
+	}
+	return nil
+}
+
+// predict scores rows.
+func (m *Model) predict(ctx context.Context, rows []Row) ([][nLabels]float64, error) {
+	out := make([][nLabels]float64, len(rows))
+	sc := &scratch{}
+	for i, r := range rows {
+		if i%2000 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		m.extract(r.Text, sc)
+		out[i] = m.scores(sc.feats)
+	}
+	return out, nil
+}
+
+// confusion counts a binary classifier's outcomes.
+type confusion struct{ tp, fp, tn, fn int }
+
+func confusionAt(ys []int8, ps []float64, t float64) confusion {
+	var c confusion
+	for i, y := range ys {
+		pos := ps[i] >= t
+		switch {
+		case pos && y == 1:
+			c.tp++
+		case pos:
+			c.fp++
+		case y == 1:
+			c.fn++
+		default:
+			c.tn++
+		}
+	}
+	return c
+}
+
+// add counts one outcome.
+func (c confusion) add(y int8, pos bool) confusion {
+	switch {
+	case pos && y == 1:
+		c.tp++
+	case pos:
+		c.fp++
+	case y == 1:
+		c.fn++
+	default:
+		c.tn++
+	}
+	return c
+}
+
+func ratio(a, b int) float64 {
+	if b == 0 {
+		return 0
+	}
+	return float64(a) / float64(b)
+}
+
+func (c confusion) precision() float64 { return ratio(c.tp, c.tp+c.fp) }
+func (c confusion) recall() float64    { return ratio(c.tp, c.tp+c.fn) }
+func (c confusion) f1() float64        { return ratio(2*c.tp, 2*c.tp+c.fp+c.fn) }
+
+// macroF1 is the mean of the F1 of the positive and the negative class, the
+// OffensEval measure.
+func (c confusion) macroF1() float64 {
+	neg := ratio(2*c.tn, 2*c.tn+c.fn+c.fp)
+	return (c.f1() + neg) / 2
+}
+
+// rocAUC is the probability that a random positive scores above a random
+// negative (ties count half).
+func rocAUC(ys []int8, ps []float64) float64 {
+	idx := make([]int, len(ys))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.Slice(idx, func(a, b int) bool { return ps[idx[a]] < ps[idx[b]] })
+	var pos, neg, rankSum float64
+	for i := 0; i < len(idx); {
+		j := i
+		for j < len(idx) && ps[idx[j]] == ps[idx[i]] {
+			j++
+		}
+		avgRank := float64(i+j+1) / 2 // 1-based ranks i+1..j
+		for k := i; k < j; k++ {
+			if ys[idx[k]] == 1 {
+				rankSum += avgRank
+				pos++
+			} else {
+				neg++
+			}
+		}
+		i = j
+	}
+	if pos == 0 || neg == 0 {
+		return math.NaN()
+	}
+	return (rankSum - pos*(pos+1)/2) / (pos * neg)
+}
+
+// prAUC is the average precision: the mean of the precision at each
+// positive, ranked by score.
+func prAUC(ys []int8, ps []float64) float64 {
+	idx := make([]int, len(ys))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return ps[idx[a]] > ps[idx[b]] })
+	var tp, sum float64
+	pos := 0
+	for _, y := range ys {
+		if y == 1 {
+			pos++
+		}
+	}
+	if pos == 0 {
+		return math.NaN()
+	}
+	for k, i := range idx {
+		if ys[i] == 1 {
+			tp++
+			sum += tp / float64(k+1)
+		}
+	}
+	return sum / float64(pos)
+}
