@@ -1,0 +1,136 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/parley-comments/parley"
+	"github.com/parley-comments/parley/service"
+)
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (l *stringList) String() string     { return strings.Join(*l, ",") }
+func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
+
+// adminService opens the database (which must be migrated) and returns a
+// service for CLI commands.
+func adminService(ctx context.Context, dbf *dbFlags) (*service.Service, func(), error) {
+	db, err := dbf.open(ctx, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	return service.New(service.Options{Store: db, Clock: parley.SystemClock{}}), func() { db.Close() }, nil
+}
+
+func runSiteAdd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("site add", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var dbf dbFlags
+	dbf.register(fs)
+	id := fs.String("id", "", "site ID: lowercase letters, digits and dashes")
+	name := fs.String("name", "", "site name, shown to readers and moderators")
+	var origins stringList
+	fs.Var(&origins, "origin", "the news site's origin, e.g. https://news.example (repeatable); used for CORS")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	svc, done, err := adminService(ctx, &dbf)
+	if err != nil {
+		return err
+	}
+	defer done()
+	site, err := svc.CreateSite(ctx, *id, *name, origins)
+	if err != nil {
+		return cliError(err)
+	}
+	fmt.Fprintf(stdout, "site %s (%s) added; origins: %s\n", site.ID, site.Name, strings.Join(site.Origins, ", "))
+	return nil
+}
+
+func runUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var dbf dbFlags
+	dbf.register(fs)
+	email := fs.String("email", "", "the user's email (their login)")
+	name := fs.String("name", "", "display name")
+	role := fs.String("role", "", "admin, moderator or author")
+	siteID := fs.String("site", "", "the site the role applies to")
+	pwStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if !*pwStdin {
+		return fmt.Errorf("--password-stdin is required: pass the password on standard input, never on the command line")
+	}
+	if *siteID == "" || *role == "" {
+		return fmt.Errorf("--site and --role are required")
+	}
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && err != io.EOF {
+		return fmt.Errorf("read password: %w", err)
+	}
+	password := strings.TrimRight(line, "\r\n")
+	svc, done, err := adminService(ctx, &dbf)
+	if err != nil {
+		return err
+	}
+	defer done()
+	r := parley.Role(*role)
+	if !r.Valid() {
+		return fmt.Errorf("--role must be admin, moderator or author")
+	}
+	if _, err := svc.Site(ctx, *siteID); err != nil {
+		return cliError(err)
+	}
+	u, err := svc.CreateUser(ctx, *email, *name, password)
+	if err != nil && !parley.IsCode(err, parley.ECONFLICT) {
+		return cliError(err)
+	}
+	if err := svc.SetRole(ctx, *siteID, *email, r); err != nil {
+		return cliError(err)
+	}
+	if u == nil {
+		fmt.Fprintf(stdout, "user %s already existed (password unchanged); role on %s set to %s\n", *email, *siteID, r)
+		return nil
+	}
+	fmt.Fprintf(stdout, "user %s added with role %s on %s\n", u.Email, r, *siteID)
+	return nil
+}
+
+func runTokenCreate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("token create", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var dbf dbFlags
+	dbf.register(fs)
+	email := fs.String("email", "", "the user the token acts as")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	svc, done, err := adminService(ctx, &dbf)
+	if err != nil {
+		return err
+	}
+	defer done()
+	tok, err := svc.CreateToken(ctx, *email)
+	if err != nil {
+		return cliError(err)
+	}
+	fmt.Fprintln(stderr, "New API token (shown once; send it as \"Authorization: Bearer TOKEN\"):")
+	fmt.Fprintln(stdout, tok)
+	return nil
+}
+
+// cliError turns an application error into its safe message for the terminal.
+func cliError(err error) error {
+	if c := parley.ErrorCode(err); c != parley.EINTERNAL {
+		return fmt.Errorf("%s", parley.ErrorMessage(err))
+	}
+	return err
+}

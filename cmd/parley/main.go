@@ -1,0 +1,106 @@
+// Command parley is the Parley comment server and its admin CLI.
+//
+//	parley serve      --addr HOST:PORT [--demo] [--migrate]   serve the API, widget and dashboard
+//	parley migrate                                             apply the embedded migrations
+//	parley site add   --id ID --name NAME --origin URL         add a site (tenant)
+//	parley user add   --email E --name N --role R --site ID --password-stdin
+//	parley token create --email E                              print a new API token (last line)
+//	parley migrate-db --from DIR-or-URL --to URL               copy a whole installation
+//	parley train                                               retrain the built-in classifier
+//
+// Every command takes --data DIR (default ./parley-data, which holds the
+// SQLite file) or --db postgres://… to use PostgreSQL. Both can also come
+// from the environment: PARLEY_DATA, PARLEY_DB.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(2)
+		}
+		fmt.Fprintln(os.Stderr, "parley:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `usage: parley <command> [flags]
+
+commands:
+  serve          serve the API, the widget and the moderation dashboard
+  migrate        apply the embedded database migrations
+  site add       add a site
+  user add       add a user with a role on a site
+  token create   create an API token for a user
+  migrate-db     copy a SQLite installation into PostgreSQL and verify it
+  train          retrain the built-in classifier from labeled CSV files
+
+Run "parley <command> -h" for a command's flags.`
+
+// run dispatches a command. It is main without the process: tests call it.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, usage)
+		return flag.ErrHelp
+	}
+	cmd, rest := args[0], args[1:]
+	sub := func() (string, []string) {
+		if len(rest) == 0 {
+			return "", nil
+		}
+		return rest[0], rest[1:]
+	}
+	switch cmd {
+	case "serve":
+		return runServe(ctx, rest, stdout, stderr)
+	case "migrate":
+		return runMigrate(ctx, rest, stdout, stderr)
+	case "site":
+		if s, r := sub(); s == "add" {
+			return runSiteAdd(ctx, r, stdout, stderr)
+		}
+	case "user":
+		if s, r := sub(); s == "add" {
+			return runUserAdd(ctx, r, stdin, stdout, stderr)
+		}
+	case "token":
+		if s, r := sub(); s == "create" {
+			return runTokenCreate(ctx, r, stdout, stderr)
+		}
+	case "migrate-db":
+		return runMigrateDB(ctx, rest, stdout, stderr)
+	case "train":
+		return runTrain(ctx, rest, stdout)
+	case "help", "-h", "--help":
+		fmt.Fprintln(stdout, usage)
+		return nil
+	}
+	fmt.Fprintln(stderr, usage)
+	return fmt.Errorf("unknown command %q", joinArgs(args, 2))
+}
+
+func joinArgs(args []string, n int) string {
+	if len(args) < n {
+		n = len(args)
+	}
+	out := ""
+	for i, a := range args[:n] {
+		if i > 0 {
+			out += " "
+		}
+		out += a
+	}
+	return out
+}
