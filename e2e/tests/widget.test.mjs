@@ -258,6 +258,24 @@ describe("widget", () => {
       assert.deepEqual(problems, [], `no CSP console errors on ${url}`);
       await page.close();
     }
+    // Why the widget uses adoptedStyleSheets: under the same policy a <style>
+    // element, even one created through the DOM inside a shadow root, is refused.
+    const page = await ctx.newPage();
+    await page.goto(`${srv.base}/e2e/${slug}`);
+    await widgetReady(page);
+    const color = await page.evaluate(() => {
+      const host = document.createElement("div");
+      document.body.append(host);
+      const root = host.attachShadow({ mode: "open" });
+      const st = document.createElement("style");
+      st.textContent = "p{color:rgb(1, 2, 3)}";
+      const p = document.createElement("p");
+      p.textContent = "x";
+      root.append(st, p);
+      return getComputedStyle(p).color;
+    });
+    assert.notEqual(color, "rgb(1, 2, 3)", "a <style> element is blocked by style-src 'self'");
+    await until(() => page.evaluate(() => window.__csp.some((v) => v.startsWith("style-src"))), "style-src violation reported");
     await ctx.close();
   });
 

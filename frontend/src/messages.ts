@@ -1,6 +1,12 @@
 // The shape of a locale module. Keep every locale complete: the unit tests
 // check that each one defines every key with a non-empty value.
 
+/** "27.11.2026, 03:40" in local time: the numeric style used in hy and az. */
+export function dottedDate(d: Date): string {
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `${p(d.getDate())}.${p(d.getMonth() + 1)}.${d.getFullYear()}, ${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
 /** Policy reasons a moderator can give when rejecting a comment. */
 export type Reason = "hate_speech" | "obscenity" | "personal_attack" | "spam" | "off_topic" | "other";
 
@@ -13,9 +19,10 @@ export interface Messages {
   /**
    * Intl.DateTimeFormat options for comment times. Browsers ship less locale
    * data for some languages (Chromium renders az and hy month names from the
-   * root locale, e.g. "2026 M11 27"), so such locales use numeric dates.
+   * root locale, e.g. "2026 M11 27"), so such locales give a function that
+   * formats the date itself.
    */
-  date: Intl.DateTimeFormatOptions;
+  date: Intl.DateTimeFormatOptions | ((d: Date) => string);
   /** "5 comments", with the locale's plural rules. */
   count: (n: number) => string;
   heading: string;

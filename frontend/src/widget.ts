@@ -298,15 +298,17 @@ export class Widget {
   private applyLocale(): void {
     this.box.setAttribute("lang", this.t.lang);
     this.box.setAttribute("dir", this.t.dir);
+    let f: (d: Date) => string = (d) => d.toISOString();
+    const opt = this.t.date;
     try {
-      const f = new Intl.DateTimeFormat(this.t.lang, this.t.date);
-      this.fmtTime = (s) => {
-        const d = new Date(s);
-        return Number.isNaN(d.getTime()) ? s : f.format(d);
-      };
+      f = typeof opt === "function" ? opt : new Intl.DateTimeFormat(this.t.lang, opt).format;
     } catch {
-      this.fmtTime = (s) => s;
+      // unsupported options: ISO time
     }
+    this.fmtTime = (s) => {
+      const d = new Date(s);
+      return Number.isNaN(d.getTime()) ? s : f(d);
+    };
   }
 
   /** Fetch the first page and render everything. */

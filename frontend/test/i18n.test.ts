@@ -88,3 +88,11 @@ test("fmt fills known placeholders and leaves unknown ones", () => {
   assert.equal(fmt("Hi {name}, {n}", { name: "Ani", n: 3 }), "Hi Ani, 3");
   assert.equal(fmt("{x} stays", {}), "{x} stays");
 });
+
+test("dates: hy and az use day.month.year, others use Intl", async () => {
+  const { dottedDate } = await import("../src/messages");
+  assert.equal(dottedDate(new Date(2026, 10, 7, 3, 5)), "07.11.2026, 03:05");
+  assert.equal(LOCALES.hy.date, dottedDate);
+  assert.equal(LOCALES.az.date, dottedDate);
+  for (const l of ["en", "ru", "tr"]) assert.equal(typeof LOCALES[l].date, "object", l);
+});

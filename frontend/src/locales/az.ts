@@ -1,10 +1,10 @@
 // Azerbaijani (Latin script). Written without a native-speaker review; see docs/widget.md.
-import type { Messages } from "../messages";
+import { dottedDate, type Messages } from "../messages";
 
 const az: Messages = {
   lang: "az",
   dir: "ltr",
-  date: { year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" },
+  date: dottedDate,
   // Azerbaijani nouns stay singular after a number.
   count: (n) => `${n} şərh`,
   heading: "Şərhlər",
