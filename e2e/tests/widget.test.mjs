@@ -342,6 +342,45 @@ describe("widget", () => {
     await ctx.close();
   });
 
+  test("staff log in through the popup, post with a badge, stay signed in and log out", async () => {
+    const slug = story();
+    const ctx = await newReader(browser, srv, pages);
+    const page = await openArticle(ctx, srv, slug);
+    const [popup] = await Promise.all([
+      ctx.waitForEvent("page"),
+      page.locator("#parley-comments .account").getByRole("button", { name: "Log in" }).click(),
+    ]);
+    await popup.waitForLoadState();
+    const u = new URL(popup.url());
+    assert.equal(u.pathname, "/auth/popup");
+    assert.equal(u.searchParams.get("site"), "demo");
+    assert.equal(u.searchParams.get("origin"), srv.base);
+    await popup.locator("#email").fill("mod@example.com");
+    await popup.locator("#password").fill("e2e-moderator-password-1");
+    await popup.locator("button[type=submit]").click();
+    await until(async () => (await text(page, ".account")).includes("Signed in as Mod"), "signed in after postMessage");
+    assert.equal(await mainForm(page).locator("input[name=email]").count(), 0, "no guest fields when signed in");
+
+    const body = "Staff note " + slug;
+    await fillComment(mainForm(page), { body });
+    await mainForm(page).locator("button[type=submit]").click();
+    await moderate(srv, await commentId(page, body), "approve");
+
+    await page.reload();
+    await widgetReady(page);
+    assert.match(await text(page, ".account"), /Signed in as Mod/, "the token survives a reload");
+    const other = await newReader(browser, srv, pages);
+    const p2 = await openArticle(other, srv, slug);
+    const art = p2.locator("#parley-comments article", { hasText: body });
+    assert.equal(await art.locator(".badge").textContent(), "Staff");
+    await other.close();
+
+    await page.locator("#parley-comments .account").getByRole("button", { name: "Log out" }).click();
+    await until(async () => (await text(page, ".account")).includes("Log in"), "logged out");
+    assert.equal(await mainForm(page).locator("input[name=email]").count(), 1);
+    await ctx.close();
+  });
+
   test("widget.js is served with the right headers and is at most 25 KB gzipped", async () => {
     const r = await fetch(srv.base + "/widget.js");
     assert.equal(r.status, 200);

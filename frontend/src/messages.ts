@@ -64,6 +64,8 @@ export interface Messages {
   sending: string;
   sent: string;
   saved: string;
+  /** After a send that the site published at once (post-moderation for trusted authors). */
+  published: string;
   duplicate: string;
   rateLimited: string;
   closed: string;

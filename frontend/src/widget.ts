@@ -232,7 +232,7 @@ class Form {
         this.showWriteQuiet();
         this.w.onPosted(r.comment, body);
         if (this.kind === "reply") focusComment = r.comment.id;
-        else this.say(t.sent);
+        else this.say(r.comment.status === "approved" ? t.published : t.sent);
       }
     } catch (err) {
       this.draft.finish(false);
@@ -530,7 +530,8 @@ export class Widget {
         return;
       }
       this.gstatus.classList.remove("error");
-      this.gstatus.textContent = key.startsWith("e:") ? this.t.saved : this.t.sent;
+      const c = this.comments.find((x) => x.id === id);
+      this.gstatus.textContent = key.startsWith("e:") ? this.t.saved : c?.status === "approved" ? this.t.published : this.t.sent;
       this.gstatus.focus();
       return;
     }

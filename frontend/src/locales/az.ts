@@ -56,6 +56,7 @@ const az: Messages = {
   sending: "Göndərilir…",
   sent: "Təşəkkür edirik. Şərhiniz göndərildi və moderatorun yoxlamasını gözləyir. Təsdiqlənənə qədər onu yalnız siz görürsünüz.",
   saved: "Dəyişiklikləriniz yadda saxlanıldı.",
+  published: "Şərhiniz dərc olundu.",
   duplicate: "Bu şərhi artıq göndərmisiniz. O, yoxlanılmağı gözləyir, yenidən göndərməyə ehtiyac yoxdur.",
   rateLimited: "Şərhləri çox tez-tez göndərirsiniz. Zəhmət olmasa, bir az gözləyib yenidən cəhd edin.",
   closed: "Bu yazıya şərhlər bağlıdır.",

@@ -55,6 +55,7 @@ const en: Messages = {
   sending: "Sending…",
   sent: "Thank you. Your comment was sent and is awaiting moderation. Only you can see it until a moderator approves it.",
   saved: "Your changes were saved.",
+  published: "Your comment is published.",
   duplicate: "You have already sent this comment. It is awaiting review, so there is no need to send it again.",
   rateLimited: "You are sending comments too quickly. Please wait a moment and try again.",
   closed: "Comments are closed for this story.",

@@ -56,6 +56,7 @@ const tr: Messages = {
   sending: "Gönderiliyor…",
   sent: "Teşekkürler. Yorumunuz gönderildi ve moderatör onayı bekliyor. Onaylanana kadar yalnızca siz görebilirsiniz.",
   saved: "Değişiklikleriniz kaydedildi.",
+  published: "Yorumunuz yayımlandı.",
   duplicate: "Bu yorumu zaten gönderdiniz. İnceleme bekliyor, tekrar göndermenize gerek yok.",
   rateLimited: "Çok hızlı yorum gönderiyorsunuz. Lütfen biraz bekleyip tekrar deneyin.",
   closed: "Bu habere yorum yapılamaz.",
