@@ -116,7 +116,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := warmIndex(ctx, db, index, clock.Now()); err != nil {
 		return fmt.Errorf("load recent comments into the duplicate index: %w", err)
 	}
-	go followIndex(ctx, db, bus, index, logger)
+	go followIndex(ctx, db, bus, index, clock, logger)
 
 	limits := service.DefaultRateLimits
 	limits.Enabled = cfg.rateLimit == "on"
@@ -200,8 +200,23 @@ func warmIndex(ctx context.Context, db parley.Store, ix *dedupe.Index, now time.
 // followIndex adds comments created by other instances to this instance's
 // duplicate index. Add is idempotent, so this instance's own events are
 // harmless.
-func followIndex(ctx context.Context, db parley.Store, bus parley.EventBus, ix *dedupe.Index, logger *slog.Logger) {
-	for e := range bus.Subscribe(ctx) {
+// It also drops comments older than the window once an hour.
+func followIndex(ctx context.Context, db parley.Store, bus parley.EventBus, ix *dedupe.Index, clock parley.Clock, logger *slog.Logger) {
+	expire := time.NewTicker(time.Hour)
+	defer expire.Stop()
+	sub := bus.Subscribe(ctx)
+	for {
+		var e parley.Event
+		select {
+		case <-expire.C:
+			ix.Expire(clock.Now())
+			continue
+		case ev, ok := <-sub:
+			if !ok {
+				return
+			}
+			e = ev
+		}
 		if e.Type != parley.EventCommentCreated {
 			continue
 		}
