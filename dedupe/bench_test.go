@@ -161,7 +161,10 @@ func BenchmarkCheck(b *testing.B) {
 	g := newWordSalad(999)
 	rng := rand.New(rand.NewPCG(7, 7))
 	lat := make([]time.Duration, 0, b.N)
+	cpu := make([]time.Duration, 0, b.N)
 	matched := 0
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		d := Doc{SiteID: "site" + strconv.Itoa(i%10), CommentID: "q" + strconv.Itoa(i), AuthorKey: "e:query", Text: g.text(), At: bench.end}
@@ -170,25 +173,36 @@ func BenchmarkCheck(b *testing.B) {
 			d.SiteID = s.SiteID
 			d.Text = mutate(rng, mutate(rng, s.Text, mutTypo), mutAddWord)
 		}
+		c := threadCPU()
 		t := time.Now()
 		m := ix.Check(d)
 		lat = append(lat, time.Since(t))
+		cpu = append(cpu, threadCPU()-c)
 		if len(m.Matches) > 0 {
 			matched++
 		}
 	}
 	b.StopTimer()
 	slices.Sort(lat)
+	slices.Sort(cpu)
 	pct := func(p float64) float64 { return float64(lat[int(p*float64(len(lat)-1))].Nanoseconds()) }
+	cpct := func(p float64) float64 { return float64(cpu[int(p*float64(len(cpu)-1))].Nanoseconds()) }
 	b.ReportMetric(pct(0.50), "p50-ns")
 	b.ReportMetric(pct(0.99), "p99-ns")
 	b.ReportMetric(pct(0.999), "p999-ns")
+	b.ReportMetric(cpct(0.50), "cpu-p50-ns")
+	b.ReportMetric(cpct(0.99), "cpu-p99-ns")
 	b.ReportMetric(float64(bench.heapBytes)/float64(bench.docs), "heap-bytes/doc")
 	b.ReportMetric(float64(ix.Stats().Bytes)/float64(bench.docs), "est-bytes/doc")
 	b.ReportMetric(float64(matched)/float64(b.N), "matched-frac")
-	b.Logf("docs %d, load %s, heap in use after load %d MiB, p50 %s, p99 %s, p99.9 %s, max %s, matched %d/%d",
+	var load [3]float64
+	if s, err := os.ReadFile("/proc/loadavg"); err == nil {
+		fmt.Sscan(string(s), &load[0], &load[1], &load[2])
+	}
+	b.Logf("docs %d, load %s, heap in use after load %d MiB; wall p50 %s, p99 %s, p99.9 %s, max %s; thread CPU p50 %s, p99 %s, p99.9 %s; matched %d/%d; machine load average %.1f",
 		bench.docs, bench.loadTime.Round(time.Millisecond), bench.heapBytes>>20,
-		time.Duration(pct(0.5)), time.Duration(pct(0.99)), time.Duration(pct(0.999)), lat[len(lat)-1], matched, b.N)
+		time.Duration(pct(0.5)), time.Duration(pct(0.99)), time.Duration(pct(0.999)), lat[len(lat)-1],
+		time.Duration(cpct(0.5)), time.Duration(cpct(0.99)), time.Duration(cpct(0.999)), matched, b.N, load[0])
 }
 
 // BenchmarkSign measures the signature of one typical comment.
