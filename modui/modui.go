@@ -1,0 +1,412 @@
+// Package modui serves the moderator dashboard at /moderation: login, a
+// site picker, the queues (pending, campaigns, approved, rejected, spam)
+// with keyboard triage, bulk actions, undo and live updates, sanctions,
+// story and site settings, and the audit log.
+//
+// Pages are rendered on the server with html/template (every template is
+// parsed and checked at startup) and work without JavaScript; the embedded
+// script (static/app.js) adds the keyboard, delayed-commit undo and live
+// updates over the moderation event stream. Everything is served under a
+// strict Content-Security-Policy (script-src 'self', no inline code), and
+// every state-changing request carries the session's CSRF token.
+//
+// modui holds no policy: permissions and state changes are the service's.
+package modui
+
+import (
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/parley-comments/parley"
+	"github.com/parley-comments/parley/clientip"
+	"github.com/parley-comments/parley/service"
+)
+
+// SessionCookie is the session cookie name; it is the same cookie the JSON
+// API sets (httpapi.SessionCookie), so one login serves both.
+const SessionCookie = "parley_session"
+
+// langCookie remembers the dashboard language.
+const langCookie = "parley_mod_lang"
+
+// DefaultUndoWindow is how long the browser holds a decision before
+// committing it, so that the moderator can undo it.
+const DefaultUndoWindow = 5 * time.Second
+
+// pageSize is how many queue items one page shows.
+const pageSize = 25
+
+// Config configures the dashboard.
+type Config struct {
+	Service *service.Service
+	Logger  *slog.Logger
+	// SecureCookies sets the Secure flag on the session cookie.
+	SecureCookies bool
+	// Resolver finds the client address for login rate limits. nil uses
+	// the connection's address.
+	Resolver *clientip.Resolver
+	// UndoWindow is how long a decision can be undone before the browser
+	// commits it. Default DefaultUndoWindow.
+	UndoWindow time.Duration
+}
+
+// UI is the moderator dashboard.
+type UI struct {
+	svc    *service.Service
+	log    *slog.Logger
+	secure bool
+	ips    *clientip.Resolver
+	undo   time.Duration
+	pages  map[string]*template.Template
+	assets *assets
+	cat    *catalog
+}
+
+// New parses and checks every template, locale and static file. It fails
+// if any template does not parse, a page is missing, or a locale lacks a
+// key that English has.
+func New(cfg Config) (*UI, error) {
+	if cfg.Service == nil {
+		return nil, errors.New("modui: Config.Service is required")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.UndoWindow <= 0 {
+		cfg.UndoWindow = DefaultUndoWindow
+	}
+	ui := &UI{svc: cfg.Service, log: cfg.Logger, secure: cfg.SecureCookies, ips: cfg.Resolver, undo: cfg.UndoWindow}
+	var err error
+	if ui.cat, err = loadCatalog(); err != nil {
+		return nil, err
+	}
+	if ui.assets, err = loadAssets(); err != nil {
+		return nil, err
+	}
+	if ui.pages, err = parsePages(); err != nil {
+		return nil, err
+	}
+	return ui, nil
+}
+
+// Routes registers the dashboard's routes on mux: GET and POST under
+// /moderation, and static files under /moderation/static/.
+func (ui *UI) Routes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /moderation/static/{file}", ui.handleStatic)
+	mux.HandleFunc("GET /moderation/login", ui.handleLoginPage)
+	mux.HandleFunc("POST /moderation/login", ui.handleLogin)
+	mux.Handle("POST /moderation/logout", ui.auth(ui.handleLogout))
+	mux.Handle("GET /moderation", ui.auth(ui.handleSites))
+	mux.Handle("GET /moderation/{$}", ui.auth(ui.handleSites))
+
+	site := func(pattern string, h siteHandler) { mux.Handle(pattern, ui.auth(ui.siteScope(h))) }
+	site("GET /moderation/s/{site}", ui.handleQueue)
+	site("GET /moderation/s/{site}/campaigns", ui.handleCampaigns)
+	site("GET /moderation/s/{site}/items/{id}", ui.handleItem)
+	site("GET /moderation/s/{site}/counts", ui.handleCounts)
+	site("POST /moderation/s/{site}/decide", ui.handleDecide)
+	site("POST /moderation/s/{site}/bulk", ui.handleBulk)
+	site("GET /moderation/s/{site}/sanctions", ui.handleSanctions)
+	site("POST /moderation/s/{site}/sanctions", ui.handleAddSanction)
+	site("POST /moderation/s/{site}/sanctions/{id}/delete", ui.handleRemoveSanction)
+	site("POST /moderation/s/{site}/settings", ui.handleSiteSettings)
+	site("GET /moderation/s/{site}/stories", ui.handleStories)
+	site("GET /moderation/s/{site}/stories/{id}", ui.handleStory)
+	site("POST /moderation/s/{site}/stories/{id}", ui.handleUpdateStory)
+	site("GET /moderation/s/{site}/audit", ui.handleAudit)
+	mux.Handle("/moderation/", ui.auth(func(w http.ResponseWriter, r *http.Request, rq *request) {
+		ui.fail(w, r, rq, parley.Errorf(parley.ENOTFOUND, "Page not found."))
+	}))
+}
+
+// request is the signed-in moderator and the request's page context.
+type request struct {
+	user    *parley.User
+	session *parley.Session
+	site    *parley.Site
+	role    parley.Role
+	lang    string
+}
+
+type authedHandler func(w http.ResponseWriter, r *http.Request, rq *request)
+type siteHandler = authedHandler
+
+// auth resolves the session cookie. Without a valid session, GET requests
+// are sent to the login page and others get 401. Unsafe requests must
+// carry the session's CSRF token (X-CSRF-Token header or csrf_token field).
+func (ui *UI) auth(h authedHandler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		setPageHeaders(w)
+		rq := &request{lang: ui.pickLang(w, r)}
+		if c, err := r.Cookie(SessionCookie); err == nil && c.Value != "" {
+			if u, sess, err := ui.svc.SessionUser(r.Context(), c.Value); err == nil {
+				rq.user, rq.session = u, sess
+			}
+		}
+		if rq.user == nil {
+			if r.Method == http.MethodGet && !wantsJSON(r) {
+				http.Redirect(w, r, "/moderation/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+				return
+			}
+			ui.fail(w, r, rq, parley.Errorf(parley.EUNAUTHORIZED, "Please log in."))
+			return
+		}
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+			got := r.Header.Get("X-CSRF-Token")
+			if got == "" {
+				got = r.PostFormValue("csrf_token")
+			}
+			if subtle.ConstantTimeCompare([]byte(got), []byte(rq.session.CSRFToken)) != 1 {
+				ui.fail(w, r, rq, parley.Errorf(parley.EFORBIDDEN, "Missing or wrong CSRF token."))
+				return
+			}
+		}
+		h(w, r, rq)
+	})
+}
+
+// siteScope checks that the user moderates the site in the path.
+func (ui *UI) siteScope(h siteHandler) authedHandler {
+	return func(w http.ResponseWriter, r *http.Request, rq *request) {
+		site, role, err := ui.svc.ModeratorSite(r.Context(), rq.user, r.PathValue("site"))
+		if err != nil {
+			ui.fail(w, r, rq, err)
+			return
+		}
+		rq.site, rq.role = site, role
+		h(w, r, rq)
+	}
+}
+
+// setPageHeaders sets the dashboard's security headers.
+func setPageHeaders(w http.ResponseWriter) {
+	h := w.Header()
+	h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "same-origin")
+	h.Set("Cache-Control", "no-store")
+}
+
+// wantsJSON reports whether the browser script made the request.
+func wantsJSON(r *http.Request) bool {
+	return strings.Contains(r.Header.Get("Accept"), "application/json")
+}
+
+// httpStatus maps an error code to an HTTP status, as the JSON API does.
+func httpStatus(code string) int {
+	switch code {
+	case parley.EMALFORMED:
+		return http.StatusBadRequest
+	case parley.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case parley.EFORBIDDEN, parley.ESANCTIONED:
+		return http.StatusForbidden
+	case parley.ENOTFOUND:
+		return http.StatusNotFound
+	case parley.ECONFLICT, parley.EDUPLICATE:
+		return http.StatusConflict
+	case parley.ETOOLARGE:
+		return http.StatusRequestEntityTooLarge
+	case parley.EINVALID, parley.ECLOSED:
+		return http.StatusUnprocessableEntity
+	case parley.ERATELIMITED:
+		return http.StatusTooManyRequests
+	case parley.EUNAVAILABLE:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+// errorMessage is the message shown for err in the page's language: the
+// service's safe message for validation errors, a translated one for the
+// common access and concurrency errors.
+func (ui *UI) errorMessage(lang string, err error) string {
+	t := func(k string, a ...any) string { return ui.cat.T(lang, k, a...) }
+	var pe *parley.Error
+	errors.As(err, &pe)
+	switch parley.ErrorCode(err) {
+	case parley.EUNAUTHORIZED:
+		return t("err.unauthorized")
+	case parley.EFORBIDDEN:
+		if pe != nil && strings.Contains(pe.Message, "CSRF") {
+			return t("err.csrf")
+		}
+		return t("err.forbidden")
+	case parley.ENOTFOUND:
+		return t("err.not_found")
+	case parley.ECONFLICT:
+		if pe != nil {
+			if st, ok := pe.Fields["status"].(parley.Status); ok && st != parley.StatusPending {
+				return t("err.conflict_decided", t("status."+string(st)))
+			}
+		}
+		return t("err.conflict")
+	case parley.EINTERNAL:
+		return t("err.internal")
+	}
+	return parley.ErrorMessage(err)
+}
+
+// fail answers with an error: JSON for the script, a page otherwise.
+func (ui *UI) fail(w http.ResponseWriter, r *http.Request, rq *request, err error) {
+	code := parley.ErrorCode(err)
+	status := httpStatus(code)
+	if status >= 500 {
+		ui.log.ErrorContext(r.Context(), "moderation dashboard", "path", r.URL.Path, "err", err)
+	}
+	msg := ui.errorMessage(rq.lang, err)
+	if wantsJSON(r) {
+		body := map[string]any{"code": code, "message": msg}
+		var pe *parley.Error
+		if errors.As(err, &pe) {
+			for k, v := range pe.Fields {
+				body[k] = v
+			}
+		}
+		writeJSON(w, status, map[string]any{"error": body})
+		return
+	}
+	p := ui.newPage(r, rq, "error")
+	p.Error = msg
+	p.Status = status
+	ui.render(w, r, status, "error", p)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// clientKey is the login rate-limit key for the request.
+func (ui *UI) clientKey(r *http.Request) string {
+	var ip netip.Addr
+	if ui.ips != nil {
+		ip = ui.ips.ClientIP(r)
+	} else if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
+		ip = ap.Addr()
+	}
+	return clientip.RateKey(ip)
+}
+
+// safeNext returns next if it is a dashboard path, otherwise /moderation.
+func safeNext(next string) string {
+	if strings.HasPrefix(next, "/moderation") && !strings.HasPrefix(next, "//") && !strings.ContainsAny(next, "\\\r\n") {
+		return next
+	}
+	return "/moderation"
+}
+
+// sameOrigin reports whether a form post came from this host. Browsers
+// send Origin on every cross-site POST; requests without it (old clients,
+// curl) are accepted since they carry no ambient cookies across sites.
+func sameOrigin(r *http.Request) bool {
+	o := r.Header.Get("Origin")
+	if o == "" {
+		return true
+	}
+	u, err := url.Parse(o)
+	return err == nil && strings.EqualFold(u.Host, r.Host)
+}
+
+func (ui *UI) handleLoginPage(w http.ResponseWriter, r *http.Request) {
+	setPageHeaders(w)
+	rq := &request{lang: ui.pickLang(w, r)}
+	p := ui.newPage(r, rq, "login")
+	p.Next = safeNext(r.URL.Query().Get("next"))
+	ui.render(w, r, http.StatusOK, "login", p)
+}
+
+func (ui *UI) handleLogin(w http.ResponseWriter, r *http.Request) {
+	setPageHeaders(w)
+	rq := &request{lang: ui.pickLang(w, r)}
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	p := ui.newPage(r, rq, "login")
+	p.Next = safeNext(r.PostFormValue("next"))
+	p.Email = r.PostFormValue("email")
+	if !sameOrigin(r) {
+		p.Error = ui.cat.T(rq.lang, "err.csrf")
+		ui.render(w, r, http.StatusForbidden, "login", p)
+		return
+	}
+	sess, secret, _, err := ui.svc.Login(r.Context(), p.Email, r.PostFormValue("password"), ui.clientKey(r))
+	if err != nil {
+		status := httpStatus(parley.ErrorCode(err))
+		switch parley.ErrorCode(err) {
+		case parley.EUNAUTHORIZED:
+			p.Error = ui.cat.T(rq.lang, "login.wrong")
+		case parley.ERATELIMITED:
+			p.Error = ui.cat.T(rq.lang, "login.rate_limited")
+		default:
+			p.Error = ui.errorMessage(rq.lang, err)
+		}
+		ui.render(w, r, status, "login", p)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: secret, Path: "/", Expires: sess.ExpiresAt,
+		HttpOnly: true, Secure: ui.secure, SameSite: http.SameSiteLaxMode})
+	http.Redirect(w, r, p.Next, http.StatusSeeOther)
+}
+
+func (ui *UI) handleLogout(w http.ResponseWriter, r *http.Request, rq *request) {
+	if c, err := r.Cookie(SessionCookie); err == nil {
+		if err := ui.svc.Logout(r.Context(), c.Value); err != nil {
+			ui.fail(w, r, rq, err)
+			return
+		}
+	}
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: ui.secure, SameSite: http.SameSiteLaxMode})
+	http.Redirect(w, r, "/moderation/login", http.StatusSeeOther)
+}
+
+func (ui *UI) handleSites(w http.ResponseWriter, r *http.Request, rq *request) {
+	sites, err := ui.svc.ModeratedSites(r.Context(), rq.user)
+	if err != nil {
+		ui.fail(w, r, rq, err)
+		return
+	}
+	if len(sites) == 0 {
+		ui.fail(w, r, rq, parley.Errorf(parley.EFORBIDDEN, "You do not moderate any site."))
+		return
+	}
+	if len(sites) == 1 {
+		http.Redirect(w, r, "/moderation/s/"+url.PathEscape(sites[0].Site.ID), http.StatusSeeOther)
+		return
+	}
+	p := ui.newPage(r, rq, "sites")
+	p.Sites = sites
+	ui.render(w, r, http.StatusOK, "sites", p)
+}
+
+// render executes a page into a buffer first, so that a template error
+// becomes a clean 500 rather than half a page.
+func (ui *UI) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
+	t := ui.pages[name]
+	var b strings.Builder
+	if err := t.ExecuteTemplate(&b, "layout", data); err != nil {
+		ui.log.ErrorContext(r.Context(), "render page", "page", name, "err", err)
+		http.Error(w, "Internal error.", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = fmt.Fprint(w, b.String())
+}
+
+// back returns the dashboard path to return to after a form post.
+func back(r *http.Request, fallback string) string {
+	if b := r.PostFormValue("back"); b != "" {
+		return safeNext(b)
+	}
+	return fallback
+}
