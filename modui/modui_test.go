@@ -325,7 +325,6 @@ func TestQueueShowsEvidenceAndDecides(t *testing.T) {
 	}
 }
 
-
 func TestBulkClusterAndAuthor(t *testing.T) {
 	e := newEnv(t)
 	a1 := e.comment("alpha", "s1", "first by one", "one@example.org")
