@@ -98,6 +98,16 @@ func New(cfg Config) (*UI, error) {
 	return ui, nil
 }
 
+// MustNew is New for wiring code: it panics if the embedded templates,
+// locales or static files are broken, which the package's tests rule out.
+func MustNew(cfg Config) *UI {
+	ui, err := New(cfg)
+	if err != nil {
+		panic(err)
+	}
+	return ui
+}
+
 // Routes registers the dashboard's routes on mux: GET and POST under
 // /moderation, and static files under /moderation/static/.
 func (ui *UI) Routes(mux *http.ServeMux) {
@@ -354,7 +364,7 @@ func (ui *UI) handleLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: secret, Path: "/", Expires: sess.ExpiresAt,
-		HttpOnly: true, Secure: ui.secure, SameSite: http.SameSiteLaxMode})
+		HttpOnly: true, Secure: ui.secure || r.TLS != nil, SameSite: http.SameSiteLaxMode})
 	http.Redirect(w, r, p.Next, http.StatusSeeOther)
 }
 

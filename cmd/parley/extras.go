@@ -6,6 +6,7 @@ import (
 
 	"github.com/parley-comments/parley"
 	"github.com/parley-comments/parley/classify"
+	"github.com/parley-comments/parley/modui"
 	"github.com/parley-comments/parley/service"
 	"github.com/parley-comments/parley/widget"
 )
@@ -18,4 +19,5 @@ func loadClassifier() (parley.Classifier, error) {
 // mountExtras registers the widget bundle and the moderation dashboard.
 func mountExtras(mux *http.ServeMux, svc *service.Service, bus parley.EventBus, logger *slog.Logger) {
 	widget.Routes(mux)
+	modui.MustNew(modui.Config{Service: svc, Logger: logger}).Routes(mux)
 }
