@@ -77,7 +77,9 @@ func publicSite(site *parley.Site, locale string) siteInfo {
 	if text == "" {
 		text = st.PolicyText[st.Locale]
 	}
-	return siteInfo{ID: site.ID, Name: site.Name, PolicyText: text, PolicyTexts: st.PolicyText, Locale: st.Locale,
+	// Locale is the site's configured locale only, so that an unset one
+	// lets the widget follow the page's <html lang>.
+	return siteInfo{ID: site.ID, Name: site.Name, PolicyText: text, PolicyTexts: st.PolicyText, Locale: site.Settings.Locale,
 		GuestsAllowed: !st.GuestsDisallowed, EditWindowSeconds: int(st.EditWindow.Std().Seconds())}
 }
 
