@@ -27,13 +27,13 @@ type LabelMetrics struct {
 // Report is the result of Evaluate. NaN metrics (a label with only one
 // class) are reported as -1.
 type Report struct {
-	N                  int                                     `json:"n"`
-	CommentsPerSecond  float64                                 `json:"comments_per_second"`
+	N                  int                                      `json:"n"`
+	CommentsPerSecond  float64                                  `json:"comments_per_second"`
 	Labels             map[parley.Label]LabelMetrics            `json:"labels"`
 	ByLanguage         map[string]map[parley.Label]LabelMetrics `json:"by_language"`
 	BySource           map[string]map[parley.Label]LabelMetrics `json:"by_source"`
-	LanguageAccuracy   float64                                 `json:"language_accuracy"` // detected == row lang
-	LanguageConfusions map[string]map[string]int               `json:"language_confusions,omitempty"`
+	LanguageAccuracy   float64                                  `json:"language_accuracy"` // detected == row lang
+	LanguageConfusions map[string]map[string]int                `json:"language_confusions,omitempty"`
 }
 
 // Evaluate scores rows with m and measures every label that has known

@@ -35,8 +35,8 @@ type lexEntry struct {
 // word starts with it), or as an infix ("*root*"), never as an arbitrary
 // substring, so "Scunthorpe" and "assessment" stay clean.
 type lexWord struct {
-	text           string
-	prefix, infix  bool
+	text          string
+	prefix, infix bool
 }
 
 func (p lexWord) match(w string) bool {

@@ -36,6 +36,7 @@ import (
 	"strings"
 	"sync"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/parley-comments/parley"
 	"github.com/parley-comments/parley/textnorm"
@@ -63,8 +64,8 @@ type Model struct {
 	// rows of that language had enough of both classes (0 = no override).
 	langThresholds map[string][nLabels]float32
 	lang           *langID
-	lex        map[string]*lexicon
-	pool       sync.Pool
+	lex            map[string]*lexicon
+	pool           sync.Pool
 }
 
 var _ parley.Classifier = (*Model)(nil)
@@ -143,6 +144,7 @@ type analysis struct {
 	norm   textnorm.Result
 	lang   string
 	bounds [][2]int
+	words  []string
 	hits   []lexHit
 }
 
@@ -195,6 +197,10 @@ func encodeRune(b []byte, r rune) int {
 // normalizeText is the classifier's view of textnorm.Normalize.
 func normalizeText(s string) string { return textnorm.Normalize(s).Text }
 
+// minNgramNorm is the least feature count that n-gram values are
+// normalized by (value 1/sqrt(max(n, minNgramNorm))).
+const minNgramNorm = 64
+
 // maxTextBytes bounds the text the classifier reads; longer comments are
 // scored on their first maxTextBytes bytes.
 const maxTextBytes = 20000
@@ -216,6 +222,7 @@ func (m *Model) extract(text string, sc *scratch) analysis {
 	for i, b := range a.bounds {
 		words[i] = norm[b[0]:b[1]]
 	}
+	a.words = words
 	a.lang = m.lang.detect(norm, words)
 
 	// Links and mentions are features of their own, not words.
@@ -293,7 +300,8 @@ func (m *Model) extract(text string, sc *scratch) analysis {
 		prev = i
 	}
 	if n := len(sc.feats); n > 0 {
-		v := float32(1 / math.Sqrt(float64(n)))
+		// Very short texts are damped: a few n-grams are weak evidence.
+		v := float32(1 / math.Sqrt(float64(max(n, minNgramNorm))))
 		for k := range sc.feats {
 			sc.feats[k].val = v
 		}
@@ -303,11 +311,26 @@ func (m *Model) extract(text string, sc *scratch) analysis {
 		sc.feats = append(sc.feats, feat{idx: hashString(hashSeed('x'), name), val: 1, word: word})
 	}
 	add("bias", -1)
+	// Second-person words and mentions mark a target: an insult needs one,
+	// swearing does not.
+	target := mentions > 0
+	for i, w := range words {
+		if !sc.skip[i] && secondPerson[w] {
+			target = true
+			break
+		}
+	}
+	if target {
+		add("target", -1)
+	}
 	perCat := map[string]int{}
 	for _, h := range a.hits {
 		perCat[h.cat]++
 		if perCat[h.cat] <= 2 {
 			add("lex:"+h.cat, int32(h.from))
+			if target {
+				add("target+lex:"+h.cat, int32(h.from))
+			}
 		}
 	}
 	if urls > 0 {
@@ -334,6 +357,16 @@ func resize(b []bool, n int) []bool {
 	b = b[:n]
 	clear(b)
 	return b
+}
+
+// secondPerson lists normalized second-person pronouns and forms of "you
+// are" in the supported languages.
+var secondPerson = map[string]bool{
+	"you": true, "your": true, "youre": true, "u": true, "ur": true, "yourself": true,
+	"ты": true, "тебя": true, "тебе": true, "тобой": true, "твой": true, "твоя": true, "вы": true, "вас": true, "вам": true,
+	"sen": true, "seni": true, "sana": true, "senin": true, "siz": true, "sizi": true,
+	"sən": true, "səni": true, "sənə": true, "sənin": true,
+	"դու": true, "քեզ": true, "քո": true, "դուք": true, "du": true, "qez": true, "qo": true, "duq": true,
 }
 
 // looksLikeDomain reports whether a token is a bare domain like "bit.ly/x".
@@ -468,6 +501,19 @@ func (m *Model) getScratch() *scratch {
 	return &scratch{}
 }
 
+// evidenceWorthy reports whether a word may be shown as n-gram evidence:
+// not a short or function word, which carry weight only in context.
+func evidenceWorthy(w string) bool {
+	return utf8.RuneCountInString(w) >= 3 && !secondPerson[w] && !stopWords[w]
+}
+
+var stopWords = map[string]bool{
+	"the": true, "and": true, "this": true, "that": true, "what": true, "are": true, "was": true, "for": true, "with": true,
+	"who": true, "his": true, "her": true, "she": true, "they": true, "them": true, "our": true, "not": true, "all": true,
+	"это": true, "что": true, "как": true, "так": true, "все": true, "для": true, "его": true, "она": true, "они": true,
+	"bir": true, "bu": true, "şu": true, "ben": true, "için": true, "gibi": true, "ama": true, "daha": true, "çok": true,
+}
+
 // Reason priority when several labels are over threshold.
 var reasonOrder = []struct {
 	label  parley.Label
@@ -539,7 +585,7 @@ func (m *Model) Classify(ctx context.Context, text string) (parley.Verdict, erro
 		}
 		var ws []wc
 		for w, c := range contrib {
-			if c > 0.25 {
+			if c > 0.25 && evidenceWorthy(a.words[w]) {
 				ws = append(ws, wc{int32(w), c})
 			}
 		}
@@ -663,7 +709,9 @@ func (m *Model) Save(w io.Writer) error {
 
 // Load reads a model written by Save. A malformed model is an EINVALID error.
 func Load(r io.Reader) (*Model, error) {
-	bad := func(err error) error { return parley.WrapError(parley.EINVALID, "The classifier model is malformed.", err) }
+	bad := func(err error) error {
+		return parley.WrapError(parley.EINVALID, "The classifier model is malformed.", err)
+	}
 	zr, err := gzip.NewReader(r)
 	if err != nil {
 		return nil, bad(err)

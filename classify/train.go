@@ -118,20 +118,54 @@ type TrainOptions struct {
 const weakNegativeWeight = 0.3
 
 // targets returns the training targets of a row and their weights. Labels
-// the data leaves empty are masked out (weight 0), except for labels that
-// follow from others: a non-toxic row is not an attack, hate or obscenity;
-// an attack, hate or obscenity is toxic; and rows of non-spam corpora are
-// weak negatives for spam.
+// the data leaves empty are masked out (weight 0), except that an attack,
+// hate or obscenity is toxic, and rows of non-spam corpora are weak
+// negatives for spam.
+//
+// "Not toxic implies no attack" is true but deliberately not used: Russian
+// and Turkish rows would then be negatives for the attack, hate and
+// obscenity heads with no positives, and those heads would learn "Cyrillic
+// means clean" instead of transferring from the word lists.
 func targets(r Row) (y [nLabels]float32, w [nLabels]float32) {
-	lab := r.Labels
-	const toxic, attack, hate, obscene, spam = 0, 1, 2, 3, 4
-	if lab[toxic] == 0 {
-		for _, i := range []int{attack, hate, obscene} {
-			if lab[i] < 0 {
-				lab[i] = 0
+	return weakTargets(r, nil)
+}
+
+// weakLabelWeight is the loss weight of labels inferred from word lists.
+const weakLabelWeight = 0.5
+
+// weakTargets is targets plus distant supervision from the word lists for
+// rows that know toxic but nothing finer (the Russian and Turkish corpora):
+// a toxic row with an insult, obscene or slur word-list hit is a weak
+// positive for personal_attack, obscenity or hate_speech, and a non-toxic
+// row is a weak negative for all three. Toxic rows without a hit stay
+// unknown. This gives those heads examples on both sides in every language
+// with data, instead of none.
+func weakTargets(r Row, hits []lexHit) (y [nLabels]float32, w [nLabels]float32) {
+	y, w = strictTargets(r)
+	const toxic = 0
+	if hits == nil && r.Labels[toxic] != 0 {
+		return y, w
+	}
+	for l := 1; l <= 3; l++ {
+		if r.Labels[l] >= 0 || r.Labels[toxic] < 0 {
+			continue
+		}
+		if r.Labels[toxic] == 0 {
+			y[l], w[l] = 0, weakLabelWeight
+			continue
+		}
+		for _, h := range hits {
+			if labelIndex(catLabel[h.cat]) == l {
+				y[l], w[l] = 1, weakLabelWeight
 			}
 		}
 	}
+	return y, w
+}
+
+func strictTargets(r Row) (y [nLabels]float32, w [nLabels]float32) {
+	lab := r.Labels
+	const toxic, attack, hate, obscene, spam = 0, 1, 2, 3, 4
 	if lab[toxic] < 0 && (lab[attack] == 1 || lab[hate] == 1 || lab[obscene] == 1) {
 		lab[toxic] = 1
 	}
@@ -217,12 +251,12 @@ func Train(ctx context.Context, rows []Row, opts TrainOptions) (*Model, error) {
 				return nil, err
 			}
 		}
-		m.extract(r.Text, sc)
+		a := m.extract(r.Text, sc)
 		e := example{idx: make([]uint32, len(sc.feats)), val: make([]float32, len(sc.feats))}
 		for j, f := range sc.feats {
 			e.idx[j], e.val[j] = f.idx&mask, f.val
 		}
-		e.y, e.w = targets(r)
+		e.y, e.w = weakTargets(r, a.hits)
 		exs = append(exs, e)
 	}
 	logf("features extracted for %d rows", len(exs))
@@ -296,8 +330,14 @@ func Train(ctx context.Context, rows []Row, opts TrainOptions) (*Model, error) {
 	return m, nil
 }
 
+// minReasonThreshold is the least threshold of the labels that pre-fill a
+// rejection reason (all but toxic): a wrong pre-filled reason costs more
+// moderator trust than a missed one.
+const minReasonThreshold = 0.5
+
 // tuneThresholds sets each label's threshold to the one with the best F1
-// of the positive class on rows, in steps of 0.01 between 0.05 and 0.95,
+// of the positive class on rows, in steps of 0.01 between 0.05 (0.5 for
+// the labels that pre-fill a reason) and 0.95,
 // and does the same per language (by the rows' lang column) where a
 // language has at least minTuneClass rows of each class.
 func (m *Model) tuneThresholds(ctx context.Context, rows []Row) error {
@@ -321,7 +361,11 @@ func (m *Model) tuneThresholds(ctx context.Context, rows []Row) error {
 			return 0, false
 		}
 		bt, bestF := 0.5, -1.0
-		for k := 5; k <= 95; k++ {
+		lo := 5
+		if l != 0 {
+			lo = int(minReasonThreshold * 100)
+		}
+		for k := lo; k <= 95; k++ {
 			t := float64(k) / 100
 			if f := confusionAt(ys, ps, t).f1(); f > bestF {
 				bt, bestF = t, f
