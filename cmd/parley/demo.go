@@ -20,9 +20,9 @@ const demoSiteID = "demo"
 // setupDemo creates the demo site on first run, with this server's own
 // origin, and a demo moderator whose password is printed once.
 func setupDemo(ctx context.Context, svc *service.Service, baseURL string, stdout io.Writer) error {
-	site, err := svc.Site(ctx, demoSiteID)
+	_, err := svc.Site(ctx, demoSiteID)
 	if parley.IsCode(err, parley.ENOTFOUND) {
-		site, err = svc.CreateSite(ctx, demoSiteID, "Parley Demo Gazette", []string{baseURL})
+		site, err := svc.CreateSite(ctx, demoSiteID, "Parley Demo Gazette", []string{baseURL})
 		if err != nil {
 			return err
 		}
