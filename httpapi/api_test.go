@@ -545,3 +545,21 @@ func TestStaffCommentsGetBadges(t *testing.T) {
 		t.Fatalf("staff comment: %v", c)
 	}
 }
+
+func TestMetricsCountRequestsByRoutePattern(t *testing.T) {
+	e := newEnv(t)
+	id, _ := e.post("metrics probe", nil)
+	e.do("GET", "/api/v1/moderation/comments/"+id, nil, e.bearer("mod")...)
+	body := string(e.do("GET", "/metrics", nil).body)
+	for _, want := range []string{
+		`parley_http_requests_total{code="201",route="POST /api/v1/comments"} 1`,
+		`parley_http_requests_total{code="200",route="GET /api/v1/moderation/comments/{id}"} 1`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Fatalf("metrics lack %q:\n%s", want, body)
+		}
+	}
+	if strings.Contains(body, id) {
+		t.Fatal("a comment ID leaked into metric labels")
+	}
+}

@@ -42,13 +42,14 @@ type Config struct {
 
 // Server is the HTTP API.
 type Server struct {
-	svc    *service.Service
-	bus    parley.EventBus
-	ips    *clientip.Resolver
-	log    *slog.Logger
-	secure bool
-	ready  func(ctx context.Context) error
-	mux    *http.ServeMux
+	svc     *service.Service
+	bus     parley.EventBus
+	ips     *clientip.Resolver
+	log     *slog.Logger
+	secure  bool
+	ready   func(ctx context.Context) error
+	mux     *http.ServeMux
+	metrics *metrics
 }
 
 // New returns a Server with every API route registered.
@@ -59,7 +60,7 @@ func New(cfg Config) *Server {
 	if cfg.Resolver == nil {
 		cfg.Resolver, _ = clientip.NewResolver(nil)
 	}
-	s := &Server{svc: cfg.Service, bus: cfg.Bus, ips: cfg.Resolver, log: cfg.Logger, secure: cfg.SecureCookies, ready: cfg.Ready, mux: http.NewServeMux()}
+	s := &Server{svc: cfg.Service, bus: cfg.Bus, ips: cfg.Resolver, log: cfg.Logger, secure: cfg.SecureCookies, ready: cfg.Ready, mux: http.NewServeMux(), metrics: newMetrics()}
 	s.routes()
 	return s
 }
@@ -70,12 +71,13 @@ func (s *Server) Mux() *http.ServeMux { return s.mux }
 
 // Handler returns the root handler with the shared middleware.
 func (s *Server) Handler() http.Handler {
-	return s.recoverPanics(s.securityHeaders(s.cors(s.authenticate(s.mux))))
+	return s.metrics.instrument(s.mux, s.recoverPanics(s.securityHeaders(s.cors(s.authenticate(s.mux)))))
 }
 
 func (s *Server) routes() {
 	m := s.mux
 	m.HandleFunc("GET /healthz", s.handleHealth)
+	m.Handle("GET /metrics", s.metrics.handler())
 
 	m.HandleFunc("GET /api/v1/comments", s.handleListComments)
 	m.HandleFunc("POST /api/v1/comments", s.handlePostComment)
