@@ -183,6 +183,24 @@ func TestCopySQLiteToPostgres(t *testing.T) {
 		t.Fatalf("second copy did not update the changed row: %+v", got)
 	}
 
+}
+
+// TestCopyVerifiesAndRoundTrips copies a smaller installation onto a
+// destination that has diverged (verification must fail), then copies
+// PostgreSQL back into a fresh SQLite database (checksums must equal the
+// original's).
+func TestCopyVerifiesAndRoundTrips(t *testing.T) {
+	ctx := context.Background()
+	const n = 500
+	src := sqltest.OpenSQLite(t)
+	seedInstallation(t, src, n)
+	dst := sqltest.OpenPostgres(t)
+	rep, err := sqlstore.Copy(ctx, src, dst, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkReport(t, rep, n)
+
 	// Verification catches a destination that differs from the source.
 	if err := dst.CreateSite(ctx, &parley.Site{ID: parley.NewID(time.Now()), Name: "only in dst", CreatedAt: time.Now()}); err != nil {
 		t.Fatal(err)

@@ -72,14 +72,6 @@ func (d *dialect) forUpdate() string {
 	return ""
 }
 
-// collate makes text ordering byte-wise on PostgreSQL, as it is on SQLite.
-func (d *dialect) collate() string {
-	if d.pg() {
-		return ` COLLATE "C"`
-	}
-	return ""
-}
-
 // Times are stored in UTC with microsecond precision: as INTEGER unix
 // microseconds in SQLite and as timestamptz in PostgreSQL. Zero times are
 // stored as NULL.
