@@ -38,3 +38,18 @@ type Verdict struct {
 type Classifier interface {
 	Classify(ctx context.Context, text string) (Verdict, error)
 }
+
+// SiteAdapter is a small per-site model layered over the frozen base
+// classifier and learned online from that site's moderators' decisions.
+// It is stateless: the caller loads the site's state from the Store, and
+// saves what Learn returns, so several instances share one adapter.
+// A nil or empty state is an adapter that has learned nothing.
+type SiteAdapter interface {
+	// Adjust returns the base verdict with its scores moved by the adapter.
+	Adjust(ctx context.Context, state []byte, text string, base Verdict) (Verdict, error)
+	// Learn returns the new state after one moderator decision on text:
+	// approved (to == StatusApproved), rejected with a reason, or spam.
+	// Decisions that say nothing about the labels (off_topic, other)
+	// leave the state unchanged.
+	Learn(ctx context.Context, state []byte, text string, base Verdict, to Status, reason Reason) ([]byte, error)
+}
