@@ -42,7 +42,7 @@ type langID struct {
 // merge builds id.merged from id.profiles.
 func (id *langID) merge() {
 	id.merged = map[uint32][4]float32{}
-	for k, lang := range latinLangs {
+	for _, lang := range latinLangs {
 		for h := range id.profiles[lang] {
 			if _, ok := id.merged[h]; ok {
 				continue
@@ -57,7 +57,6 @@ func (id *langID) merge() {
 			}
 			id.merged[h] = v
 		}
-		_ = k
 	}
 }
 

@@ -371,6 +371,9 @@ var secondPerson = map[string]bool{
 
 // looksLikeDomain reports whether a token is a bare domain like "bit.ly/x".
 func looksLikeDomain(tok string) bool {
+	if strings.IndexByte(tok, '.') < 0 {
+		return false
+	}
 	for _, tld := range []string{".com", ".net", ".org", ".ru", ".ly", ".io", ".info", ".biz", ".xyz", ".am", ".az"} {
 		if i := strings.Index(tok, tld); i > 0 {
 			rest := tok[i+len(tld):]

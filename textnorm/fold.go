@@ -226,6 +226,16 @@ func lower(r rune, turkic bool) rune {
 // looksLikeAddress reports whether a token is a URL or e-mail address,
 // whose digits and symbols are not leetspeak.
 func looksLikeAddress(tok []unit) bool {
+	dot := false
+	for _, u := range tok {
+		if u.r == '.' || u.r == ':' {
+			dot = true
+			break
+		}
+	}
+	if !dot {
+		return false
+	}
 	s := make([]rune, len(tok))
 	for k, u := range tok {
 		s[k] = u.r
