@@ -38,10 +38,14 @@ type Settings struct {
 	EditWindow       Duration          `json:"edit_window,omitempty"`       // default 15m
 	MaxLinks         int               `json:"max_links,omitempty"`         // default 3
 	AutoReject       map[Label]float64 `json:"auto_reject,omitempty"`       // label -> threshold; empty = off
-	DuplicateWindow  Duration          `json:"duplicate_window,omitempty"`  // default 24h
-	ClusterWindow    Duration          `json:"cluster_window,omitempty"`    // default 7d
-	BlockedDomains   []string          `json:"blocked_domains,omitempty"`   // guest email domains refused
-	Extra            map[string]string `json:"extra,omitempty"`             // room for small future settings
+	// AutoApproveTrusted, when above 0, approves at once comments by
+	// trusted authors whose highest score (risk) is below it, whatever the
+	// moderation mode. Off (0) by default.
+	AutoApproveTrusted float64           `json:"auto_approve_trusted,omitempty"`
+	DuplicateWindow    Duration          `json:"duplicate_window,omitempty"` // default 24h
+	ClusterWindow      Duration          `json:"cluster_window,omitempty"`   // default 7d
+	BlockedDomains     []string          `json:"blocked_domains,omitempty"`  // guest email domains refused
+	Extra              map[string]string `json:"extra,omitempty"`            // room for small future settings
 }
 
 // Defaults for Settings.

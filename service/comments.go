@@ -409,11 +409,16 @@ func decideOnPost(c *parley.Comment, settings parley.Settings, storyMode parley.
 	if role.CanModerate() {
 		return postDecision{status: parley.StatusApproved, action: "auto_approve", note: "Posted by site staff."}
 	}
+	trusted := hasSanction(sanctions, parley.SanctionTrusted) && !hasSanction(sanctions, parley.SanctionPremod)
+	if trusted && settings.AutoApproveTrusted > 0 && c.Risk < settings.AutoApproveTrusted && len(c.SpamSignals) == 0 {
+		return postDecision{status: parley.StatusApproved, action: "auto_approve",
+			note: "Trusted author; risk " + formatScore(c.Risk) + " is below the site's auto-approve threshold " + formatScore(settings.AutoApproveTrusted) + "."}
+	}
 	mode := settings.Mode
 	if storyMode != "" {
 		mode = storyMode
 	}
-	if mode == parley.ModePost && hasSanction(sanctions, parley.SanctionTrusted) && !hasSanction(sanctions, parley.SanctionPremod) && len(c.SpamSignals) == 0 {
+	if mode == parley.ModePost && trusted && len(c.SpamSignals) == 0 {
 		return postDecision{status: parley.StatusApproved, action: "auto_approve", note: "Trusted author under post-moderation."}
 	}
 	return postDecision{status: parley.StatusPending}

@@ -98,6 +98,18 @@ func TestStaffAndTrustedAuthorsSkipTheQueueOnlyWhenPolicySaysSo(t *testing.T) {
 	if err != nil || r3.Comment.Status != parley.StatusPending {
 		t.Fatalf("untrusted under post-moderation: %v %v", r3, err)
 	}
+	// Auto-approve for low-risk comments by trusted authors, under pre-moderation.
+	if _, err := f.svc.UpdateSiteSettings(ctx, f.mod, "news", parley.Settings{AutoApproveTrusted: 0.3}); err != nil {
+		t.Fatal(err)
+	}
+	r4, err := f.post(guest(), "trusted@example.org", "b", "The photos of the station are wonderful, thank you.")
+	if err != nil || r4.Comment.Status != parley.StatusApproved {
+		t.Fatalf("low-risk trusted comment with auto-approve: %+v %v", r4.Comment, err)
+	}
+	r5, err := f.post(guest(), "trusted@example.org", "b", "You are a stupid idiot and a liar.")
+	if err != nil || r5.Comment.Status != parley.StatusPending {
+		t.Fatalf("risky trusted comment with auto-approve: %+v %v", r5.Comment, err)
+	}
 }
 
 func TestBanAndSuspensionCarryTheirReason(t *testing.T) {

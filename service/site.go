@@ -70,6 +70,9 @@ func (s *Service) UpdateSiteSettings(ctx context.Context, actor *parley.User, si
 			return nil, parley.Errorf(parley.EINVALID, "Auto-reject thresholds must be known labels with values in (0, 1].")
 		}
 	}
+	if settings.AutoApproveTrusted < 0 || settings.AutoApproveTrusted > 1 {
+		return nil, parley.Errorf(parley.EINVALID, "auto_approve_trusted must be in [0, 1].")
+	}
 	site, err := s.Site(ctx, siteID)
 	if err != nil {
 		return nil, err
