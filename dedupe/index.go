@@ -112,8 +112,11 @@ type Match struct {
 	// comment that had none, the caller sets it on that comment too (see
 	// Check).
 	ClusterID string
-	// Matches holds the matched comments' IDs, earliest first, at most
-	// Options.MaxMatches.
+	// Matches holds the matched comments' IDs, earliest first. There are
+	// at most Options.MaxMatches; the search stops when it has that many,
+	// scanning the oldest time segments first, so for a very large cluster
+	// they are among the earliest but not necessarily the very earliest.
+	// The cluster's size is the database's to count.
 	Matches []string
 	// Unclustered lists the matched comments that have no cluster yet and
 	// should get ClusterID, earliest first.
@@ -282,7 +285,11 @@ func (ix *Index) check(d Doc, sig *Signature) Match {
 	minAgree := agreeNeeded(ix.opts.Threshold)
 
 	var found []*docRec
-	var seen []*docRec
+	var seen visited
+	visits := 0
+scan:
+	// Segments oldest first, so that when a huge cluster hits the
+	// MaxMatches cap the earliest comments are the ones reported.
 	for sk := floorDiv(at-w, ix.segDur); sk <= floorDiv(at+w, ix.segDur); sk++ {
 		seg := ix.segs[sk]
 		if seg == nil {
@@ -293,10 +300,12 @@ func (ix *Index) check(d Doc, sig *Signature) Match {
 			for ok && i >= 0 {
 				rec := seg.rec(i)
 				i = rec.next[b]
-				if slices.Contains(seen, rec) {
+				if !seen.add(rec) {
 					continue
 				}
-				seen = append(seen, rec)
+				if visits++; visits > maxVisits {
+					break scan
+				}
 				if rec.site != site || rec.author == author || rec.id == d.CommentID {
 					continue
 				}
@@ -307,6 +316,9 @@ func (ix *Index) check(d Doc, sig *Signature) Match {
 					continue
 				}
 				found = append(found, rec)
+				if len(found) >= ix.opts.MaxMatches {
+					break scan
+				}
 			}
 		}
 	}
@@ -337,8 +349,45 @@ func (ix *Index) check(d Doc, sig *Signature) Match {
 			m.Unclustered = append(m.Unclustered, rec.id)
 		}
 	}
-	m.Reason = fmt.Sprintf("near-duplicate of %d comment(s) by other authors within %s", len(found), ix.opts.Window)
+	more := ""
+	if len(found) >= ix.opts.MaxMatches {
+		more = "+"
+	}
+	m.Reason = fmt.Sprintf("near-duplicate of %d%s comment(s) by other authors within %s", len(found), more, ix.opts.Window)
 	return m
+}
+
+// maxVisits bounds the records one Check looks at, so that a text repeated
+// many thousands of times (by one author, or in a cluster far beyond
+// MaxMatches) cannot make Check slow.
+const maxVisits = 20000
+
+// visited is a set of records, a slice while small and a map beyond.
+type visited struct {
+	small []*docRec
+	big   map[*docRec]struct{}
+}
+
+// add inserts r and reports whether it was new.
+func (v *visited) add(r *docRec) bool {
+	if v.big != nil {
+		if _, ok := v.big[r]; ok {
+			return false
+		}
+		v.big[r] = struct{}{}
+		return true
+	}
+	if slices.Contains(v.small, r) {
+		return false
+	}
+	v.small = append(v.small, r)
+	if len(v.small) > 32 {
+		v.big = make(map[*docRec]struct{}, 128)
+		for _, x := range v.small {
+			v.big[x] = struct{}{}
+		}
+	}
+	return true
 }
 
 // agreeNeeded returns how many of the NumHashes 8-bit values must agree for

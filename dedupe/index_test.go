@@ -278,3 +278,22 @@ func TestConcurrentCheckAndAdd(t *testing.T) {
 		t.Fatalf("probe: %d matches, cluster %q", len(m.Matches), m.ClusterID)
 	}
 }
+
+func TestLargeClusterIsCapped(t *testing.T) {
+	ix := NewIndex(Options{MaxMatches: 10})
+	for i := 0; i < 3000; i++ {
+		post(ix, doc("s", fmt.Sprintf("c%05d", i), fmt.Sprint("a", i), campaignText, t0.Add(time.Duration(i)*time.Minute)))
+	}
+	m := ix.Check(doc("s", "probe", "probe", campaignText, t0.Add(3000*time.Minute)))
+	if len(m.Matches) != 10 || m.ClusterID != "c00000" || !strings.Contains(m.Reason, "10+") {
+		t.Fatalf("Check = %+v, want 10 matches in cluster c00000", m)
+	}
+	if !slices.IsSorted(m.Matches) {
+		t.Errorf("matches not earliest first: %v", m.Matches)
+	}
+	// The 3000 comments span about two days: the reported ones come from
+	// the oldest segment.
+	if m.Matches[9] >= "c01440" {
+		t.Errorf("matches %v are not from the first day", m.Matches)
+	}
+}
