@@ -13,6 +13,13 @@ import (
 
 // seedQueue stores n pending comments on one site with spread-out risks.
 func seedQueue(b *testing.B, db *sqlstore.DB, n int) *parley.Site {
+	site, _ := seedStory(b, db, n, func(int) (parley.Status, string) { return parley.StatusPending, "" })
+	return site
+}
+
+// seedStory stores n comments on one story, with status and author user ID
+// chosen by kind(i), and runs ANALYZE.
+func seedStory(b *testing.B, db *sqlstore.DB, n int, kind func(i int) (parley.Status, string)) (*parley.Site, *parley.Story) {
 	b.Helper()
 	ctx := context.Background()
 	base := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -28,7 +35,8 @@ func seedQueue(b *testing.B, db *sqlstore.DB, n int) *parley.Site {
 		err := db.InTx(ctx, func(tx parley.Store) error {
 			for i := start; i < min(n, start+1000); i++ {
 				at := base.Add(time.Duration(i) * time.Millisecond)
-				c := &parley.Comment{ID: parley.NewID(at), SiteID: site.ID, StoryID: story.ID, Status: parley.StatusPending,
+				st, author := kind(i)
+				c := &parley.Comment{ID: parley.NewID(at), SiteID: site.ID, StoryID: story.ID, Status: st, AuthorUserID: author,
 					Body: fmt.Sprintf("comment %d", i), HTML: "<p>x</p>", Risk: float64((i*7919)%1000) / 1000, CreatedAt: at, UpdatedAt: at}
 				if err := tx.CreateComment(ctx, c); err != nil {
 					return err
@@ -40,7 +48,11 @@ func seedQueue(b *testing.B, db *sqlstore.DB, n int) *parley.Site {
 			b.Fatal(err)
 		}
 	}
-	return site
+	// Let the planner see the real table size, as autovacuum/ANALYZE would.
+	if _, err := db.SQL().ExecContext(ctx, "ANALYZE"); err != nil {
+		b.Fatal(err)
+	}
+	return site, story
 }
 
 // BenchmarkQueueDeepPage measures fetching one 50-comment page of a
@@ -66,6 +78,46 @@ func BenchmarkQueueDeepPage(b *testing.B) {
 					for b.Loop() {
 						cs, _, err := db.ListQueue(ctx, parley.QueueFilter{SiteID: site.ID, Sort: parley.SortRisk, Cursor: tc.cursor})
 						if err != nil || len(cs) != 50 {
+							b.Fatalf("%d comments, %v", len(cs), err)
+						}
+					}
+				})
+			}
+		})
+	}
+}
+
+// BenchmarkThreadDeepPage measures one 100-comment page of a 10,000-comment
+// story (three quarters approved, 1% by the viewer) for a signed-in viewer,
+// first page and after 7,000 comments.
+func BenchmarkThreadDeepPage(b *testing.B) {
+	for _, be := range sqltest.Backends() {
+		b.Run(be.Name, func(b *testing.B) {
+			db := be.Open(b)
+			_, story := seedStory(b, db, 10000, func(i int) (parley.Status, string) {
+				st := parley.StatusApproved
+				if i%4 == 0 {
+					st = parley.StatusPending
+				}
+				if i%100 == 0 {
+					return st, "viewer"
+				}
+				return st, "someone"
+			})
+			ctx := context.Background()
+			q := parley.ThreadQuery{StoryID: story.ID, ViewerUserID: "viewer", Limit: 500}
+			for i := 0; i < 14; i++ {
+				_, next, err := db.ListThread(ctx, q)
+				if err != nil {
+					b.Fatal(err)
+				}
+				q.Cursor = next
+			}
+			for _, tc := range []struct{ name, cursor string }{{"first", ""}, {"after7000", q.Cursor}} {
+				b.Run(tc.name, func(b *testing.B) {
+					for b.Loop() {
+						cs, _, err := db.ListThread(ctx, parley.ThreadQuery{StoryID: story.ID, ViewerUserID: "viewer", Cursor: tc.cursor})
+						if err != nil || len(cs) != 100 {
 							b.Fatalf("%d comments, %v", len(cs), err)
 						}
 					}

@@ -267,7 +267,9 @@ func (c *conn) ListQueue(ctx context.Context, f parley.QueueFilter) ([]*parley.C
 	case parley.SortRisk:
 		order = `risk DESC, id ASC`
 		if f.Cursor != "" {
-			where = append(where, `(risk < ? OR (risk = ? AND id > ?))`)
+			// risk <= k bounds the index range; the OR then skips the
+			// ties already returned.
+			where = append(where, `risk <= ? AND (risk < ? OR id > ?)`)
 			args = append(args, k.Risk, k.Risk, k.ID)
 		}
 	case parley.SortOldest:
