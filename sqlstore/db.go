@@ -235,6 +235,10 @@ func (c *conn) runTx(ctx context.Context, fn func(tx parley.Store) error) (err e
 		return err
 	}
 	defer func() {
+		if p := recover(); p != nil {
+			_ = tx.Rollback()
+			panic(p)
+		}
 		if err != nil {
 			_ = tx.Rollback()
 		}

@@ -1176,6 +1176,21 @@ func testInTx(t *testing.T, db *sqlstore.DB) {
 	_, err = db.GetStory(ctx(), storyID)
 	wantCode(t, err, parley.ENOTFOUND)
 
+	// A panic in fn rolls back, releases the connection and propagates.
+	func() {
+		defer func() {
+			if p := recover(); p != "boom" {
+				t.Fatalf("recovered %v, want the panic from fn", p)
+			}
+		}()
+		_ = db.InTx(ctx(), func(tx parley.Store) error {
+			storyID = seedStory(t, tx, site, 5).ID
+			panic("boom")
+		})
+	}()
+	_, err = db.GetStory(ctx(), storyID)
+	wantCode(t, err, parley.ENOTFOUND)
+
 	must(t, db.InTx(ctx(), func(tx parley.Store) error {
 		storyID = seedStory(t, tx, site, 4).ID
 		return nil
