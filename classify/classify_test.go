@@ -517,3 +517,56 @@ func TestSplitStable(t *testing.T) {
 		t.Error("split not stable")
 	}
 }
+
+// Evasions reach the same word lists, and evidence highlights the evasion
+// as the author wrote it.
+func TestEvasionEvidence(t *testing.T) {
+	m := mustDefault(t)
+	cases := []struct{ text, want string }{
+		{"you are a f\u200bu\u200bc\u200bk\u200bi\u200bn\u200bg idiot", "f\u200bu\u200bc\u200bk\u200bi\u200bn\u200bg"},
+		{"what an 1d10t", "1d10t"},
+		{"ты деб1л", "деб1л"},
+		{"ты дeбил", "дeбил"}, // Latin e
+		{"sen bir a.p.t.a.l", "a.p.t.a.l"},
+		{"դու ապուուուշ ես", "ապուուուշ"},
+	}
+	for _, c := range cases {
+		v := classify(t, m, c.text)
+		i := strings.Index(c.text, c.want)
+		found := false
+		for _, e := range v.Evidence {
+			if e.Start == i && e.End == i+len(c.want) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("%q: no evidence on %q; evidence: %s", c.text, c.want, evidenceString(c.text, v.Evidence))
+		}
+	}
+}
+
+func FuzzClassify(f *testing.F) {
+	m := mustDefault(f)
+	for _, s := range []string{"", "you idiot", "i.d.1.o.t", "ху\u200bй", "Քու մերը", "qu mer@", "Sən axmaq", "\xff", "@user http://x.com"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		v, err := m.Classify(context.Background(), s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(v.Scores) != nLabels {
+			t.Fatalf("%d scores", len(v.Scores))
+		}
+		for l, x := range v.Scores {
+			if !(x >= 0 && x <= 1) {
+				t.Fatalf("score %s = %v", l, x)
+			}
+		}
+		for _, e := range v.Evidence {
+			if e.Start < 0 || e.Start >= e.End || e.End > len(s) {
+				t.Fatalf("evidence %+v out of range for len %d", e, len(s))
+			}
+		}
+	})
+}

@@ -424,10 +424,6 @@ func (m *Model) lexHits(words []string, lang string, sc *scratch) []lexHit {
 		}
 	}
 	var hits []lexHit
-	squeezed := make([]string, len(words))
-	for i, w := range words {
-		squeezed[i] = textnorm.Squeeze(w)
-	}
 	run := func(lx *lexicon, want func(i int) bool) {
 		if lx == nil {
 			return
@@ -440,12 +436,9 @@ func (m *Model) lexHits(words []string, lang string, sc *scratch) []lexHit {
 				sc.sq = append(sc.sq, "")
 				continue
 			}
+			// Squeeze after folding: Armenian "ուուու" is one letter in translit.
 			sc.keys = append(sc.keys, lx.key(w))
-			if squeezed[i] == w {
-				sc.sq = append(sc.sq, sc.keys[i])
-			} else {
-				sc.sq = append(sc.sq, lx.key(squeezed[i]))
-			}
+			sc.sq = append(sc.sq, textnorm.Squeeze(sc.keys[i]))
 		}
 		hits = lx.match(sc.keys, sc.sq, func(i int) bool { return sc.keys[i] == "" }, hits)
 	}

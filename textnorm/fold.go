@@ -335,6 +335,18 @@ func undoLeet(w []unit, script int) {
 	if letters == 0 {
 		return
 	}
+	// Runs between letters first; a word that has one is clearly leet, and
+	// then a leading or trailing run next to a letter is too ("1d10t").
+	inner := false
+	for pass := 0; pass < 2; pass++ {
+		inner = undoLeetPass(w, script, table, letters, pass == 1 && inner) || inner
+	}
+}
+
+// undoLeetPass converts leet runs of w; edges allows runs at the word's
+// start or end. It reports whether it converted a run between letters.
+func undoLeetPass(w []unit, script int, table map[rune]rune, letters int, edges bool) bool {
+	inner := false
 	for a := 0; a < len(w); {
 		if _, ok := table[w[a].r]; !ok {
 			a++
@@ -356,11 +368,14 @@ func undoLeet(w []unit, script int) {
 		// Cyrillic evasions often start with a digit ("6ля"); Latin ones
 		// rarely do, while "1st" and "4th" are common.
 		leading := a == 0 && right && script == scriptCyrillic && letters >= 2
-		if left && right || dollars && (left || right) || leading {
+		edge := edges && (a == 0 && right || b == len(w) && left)
+		if left && right || dollars && (left || right) || leading || edge {
 			for k := a; k < b; k++ {
 				w[k].r = table[w[k].r]
 			}
+			inner = inner || left && right
 		}
 		a = b
 	}
+	return inner
 }

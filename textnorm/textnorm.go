@@ -32,7 +32,9 @@
 //     symbols: a run of 0 1 3 4 5 7 8 9 @ $ ! | between letters becomes
 //     letters ("sh1t", "n00b", "f@ck"); "$" also at a word's start or end
 //     ("$hit", "a$$"). Cyrillic words use Cyrillic readings (0→о, 3→з, 4→ч,
-//     6→б), also at the word's start ("6ля"). Numbers, "$100", "@name", URLs and e-mail addresses are left
+//     6→б), also at the word's start ("6ля"). In a word that has a run
+//     between letters, runs at its start or end are leet too ("1d10t").
+//     Numbers, "$100", "@name", URLs and e-mail addresses are left
 //     alone.
 //  7. Squeezing a letter repeated three or more times to two ("fuuuuck" →
 //     "fuuck", "cooool" → "cool"): two keeps real double letters intact;
@@ -183,6 +185,16 @@ func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) 
 // knows its source range, and drops invisible characters.
 func decompose(s string) []unit {
 	us := make([]unit, 0, len(s))
+	if isASCII(s) { // NFKC leaves ASCII alone
+		for i := 0; i < len(s); i++ {
+			r := rune(s[i])
+			if r < 0x20 || r == 0x7F {
+				r = ' '
+			}
+			us = append(us, unit{r: r, s: int32(i), e: int32(i + 1)})
+		}
+		return us
+	}
 	var it norm.Iter
 	it.InitString(norm.NFKC, s)
 	for !it.Done() {
@@ -217,6 +229,15 @@ func decompose(s string) []unit {
 		}
 	}
 	return us
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // isInvisible reports whether r is a format or filler character that renders

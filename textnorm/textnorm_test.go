@@ -15,6 +15,9 @@ func TestNormalize(t *testing.T) {
 		{"en/math bold", "𝐟𝐮𝐜𝐤 this", "fuck this"},
 		{"en/ligature", "ﬁne", "fine"},
 		{"ru/fullwidth digits", "Привет １２３", "привет 123"},
+		{"hy/ligature ech-yiwn", "Բարև", "բարեւ"},
+		{"tr/fullwidth", "ＳＥＲＥＦＳＩＺ şerefsiz", "serefsiz şerefsiz"},
+		{"az/superscript and fullwidth", "ｇｉｃ²", "gic2"},
 		// Case folding: Turkish and Azerbaijani
 		{"tr/dotted capital", "İSTANBUL", "istanbul"},
 		{"tr/dotless capital in Turkic word", "ŞIKTI", "şıktı"},
@@ -28,6 +31,8 @@ func TestNormalize(t *testing.T) {
 		{"ru/zwsp", "ху\u200bй", "хуй"},
 		{"hy/zwsp", "բոզ\u2060ի", "բոզի"},
 		{"en/soft hyphen and bidi", "id\u00adi\u202eot", "idiot"},
+		{"tr/zero width joiner", "si\u200dktir", "siktir"},
+		{"az/word joiner and BOM", "qəh\u2060bə\ufeff", "qəhbə"},
 		{"en/strike-through marks", "f\u0336u\u0336c\u0336k", "fuck"},
 		{"en/variation selector", "a\ufe0fb", "ab"},
 		// Homoglyphs
@@ -41,8 +46,11 @@ func TestNormalize(t *testing.T) {
 		{"hy/armenian o in latin word", "bօz", "boz"},
 		{"hy/untouched", "Շնորհակալություն", "շնորհակալություն"},
 		{"en/greek omicron", "ιdiοt", "idiot"},
+		{"tr/cyrillic a in turkish word", "аptal", "aptal"},
+		{"az/cyrillic letters in azerbaijani word", "ахmaq", "axmaq"},
 		// Leetspeak
 		{"en/digits", "sh1t n00b id10t 1st", "shit noob idiot 1st"},
+		{"en/leading digit in leet word", "1d10t h3ll0 4ever covid19", "idiot hello 4ever covid19"},
 		{"en/at sign", "f@ck", "fack"},
 		{"en/dollar", "$hit a$$", "shit ass"},
 		{"en/numbers kept", "2024 $100 @john covid19 mp3", "2024 $100 @john covid19 mp3"},
@@ -51,11 +59,13 @@ func TestNormalize(t *testing.T) {
 		{"ru/cyrillic leet 3", "3ал00па", "залоопа"},
 		{"tr/leet", "s1kt1r", "siktir"},
 		{"az/leet", "g0tv3rən", "gotverən"},
+		{"hy/leet zero in armenian word", "բ0զ", "բօզ"},
 		// Squeezing
 		{"en/squeeze", "fuuuuuck cooool", "fuuck cool"},
 		{"ru/squeeze", "ооооочень", "оочень"},
 		{"hy/squeeze", "բարևևևև", "բարեւեւեւեւ"},
 		{"tr/squeeze", "aptaaaal", "aptaal"},
+		{"az/squeeze", "axmaaaaq", "axmaaq"},
 		// Joining split letters
 		{"en/dots", "you i.d.i.o.t", "you idiot"},
 		{"en/spaces", "i d i o t", "idiot"},
