@@ -235,7 +235,7 @@ func (s *Service) Post(ctx context.Context, a Author, in PostInput) (*PostResult
 			return err
 		}
 		if c.ClusterID != "" {
-			if err := s.joinCluster(ctx, tx, c.ClusterID, match.Matches); err != nil {
+			if err := s.joinCluster(ctx, tx, c.ClusterID, match.Unclustered); err != nil {
 				return err
 			}
 		}
@@ -325,7 +325,8 @@ func (s *Service) getOrCreateStory(ctx context.Context, tx parley.Store, siteID,
 	return st, nil
 }
 
-// joinCluster puts the matched comments into the cluster too.
+// joinCluster puts matched comments that had no cluster into this one.
+// Comments already in a cluster stay where they are.
 func (s *Service) joinCluster(ctx context.Context, tx parley.Store, clusterID string, ids []string) error {
 	for _, id := range ids {
 		m, err := tx.GetComment(ctx, id)
@@ -335,7 +336,7 @@ func (s *Service) joinCluster(ctx context.Context, tx parley.Store, clusterID st
 		if err != nil {
 			return err
 		}
-		if m.ClusterID == clusterID {
+		if m.ClusterID != "" {
 			continue
 		}
 		m.ClusterID = clusterID
