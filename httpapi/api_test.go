@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -13,6 +14,8 @@ import (
 	"time"
 
 	"github.com/parley-comments/parley"
+	"github.com/parley-comments/parley/clientip"
+	"github.com/parley-comments/parley/dedupe"
 	"github.com/parley-comments/parley/events"
 	"github.com/parley-comments/parley/httpapi"
 	"github.com/parley-comments/parley/service"
@@ -48,12 +51,23 @@ type env struct {
 const storyURL = "https://a.example/news/1"
 
 func newEnv(t *testing.T) *env {
+	return newEnvWith(t, service.RateLimits{})
+}
+
+// newEnvWith starts the API with rate limits, the real duplicate index, and
+// 127.0.0.1 as a trusted proxy, so tests can set client addresses with
+// X-Forwarded-For.
+func newEnvWith(t *testing.T, limits service.RateLimits) *env {
 	t.Helper()
 	db := sqltest.OpenSQLite(t)
 	clock := &testClock{t: time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)}
 	db.SetClock(clock)
-	svc := service.New(service.Options{Store: db, Clock: clock, Bus: events.New(), RateLimits: service.RateLimits{}})
-	api := httpapi.New(httpapi.Config{Service: svc, Bus: events.New()})
+	svc := service.New(service.Options{Store: db, Clock: clock, Bus: events.New(), RateLimits: limits, Index: dedupe.NewIndex(dedupe.Options{})})
+	resolver, err := clientip.NewResolver([]string{"127.0.0.1/32", "::1/128"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := httpapi.New(httpapi.Config{Service: svc, Bus: events.New(), Resolver: resolver})
 	srv := httptest.NewServer(api.Handler())
 	t.Cleanup(srv.Close)
 	e := &env{t: t, db: db, svc: svc, srv: srv, clock: clock, tokens: map[string]string{}}
@@ -561,5 +575,86 @@ func TestMetricsCountRequestsByRoutePattern(t *testing.T) {
 	}
 	if strings.Contains(body, id) {
 		t.Fatal("a comment ID leaked into metric labels")
+	}
+}
+
+func TestDuplicateVariantsAreCaught(t *testing.T) {
+	e := newEnv(t)
+	id, _ := e.post("Please read the full report before judging the negotiators", nil)
+	for _, variant := range []string{
+		"PLEASE READ THE FULL REPORT BEFORE JUDGING THE NEGOTIATORS",
+		"Please read the full report before judging the negotiators!!!",
+		"Please re\u0430d the full report before judging the negoti\u0430tors", // Cyrillic а
+		"Please read the full\u200b report before judging the negotiators",     // zero-width space
+	} {
+		r := e.do("POST", "/api/v1/comments", map[string]any{"site": "a", "story_url": storyURL, "body": variant, "author_name": "Guest", "author_email": "guest@example.org"})
+		if r.status != 409 || r.errCode() != "duplicate" || r.json["error"].(map[string]any)["comment_id"] != id {
+			t.Fatalf("variant %q: %d %s", variant, r.status, r.body)
+		}
+	}
+	if n := e.countComments(); n != 1 {
+		t.Fatalf("queue holds %d comments, want 1", n)
+	}
+}
+
+func TestCampaignClusterAndShortRepliesInTheQueue(t *testing.T) {
+	e := newEnv(t)
+	campaign := "The reopening of this railway is a disgrace and a betrayal of every family who lost someone in the war, and the editors who celebrate it should be ashamed of what they are doing to our country today."
+	for i := 0; i < 5; i++ {
+		r := e.do("POST", "/api/v1/comments", map[string]any{"site": "a", "story_url": fmt.Sprintf("https://a.example/news/%d", i%3),
+			"body": campaign, "author_name": "G", "author_email": fmt.Sprintf("g%d@example.org", i)}, "X-Forwarded-For", fmt.Sprintf("198.51.100.%d", i))
+		if r.status != 201 {
+			t.Fatalf("campaign post %d: %d %s", i, r.status, r.body)
+		}
+	}
+	for i := 0; i < 5; i++ {
+		r := e.do("POST", "/api/v1/comments", map[string]any{"site": "a", "story_url": storyURL, "body": "Thank you!", "author_name": "T",
+			"author_email": fmt.Sprintf("t%d@example.org", i)}, "X-Forwarded-For", fmt.Sprintf("203.0.113.%d", i))
+		if r.status != 201 {
+			t.Fatalf("thank-you post %d: %d %s", i, r.status, r.body)
+		}
+	}
+	q := e.do("GET", "/api/v1/moderation/queue?site=a&limit=100", nil, e.bearer("mod")...)
+	clusters := map[string]int{}
+	for _, raw := range q.json["comments"].([]any) {
+		c := raw.(map[string]any)
+		cl, _ := c["cluster"].(map[string]any)
+		switch {
+		case c["body"] == campaign:
+			if cl == nil || cl["size"] != float64(5) {
+				t.Fatalf("campaign item cluster = %v, want size 5", c["cluster"])
+			}
+			clusters[cl["id"].(string)]++
+		case cl != nil:
+			t.Fatalf("%q is in a cluster: %v", c["body"], cl)
+		}
+	}
+	if len(clusters) != 1 {
+		t.Fatalf("campaign spread over %d clusters", len(clusters))
+	}
+}
+
+func TestFloodFromOneAddressIsLimited(t *testing.T) {
+	e := newEnvWith(t, service.DefaultRateLimits)
+	var limited resp
+	for i := 0; i < 30; i++ {
+		r := e.do("POST", "/api/v1/comments", map[string]any{"site": "a", "story_url": storyURL, "body": fmt.Sprintf("flood message number %d", i),
+			"author_name": "F", "author_email": fmt.Sprintf("f%d@example.org", i)}, "X-Forwarded-For", "2001:db8:1:2::7")
+		if r.status == 429 {
+			limited = r
+			break
+		}
+	}
+	if limited.status != 429 || limited.errCode() != "rate_limited" || limited.header.Get("Retry-After") == "" {
+		t.Fatalf("flood never limited: %+v", limited)
+	}
+	// The same /64 is the same client.
+	r := e.do("POST", "/api/v1/comments", map[string]any{"site": "a", "story_url": storyURL, "body": "from a sibling address", "author_name": "F", "author_email": "sib@example.org"}, "X-Forwarded-For", "2001:db8:1:2::8")
+	if r.status != 429 {
+		t.Fatalf("same /64: %d", r.status)
+	}
+	r = e.do("POST", "/api/v1/comments", map[string]any{"site": "a", "story_url": storyURL, "body": "an unrelated reader", "author_name": "O", "author_email": "o@example.org"}, "X-Forwarded-For", "192.0.2.44")
+	if r.status != 201 {
+		t.Fatalf("second address affected: %d %s", r.status, r.body)
 	}
 }
