@@ -169,6 +169,30 @@ func (p *page) SiteURL(rest string) string {
 	return "/moderation/s/" + url.PathEscape(p.Site.ID) + rest
 }
 
+// Link returns a path under the current site with query parameters
+// (key, value pairs), escaped here so that templates never splice values
+// into a URL.
+func (p *page) Link(rest string, kv ...string) string {
+	q := url.Values{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		q.Set(kv[i], kv[i+1])
+	}
+	if len(q) == 0 {
+		return p.SiteURL(rest)
+	}
+	return p.SiteURL(rest) + "?" + q.Encode()
+}
+
+// PathLink returns a path under the current site ending with escaped
+// path segments.
+func (p *page) PathLink(rest string, segs ...string) string {
+	out := p.SiteURL(rest)
+	for _, s := range segs {
+		out += "/" + url.PathEscape(s)
+	}
+	return out
+}
+
 type reasonOpt struct {
 	Value parley.Reason
 	Name  string

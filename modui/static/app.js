@@ -226,7 +226,8 @@
       for (const el of els) params.append("ids", el.dataset.id);
       msg = t("js.bulk", els.length);
     }
-    schedule({ url: form.action, data: params, els, msg });
+    // form.action would be the control named "action", not the attribute.
+    schedule({ url: new URL(form.getAttribute("action"), location.href).href, data: params, els, msg });
   });
 
   /** Submit the current item's decision form with the given action. */
