@@ -120,7 +120,10 @@ func checkReport(t *testing.T, rep sqlstore.CopyReport, wantComments int) {
 
 func TestCopySQLiteToPostgres(t *testing.T) {
 	ctx := context.Background()
-	const n = 10000
+	n := 10000
+	if testing.Short() {
+		n = 1000 // the race detector makes the pure-Go SQLite very slow
+	}
 	src := sqltest.OpenSQLite(t)
 	site, first := seedInstallation(t, src, n)
 	dst, err := sqlstore.Open(ctx, sqltest.PostgresDSN(t))

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"strings"
 
 	"github.com/parley-comments/parley"
 )
@@ -41,28 +42,34 @@ func scanStory(sc interface{ Scan(...any) error }) (*parley.Story, error) {
 	return &s, nil
 }
 
-// loadAuthors fills AuthorIDs (in the order they were given) for stories.
+// loadAuthors fills AuthorIDs (in the order they were given) for stories,
+// with one query.
 func (c *conn) loadAuthors(ctx context.Context, stories []*parley.Story) error {
-	for _, s := range stories {
-		rows, err := c.query(ctx, `SELECT user_id FROM story_authors WHERE story_id = ? ORDER BY position`, s.ID)
-		if err != nil {
+	if len(stories) == 0 {
+		return nil
+	}
+	byID := make(map[string]*parley.Story, len(stories))
+	args := make([]any, len(stories))
+	for i, s := range stories {
+		byID[s.ID] = s
+		args[i] = s.ID
+	}
+	rows, err := c.query(ctx, `SELECT story_id, user_id FROM story_authors WHERE story_id IN (`+
+		strings.TrimSuffix(strings.Repeat("?, ", len(stories)), ", ")+`) ORDER BY story_id, position`, args...)
+	if err != nil {
+		return translate(err, "Story")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var sid, uid string
+		if err := rows.Scan(&sid, &uid); err != nil {
 			return translate(err, "Story")
 		}
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return translate(err, "Story")
-			}
-			s.AuthorIDs = append(s.AuthorIDs, id)
-		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return translate(err, "Story")
+		if s := byID[sid]; s != nil {
+			s.AuthorIDs = append(s.AuthorIDs, uid)
 		}
 	}
-	return nil
+	return translate(rows.Err(), "Story")
 }
 
 func (c *conn) getStory(ctx context.Context, where string, args ...any) (*parley.Story, error) {

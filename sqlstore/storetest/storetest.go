@@ -395,6 +395,19 @@ func testStoryPages(t *testing.T, db *sqlstore.DB) {
 	equalIDs(t, "ListStories pages", got, want)
 	_, _, err := db.ListStories(ctx(), site.ID, "not a cursor", 3)
 	wantCode(t, err, parley.EINVALID)
+
+	// Listed stories carry their authors, in order.
+	u1, u2 := seedUser(t, db, 200), seedUser(t, db, 201)
+	withAuthors := &parley.Story{ID: parley.NewID(at(300)), SiteID: site.ID, URL: "https://news.example/authors",
+		AuthorIDs: []string{u2.ID, u1.ID}, CreatedAt: at(300)}
+	must(t, db.CreateStory(ctx(), withAuthors))
+	page, _, err := db.ListStories(ctx(), site.ID, "", 2)
+	must(t, err)
+	if len(page) != 2 || page[0].ID != withAuthors.ID {
+		t.Fatalf("first page %v", ids(page, func(s *parley.Story) string { return s.ID }))
+	}
+	deepEqual(t, "listed authors", page[0].AuthorIDs, withAuthors.AuthorIDs)
+	deepEqual(t, "listed story without authors", page[1].AuthorIDs, []string{})
 }
 
 // fullComment sets every field of parley.Comment to a non-zero value.
