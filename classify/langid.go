@@ -60,6 +60,10 @@ func (id *langID) merge() {
 	}
 }
 
+// maxLangTrigrams bounds the trigrams detect reads: a long comment is
+// decided by its beginning.
+const maxLangTrigrams = 300
+
 // profileBudget caps the text used per language so that every profile is
 // estimated from a similar amount of text.
 const profileBudget = 16 << 10
@@ -76,9 +80,10 @@ func buildLangID(samples map[string][]string) *langID {
 			}
 			norm := normalizeText(s)
 			used += len(norm)
-			eachTrigram(norm, func(h uint32) {
+			eachTrigram(norm, func(h uint32) bool {
 				counts[h]++
 				total++
+				return true
 			})
 		}
 		const alpha, vocab = 0.5, 20000
@@ -113,8 +118,8 @@ func langSamples() (map[string][]string, error) {
 }
 
 // eachTrigram calls fn with the hash of every letter trigram of the words
-// of norm, each word padded with spaces.
-func eachTrigram(norm string, fn func(uint32)) {
+// of norm, each word padded with spaces, until fn returns false.
+func eachTrigram(norm string, fn func(uint32) bool) {
 	var buf [64]rune
 	for _, w := range strings.FieldsFunc(norm, func(r rune) bool { return !unicode.IsLetter(r) }) {
 		rs := append(buf[:0], ' ')
@@ -130,7 +135,9 @@ func eachTrigram(norm string, fn func(uint32)) {
 			h = hashRune(h, rs[i])
 			h = hashRune(h, rs[i+1])
 			h = hashRune(h, rs[i+2])
-			fn(h)
+			if !fn(h) {
+				return
+			}
 		}
 	}
 }
@@ -186,7 +193,7 @@ func (id *langID) detect(norm string, words []string) string {
 		floors[k] = id.floor[lang]
 	}
 	n := 0
-	eachTrigram(norm, func(h uint32) {
+	eachTrigram(norm, func(h uint32) bool {
 		n++
 		v, ok := id.merged[h]
 		if !ok {
@@ -195,6 +202,7 @@ func (id *langID) detect(norm string, words []string) string {
 		for k := range v {
 			sum[k] += float64(v[k])
 		}
+		return n < maxLangTrigrams
 	})
 	if n == 0 {
 		return langEn
