@@ -331,3 +331,45 @@ func FuzzDecodeCursor(f *testing.F) {
 		}
 	})
 }
+
+// TestConcurrentMigrate migrates one fresh database from several handles at
+// once, as several instances starting together would.
+func TestConcurrentMigrate(t *testing.T) {
+	ctx := context.Background()
+	pg := testPostgres(t) // migrated; use its server for a fresh database
+	var name string
+	if err := pg.sqlDB.QueryRow(`SELECT 'parley_itest_m' || substr(md5(random()::text), 1, 10)`).Scan(&name); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pg.sqlDB.Exec(`CREATE DATABASE ` + name); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _, _ = pg.sqlDB.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`) })
+	u, _ := url.Parse(pg.dsn)
+	u.Path = "/" + name
+	for _, dsn := range []string{u.String(), filepath.Join(t.TempDir(), "m.db")} {
+		const n = 4
+		errs := make(chan error, n)
+		var dbs []*DB
+		for i := 0; i < n; i++ {
+			db, err := Open(ctx, dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			dbs = append(dbs, db)
+		}
+		for _, db := range dbs {
+			go func() { errs <- db.Migrate(ctx) }()
+		}
+		for i := 0; i < n; i++ {
+			if err := <-errs; err != nil {
+				t.Fatalf("%s: concurrent Migrate: %v", dbs[0].Dialect(), err)
+			}
+		}
+		cur, latest, err := dbs[0].SchemaVersion(ctx)
+		if err != nil || cur != latest {
+			t.Fatalf("%s: version %d/%d, %v", dbs[0].Dialect(), cur, latest, err)
+		}
+	}
+}

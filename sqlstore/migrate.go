@@ -76,7 +76,7 @@ func (db *DB) Migrate(ctx context.Context) error {
 	if err != nil {
 		return parley.WrapError(parley.EINTERNAL, "Bad embedded migrations.", err)
 	}
-	if _, err := db.sqlDB.ExecContext(ctx, createMigrationsTable); err != nil {
+	if err := db.createMigrationsTable(ctx); err != nil {
 		return parley.WrapError(parley.EINTERNAL, "Cannot create schema_migrations.", err)
 	}
 	for _, m := range ms {
@@ -85,6 +85,35 @@ func (db *DB) Migrate(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// migrationLock is the PostgreSQL advisory lock key that serializes migrators.
+const migrationLock = 7268110455
+
+// createMigrationsTable creates schema_migrations if needed. On PostgreSQL
+// two concurrent CREATE TABLE IF NOT EXISTS can still collide, so it runs
+// under the migration lock.
+func (db *DB) createMigrationsTable(ctx context.Context) (err error) {
+	if !db.d.pg() {
+		_, err := db.sqlDB.ExecContext(ctx, createMigrationsTable)
+		return err
+	}
+	tx, err := db.sqlDB.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			_ = tx.Rollback()
+		}
+	}()
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, migrationLock); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, createMigrationsTable); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 func (db *DB) applyMigration(ctx context.Context, m migration) (err error) {
@@ -99,7 +128,7 @@ func (db *DB) applyMigration(ctx context.Context, m migration) (err error) {
 	}()
 	if db.d.pg() {
 		// Serialize concurrent migrators; released at commit or rollback.
-		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7268110455)`); err != nil {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, migrationLock); err != nil {
 			return err
 		}
 	}
