@@ -131,7 +131,8 @@ func retryable(err error) bool {
 // translate maps a driver error to a *parley.Error. It is applied at every
 // exit of this package: sql.ErrNoRows becomes ENOTFOUND, a unique or primary
 // key violation becomes ECONFLICT, a foreign key violation (a referenced row
-// is missing) becomes ENOTFOUND, anything else EINTERNAL. *parley.Error
+// is missing) becomes ENOTFOUND, a transient failure (busy, serialization)
+// EUNAVAILABLE, anything else EINTERNAL. *parley.Error
 // values pass through unchanged.
 func translate(err error, what string) error {
 	if err == nil {
@@ -143,6 +144,11 @@ func translate(err error, what string) error {
 	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return parley.WrapError(parley.ENOTFOUND, what+" not found.", err)
+	}
+	if retryable(err) {
+		// Outside InTx (which retries these), a transient failure that
+		// outlasted the busy timeout is reported as a temporary outage.
+		return parley.WrapError(parley.EUNAVAILABLE, "The database is busy; try again.", err)
 	}
 	var se *sqlite.Error
 	if errors.As(err, &se) {

@@ -178,8 +178,8 @@ func TestTransientErrorsRetried(t *testing.T) {
 				t.Fatalf("%v is not retryable", tc.err)
 			}
 			// Wrapped as the Store methods wrap it, it is still retryable.
-			if !retryable(translate(tc.err, "Comment")) {
-				t.Fatal("translated error lost its cause")
+			if tr := translate(tc.err, "Comment"); !retryable(tr) || parley.ErrorCode(tr) != parley.EUNAVAILABLE {
+				t.Fatalf("translated to %v: want EUNAVAILABLE keeping the retryable cause", tr)
 			}
 			var slept []time.Duration
 			tc.db.sleep = func(d time.Duration) { slept = append(slept, d) }
