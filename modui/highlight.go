@@ -45,7 +45,13 @@ func Highlight(text string, ev []parley.Evidence, labelName func(parley.Label) s
 		cuts = append(cuts, s.start, s.end)
 	}
 	sort.Ints(cuts)
-	var b strings.Builder
+	// Segments between cuts, each with the labels covering it; adjacent
+	// segments with the same labels are merged into one mark.
+	type seg struct {
+		start, end int
+		labels     []string
+	}
+	var segs []seg
 	for i := 0; i < len(cuts)-1; i++ {
 		a, z := cuts[i], cuts[i+1]
 		if a == z {
@@ -59,22 +65,30 @@ func Highlight(text string, ev []parley.Evidence, labelName func(parley.Label) s
 				labels = append(labels, string(s.label))
 			}
 		}
-		seg := template.HTMLEscapeString(text[a:z])
-		if len(labels) == 0 {
-			b.WriteString(seg)
+		sort.Strings(labels)
+		if n := len(segs); n > 0 && strings.Join(segs[n-1].labels, " ") == strings.Join(labels, " ") {
+			segs[n-1].end = z
 			continue
 		}
-		sort.Strings(labels)
-		names := make([]string, len(labels))
-		for j, l := range labels {
+		segs = append(segs, seg{a, z, labels})
+	}
+	var b strings.Builder
+	for _, sg := range segs {
+		text := template.HTMLEscapeString(text[sg.start:sg.end])
+		if len(sg.labels) == 0 {
+			b.WriteString(text)
+			continue
+		}
+		names := make([]string, len(sg.labels))
+		for j, l := range sg.labels {
 			names[j] = labelName(parley.Label(l))
 		}
 		b.WriteString(`<mark class="ev" data-labels="`)
-		b.WriteString(template.HTMLEscapeString(strings.Join(labels, " ")))
+		b.WriteString(template.HTMLEscapeString(strings.Join(sg.labels, " ")))
 		b.WriteString(`" title="`)
 		b.WriteString(template.HTMLEscapeString(strings.Join(names, ", ")))
 		b.WriteString(`">`)
-		b.WriteString(seg)
+		b.WriteString(text)
 		b.WriteString(`</mark>`)
 	}
 	return template.HTML(b.String())
