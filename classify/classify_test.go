@@ -570,3 +570,24 @@ func FuzzClassify(f *testing.F) {
 		}
 	})
 }
+
+func TestClassifyConcurrent(t *testing.T) {
+	m := mustDefault(t)
+	want := classify(t, m, goldens[0].text)
+	done := make(chan parley.Verdict)
+	for i := 0; i < 8; i++ {
+		go func() {
+			v, _ := m.Classify(context.Background(), goldens[0].text)
+			for _, g := range goldens[1:6] {
+				_, _ = m.Classify(context.Background(), g.text)
+			}
+			done <- v
+		}()
+	}
+	for i := 0; i < 8; i++ {
+		v := <-done
+		if v.Scores[parley.LabelToxic] != want.Scores[parley.LabelToxic] || len(v.Evidence) != len(want.Evidence) {
+			t.Errorf("concurrent verdict differs: %+v vs %+v", v, want)
+		}
+	}
+}

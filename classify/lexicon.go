@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"embed"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/parley-comments/parley"
@@ -161,6 +162,9 @@ func parseLexicon(lang string, key func(string) string, r interface{ Read([]byte
 	for n := range lens {
 		lx.stemLens = append(lx.stemLens, n)
 	}
+	// Longest stem first: the most specific entry decides, the same on
+	// every run.
+	sort.Sort(sort.Reverse(sort.IntSlice(lx.stemLens)))
 	return lx, nil
 }
 
