@@ -23,7 +23,7 @@ const testPassword = "correct horse battery"
 // env is a dashboard over a real SQLite store with two sites and one user
 // per persona.
 type env struct {
-	t    *testing.T
+	t    testing.TB
 	svc  *service.Service
 	srv  *httptest.Server
 	ctx  context.Context
@@ -31,6 +31,11 @@ type env struct {
 }
 
 func newEnv(t *testing.T) *env {
+	t.Helper()
+	return newEnvTB(t)
+}
+
+func newEnvTB(t testing.TB) *env {
 	t.Helper()
 	ctx := context.Background()
 	db := sqltest.OpenSQLite(t)
