@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"log/slog"
 	"net/http"
 
@@ -17,7 +18,12 @@ func loadClassifier() (parley.Classifier, error) {
 }
 
 // mountExtras registers the widget bundle and the moderation dashboard.
-func mountExtras(mux *http.ServeMux, svc *service.Service, bus parley.EventBus, logger *slog.Logger) {
+func mountExtras(mux *http.ServeMux, svc *service.Service, logger *slog.Logger, secureCookies bool) error {
 	widget.Routes(mux)
-	modui.MustNew(modui.Config{Service: svc, Logger: logger}).Routes(mux)
+	ui, err := modui.New(modui.Config{Service: svc, Logger: logger, SecureCookies: secureCookies})
+	if err != nil {
+		return fmt.Errorf("moderation dashboard: %w", err)
+	}
+	ui.Routes(mux)
+	return nil
 }

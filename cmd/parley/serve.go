@@ -133,7 +133,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	baseURL := "http://" + ln.Addr().String()
 	secure := cfg.secureCookies == "on" || (cfg.secureCookies == "auto" && !cfg.demo)
 	api := httpapi.New(httpapi.Config{Service: svc, Bus: bus, Resolver: resolver, Logger: logger, SecureCookies: secure, Ready: db.Ping})
-	mountExtras(api.Mux(), svc, bus, logger)
+	if err := mountExtras(api.Mux(), svc, logger, secure); err != nil {
+		return err
+	}
 	if cfg.demo {
 		if err := setupDemo(ctx, svc, baseURL, stdout); err != nil {
 			return fmt.Errorf("demo setup: %w", err)
