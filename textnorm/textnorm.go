@@ -166,6 +166,18 @@ func WordBounds(norm string) [][2]int {
 // letter ("fuuck" → "fuck"). Word-list matchers try it after the word
 // itself.
 func Squeeze(w string) string {
+	repeated := false
+	var last rune = -1
+	for _, r := range w {
+		if r == last {
+			repeated = true
+			break
+		}
+		last = r
+	}
+	if !repeated {
+		return w
+	}
 	var b strings.Builder
 	b.Grow(len(w))
 	var prev rune = -1
