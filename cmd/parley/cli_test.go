@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -59,5 +62,68 @@ func TestCLIAdminCommands(t *testing.T) {
 	}
 	if _, _, err := runCLI(t, "", "frobnicate"); err == nil {
 		t.Fatal("unknown command accepted")
+	}
+}
+
+func TestClassifyAndEvalCommands(t *testing.T) {
+	out, _, err := runCLI(t, "", "classify", "--json", "You are a stupid idiot")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v struct {
+		Language string             `json:"language"`
+		Scores   map[string]float64 `json:"scores"`
+		Evidence []struct {
+			Start, End int
+			Label      string
+			Text       string
+		} `json:"evidence"`
+	}
+	if err := json.Unmarshal([]byte(out), &v); err != nil {
+		t.Fatalf("classify --json: %v\n%s", err, out)
+	}
+	if v.Language != "en" || v.Scores["personal_attack"] < 0.5 || len(v.Evidence) == 0 {
+		t.Fatalf("classify: %+v", v)
+	}
+	csvPath := filepath.Join(t.TempDir(), "test.csv")
+	rows := "text,lang,toxic,personal_attack,hate_speech,obscenity,spam,source\n" +
+		"You are a stupid idiot,en,1,1,,,0,t\n" +
+		"Thanks for the careful reporting,en,0,0,,,0,t\n" +
+		"Check out my channel and subscribe http://spam.example,en,0,,,,1,t\n" +
+		"What a worthless moron you are,en,1,1,,,0,t\n" +
+		"The bridge reopened on Tuesday,en,0,0,,,0,t\n"
+	if err := os.WriteFile(csvPath, []byte(rows), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err = runCLI(t, "", "eval", "--data", csvPath, "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep struct {
+		N      int     `json:"n"`
+		CPS    float64 `json:"comments_per_second"`
+		Labels map[string]struct {
+			N         int      `json:"n"`
+			Positives int      `json:"positives"`
+			ROCAUC    *float64 `json:"roc_auc"`
+			PRAUC     *float64 `json:"pr_auc"`
+			MacroF1   *float64 `json:"macro_f1"`
+			Precision *float64 `json:"precision"`
+			Recall    *float64 `json:"recall"`
+			Threshold *float64 `json:"threshold"`
+		} `json:"labels"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("eval --json: %v\n%s", err, out)
+	}
+	tox, ok := rep.Labels["toxic"]
+	if rep.N != 5 || rep.CPS <= 0 || !ok || tox.N != 5 || tox.Positives != 2 || tox.ROCAUC == nil || tox.PRAUC == nil || tox.MacroF1 == nil || tox.Precision == nil || tox.Recall == nil || tox.Threshold == nil {
+		t.Fatalf("eval report: %s", out)
+	}
+	if *tox.ROCAUC < 0.99 {
+		t.Fatalf("toxic ROC-AUC on five obvious rows = %.3f", *tox.ROCAUC)
+	}
+	if _, ok := rep.Labels["hate_speech"]; ok {
+		t.Fatal("a label with no known values is reported")
 	}
 }

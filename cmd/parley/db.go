@@ -123,7 +123,7 @@ func runMigrateDB(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	defer dstDB.Close()
 	rep, err := sqlstore.Copy(ctx, srcDB, dstDB, func(msg string) { fmt.Fprintln(stdout, msg) })
-	if err != nil {
+	if err != nil && len(rep.Tables) == 0 {
 		return err
 	}
 	fmt.Fprintf(stdout, "%-20s %10s %10s  %s\n", "table", "source", "dest", "checksum")
@@ -135,8 +135,8 @@ func runMigrateDB(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		}
 		fmt.Fprintf(stdout, "%-20s %10d %10d  %s %s\n", t.Name, t.SrcRows, t.DstRows, ok, t.SrcChecksum)
 	}
-	if bad > 0 {
-		return fmt.Errorf("%d table(s) differ after the copy", bad)
+	if bad > 0 || err != nil {
+		return fmt.Errorf("%d table(s) differ after the copy: %v", bad, err)
 	}
 	fmt.Fprintln(stdout, "copy verified: every table's row count and checksum match")
 	return nil

@@ -6,7 +6,9 @@
 //	parley user add   --email E --name N --role R --site ID --password-stdin
 //	parley token create --email E                              print a new API token (last line)
 //	parley migrate-db --from DIR-or-URL --to URL               copy a whole installation
-//	parley train                                               retrain the built-in classifier
+//	parley train --data a.csv,b.csv --out model.bin            retrain the built-in classifier
+//	parley eval --data test.csv [--model model.bin] [--json]   measure a model
+//	parley classify [--json] "text"                            score one text
 //
 // Every command takes --data DIR (default ./parley-data, which holds the
 // SQLite file) or --db postgres://… to use PostgreSQL. Both can also come
@@ -46,6 +48,8 @@ commands:
   token create   create an API token for a user
   migrate-db     copy a SQLite installation into PostgreSQL and verify it
   train          retrain the built-in classifier from labeled CSV files
+  eval           measure a classifier model on labeled CSV files
+  classify       score one text: labels, language, evidence
 
 Run "parley <command> -h" for a command's flags.`
 
@@ -83,6 +87,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runMigrateDB(ctx, rest, stdout, stderr)
 	case "train":
 		return runTrain(ctx, rest, stdout)
+	case "eval":
+		return runEval(ctx, rest, stdout, stderr)
+	case "classify":
+		return runClassify(ctx, rest, stdin, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil

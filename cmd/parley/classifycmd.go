@@ -1,0 +1,147 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/parley-comments/parley"
+	"github.com/parley-comments/parley/classify"
+)
+
+// loadModel returns the model at path, or the embedded default for "".
+func loadModel(path string) (*classify.Model, error) {
+	if path == "" {
+		return classify.Default()
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("open model: %w", err)
+	}
+	defer f.Close()
+	return classify.Load(f)
+}
+
+// runEval implements `parley eval --data a.csv[,b.csv] [--model m.bin] [--json]`.
+// It scores every row and reports, for every label with known values,
+// ROC-AUC, PR-AUC, and macro-F1, precision and recall at the model's
+// shipped threshold.
+func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	data := fs.String("data", "", "comma-separated CSV files (text,lang,toxic,personal_attack,hate_speech,obscenity,spam,source)")
+	modelPath := fs.String("model", "", "model file (default: the embedded model)")
+	asJSON := fs.Bool("json", false, "print the report as JSON")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *data == "" {
+		return fmt.Errorf("--data is required")
+	}
+	var rows []classify.Row
+	for _, name := range strings.Split(*data, ",") {
+		f, err := os.Open(name)
+		if err != nil {
+			return fmt.Errorf("open data: %w", err)
+		}
+		rs, err := classify.ReadCSV(f)
+		f.Close()
+		if err != nil {
+			return cliError(err)
+		}
+		rows = append(rows, rs...)
+	}
+	m, err := loadModel(*modelPath)
+	if err != nil {
+		return cliError(err)
+	}
+	rep, err := classify.Evaluate(ctx, m, rows)
+	if err != nil {
+		return cliError(err)
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}
+	fmt.Fprintf(stdout, "%d comments, %.0f comments/s\n", rep.N, rep.CommentsPerSecond)
+	fmt.Fprintf(stdout, "%-16s %6s %6s %8s %8s %8s %9s %7s %9s\n", "label", "n", "pos", "roc_auc", "pr_auc", "macro_f1", "precision", "recall", "threshold")
+	labels := make([]string, 0, len(rep.Labels))
+	for l := range rep.Labels {
+		labels = append(labels, string(l))
+	}
+	sort.Strings(labels)
+	for _, l := range labels {
+		b, _ := json.Marshal(rep.Labels[parley.Label(l)])
+		var v map[string]float64
+		_ = json.Unmarshal(b, &v)
+		fmt.Fprintf(stdout, "%-16s %6.0f %6.0f %8.3f %8.3f %8.3f %9.3f %7.3f %9.3f\n", l, v["n"], v["positives"], v["roc_auc"], v["pr_auc"], v["macro_f1"], v["precision"], v["recall"], v["threshold"])
+	}
+	return nil
+}
+
+// runClassify implements `parley classify [--json] [--model m.bin] "text"`.
+func runClassify(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("classify", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	modelPath := fs.String("model", "", "model file (default: the embedded model)")
+	asJSON := fs.Bool("json", false, "print the verdict as JSON")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	text := strings.Join(fs.Args(), " ")
+	if text == "" || text == "-" {
+		b, err := io.ReadAll(io.LimitReader(stdin, 1<<20))
+		if err != nil {
+			return err
+		}
+		text = strings.TrimRight(string(b), "\n")
+	}
+	if strings.TrimSpace(text) == "" {
+		return fmt.Errorf("give the text to classify as an argument or on standard input")
+	}
+	m, err := loadModel(*modelPath)
+	if err != nil {
+		return cliError(err)
+	}
+	v, err := m.Classify(ctx, text)
+	if err != nil {
+		return cliError(err)
+	}
+	if *asJSON {
+		type span struct {
+			parley.Evidence
+			Text string `json:"text"`
+		}
+		out := struct {
+			parley.Verdict
+			Evidence []span `json:"evidence"`
+		}{Verdict: v, Evidence: []span{}}
+		for _, e := range v.Evidence {
+			out.Evidence = append(out.Evidence, span{Evidence: e, Text: text[e.Start:e.End]})
+		}
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+	fmt.Fprintf(stdout, "language: %s\n", v.Language)
+	for _, l := range parley.Labels {
+		mark := ""
+		if v.Scores[l] >= m.Threshold(v.Language, l) {
+			mark = "  <- above threshold"
+		}
+		fmt.Fprintf(stdout, "%-16s %.3f%s\n", l, v.Scores[l], mark)
+	}
+	if v.SuggestedReason != "" {
+		fmt.Fprintf(stdout, "suggested reason: %s\n", v.SuggestedReason)
+	}
+	for _, e := range v.Evidence {
+		fmt.Fprintf(stdout, "evidence [%d,%d) %q: %s\n", e.Start, e.End, text[e.Start:e.End], e.Label)
+	}
+	return nil
+}
