@@ -101,6 +101,8 @@ type Comment struct {
 	ClusterID     string       `json:"cluster_id,omitempty"`
 	SpamSignals   []SpamSignal `json:"spam_signals,omitempty"`
 	ComposeMillis int64        `json:"compose_ms,omitempty"`
+	// ReportCount is how many readers reported the comment.
+	ReportCount int `json:"report_count"`
 
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
@@ -146,3 +148,14 @@ type AuditEntry struct {
 
 // ActorPolicy is the ActorID of actions taken automatically by site policy.
 const ActorPolicy = "policy"
+
+// Report is one reader's report of a published comment.
+type Report struct {
+	ID          string    `json:"id"`
+	SiteID      string    `json:"site_id"`
+	CommentID   string    `json:"comment_id"`
+	ReporterKey string    `json:"-"` // who reported: "u:…", "g:<guest token hash>" or "ip:…"; one report each
+	Reason      Reason    `json:"reason"`
+	Note        string    `json:"note,omitempty"`
+	CreatedAt   time.Time `json:"created_at"`
+}

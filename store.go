@@ -66,7 +66,8 @@ type Store interface {
 	// ListQueue returns comments for moderators, filtered and sorted.
 	ListQueue(ctx context.Context, f QueueFilter) ([]*Comment, string, error)
 	// CountQueue returns a site's comment counts by status. Approved comments
-	// with a pending edit count as pending too.
+	// with a pending edit count as pending too. The CountReported key counts
+	// approved comments that readers reported.
 	CountQueue(ctx context.Context, siteID string) (map[Status]int, error)
 	// AuthorHistory returns counts by status of a site's comments by an author key.
 	AuthorHistory(ctx context.Context, siteID, authorKey string) (map[Status]int, error)
@@ -93,6 +94,16 @@ type Store interface {
 	// ListSanctions returns a site's sanctions; authorKey "" lists all.
 	ListSanctions(ctx context.Context, siteID, authorKey string) ([]*Sanction, error)
 
+	// Reader reports.
+	CreateReport(ctx context.Context, r *Report) error // ECONFLICT if this reporter already reported the comment
+	ListReports(ctx context.Context, commentID string) ([]*Report, error)
+
+	// Per-site classifier adapters (see SiteAdapter). GetSiteAdapter locks
+	// the row inside a transaction on PostgreSQL. ENOTFOUND if none.
+	GetSiteAdapter(ctx context.Context, siteID string) ([]byte, error)
+	PutSiteAdapter(ctx context.Context, siteID string, state []byte, at time.Time) error
+	DeleteSiteAdapter(ctx context.Context, siteID string) error
+
 	// TakeRateToken takes one token from the named bucket, which refills at
 	// perSecond up to burst. It reports whether a token was available and,
 	// if not, how long until one will be. Buckets live in the database so
@@ -110,6 +121,10 @@ type ThreadQuery struct {
 	ViewerUserID         string
 	ViewerGuestTokenHash string
 }
+
+// CountReported is the key in CountQueue's result for approved comments
+// that readers reported. It is a queue, not a comment status.
+const CountReported Status = "reported"
 
 // QueueSort orders the moderation queue.
 type QueueSort string
@@ -132,6 +147,7 @@ type QueueFilter struct {
 	MinScore  float64 // default 0.5 when Label is set
 	AuthorKey string
 	ClusterID string
+	Reported  bool      // only comments readers have reported
 	Sort      QueueSort // default oldest
 	Cursor    string
 	Limit     int

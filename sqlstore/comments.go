@@ -14,7 +14,7 @@ const commentCols = `id, site_id, story_id, parent_id, status, body, html, edit_
 	reason, moderator_note, moderated_by, moderated_at,
 	language, scores, evidence, suggested_reason, risk,
 	norm_hash, resubmits, last_resubmit_at, cluster_id, spam_signals, compose_ms,
-	created_at, updated_at, edited_at, version`
+	created_at, updated_at, edited_at, version, report_count`
 
 // queueStatus is the status the moderation queue sees: approved comments
 // with an edit pending are back in the queue as pending.
@@ -52,13 +52,13 @@ func (c *conn) CreateComment(ctx context.Context, cm *parley.Comment) error {
 	return c.insertNew(ctx, "Comment", `INSERT INTO comments (id, site_id, story_id, parent_id, status, queue_status, body, html,
 		edit_pending, pending_body, pending_html, author_user_id, author_name, guest_email, guest_token_hash, client_ip, author_key,
 		reason, moderator_note, moderated_by, moderated_at, language, scores, evidence, suggested_reason, risk,
-		norm_hash, resubmits, last_resubmit_at, cluster_id, spam_signals, compose_ms, created_at, updated_at, edited_at, version)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		norm_hash, resubmits, last_resubmit_at, cluster_id, spam_signals, compose_ms, created_at, updated_at, edited_at, version, report_count)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		cm.ID, cm.SiteID, cm.StoryID, cm.ParentID, string(cm.Status), queueStatus(cm), cm.Body, cm.HTML,
 		cm.EditPending, cm.PendingBody, cm.PendingHTML, cm.AuthorUserID, cm.AuthorName, cm.GuestEmail, cm.GuestTokenHash, cm.ClientIP, cm.AuthorKey,
 		string(cm.Reason), cm.ModeratorNote, cm.ModeratedBy, d.nullTimeArg(cm.ModeratedAt), cm.Language, j.scores, j.evidence, string(cm.SuggestedReason), cm.Risk,
 		cm.NormHash, cm.Resubmits, d.nullTimeArg(cm.LastResubmit), cm.ClusterID, j.signals, cm.ComposeMillis,
-		d.timeArg(cm.CreatedAt), d.timeArg(cm.UpdatedAt), d.nullTimeArg(cm.EditedAt), cm.Version)
+		d.timeArg(cm.CreatedAt), d.timeArg(cm.UpdatedAt), d.nullTimeArg(cm.EditedAt), cm.Version, cm.ReportCount)
 }
 
 func scanComment(sc interface{ Scan(...any) error }) (*parley.Comment, error) {
@@ -70,7 +70,7 @@ func scanComment(sc interface{ Scan(...any) error }) (*parley.Comment, error) {
 		&reason, &c.ModeratorNote, &c.ModeratedBy, timeCol{&c.ModeratedAt},
 		&c.Language, &scores, &evidence, &suggested, &c.Risk,
 		&c.NormHash, &c.Resubmits, timeCol{&c.LastResubmit}, &c.ClusterID, &signals, &c.ComposeMillis,
-		timeCol{&c.CreatedAt}, timeCol{&c.UpdatedAt}, timeCol{&c.EditedAt}, &c.Version)
+		timeCol{&c.CreatedAt}, timeCol{&c.UpdatedAt}, timeCol{&c.EditedAt}, &c.Version, &c.ReportCount)
 	if err != nil {
 		return nil, err
 	}
@@ -125,14 +125,14 @@ func (c *conn) UpdateComment(ctx context.Context, cm *parley.Comment) error {
 		guest_token_hash = ?, client_ip = ?, author_key = ?, reason = ?, moderator_note = ?, moderated_by = ?, moderated_at = ?,
 		language = ?, scores = ?, evidence = ?, suggested_reason = ?, risk = ?, norm_hash = ?, resubmits = ?,
 		last_resubmit_at = ?, cluster_id = ?, spam_signals = ?, compose_ms = ?, updated_at = ?, edited_at = ?,
-		version = version + 1
+		report_count = ?, version = version + 1
 		WHERE id = ? AND version = ?`,
 		string(cm.Status), queueStatus(cm), cm.Body, cm.HTML,
 		cm.EditPending, cm.PendingBody, cm.PendingHTML, cm.AuthorUserID, cm.AuthorName, cm.GuestEmail,
 		cm.GuestTokenHash, cm.ClientIP, cm.AuthorKey, string(cm.Reason), cm.ModeratorNote, cm.ModeratedBy, d.nullTimeArg(cm.ModeratedAt),
 		cm.Language, j.scores, j.evidence, string(cm.SuggestedReason), cm.Risk, cm.NormHash, cm.Resubmits,
 		d.nullTimeArg(cm.LastResubmit), cm.ClusterID, j.signals, cm.ComposeMillis, d.timeArg(cm.UpdatedAt), d.nullTimeArg(cm.EditedAt),
-		cm.ID, cm.Version)
+		cm.ReportCount, cm.ID, cm.Version)
 	if err != nil {
 		return translate(err, "Comment")
 	}
@@ -246,6 +246,9 @@ func (c *conn) ListQueue(ctx context.Context, f parley.QueueFilter) ([]*parley.C
 			args = append(args, eq.v)
 		}
 	}
+	if f.Reported {
+		where = append(where, `report_count > 0`)
+	}
 	if f.Label != "" {
 		min := f.MinScore
 		if min == 0 {
@@ -327,7 +330,18 @@ func (c *conn) countByStatus(ctx context.Context, query string, args ...any) (ma
 // with a pending edit count under approved and under pending. Statuses with
 // no comments are absent from the map.
 func (c *conn) CountQueue(ctx context.Context, siteID string) (map[parley.Status]int, error) {
-	return c.countByStatus(ctx, `SELECT status, queue_status, count(*) FROM comments WHERE site_id = ? GROUP BY status, queue_status`, siteID)
+	counts, err := c.countByStatus(ctx, `SELECT status, queue_status, count(*) FROM comments WHERE site_id = ? GROUP BY status, queue_status`, siteID)
+	if err != nil {
+		return nil, err
+	}
+	var reported int
+	if err := c.queryRow(ctx, `SELECT count(*) FROM comments WHERE site_id = ? AND report_count > 0 AND status = 'approved'`, siteID).Scan(&reported); err != nil {
+		return nil, translate(err, "Comment")
+	}
+	if reported > 0 {
+		counts[parley.CountReported] = reported
+	}
+	return counts, nil
 }
 
 // AuthorHistory returns counts by status of a site's comments by an author

@@ -74,12 +74,14 @@ var copyTables = []copyTable{
 		pending_body pending_html author_user_id author_name guest_email guest_token_hash client_ip author_key
 		reason moderator_note moderated_by moderated_at:nt language scores evidence suggested_reason risk:r
 		norm_hash resubmits:i last_resubmit_at:nt cluster_id spam_signals compose_ms:i
-		created_at:t updated_at:t edited_at:nt version:i`)},
+		created_at:t updated_at:t edited_at:nt version:i report_count:i`)},
 	{"revisions", []string{"id"}, cols("id comment_id body html created_at:t")},
 	{"idempotency_keys", []string{"scope", "key"}, cols("scope key comment_id created_at:t")},
 	{"audit_log", []string{"id"}, cols("id site_id comment_id actor_id actor_name action from_status to_status reason note scores created_at:t")},
 	{"sanctions", []string{"id"}, cols("id site_id author_key kind reason until:nt created_by created_at:t")},
 	{"rate_buckets", []string{"key"}, cols("key tokens:r updated_at:t")},
+	{"reports", []string{"id"}, cols("id site_id comment_id reporter_key reason note created_at:t")},
+	{"site_adapters", []string{"site_id"}, cols("site_id state updated_at:t")},
 }
 
 // CopyReport is the result of Copy: one entry per table.

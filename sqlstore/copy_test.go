@@ -57,6 +57,9 @@ func seedInstallation(t *testing.T, db *sqlstore.DB, n int) (site *parley.Site, 
 		if err := tx.PutIdempotencyKey(ctx, site.ID+"|e:x", "k1", "c1", at(42)); err != nil {
 			return err
 		}
+		if err := tx.PutSiteAdapter(ctx, site.ID, []byte{'P', 'A', 'D', '1', 0, 255}, at(44)); err != nil {
+			return err
+		}
 		_, _, err := tx.TakeRateToken(ctx, "post:ip:192.0.2.1", 0.1, 5, at(43))
 		return err
 	})
@@ -84,6 +87,16 @@ func seedInstallation(t *testing.T, db *sqlstore.DB, n int) (site *parley.Site, 
 				}
 				if i == 0 {
 					first = c
+				}
+				if i%250 == 0 {
+					c.ReportCount = 1
+					if err := tx.UpdateComment(ctx, c); err != nil {
+						return err
+					}
+					if err := tx.CreateReport(ctx, &parley.Report{ID: parley.NewID(at(100 + i)), SiteID: site.ID, CommentID: c.ID,
+						ReporterKey: "ip:198.51.100.7", Reason: parley.ReasonSpam, Note: "Ünïcode", CreatedAt: at(100 + i)}); err != nil {
+						return err
+					}
 				}
 				if i%100 == 0 {
 					if err := tx.AddRevision(ctx, &parley.Revision{ID: parley.NewID(at(100 + i)), CommentID: c.ID, Body: c.Body, HTML: c.HTML, CreatedAt: at(100 + i)}); err != nil {

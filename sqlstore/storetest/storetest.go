@@ -54,6 +54,8 @@ func Run(t *testing.T, open func(testing.TB) *sqlstore.DB) {
 		{"InTx", testInTx},
 		{"ErrorMapping", testErrorMapping},
 		{"Times", testTimes},
+		{"Reports", testReports},
+		{"SiteAdapters", testSiteAdapters},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -425,6 +427,7 @@ func fullComment(site *parley.Site, story *parley.Story, parent string, n int) *
 		NormHash: "normhash", Resubmits: 3, LastResubmit: at(n + 40), ClusterID: "cluster-1",
 		SpamSignals:   []parley.SpamSignal{{Kind: "links", Detail: "4 links"}, {Kind: "too_fast", Detail: "1.2s"}},
 		ComposeMillis: 1234567890123, CreatedAt: at(n), UpdatedAt: at(n + 60), EditedAt: at(n + 30), Version: 7,
+		ReportCount: 2,
 	}
 }
 

@@ -1,0 +1,77 @@
+package sqlstore
+
+import (
+	"context"
+	"encoding/base64"
+	"time"
+
+	"github.com/parley-comments/parley"
+)
+
+// --- Reader reports ---
+
+// CreateReport stores one reader's report of a comment. ECONFLICT if that
+// reporter already reported it; ENOTFOUND if the comment does not exist.
+func (c *conn) CreateReport(ctx context.Context, r *parley.Report) error {
+	return c.insertNew(ctx, "Report", `INSERT INTO reports (id, site_id, comment_id, reporter_key, reason, note, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, r.ID, r.SiteID, r.CommentID, r.ReporterKey, string(r.Reason), r.Note, c.d.timeArg(r.CreatedAt))
+}
+
+// ListReports returns a comment's reports, oldest first.
+func (c *conn) ListReports(ctx context.Context, commentID string) ([]*parley.Report, error) {
+	rows, err := c.query(ctx, `SELECT id, site_id, comment_id, reporter_key, reason, note, created_at FROM reports
+		WHERE comment_id = ? ORDER BY id`, commentID)
+	if err != nil {
+		return nil, translate(err, "Report")
+	}
+	defer rows.Close()
+	var out []*parley.Report
+	for rows.Next() {
+		var r parley.Report
+		var reason string
+		if err := rows.Scan(&r.ID, &r.SiteID, &r.CommentID, &r.ReporterKey, &reason, &r.Note, timeCol{&r.CreatedAt}); err != nil {
+			return nil, translate(err, "Report")
+		}
+		r.Reason = parley.Reason(reason)
+		out = append(out, &r)
+	}
+	return out, translate(rows.Err(), "Report")
+}
+
+// --- Per-site classifier adapters ---
+
+// GetSiteAdapter returns a site's adapter state. Inside a transaction on
+// PostgreSQL the row is locked until commit, so concurrent learners on
+// several instances apply their updates one after the other. ENOTFOUND if
+// the site has none.
+func (c *conn) GetSiteAdapter(ctx context.Context, siteID string) ([]byte, error) {
+	q := `SELECT state FROM site_adapters WHERE site_id = ?`
+	if c.tx != nil {
+		q += c.d.forUpdate()
+	}
+	var enc string
+	if err := c.queryRow(ctx, q, siteID).Scan(&enc); err != nil {
+		return nil, translate(err, "Site adapter")
+	}
+	state, err := base64.StdEncoding.DecodeString(enc)
+	if err != nil {
+		return nil, parley.WrapError(parley.EINTERNAL, "A stored site adapter is corrupt.", err)
+	}
+	return state, nil
+}
+
+// PutSiteAdapter inserts or replaces a site's adapter state. ENOTFOUND if
+// the site does not exist.
+func (c *conn) PutSiteAdapter(ctx context.Context, siteID string, state []byte, at time.Time) error {
+	_, err := c.exec(ctx, `INSERT INTO site_adapters (site_id, state, updated_at) VALUES (?, ?, ?)
+		ON CONFLICT (site_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`,
+		siteID, base64.StdEncoding.EncodeToString(state), c.d.timeArg(at))
+	return translate(err, "Site")
+}
+
+// DeleteSiteAdapter removes a site's adapter state. Deleting one that does
+// not exist is not an error.
+func (c *conn) DeleteSiteAdapter(ctx context.Context, siteID string) error {
+	_, err := c.exec(ctx, `DELETE FROM site_adapters WHERE site_id = ?`, siteID)
+	return translate(err, "Site adapter")
+}
