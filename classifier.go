@@ -52,4 +52,6 @@ type SiteAdapter interface {
 	// Decisions that say nothing about the labels (off_topic, other)
 	// leave the state unchanged.
 	Learn(ctx context.Context, state []byte, text string, base Verdict, to Status, reason Reason) ([]byte, error)
+	// Decisions returns how many decisions a state has learned from.
+	Decisions(state []byte) (int, error)
 }

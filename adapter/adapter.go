@@ -28,9 +28,9 @@ import (
 // Bounds on learning.
 const (
 	// LearningRate is the base step size.
-	LearningRate = 0.5
+	LearningRate = 1.0
 	// MaxWeight bounds each feature weight.
-	MaxWeight = 1.5
+	MaxWeight = 4.0
 	// MaxShift bounds how far the adapter can move one label's logit.
 	MaxShift = 3.0
 	// MaxFeatures bounds the state's size.
@@ -124,7 +124,7 @@ func (Adapter) Learn(_ context.Context, raw []byte, text string, base parley.Ver
 }
 
 // Decisions returns how many decisions a state has learned from.
-func Decisions(raw []byte) (int, error) {
+func (Adapter) Decisions(raw []byte) (int, error) {
 	st, err := decode(raw)
 	if err != nil {
 		return 0, err

@@ -64,7 +64,7 @@ func TestDecisionsMoveScoresTowardThem(t *testing.T) {
 	if after.Scores[parley.LabelSpam] > 0.1+1e-9 {
 		t.Fatalf("hate-speech rejections moved spam: %.3f", after.Scores[parley.LabelSpam])
 	}
-	if n, _ := Decisions(st); n != 40 {
+	if n, _ := a.Decisions(st); n != 40 {
 		t.Fatalf("decisions = %d, want 40", n)
 	}
 }

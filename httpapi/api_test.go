@@ -658,3 +658,46 @@ func TestFloodFromOneAddressIsLimited(t *testing.T) {
 		t.Fatalf("second address affected: %d %s", r.status, r.body)
 	}
 }
+
+func TestReportAndAdapterEndpoints(t *testing.T) {
+	e := newEnv(t)
+	id, tok := e.post("A comment to report later", nil)
+	if r := e.do("POST", "/api/v1/comments/"+id+"/report", map[string]any{"reason": "spam"}); r.status != 404 {
+		t.Fatalf("report of a pending comment: %d %s", r.status, r.body)
+	}
+	e.do("POST", "/api/v1/moderation/comments/"+id+"/approve", nil, e.bearer("mod")...)
+	if r := e.do("POST", "/api/v1/comments/"+id+"/report", map[string]any{"reason": "personal_attack", "note": "mean"}, "X-Parley-Guest-Token", "pg_someone"); r.status != 201 {
+		t.Fatalf("report: %d %s", r.status, r.body)
+	}
+	if r := e.do("POST", "/api/v1/comments/"+id+"/report", map[string]any{"reason": "spam"}, "X-Parley-Guest-Token", "pg_someone"); r.status != 409 {
+		t.Fatalf("second report: %d %s", r.status, r.body)
+	}
+	q := e.do("GET", "/api/v1/moderation/queue?site=a&status=approved&reported=1", nil, e.bearer("mod")...)
+	if items := q.json["comments"].([]any); len(items) != 1 || q.json["counts"].(map[string]any)["reported"] != float64(1) {
+		t.Fatalf("reported queue: %s", q.body)
+	}
+	c := e.do("GET", "/api/v1/moderation/comments/"+id, nil, e.bearer("mod")...)
+	if reps := c.json["reports"].([]any); len(reps) != 1 || strings.Contains(string(c.body), "pg_someone") {
+		t.Fatalf("reports on the comment: %s", c.body)
+	}
+	// The public thread never shows reports or reporters.
+	if body := string(e.do("GET", "/api/v1/comments?site=a&story_url="+storyURL, nil, "X-Parley-Guest-Token", tok).body); strings.Contains(body, "report_count") || strings.Contains(body, "pg_someone") || strings.Contains(body, "mean") {
+		t.Fatalf("public thread mentions reports: %s", body)
+	}
+	// Adapter endpoints: admins only.
+	for _, who := range []string{"mod", "author", "othermod"} {
+		if r := e.do("DELETE", "/api/v1/admin/sites/a/adapter", nil, e.bearer(who)...); r.status != 403 {
+			t.Fatalf("%s resets the adapter: %d", who, r.status)
+		}
+	}
+	if r := e.do("GET", "/api/v1/admin/sites/a/adapter", nil); r.status != 401 {
+		t.Fatalf("anonymous adapter status: %d", r.status)
+	}
+	if r := e.do("DELETE", "/api/v1/admin/sites/a/adapter", nil, e.bearer("admin")...); r.status != 200 {
+		t.Fatalf("admin reset: %d %s", r.status, r.body)
+	}
+	a := e.do("GET", "/api/v1/moderation/audit?site=a&action=adapter_reset", nil, e.bearer("mod")...)
+	if len(a.json["entries"].([]any)) != 1 {
+		t.Fatalf("adapter reset not audited: %s", a.body)
+	}
+}

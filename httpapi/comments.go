@@ -225,3 +225,26 @@ func (s *Server) handlePreview(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"html": html})
 }
+
+type reportRequest struct {
+	Reason string `json:"reason"`
+	Note   string `json:"note"`
+}
+
+func (s *Server) handleReport(w http.ResponseWriter, r *http.Request) {
+	var in reportRequest
+	if err := decodeJSON(w, r, &in); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	a, err := s.author(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if _, err := s.svc.Report(r.Context(), a, r.PathValue("id"), parley.Reason(in.Reason), in.Note); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"ok": true})
+}

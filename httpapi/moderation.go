@@ -63,7 +63,8 @@ func (s *Server) handleQueue(w http.ResponseWriter, r *http.Request) {
 	}
 	f := parley.QueueFilter{SiteID: q.Get("site"), Status: parley.Status(q.Get("status")), StoryID: q.Get("story"),
 		Language: q.Get("language"), Label: parley.Label(q.Get("label")), AuthorKey: q.Get("author"),
-		ClusterID: q.Get("cluster"), Sort: parley.QueueSort(q.Get("sort")), Cursor: q.Get("cursor"), Limit: limit}
+		ClusterID: q.Get("cluster"), Reported: q.Get("reported") == "1" || q.Get("reported") == "true",
+		Sort: parley.QueueSort(q.Get("sort")), Cursor: q.Get("cursor"), Limit: limit}
 	if f.SiteID == "" {
 		s.writeError(w, r, parley.Errorf(parley.EINVALID, "site is required."))
 		return
@@ -102,7 +103,15 @@ func (s *Server) handleModComment(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"comment": c, "revisions": revs})
+	reports, err := s.svc.Reports(r.Context(), u, c.ID)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if reports == nil {
+		reports = []*parley.Report{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"comment": c, "revisions": revs, "reports": reports})
 }
 
 type decideRequest struct {
@@ -341,4 +350,31 @@ func (s *Server) handleSiteSettings(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"site": site})
+}
+
+func (s *Server) handleAdapterStatus(w http.ResponseWriter, r *http.Request) {
+	u, err := s.user(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	n, err := s.svc.AdapterStatus(r.Context(), u, r.PathValue("id"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"decisions": n})
+}
+
+func (s *Server) handleAdapterReset(w http.ResponseWriter, r *http.Request) {
+	u, err := s.user(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if err := s.svc.ResetAdapter(r.Context(), u, r.PathValue("id")); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"decisions": 0})
 }

@@ -82,6 +82,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/v1/comments", s.handleListComments)
 	m.HandleFunc("POST /api/v1/comments", s.handlePostComment)
 	m.HandleFunc("PATCH /api/v1/comments/{id}", s.handleEditComment)
+	m.HandleFunc("POST /api/v1/comments/{id}/report", s.handleReport)
 	m.HandleFunc("POST /api/v1/preview", s.handlePreview)
 	m.HandleFunc("GET /api/v1/stream", s.handlePublicStream)
 
@@ -106,6 +107,8 @@ func (s *Server) routes() {
 	m.HandleFunc("PATCH /api/v1/moderation/stories/{id}", s.handleUpdateStory)
 	m.HandleFunc("GET /api/v1/moderation/stream", s.handleModStream)
 	m.HandleFunc("PUT /api/v1/admin/sites/{id}/settings", s.handleSiteSettings)
+	m.HandleFunc("GET /api/v1/admin/sites/{id}/adapter", s.handleAdapterStatus)
+	m.HandleFunc("DELETE /api/v1/admin/sites/{id}/adapter", s.handleAdapterReset)
 
 	m.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, parley.Errorf(parley.ENOTFOUND, "No such API endpoint."))

@@ -44,7 +44,7 @@ func (s *Server) handlePublicStream(w http.ResponseWriter, r *http.Request) {
 	}
 	storyURL := q.Get("story_url")
 	s.stream(w, r, func(e parley.Event) (any, bool) {
-		if e.SiteID != site.ID || e.Status != parley.StatusApproved {
+		if e.SiteID != site.ID || e.Status != parley.StatusApproved || (e.Type != parley.EventCommentCreated && e.Type != parley.EventCommentUpdated) {
 			return nil, false
 		}
 		if storyID == "" {

@@ -350,8 +350,9 @@ func (s *Service) joinCluster(ctx context.Context, tx parley.Store, clusterID st
 	return nil
 }
 
-// classify fills in the classifier's verdict. A classifier failure is
-// logged and the comment goes to a human unscored.
+// classify fills in the classifier's verdict for text, adjusted by the
+// site's adapter. A classifier failure is logged and the comment goes to a
+// human unscored.
 func (s *Service) classify(ctx context.Context, c *parley.Comment, text string) {
 	if s.classifier == nil {
 		return
@@ -360,6 +361,19 @@ func (s *Service) classify(ctx context.Context, c *parley.Comment, text string) 
 	if err != nil {
 		s.log.WarnContext(ctx, "classify", "err", err)
 		return
+	}
+	if s.adapter != nil && c.SiteID != "" {
+		state, err := s.store.GetSiteAdapter(ctx, c.SiteID)
+		switch {
+		case err == nil:
+			if adj, err := s.adapter.Adjust(ctx, state, text, v); err == nil {
+				v = adj
+			} else {
+				s.log.WarnContext(ctx, "site adapter", "site", c.SiteID, "err", err)
+			}
+		case !parley.IsCode(err, parley.ENOTFOUND):
+			s.log.WarnContext(ctx, "load site adapter", "site", c.SiteID, "err", err)
+		}
 	}
 	c.Language = v.Language
 	c.Scores = v.Scores
@@ -382,6 +396,34 @@ func (s *Service) classify(ctx context.Context, c *parley.Comment, text string) 
 	if sp := v.Scores[parley.LabelSpam]; sp >= 0.5 {
 		c.SpamSignals = append(c.SpamSignals, parley.SpamSignal{Kind: "spam_score", Detail: "The classifier's spam score is " + formatScore(sp) + "."})
 	}
+}
+
+// learn teaches the site's adapter one moderator decision, inside the
+// decision's transaction so that concurrent decisions on several instances
+// apply one after the other.
+func (s *Service) learn(ctx context.Context, tx parley.Store, c *parley.Comment, text string) error {
+	if s.adapter == nil || s.classifier == nil {
+		return nil
+	}
+	base, err := s.classifier.Classify(ctx, text)
+	if err != nil {
+		return err
+	}
+	state, err := tx.GetSiteAdapter(ctx, c.SiteID)
+	if err != nil && !parley.IsCode(err, parley.ENOTFOUND) {
+		return err
+	}
+	next, err := s.adapter.Learn(ctx, state, text, base, c.Status, c.Reason)
+	if err != nil {
+		s.log.WarnContext(ctx, "site adapter: a corrupt state is replaced", "site", c.SiteID, "err", err)
+		if next, err = s.adapter.Learn(ctx, nil, text, base, c.Status, c.Reason); err != nil {
+			return err
+		}
+	}
+	if next == nil || string(next) == string(state) {
+		return nil
+	}
+	return tx.PutSiteAdapter(ctx, c.SiteID, next, s.now())
 }
 
 // postDecision is what policy decides for a new comment.

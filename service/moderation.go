@@ -57,8 +57,15 @@ func (s *Service) Decide(ctx context.Context, actor *parley.User, id string, d D
 				return conflictError(cur)
 			}
 			from := cur.Status
+			decided := cur.Body
+			if cur.EditPending {
+				decided = cur.PendingBody
+			}
 			applyDecision(cur, d, actor.ID, now)
 			if err := tx.UpdateComment(ctx, cur); err != nil {
+				return err
+			}
+			if err := s.learn(ctx, tx, cur, decided); err != nil {
 				return err
 			}
 			out = cur

@@ -61,6 +61,8 @@ type Options struct {
 	Store      parley.Store
 	Clock      parley.Clock
 	Classifier parley.Classifier // nil: comments are stored without scores
+	// Adapter learns from each site's moderators (nil: no per-site learning).
+	Adapter parley.SiteAdapter
 	Bus        parley.EventBus   // nil: no live updates
 	Index      *dedupe.Index     // nil: no near-duplicate clustering
 	Logger     *slog.Logger
@@ -74,6 +76,7 @@ type Service struct {
 	store      parley.Store
 	clock      parley.Clock
 	classifier parley.Classifier
+	adapter    parley.SiteAdapter
 	bus        parley.EventBus
 	index      *dedupe.Index
 	log        *slog.Logger
@@ -94,7 +97,7 @@ func New(o Options) *Service {
 		o.Clock = parley.SystemClock{}
 	}
 	return &Service{
-		store: o.Store, clock: o.Clock, classifier: o.Classifier, bus: o.Bus, index: o.Index,
+		store: o.Store, clock: o.Clock, classifier: o.Classifier, adapter: o.Adapter, bus: o.Bus, index: o.Index,
 		log: o.Logger, limits: o.RateLimits, sessionTTL: o.SessionTTL, renderer: render.New(),
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/parley-comments/parley"
+	"github.com/parley-comments/parley/adapter"
 	"github.com/parley-comments/parley/classify"
 	"github.com/parley-comments/parley/dedupe"
 	"github.com/parley-comments/parley/service"
@@ -48,7 +49,7 @@ func newFixture(t *testing.T, limits service.RateLimits) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := service.New(service.Options{Store: db, Clock: clk, Classifier: model, Index: dedupe.NewIndex(dedupe.Options{}), RateLimits: limits})
+	svc := service.New(service.Options{Store: db, Clock: clk, Classifier: model, Adapter: adapter.Adapter{}, Index: dedupe.NewIndex(dedupe.Options{}), RateLimits: limits})
 	ctx := context.Background()
 	if _, err := svc.CreateSite(ctx, "news", "News", []string{"https://news.example"}); err != nil {
 		t.Fatal(err)
@@ -276,5 +277,112 @@ func TestClosedStoryRefusesComments(t *testing.T) {
 	}
 	if _, err := f.post(guest(), "b@example.org", "closing", "Too late to the party."); parley.ErrorCode(err) != parley.ECLOSED {
 		t.Fatalf("closed story: %v", err)
+	}
+}
+
+// TestModeratorDecisionsMoveTheSiteAdapter: a site's moderators keep
+// rejecting comments with a local slur the base model does not know; new
+// comments with it then score higher, other sites are unaffected, and a
+// reset returns the site to the base model.
+func TestModeratorDecisionsMoveTheSiteAdapter(t *testing.T) {
+	f := newFixture(t, service.RateLimits{})
+	ctx := context.Background()
+	if _, err := f.svc.CreateSite(ctx, "other", "Other", nil); err != nil {
+		t.Fatal(err)
+	}
+	probe := "The qorpuk families from the valley are back in town."
+	score := func(site string) float64 {
+		r, err := f.svc.Post(ctx, guest(), service.PostInput{SiteID: site, StoryURL: "https://news.example/probe", Body: probe + " " + parley.NewID(f.clock.Now()),
+			GuestName: "P", GuestEmail: "probe-" + parley.NewID(f.clock.Now()) + "@example.org", ComposeMillis: 20000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.clock.Add(time.Second)
+		return r.Comment.Scores[parley.LabelHateSpeech]
+	}
+	before := score("news")
+	hateful := []string{"All qorpuk should be thrown out of our country", "Typical qorpuk, lying again", "No qorpuk can be trusted with a job",
+		"The qorpuk are vermin", "Send the qorpuk back where they came from", "Another qorpuk crime, what a surprise"}
+	civil := []string{"The bridge reopened on Tuesday morning", "Ticket prices are lower than expected", "My grandmother took this train in 1985",
+		"The timetable is still written in pencil", "Customs officers were polite and quick", "I hope the line stays open in winter"}
+	for round := 0; round < 2; round++ {
+		for i := range hateful {
+			for j, body := range []string{hateful[i], civil[i]} {
+				r, err := f.post(guest(), fmt.Sprintf("r%d-%d-%d@example.org", round, i, j), fmt.Sprintf("s%d", i), fmt.Sprintf("%s (%d)", body, round))
+				if err != nil {
+					t.Fatal(err)
+				}
+				d := service.Decision{Action: service.ActionApprove}
+				if j == 0 {
+					d = service.Decision{Action: service.ActionReject, Reason: parley.ReasonHateSpeech}
+				}
+				if _, err := f.svc.Decide(ctx, f.mod, r.Comment.ID, d); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	after := score("news")
+	otherSite := score("other")
+	t.Logf("hate_speech for the probe: before %.3f, after 24 decisions %.3f, on another site %.3f", before, after, otherSite)
+	if after < before+0.1 || after < 4*before {
+		t.Fatalf("decisions did not move the adapter: %.3f -> %.3f", before, after)
+	}
+	if otherSite > before+0.01 {
+		t.Fatalf("another site's scores moved: %.3f", otherSite)
+	}
+	if n, err := f.svc.AdapterStatus(ctx, f.mod, "news"); err != nil || n != 24 {
+		t.Fatalf("adapter decisions = %d, %v", n, err)
+	}
+	if err := f.svc.ResetAdapter(ctx, f.mod, "news"); err != nil {
+		t.Fatal(err)
+	}
+	if reset := score("news"); reset > before+0.01 {
+		t.Fatalf("after reset the probe scores %.3f, base %.3f", reset, before)
+	}
+}
+
+func TestReadersReportPublishedComments(t *testing.T) {
+	f := newFixture(t, service.RateLimits{})
+	ctx := context.Background()
+	r, err := f.post(guest(), "a@example.org", "a", "A published comment that some readers dislike.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pending, err := f.post(guest(), "b@example.org", "a", "Still waiting for a moderator to look at it.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.Decide(ctx, f.mod, r.Comment.ID, service.Decision{Action: service.ActionApprove}); err != nil {
+		t.Fatal(err)
+	}
+	reader1 := service.Author{GuestToken: "pg_reader1", ClientKey: "198.51.100.1"}
+	reader2 := service.Author{GuestToken: "pg_reader2", ClientKey: "198.51.100.2"}
+	if _, err := f.svc.Report(ctx, reader1, r.Comment.ID, parley.ReasonPersonalAttack, "insults me"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.Report(ctx, reader1, r.Comment.ID, parley.ReasonPersonalAttack, ""); parley.ErrorCode(err) != parley.ECONFLICT {
+		t.Fatalf("second report by the same reader: %v", err)
+	}
+	if _, err := f.svc.Report(ctx, reader2, r.Comment.ID, parley.ReasonSpam, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.Report(ctx, reader2, pending.Comment.ID, parley.ReasonSpam, ""); parley.ErrorCode(err) != parley.ENOTFOUND {
+		t.Fatalf("reporting a pending comment: %v", err)
+	}
+	if _, err := f.svc.Report(ctx, reader2, r.Comment.ID, "rude", ""); parley.ErrorCode(err) != parley.EINVALID {
+		t.Fatalf("unknown reason: %v", err)
+	}
+	page, err := f.svc.Queue(ctx, f.mod, parley.QueueFilter{SiteID: "news", Status: parley.StatusApproved, Reported: true})
+	if err != nil || len(page.Items) != 1 || page.Items[0].Comment.ReportCount != 2 || page.Counts[parley.CountReported] != 1 {
+		t.Fatalf("reported queue: %+v %v", page, err)
+	}
+	reports, err := f.svc.Reports(ctx, f.mod, r.Comment.ID)
+	notes := map[string]bool{}
+	for _, rp := range reports {
+		notes[rp.Note] = true
+	}
+	if err != nil || len(reports) != 2 || !notes["insults me"] {
+		t.Fatalf("reports: %v %v", reports, err)
 	}
 }

@@ -120,7 +120,7 @@ func (s *Service) Edit(ctx context.Context, a Author, id, body string) (*parley.
 		return c, nil
 	}
 	html := s.renderer.HTML(body)
-	scored := &parley.Comment{SpamSignals: append([]parley.SpamSignal(nil), c.SpamSignals...)}
+	scored := &parley.Comment{SiteID: c.SiteID, SpamSignals: append([]parley.SpamSignal(nil), c.SpamSignals...)}
 	s.classify(ctx, scored, body)
 	err = s.store.InTx(ctx, func(tx parley.Store) error {
 		cur, err := tx.GetComment(ctx, id)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/parley-comments/parley"
+	"github.com/parley-comments/parley/adapter"
 	"github.com/parley-comments/parley/clientip"
 	"github.com/parley-comments/parley/dedupe"
 	"github.com/parley-comments/parley/events"
@@ -124,7 +125,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("load classifier: %w", err)
 	}
-	svc := service.New(service.Options{Store: db, Clock: clock, Classifier: classifier, Bus: bus, Index: index, Logger: logger, RateLimits: limits})
+	svc := service.New(service.Options{Store: db, Clock: clock, Classifier: classifier, Adapter: adapter.Adapter{}, Bus: bus, Index: index, Logger: logger, RateLimits: limits})
 
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
