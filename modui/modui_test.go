@@ -3,6 +3,7 @@ package modui
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -476,5 +477,37 @@ func TestLocalesHaveTheSameFormatVerbs(t *testing.T) {
 	}
 	if got := acceptLanguage("hy-AM,hy;q=0.9,en;q=0.5"); got != "hy" {
 		t.Errorf("acceptLanguage: %s", got)
+	}
+}
+
+func TestReportedQueue(t *testing.T) {
+	e := newEnv(t)
+	c := e.comment("alpha", "a1", "A published comment that readers dislike.", "g1@example.org")
+	mod := e.login("mod@alpha.example")
+	modUser := mustUser(t, e, "mod@alpha.example")
+	if _, err := e.svc.Decide(e.ctx, modUser, c.ID, service.Decision{Action: service.ActionApprove}); err != nil {
+		t.Fatal(err)
+	}
+	for i, tok := range []string{"pg_r1", "pg_r2"} {
+		if _, err := e.svc.Report(e.ctx, service.Author{GuestToken: tok, ClientKey: fmt.Sprintf("198.51.100.%d", i)}, c.ID, parley.ReasonPersonalAttack, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, body := mod.get("/moderation/s/alpha?status=reported")
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("reported queue: %d", res.StatusCode)
+	}
+	for _, want := range []string{"A published comment that readers dislike.", "Reported by readers 2 times", `data-count="reported">1<`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("reported queue lacks %q", want)
+		}
+	}
+	// The approved comment without reports is not in it.
+	other := e.comment("alpha", "a1", "Another published comment nobody minds.", "g2@example.org")
+	if _, err := e.svc.Decide(e.ctx, modUser, other.ID, service.Decision{Action: service.ActionApprove}); err != nil {
+		t.Fatal(err)
+	}
+	if _, body := mod.get("/moderation/s/alpha?status=reported"); strings.Contains(body, "nobody minds") {
+		t.Error("an unreported comment is in the Reported queue")
 	}
 }

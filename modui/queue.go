@@ -77,7 +77,8 @@ func parseFilter(q url.Values, siteID string) (parley.QueueFilter, *queueView, e
 	if v.Status == "" {
 		v.Status = parley.StatusPending
 	}
-	if !v.Status.Valid() {
+	reported := v.Status == parley.CountReported
+	if !v.Status.Valid() && !reported {
 		return parley.QueueFilter{}, nil, parley.Errorf(parley.EINVALID, "Unknown queue %q.", v.Status)
 	}
 	if v.Sort == "" {
@@ -85,6 +86,10 @@ func parseFilter(q url.Values, siteID string) (parley.QueueFilter, *queueView, e
 	}
 	f := parley.QueueFilter{SiteID: siteID, Status: v.Status, StoryID: v.StoryID, Language: v.Language, Label: v.Label,
 		AuthorKey: v.Author, ClusterID: v.Cluster, Sort: v.Sort, Cursor: q.Get("cursor"), Limit: pageSize}
+	if reported {
+		// The Reported queue: published comments that readers reported.
+		f.Status, f.Reported = parley.StatusApproved, true
+	}
 	if v.Label != "" {
 		known := false
 		for _, l := range parley.Labels {
@@ -118,6 +123,9 @@ func parseFilter(q url.Values, siteID string) (parley.QueueFilter, *queueView, e
 
 // matches reports whether c belongs in the view described by f.
 func matches(f parley.QueueFilter, c *parley.Comment) bool {
+	if f.Reported && c.ReportCount == 0 {
+		return false
+	}
 	if f.Status == parley.StatusPending {
 		if c.Status != parley.StatusPending && !c.EditPending {
 			return false
@@ -190,7 +198,7 @@ func (ui *UI) handleQueue(w http.ResponseWriter, r *http.Request, rq *request) {
 		v.Items = append(v.Items, iv)
 	}
 	base := p.SiteURL("")
-	for _, st := range []parley.Status{parley.StatusPending, parley.StatusApproved, parley.StatusRejected, parley.StatusSpam} {
+	for _, st := range []parley.Status{parley.StatusPending, parley.CountReported, parley.StatusApproved, parley.StatusRejected, parley.StatusSpam} {
 		v.Tabs = append(v.Tabs, tab{Status: st, Name: p.StatusName(st), Count: qp.Counts[st],
 			URL: base + "?status=" + string(st), Current: st == v.Status})
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/parley-comments/parley"
 	"github.com/parley-comments/parley/classify"
+	"github.com/parley-comments/parley/clientip"
 	"github.com/parley-comments/parley/modui"
 	"github.com/parley-comments/parley/service"
 	"github.com/parley-comments/parley/widget"
@@ -18,9 +19,9 @@ func loadClassifier() (parley.Classifier, error) {
 }
 
 // mountExtras registers the widget bundle and the moderation dashboard.
-func mountExtras(mux *http.ServeMux, svc *service.Service, logger *slog.Logger, secureCookies bool) error {
+func mountExtras(mux *http.ServeMux, svc *service.Service, logger *slog.Logger, secureCookies bool, resolver *clientip.Resolver) error {
 	widget.Routes(mux)
-	ui, err := modui.New(modui.Config{Service: svc, Logger: logger, SecureCookies: secureCookies})
+	ui, err := modui.New(modui.Config{Service: svc, Logger: logger, SecureCookies: secureCookies, Resolver: resolver})
 	if err != nil {
 		return fmt.Errorf("moderation dashboard: %w", err)
 	}
