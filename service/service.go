@@ -62,9 +62,9 @@ type Options struct {
 	Clock      parley.Clock
 	Classifier parley.Classifier // nil: comments are stored without scores
 	// Adapter learns from each site's moderators (nil: no per-site learning).
-	Adapter parley.SiteAdapter
-	Bus        parley.EventBus   // nil: no live updates
-	Index      *dedupe.Index     // nil: no near-duplicate clustering
+	Adapter    parley.SiteAdapter
+	Bus        parley.EventBus // nil: no live updates
+	Index      *dedupe.Index   // nil: no near-duplicate clustering
 	Logger     *slog.Logger
 	RateLimits RateLimits
 	// SessionTTL is how long a login lasts. Default 30 days.
