@@ -102,6 +102,13 @@ export class Api {
     return this.request("PATCH", "/api/v1/comments/" + encodeURIComponent(id), { body });
   }
 
+  /** Report a published comment to the site's moderators (201 {ok: true}; 409 when already reported). */
+  report(id: string, reason: string, note = ""): Promise<{ ok: boolean }> {
+    const body: Record<string, string> = { reason };
+    if (note) body.note = note;
+    return this.request("POST", "/api/v1/comments/" + encodeURIComponent(id) + "/report", body);
+  }
+
   preview(site: string, body: string): Promise<{ html: string }> {
     return this.request("POST", "/api/v1/preview", { site, body });
   }

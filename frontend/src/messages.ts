@@ -82,4 +82,18 @@ export interface Messages {
   loginHint: string;
   loginRequired: string;
   popupBlocked: string;
+  /** The link-styled button under a published comment that opens the report form. */
+  report: string;
+  reportHeading: string;
+  reportReason: string;
+  /** The empty first option of the reason list. */
+  reportPick: string;
+  reportNote: string;
+  reportNeedReason: string;
+  /** Shown in place of the form after a report was accepted. */
+  reportThanks: string;
+  /** Shown when this reader already reported the comment (409). */
+  reportAlready: string;
+  reportError: string;
+  reportNetwork: string;
 }

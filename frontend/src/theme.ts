@@ -156,6 +156,10 @@ article.own-pending{opacity:1}
 .notice.rejected{background:var(--p-error-bg);color:var(--p-error-fg)}
 .cactions{display:flex;gap:1rem}
 .more{margin-block-start:1rem}
+.report{margin-block:.5rem;padding:.75rem;border:1px solid var(--p-border);border-radius:.375rem}
+.report.done{border:0;padding:0}
+.report form{margin:0}
+.report textarea{min-block-size:3rem}
 [hidden]{display:none!important}
 `;
 }

@@ -5,6 +5,7 @@ import { Api, ApiError, type ThreadPage } from "./api";
 import { h, safeFragment } from "./dom";
 import { Draft, errorText } from "./draft";
 import { LOCALES, fmt, pickLocale, type Messages } from "./i18n";
+import { MAX_NOTE, REASONS, canReport, reasonOption, reportOutcome } from "./report";
 import { Store } from "./storage";
 import { buildTree, canEdit, idFromHash, merge, type Comment, type Node, type Sort } from "./thread";
 import { css } from "./theme";
@@ -253,6 +254,101 @@ class Form {
   }
 }
 
+/**
+ * The inline report form under one published comment. After the server
+ * settles the report (201, or 409 for a second report) the form gives way
+ * to the message; other failures keep the form for another try.
+ */
+class ReportBox {
+  el: HTMLElement;
+  sel: HTMLSelectElement;
+  done = false;
+  private form: HTMLFormElement;
+  private note: HTMLTextAreaElement;
+  private btn: HTMLButtonElement;
+  private status: HTMLElement;
+  private busy = false;
+
+  constructor(
+    private w: Widget,
+    private c: Comment,
+  ) {
+    const t = w.t;
+    const hid = uid("h");
+    const sid = uid("r");
+    const nid = uid("m");
+    const close = () => w.closeReport(c.id);
+    this.sel = h(
+      "select",
+      { id: sid, name: "reason", required: true },
+      h("option", { value: "", text: t.reportPick }),
+      ...REASONS.map((r) => h("option", { value: r, text: reasonOption(t, r) })),
+    );
+    this.note = h("textarea", { id: nid, name: "note", rows: 2, maxlength: String(MAX_NOTE) });
+    this.btn = h("button", { type: "submit", class: "btn", text: t.send });
+    this.status = h("div", { class: "status", role: "status", "aria-live": "polite", tabindex: "-1" });
+    this.form = h(
+      "form",
+      {
+        novalidate: true,
+        "aria-labelledby": hid,
+        onsubmit: (e: Event) => void this.submit(e),
+        onkeydown: (e: KeyboardEvent) => {
+          if (e.key === "Escape" && !this.busy) {
+            e.preventDefault();
+            close();
+          }
+        },
+      },
+      h("h3", { id: hid, text: t.reportHeading }),
+      h("label", { for: sid, text: t.reportReason }),
+      this.sel,
+      h("label", { for: nid, text: t.reportNote }),
+      this.note,
+      h("div", { class: "actions" }, this.btn, h("button", { type: "button", class: "link", text: t.cancel, onclick: close })),
+    );
+    this.el = h("div", { class: "report" }, this.form, this.status);
+  }
+
+  private say(msg: string, error: boolean): void {
+    this.status.textContent = msg;
+    this.status.classList.toggle("error", error);
+    this.status.focus();
+  }
+
+  async submit(e: Event): Promise<void> {
+    e.preventDefault();
+    if (this.busy) return; // a send is in flight: ignore double clicks
+    const t = this.w.t;
+    if (!this.sel.value) {
+      this.say(t.reportNeedReason, true);
+      return;
+    }
+    this.busy = true;
+    this.btn.disabled = true;
+    this.btn.textContent = t.sending;
+    this.form.setAttribute("aria-busy", "true");
+    let err: unknown = null;
+    try {
+      await this.w.api.report(this.c.id, this.sel.value, this.note.value.trim());
+    } catch (x) {
+      err = x;
+    }
+    this.busy = false;
+    this.btn.disabled = false;
+    this.btn.textContent = t.send;
+    this.form.removeAttribute("aria-busy");
+    const r = reportOutcome(t, err);
+    if (r.done) {
+      this.done = true;
+      this.form.remove();
+      this.el.classList.add("done");
+      this.el.closest("article")?.querySelector(".rbtn")?.remove();
+    }
+    this.say(r.text, r.error);
+  }
+}
+
 /** Widget renders one thread into a container element's shadow root. */
 export class Widget {
   t: Messages;
@@ -265,6 +361,7 @@ export class Widget {
   private cursor = "";
   private sort: Sort;
   private forms = new Map<string, Form>();
+  private reports = new Map<string, ReportBox>();
   private list: HTMLOListElement = h("ol", { class: "thread" });
   private empty: HTMLElement = h("p", { class: "muted" });
   private more: HTMLButtonElement = h("button", { type: "button", class: "btn more", onclick: () => this.loadMore() });
@@ -338,6 +435,7 @@ export class Widget {
     this.comments = merge([], p.comments || []);
     this.cursor = p.next_cursor || "";
     this.forms.clear();
+    this.reports.clear();
     this.renderAll();
     await this.highlight(idFromHash(location.hash));
   }
@@ -470,6 +568,18 @@ export class Widget {
     if (this.editable(c)) {
       actions.append(h("button", { type: "button", class: "link", text: t.edit, onclick: () => this.openForm("edit", c) }));
     }
+    const rep = this.reports.get(c.id);
+    if (!rep?.done && canReport(c, !!this.store.findMine(c.id))) {
+      actions.append(
+        h("button", {
+          type: "button",
+          class: "link rbtn",
+          "aria-expanded": rep ? "true" : "false",
+          text: t.report,
+          onclick: () => this.openReport(c),
+        }),
+      );
+    }
     const edit = this.forms.get("e:" + c.id);
     const reply = this.forms.get("r:" + c.id);
     const article = h(
@@ -479,6 +589,7 @@ export class Widget {
       ...notices,
       edit ? edit.el : h("div", { class: "body" }, safeFragment(c.html || "")),
       actions,
+      rep && rep.el,
       reply && reply.el,
     );
     const li = h("li", null, article);
@@ -513,6 +624,25 @@ export class Widget {
       this.renderList();
     }
     f.ta.focus();
+  }
+
+  /** Open (or return to) the report form under c and move focus into it. */
+  openReport(c: Comment): void {
+    let r = this.reports.get(c.id);
+    if (!r) {
+      r = new ReportBox(this, c);
+      this.reports.set(c.id, r);
+      this.renderList();
+    }
+    r.sel.focus();
+  }
+
+  /** Close a report form and return focus to its comment's Report button. */
+  closeReport(id: string): void {
+    this.reports.delete(id);
+    this.renderList();
+    const art = this.root.getElementById("parley-comment-" + id);
+    (art?.querySelector<HTMLElement>(".rbtn") || art)?.focus();
   }
 
   /** Close a reply or edit form; focus the given comment's notice (or the comment). */

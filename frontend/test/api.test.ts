@@ -96,6 +96,27 @@ test("error bodies become ApiError with code, fields and Retry-After", async () 
   }
 });
 
+test("report posts the reason and note with the reader's credentials; 409 is an ApiError", async () => {
+  let status = 201;
+  const s = await serve(() =>
+    status === 201 ? { status, body: { ok: true } } : { status, body: { error: { code: "conflict", message: "You already reported this comment." } } },
+  );
+  try {
+    const api = new Api(s.base, { guestToken: () => "g1", bearer: () => "" });
+    assert.deepEqual(await api.report("c/1", "off_topic", "about trains"), { ok: true });
+    assert.equal(s.seen[0].method, "POST");
+    assert.equal(s.seen[0].url, "/api/v1/comments/c%2F1/report");
+    assert.equal(s.seen[0].headers["x-parley-guest-token"], "g1");
+    assert.equal(s.seen[0].headers["cookie"], undefined);
+    assert.deepEqual(JSON.parse(s.seen[0].body), { reason: "off_topic", note: "about trains" });
+    status = 409;
+    await assert.rejects(api.report("c2", "spam"), (e: unknown) => e instanceof ApiError && e.status === 409 && e.code === "conflict");
+    assert.deepEqual(JSON.parse(s.seen[1].body), { reason: "spam" }, "an empty note is left out");
+  } finally {
+    await s.close();
+  }
+});
+
 test("a network failure is status 0", async () => {
   const s = await serve(() => ({ status: 200, body: {} }));
   const base = s.base;

@@ -39,7 +39,7 @@ test("non-English locales are translated, not copies of English", () => {
   const en = LOCALES.en;
   for (const name of ["ru", "hy", "az", "tr"]) {
     const m = LOCALES[name];
-    for (const k of ["policy", "send", "pendingNotice", "duplicate", "heading", "loadMore"] as const) {
+    for (const k of ["policy", "send", "pendingNotice", "duplicate", "heading", "loadMore", "report", "reportHeading", "reportThanks", "reportAlready", "reportNote"] as const) {
       assert.notEqual(m[k], en[k], `${name}.${k} is untranslated`);
     }
     for (const r of Object.keys(en.reasons) as Array<keyof typeof en.reasons>) {
@@ -62,6 +62,7 @@ test("placeholders survive translation", () => {
     assert.match(m.reasonLabel, /\{reason\}/, `${name}.reasonLabel`);
     assert.match(m.sanctioned, /\{message\}/, `${name}.sanctioned`);
     assert.match(m.genericError, /\{message\}/, `${name}.genericError`);
+    assert.match(m.reportError, /\{message\}/, `${name}.reportError`);
   }
 });
 

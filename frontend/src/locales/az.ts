@@ -73,6 +73,16 @@ const az: Messages = {
   loginHint: "müəlliflər və redaksiya üçün",
   loginRequired: "Şərh yazmaq üçün daxil olun.",
   popupBlocked: "Giriş pəncərəsi bloklandı. Bu sayt üçün açılan pəncərələrə icazə verib yenidən cəhd edin.",
+  report: "Şikayət et",
+  reportHeading: "Bu şərhdən şikayət edin",
+  reportReason: "Səbəb",
+  reportPick: "Səbəb seçin",
+  reportNote: "Moderatorlar üçün qeyd (məcburi deyil)",
+  reportNeedReason: "Zəhmət olmasa, səbəb seçin.",
+  reportThanks: "Təşəkkür edirik. Moderator bu şərhi yoxlayacaq.",
+  reportAlready: "Siz artıq bu şərhdən şikayət etmisiniz.",
+  reportError: "Şikayətinizi göndərmək mümkün olmadı: {message}",
+  reportNetwork: "Şikayətinizi göndərmək mümkün olmadı. Bağlantınızı yoxlayıb yenidən cəhd edin.",
 };
 
 export default az;

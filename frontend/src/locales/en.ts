@@ -72,6 +72,16 @@ const en: Messages = {
   loginHint: "for authors and staff",
   loginRequired: "Please log in to comment.",
   popupBlocked: "The login window was blocked. Please allow pop-ups for this site and try again.",
+  report: "Report",
+  reportHeading: "Report this comment",
+  reportReason: "Reason",
+  reportPick: "Choose a reason",
+  reportNote: "Note for the moderators (optional)",
+  reportNeedReason: "Please choose a reason.",
+  reportThanks: "Thank you. A moderator will review this comment.",
+  reportAlready: "You already reported this comment.",
+  reportError: "Your report could not be sent: {message}",
+  reportNetwork: "Your report could not be sent. Please check your connection and try again.",
 };
 
 export default en;

@@ -73,6 +73,16 @@ const tr: Messages = {
   loginHint: "yazarlar ve editörler için",
   loginRequired: "Yorum yapmak için lütfen giriş yapın.",
   popupBlocked: "Giriş penceresi engellendi. Lütfen bu site için açılır pencerelere izin verip tekrar deneyin.",
+  report: "Şikâyet et",
+  reportHeading: "Bu yorumu şikâyet et",
+  reportReason: "Neden",
+  reportPick: "Bir neden seçin",
+  reportNote: "Moderatörler için not (isteğe bağlı)",
+  reportNeedReason: "Lütfen bir neden seçin.",
+  reportThanks: "Teşekkürler. Bu yorumu bir moderatör inceleyecek.",
+  reportAlready: "Bu yorumu zaten şikâyet ettiniz.",
+  reportError: "Şikâyetiniz gönderilemedi: {message}",
+  reportNetwork: "Şikâyetiniz gönderilemedi. Lütfen bağlantınızı kontrol edip tekrar deneyin.",
 };
 
 export default tr;
