@@ -381,6 +381,126 @@ describe("widget", () => {
     await ctx.close();
   });
 
+  test("a reader reports a published comment from the keyboard; a second report is refused; never on their own comments", async () => {
+    const slug = story();
+    // A writes the comment that gets reported.
+    const a = await newReader(browser, srv, pages);
+    const pa = await openArticle(a, srv, slug);
+    const body = "Report me " + slug;
+    await fillComment(mainForm(pa), { name: "Target", email: "target@example.com", body });
+    await mainForm(pa).locator("button[type=submit]").click();
+    const id = await commentId(pa, body);
+    await moderate(srv, id, "approve");
+    // B, the reporter, has a published comment of their own.
+    const b = await newReader(browser, srv, pages);
+    const pb = await openArticle(b, srv, slug);
+    const mine = "My own view " + slug;
+    await fillComment(mainForm(pb), { name: "Reporter", email: "reporter@example.com", body: mine });
+    await mainForm(pb).locator("button[type=submit]").click();
+    const mid = await commentId(pb, mine);
+    await moderate(srv, mid, "approve");
+
+    // The author sees no Report action on their own comment, also when only
+    // the server says it is theirs (own: true), not this browser's memory.
+    await pa.evaluate(() => Object.keys(localStorage).filter((k) => k.endsWith(":mine")).forEach((k) => localStorage.removeItem(k)));
+    await pa.reload();
+    await widgetReady(pa);
+    const ownA = pa.locator(`#parley-comments #parley-comment-${id}`);
+    await until(async () => (await ownA.count()) === 1, "author sees the approved comment");
+    assert.equal(await ownA.getByRole("button", { name: "Reply" }).count(), 1, "the actions are rendered");
+    assert.equal(await ownA.getByRole("button", { name: "Report" }).count(), 0, "no Report on the author's own comment (own: true)");
+    assert.equal(await pa.locator(`#parley-comments #parley-comment-${mid}`).getByRole("button", { name: "Report" }).count(), 1);
+
+    await pb.reload();
+    await widgetReady(pb);
+    const art = pb.locator(`#parley-comments #parley-comment-${id}`);
+    await until(async () => (await art.count()) === 1, "reader sees the approved comment");
+    assert.equal(await pb.locator(`#parley-comments #parley-comment-${mid}`).getByRole("button", { name: "Report" }).count(), 0, "no Report on the reader's own comment");
+    const reportBtn = art.getByRole("button", { name: "Report" });
+    assert.equal(await reportBtn.getAttribute("aria-expanded"), "false");
+
+    // Keyboard: Enter opens the form with focus on the reason; Escape closes it
+    // and returns focus to the Report button.
+    await reportBtn.focus();
+    await pb.keyboard.press("Enter");
+    const form = art.locator(".report form");
+    await until(async () => (await form.count()) === 1, "report form opens");
+    assert.equal(await art.getByRole("button", { name: "Report" }).getAttribute("aria-expanded"), "true");
+    assert.equal((await focused(pb)).tag, "select", "focus moves to the reason");
+    const options = await form.locator("select option").allTextContents();
+    assert.deepEqual(options, ["Choose a reason", "Hate speech", "Obscenity", "Personal attack", "Spam", "Off topic", "Other"]);
+    assert.equal(await form.getByLabel("Note for the moderators (optional)").count(), 1, "the note has a label");
+    await pb.keyboard.press("Escape");
+    await until(async () => (await form.count()) === 0, "Escape closes the form");
+    let f = await focused(pb);
+    assert.ok(f.tag === "button" && f.text === "Report", "focus returns to the Report button: " + JSON.stringify(f));
+
+    // Cancel closes it the same way.
+    await pb.keyboard.press("Enter");
+    await until(async () => (await form.count()) === 1, "report form reopens");
+    await form.getByRole("button", { name: "Cancel" }).click();
+    await until(async () => (await form.count()) === 0, "Cancel closes the form");
+    f = await focused(pb);
+    assert.ok(f.tag === "button" && f.text === "Report", "focus returns to the Report button after Cancel");
+
+    // Send it: reason, a note, Tab to Send and Enter twice; one request is made.
+    let reports = 0;
+    pb.on("request", (r) => {
+      if (r.method() === "POST" && r.url().endsWith(`/api/v1/comments/${id}/report`)) reports++;
+    });
+    await pb.keyboard.press("Enter");
+    await until(async () => (await form.count()) === 1, "report form opens again");
+    await form.locator("select").selectOption("personal_attack");
+    await pb.keyboard.press("Tab");
+    assert.equal((await focused(pb)).tag, "textarea");
+    await pb.keyboard.type("Insults another reader " + slug);
+    await pb.keyboard.press("Tab");
+    assert.equal((await focused(pb)).text, "Send");
+    await art.screenshot({ path: join(outputDir, "widget-en-report-form.png") });
+    await pb.keyboard.press("Enter");
+    await pb.keyboard.press("Enter");
+    const status = art.locator(".report .status");
+    await until(async () => (await status.textContent()) === "Thank you. A moderator will review this comment.", "thank-you message");
+    f = await focused(pb);
+    assert.ok(f.role === "status" && f.text.startsWith("Thank you."), "focus moves to the status message");
+    assert.equal(await form.count(), 0, "the message replaces the form");
+    assert.equal(await art.getByRole("button", { name: "Report" }).count(), 0, "no second Report button after sending");
+    assert.equal(reports, 1, "exactly one report request");
+
+    // Moderators see it in the Reported queue, with the reason and note.
+    const r = await fetch(`${srv.base}/api/v1/moderation/queue?site=demo&status=approved&reported=1`, {
+      headers: { Authorization: "Bearer " + srv.token },
+    });
+    assert.equal(r.status, 200);
+    const q = await r.json();
+    assert.deepEqual(
+      q.comments.map((c) => c.id).filter((x) => x === id || x === mid),
+      [id],
+      "the reported comment, and only it, is in the Reported queue",
+    );
+    const d = await (await fetch(`${srv.base}/api/v1/moderation/comments/${id}`, { headers: { Authorization: "Bearer " + srv.token } })).json();
+    assert.equal(d.reports.length, 1);
+    assert.equal(d.reports[0].reason, "personal_attack");
+    assert.equal(d.reports[0].note, "Insults another reader " + slug);
+    // Never shown publicly.
+    const pub = await (await fetch(`${srv.base}/api/v1/comments?site=demo&story_url=${encodeURIComponent(pages.get(slug).story)}`)).json();
+    assert.ok(!JSON.stringify(pub).includes("Insults another reader"), "the report is not in the public thread");
+
+    // After a reload the action is back, and a second report is refused.
+    await pb.reload();
+    await widgetReady(pb);
+    await until(async () => (await art.count()) === 1, "comment after reload");
+    await art.getByRole("button", { name: "Report" }).click();
+    await form.locator("select").selectOption("spam");
+    await form.getByRole("button", { name: "Send" }).click();
+    await until(async () => (await status.textContent()) === "You already reported this comment.", "already-reported message");
+    assert.equal((await focused(pb)).role, "status");
+    const d2 = await (await fetch(`${srv.base}/api/v1/moderation/comments/${id}`, { headers: { Authorization: "Bearer " + srv.token } })).json();
+    assert.equal(d2.reports.length, 1, "still one report");
+    await pb.locator("#parley-comments").screenshot({ path: join(outputDir, "widget-en-report.png") });
+    await Promise.all([a.close(), b.close()]);
+  });
+
   test("widget.js is served with the right headers and is at most 25 KB gzipped", async () => {
     const r = await fetch(srv.base + "/widget.js");
     assert.equal(r.status, 200);
