@@ -60,7 +60,7 @@ var hyReplacer = strings.NewReplacer("kh", "x", "ts", "c", "ou", "u", "q", "k", 
 // foldTurkic folds Azerbaijani spelling toward Turkish for shared features:
 // ə→e, q→k, x→h, and ı→i.
 func foldTurkic(w string) string {
-	if !strings.ContainsAny(w, "əqxı") {
+	if !hasTurkicFold(w) {
 		return w
 	}
 	return strings.Map(func(r rune) rune {
@@ -101,4 +101,41 @@ func featureWord(w, lang string) string {
 		return foldTurkic(w)
 	}
 	return w
+}
+
+// hasTurkicFold reports whether w has a letter foldTurkic changes (ə, q, x,
+// ı), with a byte scan: strings.ContainsAny is slow for non-ASCII sets.
+func hasTurkicFold(w string) bool {
+	for i := 0; i < len(w); i++ {
+		switch w[i] {
+		case 'q', 'x':
+			return true
+		case 0xC9: // ə is C9 99
+			if i+1 < len(w) && w[i+1] == 0x99 {
+				return true
+			}
+		case 0xC4: // ı is C4 B1
+			if i+1 < len(w) && w[i+1] == 0xB1 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// hasTurkishLetter reports whether s has ğ, ş or ı (C4 9F, C5 9F, C4 B1).
+func hasTurkishLetter(s string) bool {
+	for i := 0; i+1 < len(s); i++ {
+		switch s[i] {
+		case 0xC4:
+			if s[i+1] == 0x9F || s[i+1] == 0xB1 {
+				return true
+			}
+		case 0xC5:
+			if s[i+1] == 0x9F {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -3,7 +3,6 @@ package classify
 import (
 	"embed"
 	"math"
-	"sort"
 	"strings"
 	"unicode"
 )
@@ -34,17 +33,35 @@ type langID struct {
 	// profiles[lang][trigram hash] is the log-probability of the trigram.
 	profiles map[string]map[uint32]float32
 	floor    map[string]float32
-	// merged[h][k] is the log-probability of trigram h in latinLangs[k],
-	// built by merge for one lookup per trigram.
-	merged map[uint32][4]float32
+	// merged is an open-addressing table from trigram hash h to the
+	// log-probabilities of h in each of latinLangs, built by merge for one
+	// cheap lookup per trigram. A zero key marks an empty slot.
+	mergedKeys []uint32
+	mergedVals [][4]float32
+	mergedMask uint32
 }
 
-// merge builds id.merged from id.profiles.
+// lookup returns the log-probabilities of trigram h, if it is known.
+func (id *langID) lookup(h uint32) ([4]float32, bool) {
+	if h == 0 || len(id.mergedKeys) == 0 {
+		return [4]float32{}, false
+	}
+	for i := h & id.mergedMask; ; i = (i + 1) & id.mergedMask {
+		switch id.mergedKeys[i] {
+		case h:
+			return id.mergedVals[i], true
+		case 0:
+			return [4]float32{}, false
+		}
+	}
+}
+
+// merge builds the merged table from id.profiles.
 func (id *langID) merge() {
-	id.merged = map[uint32][4]float32{}
+	merged := map[uint32][4]float32{}
 	for _, lang := range latinLangs {
 		for h := range id.profiles[lang] {
-			if _, ok := id.merged[h]; ok {
+			if _, ok := merged[h]; ok || h == 0 {
 				continue
 			}
 			var v [4]float32
@@ -55,8 +72,22 @@ func (id *langID) merge() {
 				}
 				v[j] = p
 			}
-			id.merged[h] = v
+			merged[h] = v
 		}
+	}
+	size := 16
+	for size < 2*len(merged) {
+		size *= 2
+	}
+	id.mergedKeys = make([]uint32, size)
+	id.mergedVals = make([][4]float32, size)
+	id.mergedMask = uint32(size - 1)
+	for h, v := range merged {
+		i := h & id.mergedMask
+		for id.mergedKeys[i] != 0 {
+			i = (i + 1) & id.mergedMask
+		}
+		id.mergedKeys[i], id.mergedVals[i] = h, v
 	}
 }
 
@@ -121,24 +152,42 @@ func langSamples() (map[string][]string, error) {
 // of norm, each word padded with spaces, until fn returns false.
 func eachTrigram(norm string, fn func(uint32) bool) {
 	var buf [64]rune
-	for _, w := range strings.FieldsFunc(norm, func(r rune) bool { return !unicode.IsLetter(r) }) {
-		rs := append(buf[:0], ' ')
-		for _, r := range w {
-			if len(rs) >= len(buf)-1 {
-				break
-			}
-			rs = append(rs, r)
-		}
-		rs = append(rs, ' ')
+	rs := buf[:0]
+	emit := func(rs []rune) bool {
 		for i := 0; i+3 <= len(rs); i++ {
 			h := hashSeed('l')
 			h = hashRune(h, rs[i])
 			h = hashRune(h, rs[i+1])
 			h = hashRune(h, rs[i+2])
 			if !fn(h) {
-				return
+				return false
 			}
 		}
+		return true
+	}
+	inWord := false
+	for _, r := range norm {
+		if !unicode.IsLetter(r) {
+			if inWord {
+				rs = append(rs, ' ')
+				if !emit(rs) {
+					return
+				}
+				inWord = false
+			}
+			continue
+		}
+		if !inWord {
+			rs = append(buf[:0], ' ')
+			inWord = true
+		}
+		if len(rs) < len(buf)-1 {
+			rs = append(rs, r)
+		}
+	}
+	if inWord {
+		rs = append(rs, ' ')
+		emit(rs)
 	}
 }
 
@@ -195,7 +244,7 @@ func (id *langID) detect(norm string, words []string) string {
 	n := 0
 	eachTrigram(norm, func(h uint32) bool {
 		n++
-		v, ok := id.merged[h]
+		v, ok := id.lookup(h)
 		if !ok {
 			v = floors
 		}
@@ -207,47 +256,45 @@ func (id *langID) detect(norm string, words []string) string {
 	if n == 0 {
 		return langEn
 	}
-	score := make(map[string]float64, len(latinLangs))
-	for k, lang := range latinLangs {
-		score[lang] = sum[k] / float64(n)
+	// score is indexed like latinLangs: en, tr, az, hy-Latn.
+	const en, tr, az, hyl = 0, 1, 2, 3
+	var score [4]float64
+	for k := range latinLangs {
+		score[k] = sum[k] / float64(n)
 	}
 	// Decisive letters and words, weighted per word so that long texts are
 	// decided by their trigrams.
 	bonus := 3.0 / float64(len(words)+1)
 	for _, w := range words {
 		if azWords[w] {
-			score[langAz] += bonus
+			score[az] += bonus
 		}
 		if hyLatnWords[w] {
-			score[langHyLatn] += bonus
+			score[hyl] += bonus
 		}
 		if trWords[w] {
-			score[langTr] += bonus
+			score[tr] += bonus
 		}
 		if enWords[w] {
-			score[langEn] += bonus
+			score[en] += bonus
 		}
 	}
 	if strings.ContainsRune(norm, 'ə') {
-		score[langAz] += 2
+		score[az] += 2
 	}
 	if strings.ContainsAny(norm, "qx") {
-		score[langTr] -= 0.5
+		score[tr] -= 0.5
 	}
-	if strings.ContainsAny(norm, "ğşı") {
-		score[langEn] -= 1
-		score[langHyLatn] -= 1
+	if hasTurkishLetter(norm) {
+		score[en] -= 1
+		score[hyl] -= 1
 	}
-	best := langEn
-	keys := make([]string, 0, len(score))
-	for k := range score {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	// Ties go to the first in alphabetical order of the codes, then to en.
+	best := en
+	for _, k := range [4]int{az, en, hyl, tr} {
 		if score[k] > score[best] {
 			best = k
 		}
 	}
-	return best
+	return latinLangs[best]
 }

@@ -62,6 +62,40 @@ type lexicon struct {
 	infixes  []lexEntry
 	phrases  map[string][]lexEntry // by the first word's exact text or stem
 	never    map[string]bool       // words that are never matched ("!word")
+	// first2 has a bit for the first two bytes of every exact, stem, phrase
+	// and never entry, so most words skip every map lookup.
+	first2 [1 << 16 / 64]uint64
+}
+
+// pair2 is the index in first2 of a word's first two bytes.
+func pair2(k string) uint32 {
+	switch len(k) {
+	case 0:
+		return 0
+	case 1:
+		return uint32(k[0]) << 8
+	}
+	return uint32(k[0])<<8 | uint32(k[1])
+}
+
+// note records an entry word's first bytes in first2. A one-byte stem
+// matches any second byte.
+func (lx *lexicon) note(t string, prefix bool) {
+	if len(t) == 1 && prefix {
+		for b := range 256 {
+			p := uint32(t[0])<<8 | uint32(b)
+			lx.first2[p/64] |= 1 << (p % 64)
+		}
+		return
+	}
+	p := pair2(t)
+	lx.first2[p/64] |= 1 << (p % 64)
+}
+
+// maybe reports whether k could match an exact, stem, phrase or never entry.
+func (lx *lexicon) maybe(k string) bool {
+	p := pair2(k)
+	return lx.first2[p/64]&(1<<(p%64)) != 0
 }
 
 func identity(s string) string { return s }
@@ -119,7 +153,9 @@ func parseLexicon(lang string, key func(string) string, r interface{ Read([]byte
 		}
 		parts := strings.Split(text, "\t")
 		if strings.HasPrefix(parts[0], "!") {
-			lx.never[key(normWord(parts[0][1:]))] = true
+			k := key(normWord(parts[0][1:]))
+			lx.never[k] = true
+			lx.note(k, false)
 			continue
 		}
 		if len(parts) < 2 {
@@ -143,6 +179,9 @@ func parseLexicon(lang string, key func(string) string, r interface{ Read([]byte
 				return nil, fmt.Errorf("lexicon %s line %d: empty word", lang, line)
 			}
 			e.words = append(e.words, p)
+		}
+		if !e.words[0].infix || len(e.words) > 1 {
+			lx.note(e.words[0].text, e.words[0].prefix)
 		}
 		switch {
 		case len(e.words) > 1:
@@ -175,16 +214,18 @@ func normWord(w string) string {
 
 // matchWord returns the category of a single folded word, or "".
 func (lx *lexicon) matchWord(k string) string {
-	if lx.never[k] {
-		return ""
-	}
-	if c, ok := lx.exact[k]; ok {
-		return c
-	}
-	for _, n := range lx.stemLens {
-		if n <= len(k) {
-			if c, ok := lx.stems[k[:n]]; ok {
-				return c
+	if lx.maybe(k) {
+		if lx.never[k] {
+			return ""
+		}
+		if c, ok := lx.exact[k]; ok {
+			return c
+		}
+		for _, n := range lx.stemLens {
+			if n <= len(k) {
+				if c, ok := lx.stems[k[:n]]; ok {
+					return c
+				}
 			}
 		}
 	}
@@ -211,7 +252,7 @@ func (lx *lexicon) match(keys, squeezed []string, skip func(i int) bool, hits []
 			continue
 		}
 		cat := lx.matchWord(keys[i])
-		if cat == "" && squeezed[i] != keys[i] && !lx.never[keys[i]] {
+		if cat == "" && squeezed[i] != keys[i] && !(lx.maybe(keys[i]) && lx.never[keys[i]]) {
 			cat = lx.matchWord(squeezed[i])
 		}
 		if cat != "" {
@@ -230,6 +271,9 @@ func (lx *lexicon) match(keys, squeezed []string, skip func(i int) bool, hits []
 
 // matchPhrase tries the multi-word entries whose first word is k at word i.
 func (lx *lexicon) matchPhrase(k string, i int, keys, squeezed []string) (lexHit, bool) {
+	if !lx.maybe(k) {
+		return lexHit{}, false
+	}
 	for _, e := range lx.phrases[k] {
 		if i+len(e.words) > len(keys) {
 			continue

@@ -113,9 +113,14 @@ type TrainOptions struct {
 	Logf func(format string, args ...any)
 }
 
+// srcBiasLabels is the number of heads, from the first, that have a
+// per-source bias in training: all but spam, whose negatives from the
+// non-spam corpora are real.
+const srcBiasLabels = 4
+
 // weakNegativeWeight is the loss weight of implied spam=0 on rows from
 // corpora that never label spam (tweets, forum posts, VK comments).
-const weakNegativeWeight = 0.3
+var weakNegativeWeight float32 = 0.02
 
 // targets returns the training targets of a row and their weights. Labels
 // the data leaves empty are masked out (weight 0), except that an attack,
@@ -129,6 +134,10 @@ const weakNegativeWeight = 0.3
 func targets(r Row) (y [nLabels]float32, w [nLabels]float32) {
 	return weakTargets(r, nil)
 }
+
+// weakAttackNegWeight is the loss weight of a toxic Russian or Turkish
+// row with only obscene word-list hits as a negative for P(attack | toxic).
+var weakAttackNegWeight float32 = 0.1
 
 // weakLabelWeight is the loss weight of labels inferred from word lists.
 const weakLabelWeight = 0.5
@@ -235,13 +244,21 @@ func Train(ctx context.Context, rows []Row, opts TrainOptions) (*Model, error) {
 	if err != nil {
 		return nil, parley.WrapError(parley.EINTERNAL, "The classifier could not be set up.", err)
 	}
+	m.hierAttack = true
 
 	// Extract features once.
 	type example struct {
 		idx  []uint32
 		val  []float32
 		y, w [nLabels]float32
+		src  int // index of the row's source, -1 for none
 	}
+	// Each source has a bias of its own for the toxicity heads (not spam)
+	// during training only: it absorbs the corpus's label prior (Davidson's
+	// tweets are 83% offensive, OffensEval's 19%), so that the shared
+	// weights learn what is offensive rather than which corpus a text is
+	// from. The model keeps no source bias.
+	srcIndex := map[string]int{}
 	mask := uint32(1)<<m.bits - 1
 	exs := make([]example, 0, len(rows))
 	sc := &scratch{}
@@ -256,7 +273,33 @@ func Train(ctx context.Context, rows []Row, opts TrainOptions) (*Model, error) {
 		for j, f := range sc.feats {
 			e.idx[j], e.val[j] = f.idx&mask, f.val
 		}
+		e.src = -1
+		if r.Source != "" {
+			si, ok := srcIndex[r.Source]
+			if !ok {
+				si = len(srcIndex)
+				srcIndex[r.Source] = si
+			}
+			e.src = si
+		}
 		e.y, e.w = weakTargets(r, a.hits)
+		if m.hierAttack {
+			// The attack head learns P(attack | toxic): only toxic rows
+			// count. Where the attack label is unknown (Russian, Turkish),
+			// a toxic row that addresses someone and has an obscene or
+			// insult word-list hit is a weak positive, and one with only
+			// obscene hits that addresses no one is a weak negative
+			// ("toxic, but not aimed at a person").
+			switch {
+			case e.w[0] == 0 || e.y[0] == 0:
+				e.w[1] = 0
+			case r.Labels[1] >= 0:
+			case a.target && (hasCat(a.hits, catObscene) || hasCat(a.hits, catInsult)):
+				e.y[1], e.w[1] = 1, weakLabelWeight
+			case e.w[1] == 0 && hasCat(a.hits, catObscene):
+				e.y[1], e.w[1] = 0, weakAttackNegWeight
+			}
+		}
 		exs = append(exs, e)
 	}
 	logf("features extracted for %d rows", len(exs))
@@ -267,6 +310,8 @@ func Train(ctx context.Context, rows []Row, opts TrainOptions) (*Model, error) {
 	for i := range order {
 		order[i] = i
 	}
+	srcW := make([][nLabels]float32, len(srcIndex))
+	srcG2 := make([][nLabels]float32, len(srcIndex))
 	lr := float32(opts.LearningRate)
 	l2 := float32(opts.L2)
 	for epoch := 0; epoch < opts.Epochs; epoch++ {
@@ -285,6 +330,11 @@ func Train(ctx context.Context, rows []Row, opts TrainOptions) (*Model, error) {
 				row := m.weights[idx*nLabels : idx*nLabels+nLabels]
 				for l := 0; l < nLabels; l++ {
 					z[l] += row[l] * e.val[j]
+				}
+			}
+			if e.src >= 0 {
+				for l := 0; l < srcBiasLabels; l++ {
+					z[l] += srcW[e.src][l]
 				}
 			}
 			var g [nLabels]float32
@@ -306,6 +356,12 @@ func Train(ctx context.Context, rows []Row, opts TrainOptions) (*Model, error) {
 			if !active {
 				continue
 			}
+			if e.src >= 0 {
+				for l := 0; l < srcBiasLabels; l++ {
+					srcG2[e.src][l] += g[l] * g[l]
+					srcW[e.src][l] -= lr * g[l] / float32(math.Sqrt(float64(srcG2[e.src][l]))+1e-6)
+				}
+			}
 			for j, idx := range e.idx {
 				base := idx * nLabels
 				for l := 0; l < nLabels; l++ {
@@ -321,6 +377,7 @@ func Train(ctx context.Context, rows []Row, opts TrainOptions) (*Model, error) {
 		}
 		logf("epoch %d: mean log loss %.4f", epoch+1, loss/math.Max(lossN, 1))
 	}
+	m.quantize()
 	if len(opts.Tune) > 0 {
 		if err := m.tuneThresholds(ctx, opts.Tune); err != nil {
 			return nil, err
@@ -336,10 +393,11 @@ func Train(ctx context.Context, rows []Row, opts TrainOptions) (*Model, error) {
 const minReasonThreshold = 0.5
 
 // tuneThresholds sets each label's threshold to the one with the best F1
-// of the positive class on rows, in steps of 0.01 between 0.05 (0.5 for
+// of the positive class on rows (for toxic, the best macro-F1), in steps of 0.01 between 0.05 (0.5 for
 // the labels that pre-fill a reason) and 0.95,
-// and does the same per language (by the rows' lang column) where a
-// language has at least minTuneClass rows of each class.
+// and does the same per language (by the rows' lang column). The score is
+// the mean over the sources that have at least minTuneClass rows of each
+// class.
 func (m *Model) tuneThresholds(ctx context.Context, rows []Row) error {
 	preds, err := m.predict(ctx, rows)
 	if err != nil {
@@ -347,17 +405,38 @@ func (m *Model) tuneThresholds(ctx context.Context, rows []Row) error {
 	}
 	const minTuneClass = 30
 	best := func(l int, lang string) (float32, bool) {
-		var ys []int8
-		var ps []float64
-		pos := 0
+		// Rows by source: the threshold is the one with the best mean score
+		// over the sources, so that a large corpus with its own label prior
+		// (Davidson's tweets are 83% offensive) does not set the threshold
+		// for every comment in its language.
+		type group struct {
+			ys  []int8
+			ps  []float64
+			pos int
+		}
+		groups := map[string]*group{}
+		var names []string
 		for i, r := range rows {
 			if r.Labels[l] >= 0 && (lang == "" || r.Lang == lang) {
-				ys = append(ys, r.Labels[l])
-				ps = append(ps, preds[i][l])
-				pos += int(r.Labels[l])
+				g := groups[r.Source]
+				if g == nil {
+					g = &group{}
+					groups[r.Source] = g
+					names = append(names, r.Source)
+				}
+				g.ys = append(g.ys, r.Labels[l])
+				g.ps = append(g.ps, preds[i][l])
+				g.pos += int(r.Labels[l])
 			}
 		}
-		if pos < minTuneClass || len(ys)-pos < minTuneClass {
+		sort.Strings(names)
+		var use []*group
+		for _, n := range names {
+			if g := groups[n]; g.pos >= minTuneClass && len(g.ys)-g.pos >= minTuneClass {
+				use = append(use, g)
+			}
+		}
+		if len(use) == 0 {
 			return 0, false
 		}
 		bt, bestF := 0.5, -1.0
@@ -367,7 +446,18 @@ func (m *Model) tuneThresholds(ctx context.Context, rows []Row) error {
 		}
 		for k := lo; k <= 95; k++ {
 			t := float64(k) / 100
-			if f := confusionAt(ys, ps, t).f1(); f > bestF {
+			f := 0.0
+			for _, g := range use {
+				c := confusionAt(g.ys, g.ps, t)
+				if l == 0 {
+					// toxic pre-fills no reason; it sorts the queue, and both
+					// classes matter: the OffensEval measure, macro-F1.
+					f += c.macroF1()
+				} else {
+					f += c.f1()
+				}
+			}
+			if f > bestF {
 				bt, bestF = t, f
 			}
 		}
@@ -522,4 +612,14 @@ func prAUC(ys []int8, ps []float64) float64 {
 		}
 	}
 	return sum / float64(pos)
+}
+
+// hasCat reports whether a word-list hit of category cat is among hits.
+func hasCat(hits []lexHit, cat string) bool {
+	for _, h := range hits {
+		if h.cat == cat {
+			return true
+		}
+	}
+	return false
 }

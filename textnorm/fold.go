@@ -325,16 +325,18 @@ func undoLeet(w []unit, script int) {
 	if script == scriptNone || script == scriptGreek {
 		script = scriptLatin
 	}
-	table := leet[script]
-	letters := 0
+	letters, leets := 0, 0
 	for _, u := range w {
-		if unicode.IsLetter(u.r) {
+		if isLeetRune(u.r) {
+			leets++
+		} else if unicode.IsLetter(u.r) {
 			letters++
 		}
 	}
-	if letters == 0 {
+	if letters == 0 || leets == 0 {
 		return
 	}
+	table := leet[script]
 	// Runs between letters first; a word that has one is clearly leet, and
 	// then a leading or trailing run next to a letter is too ("1d10t").
 	inner := false
@@ -348,6 +350,10 @@ func undoLeet(w []unit, script int) {
 func undoLeetPass(w []unit, script int, table map[rune]rune, letters int, edges bool) bool {
 	inner := false
 	for a := 0; a < len(w); {
+		if !isLeetRune(w[a].r) {
+			a++
+			continue
+		}
 		if _, ok := table[w[a].r]; !ok {
 			a++
 			continue
@@ -355,6 +361,9 @@ func undoLeetPass(w []unit, script int, table map[rune]rune, letters int, edges 
 		b := a
 		dollars := true
 		for b < len(w) {
+			if !isLeetRune(w[b].r) {
+				break
+			}
 			if _, ok := table[w[b].r]; !ok {
 				break
 			}
