@@ -210,7 +210,7 @@ func TestScunthorpe(t *testing.T) {
 		}
 	}
 	// Character n-grams learned from tweets still push this one over the
-	// personal_attack threshold (see MODEL_CARD.md); the word lists must not.
+	// personal_attack threshold (see docs/model-card.md); the word lists must not.
 	if m.hasLexHit("a cocktail in the cockpit") {
 		t.Error("a word list matched cocktail/cockpit")
 	}

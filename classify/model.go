@@ -15,7 +15,7 @@
 // n-grams with Turkish (ə→e, q→k, x→h folding) plus an Azerbaijani word
 // list; hy in Armenian script and in Latin translit ("hy-Latn") through one
 // canonical transliteration plus an Armenian word list. Scores for hy,
-// hy-Latn and az are less reliable; see Threshold and MODEL_CARD.md.
+// hy-Latn and az are less reliable; see Threshold and docs/model-card.md.
 //
 // Default loads the model trained by `parley train` and embedded as
 // model.bin.
