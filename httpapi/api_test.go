@@ -70,6 +70,7 @@ func newEnvWith(t *testing.T, limits service.RateLimits) *env {
 	api := httpapi.New(httpapi.Config{Service: svc, Bus: events.New(), Resolver: resolver})
 	srv := httptest.NewServer(api.Handler())
 	t.Cleanup(srv.Close)
+	t.Cleanup(api.Close)
 	e := &env{t: t, db: db, svc: svc, srv: srv, clock: clock, tokens: map[string]string{}}
 	ctx := context.Background()
 	for _, s := range []struct{ id, origin string }{{"a", "https://a.example"}, {"b", "https://b.example"}} {
@@ -699,5 +700,47 @@ func TestReportAndAdapterEndpoints(t *testing.T) {
 	a := e.do("GET", "/api/v1/moderation/audit?site=a&action=adapter_reset", nil, e.bearer("mod")...)
 	if len(a.json["entries"].([]any)) != 1 {
 		t.Fatalf("adapter reset not audited: %s", a.body)
+	}
+}
+
+func TestAnonymousThreadsAreCachedUntilTheStoryChanges(t *testing.T) {
+	e := newEnv(t)
+	id, tok := e.post("first comment, approved", nil)
+	e.do("POST", "/api/v1/moderation/comments/"+id+"/approve", nil, e.bearer("mod")...)
+	path := "/api/v1/comments?site=a&story_url=" + storyURL
+	if r := e.do("GET", path, nil); r.header.Get("X-Parley-Cache") != "miss" {
+		t.Fatalf("first read: cache %q", r.header.Get("X-Parley-Cache"))
+	}
+	if r := e.do("GET", path, nil); r.header.Get("X-Parley-Cache") != "hit" || len(r.json["comments"].([]any)) != 1 {
+		t.Fatalf("second read: cache %q, %s", r.header.Get("X-Parley-Cache"), r.body)
+	}
+	// A reader with a guest token sees their own pending comment: never cached.
+	id2, tok2 := e.post("second comment, pending", nil)
+	if r := e.do("GET", path, nil, "X-Parley-Guest-Token", tok2); r.header.Get("X-Parley-Cache") != "" || findComment(e.thread("X-Parley-Guest-Token", tok2), id2) == nil {
+		t.Fatalf("personal read was cached: %q", r.header.Get("X-Parley-Cache"))
+	}
+	// Approval invalidates at once.
+	e.do("POST", "/api/v1/moderation/comments/"+id2+"/approve", nil, e.bearer("mod")...)
+	r := e.do("GET", path, nil)
+	if r.header.Get("X-Parley-Cache") != "miss" || len(r.json["comments"].([]any)) != 2 {
+		t.Fatalf("after approval: cache %q, %s", r.header.Get("X-Parley-Cache"), r.body)
+	}
+	// So does a rejection of a published comment.
+	e.do("GET", path, nil)
+	e.do("POST", "/api/v1/moderation/comments/"+id+"/reject", map[string]any{"reason": "other"}, e.bearer("mod")...)
+	if r := e.do("GET", path, nil); len(r.json["comments"].([]any)) != 1 {
+		t.Fatalf("rejected comment still served from cache: %s", r.body)
+	}
+	_ = tok
+	// A story that had no comments yet is invalidated by its first one.
+	empty := "/api/v1/comments?site=a&story_url=https://a.example/news/new"
+	e.do("GET", empty, nil)
+	e.do("GET", empty, nil)
+	r = e.do("POST", "/api/v1/comments", map[string]any{"site": "a", "story_url": "https://a.example/news/new", "body": "staff first"}, e.bearer("mod")...)
+	if r.status != 201 {
+		t.Fatalf("staff post: %d", r.status)
+	}
+	if r := e.do("GET", empty, nil); len(r.json["comments"].([]any)) != 1 {
+		t.Fatalf("new story's first comment hidden by the cache: %s", r.body)
 	}
 }

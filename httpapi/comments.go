@@ -2,6 +2,8 @@ package httpapi
 
 import (
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/parley-comments/parley"
@@ -104,6 +106,17 @@ func (s *Server) handleListComments(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, parley.Errorf(parley.EINVALID, "sort is oldest or newest."))
 		return
 	}
+	// Anonymous readers all see the same thread, so their responses are
+	// cached until something on the story changes.
+	cacheable := a.User == nil && a.GuestToken == ""
+	key := strings.Join([]string{q.Get("site"), q.Get("story_url"), sort, q.Get("cursor"), strconv.Itoa(limit), q.Get("locale")}, "\x00")
+	if cacheable {
+		if body, ok := s.cache.get(key); ok {
+			w.Header().Set("X-Parley-Cache", "hit")
+			writeRawJSON(w, http.StatusOK, body)
+			return
+		}
+	}
 	page, err := s.svc.Thread(r.Context(), a, service.ThreadInput{SiteID: q.Get("site"), StoryURL: q.Get("story_url"),
 		Newest: sort == "newest", Cursor: q.Get("cursor"), Limit: limit})
 	if err != nil {
@@ -127,7 +140,22 @@ func (s *Server) handleListComments(w http.ResponseWriter, r *http.Request) {
 		role, _ := s.svc.Role(r.Context(), a.User, page.Site.ID)
 		resp["viewer"] = map[string]any{"name": a.User.Name, "role": role}
 	}
-	writeJSON(w, http.StatusOK, resp)
+	if !cacheable {
+		writeJSON(w, http.StatusOK, resp)
+		return
+	}
+	body, err := marshalJSON(resp)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	storyID := ""
+	if page.Story != nil {
+		storyID = page.Story.ID
+	}
+	s.cache.put(key, page.Site.ID, storyID, body)
+	w.Header().Set("X-Parley-Cache", "miss")
+	writeRawJSON(w, http.StatusOK, body)
 }
 
 type postRequest struct {

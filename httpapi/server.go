@@ -50,6 +50,8 @@ type Server struct {
 	ready   func(ctx context.Context) error
 	mux     *http.ServeMux
 	metrics *metrics
+	cache   *threadCache
+	stop    context.CancelFunc
 }
 
 // New returns a Server with every API route registered.
@@ -60,10 +62,20 @@ func New(cfg Config) *Server {
 	if cfg.Resolver == nil {
 		cfg.Resolver, _ = clientip.NewResolver(nil)
 	}
-	s := &Server{svc: cfg.Service, bus: cfg.Bus, ips: cfg.Resolver, log: cfg.Logger, secure: cfg.SecureCookies, ready: cfg.Ready, mux: http.NewServeMux(), metrics: newMetrics()}
+	s := &Server{svc: cfg.Service, bus: cfg.Bus, ips: cfg.Resolver, log: cfg.Logger, secure: cfg.SecureCookies, ready: cfg.Ready,
+		mux: http.NewServeMux(), metrics: newMetrics(), cache: newThreadCache(time.Now)}
+	ctx, cancel := context.WithCancel(context.Background())
+	s.stop = cancel
+	cfg.Service.OnEvent(s.cache.invalidate)
+	if cfg.Bus != nil {
+		go s.cache.follow(ctx, cfg.Bus)
+	}
 	s.routes()
 	return s
 }
+
+// Close stops the server's background work (the cache's event follower).
+func (s *Server) Close() { s.stop() }
 
 // Mux returns the router, so that other packages (widget, dashboard, demo)
 // can register their routes on it.

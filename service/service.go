@@ -12,6 +12,7 @@ package service
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/parley-comments/parley"
@@ -83,6 +84,20 @@ type Service struct {
 	limits     RateLimits
 	sessionTTL time.Duration
 	renderer   *render.Renderer
+
+	listenersMu sync.RWMutex
+	listeners   []func(parley.Event)
+}
+
+// OnEvent registers fn to be called synchronously, in this process, for
+// every event the service publishes, before the call that caused it
+// returns. Caches use it so that a reader never sees a stale thread after a
+// decision made through this instance; other instances learn of changes
+// through the EventBus.
+func (s *Service) OnEvent(fn func(parley.Event)) {
+	s.listenersMu.Lock()
+	defer s.listenersMu.Unlock()
+	s.listeners = append(s.listeners, fn)
 }
 
 // New returns a Service.
@@ -112,6 +127,11 @@ func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Mic
 // publish sends an event after a commit. Failures are logged: events are
 // hints, and the data is already durable.
 func (s *Service) publish(ctx context.Context, e parley.Event) {
+	s.listenersMu.RLock()
+	for _, fn := range s.listeners {
+		fn(e)
+	}
+	s.listenersMu.RUnlock()
 	if s.bus == nil {
 		return
 	}

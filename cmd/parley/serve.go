@@ -134,6 +134,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	baseURL := "http://" + ln.Addr().String()
 	secure := cfg.secureCookies == "on" || (cfg.secureCookies == "auto" && !cfg.demo)
 	api := httpapi.New(httpapi.Config{Service: svc, Bus: bus, Resolver: resolver, Logger: logger, SecureCookies: secure, Ready: db.Ping})
+	defer api.Close()
 	if err := mountExtras(api.Mux(), svc, logger, secure, resolver); err != nil {
 		return err
 	}
