@@ -23,8 +23,10 @@ for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null &
 base="http://127.0.0.1:$port"
 echo "machine: $(nproc) cores, $(go version | cut -d' ' -f3), $( [ -n "${PARLEY_DB:-}" ] && echo postgres || echo sqlite )"
 for story in big small; do
-  echo "== GET /api/v1/comments ($story story)"
+  echo "== GET /api/v1/comments ($story story, anonymous reader: served from the thread cache)"
   wrk -t2 -c50 -d"$DURATION" -s bench/report.lua "$base/api/v1/comments?site=bench&story_url=https://bench.example/$story&limit=500" | grep RESULT
+  echo "== GET /api/v1/comments ($story story, reader with a guest token: uncached, every request reads the database)"
+  wrk -t2 -c50 -d"$DURATION" -s bench/report.lua -H "X-Parley-Guest-Token: pg_bench_reader" "$base/api/v1/comments?site=bench&story_url=https://bench.example/$story&limit=500" | grep RESULT
 done
 echo "== POST /api/v1/comments"
 wrk -t2 -c50 -d"$DURATION" -s bench/post.lua "$base" | grep RESULT
