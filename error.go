@@ -3,6 +3,7 @@ package parley
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"time"
 )
 
@@ -88,3 +89,29 @@ func ErrorMessage(err error) string {
 
 // IsCode reports whether err carries the given code.
 func IsCode(err error, code string) bool { return err != nil && ErrorCode(err) == code }
+
+// HTTPStatus maps an error code to its HTTP status. It is the one place
+// where codes meet HTTP; the JSON API and the dashboard both use it.
+func HTTPStatus(code string) int {
+	switch code {
+	case EMALFORMED:
+		return http.StatusBadRequest
+	case EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case EFORBIDDEN, ESANCTIONED:
+		return http.StatusForbidden
+	case ENOTFOUND:
+		return http.StatusNotFound
+	case ECONFLICT, EDUPLICATE:
+		return http.StatusConflict
+	case ETOOLARGE:
+		return http.StatusRequestEntityTooLarge
+	case EINVALID, ECLOSED:
+		return http.StatusUnprocessableEntity
+	case ERATELIMITED:
+		return http.StatusTooManyRequests
+	case EUNAVAILABLE:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}

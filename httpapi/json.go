@@ -13,37 +13,11 @@ import (
 	"github.com/parley-comments/parley"
 )
 
-// statusOf maps an application error code to its HTTP status. This is the
-// one place where codes meet HTTP.
-func statusOf(code string) int {
-	switch code {
-	case parley.EMALFORMED:
-		return http.StatusBadRequest
-	case parley.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case parley.EFORBIDDEN, parley.ESANCTIONED:
-		return http.StatusForbidden
-	case parley.ENOTFOUND:
-		return http.StatusNotFound
-	case parley.ECONFLICT, parley.EDUPLICATE:
-		return http.StatusConflict
-	case parley.ETOOLARGE:
-		return http.StatusRequestEntityTooLarge
-	case parley.EINVALID, parley.ECLOSED:
-		return http.StatusUnprocessableEntity
-	case parley.ERATELIMITED:
-		return http.StatusTooManyRequests
-	case parley.EUNAVAILABLE:
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusInternalServerError
-}
-
 // writeError writes {"error": {"code", "message", ...safe fields}}.
 // Internal errors are logged with their detail and answered generically.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	code := parley.ErrorCode(err)
-	status := statusOf(code)
+	status := parley.HTTPStatus(code)
 	body := map[string]any{"code": code, "message": parley.ErrorMessage(err)}
 	var pe *parley.Error
 	if errors.As(err, &pe) {

@@ -77,7 +77,7 @@ func (s *Server) handlePopupLogin(w http.ResponseWriter, r *http.Request) {
 	sess, secret, u, err := s.svc.Login(r.Context(), r.PostForm.Get("email"), r.PostForm.Get("password"), clientip.RateKey(s.ips.ClientIP(r)))
 	if err != nil {
 		data.Error = parley.ErrorMessage(err)
-		s.renderPopup(w, statusOf(parley.ErrorCode(err)), data)
+		s.renderPopup(w, parley.HTTPStatus(parley.ErrorCode(err)), data)
 		return
 	}
 	s.setSessionCookie(w, secret, sess.ExpiresAt)

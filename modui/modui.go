@@ -212,31 +212,6 @@ func wantsJSON(r *http.Request) bool {
 	return strings.Contains(r.Header.Get("Accept"), "application/json")
 }
 
-// httpStatus maps an error code to an HTTP status, as the JSON API does.
-func httpStatus(code string) int {
-	switch code {
-	case parley.EMALFORMED:
-		return http.StatusBadRequest
-	case parley.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case parley.EFORBIDDEN, parley.ESANCTIONED:
-		return http.StatusForbidden
-	case parley.ENOTFOUND:
-		return http.StatusNotFound
-	case parley.ECONFLICT, parley.EDUPLICATE:
-		return http.StatusConflict
-	case parley.ETOOLARGE:
-		return http.StatusRequestEntityTooLarge
-	case parley.EINVALID, parley.ECLOSED:
-		return http.StatusUnprocessableEntity
-	case parley.ERATELIMITED:
-		return http.StatusTooManyRequests
-	case parley.EUNAVAILABLE:
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusInternalServerError
-}
-
 // errorMessage is the message shown for err in the page's language: the
 // service's safe message for validation errors, a translated one for the
 // common access and concurrency errors.
@@ -270,7 +245,7 @@ func (ui *UI) errorMessage(lang string, err error) string {
 // fail answers with an error: JSON for the script, a page otherwise.
 func (ui *UI) fail(w http.ResponseWriter, r *http.Request, rq *request, err error) {
 	code := parley.ErrorCode(err)
-	status := httpStatus(code)
+	status := parley.HTTPStatus(code)
 	if status >= 500 {
 		ui.log.ErrorContext(r.Context(), "moderation dashboard", "path", r.URL.Path, "err", err)
 	}
@@ -351,7 +326,7 @@ func (ui *UI) handleLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	sess, secret, _, err := ui.svc.Login(r.Context(), p.Email, r.PostFormValue("password"), ui.clientKey(r))
 	if err != nil {
-		status := httpStatus(parley.ErrorCode(err))
+		status := parley.HTTPStatus(parley.ErrorCode(err))
 		switch parley.ErrorCode(err) {
 		case parley.EUNAUTHORIZED:
 			p.Error = ui.cat.T(rq.lang, "login.wrong")
