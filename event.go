@@ -9,6 +9,8 @@ import (
 const (
 	EventCommentCreated = "comment.created"
 	EventCommentUpdated = "comment.updated" // status change or edit
+	EventStoryUpdated   = "story.updated"   // a story's settings changed
+	EventSiteUpdated    = "site.updated"    // a site's settings changed (StoryID is empty)
 )
 
 // Event tells other parts of Parley (live streams, caches, the duplicate

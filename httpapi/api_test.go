@@ -743,4 +743,20 @@ func TestAnonymousThreadsAreCachedUntilTheStoryChanges(t *testing.T) {
 	if r := e.do("GET", empty, nil); len(r.json["comments"].([]any)) != 1 {
 		t.Fatalf("new story's first comment hidden by the cache: %s", r.body)
 	}
+	// Site and story settings reach cached threads at once.
+	e.do("GET", path, nil)
+	if r := e.do("PUT", "/api/v1/admin/sites/a/settings", map[string]any{"policy_text": map[string]string{"en": "Be kind."}}, e.bearer("admin")...); r.status != 200 {
+		t.Fatalf("settings: %d %s", r.status, r.body)
+	}
+	r = e.do("GET", path, nil)
+	if r.json["site"].(map[string]any)["policy_text"] != "Be kind." {
+		t.Fatalf("policy text not updated: %s", r.body)
+	}
+	storyID := r.json["story"].(map[string]any)["id"].(string)
+	if r := e.do("PATCH", "/api/v1/moderation/stories/"+storyID, map[string]any{"closed": true}, e.bearer("mod")...); r.status != 200 {
+		t.Fatalf("close story: %d %s", r.status, r.body)
+	}
+	if r := e.do("GET", path, nil); r.json["story"].(map[string]any)["closed"] != true {
+		t.Fatalf("closed story served open from the cache: %s", r.body)
+	}
 }

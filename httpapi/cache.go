@@ -69,12 +69,14 @@ func (c *threadCache) put(key, siteID, storyID string, body []byte) {
 	c.bytes += len(body)
 }
 
-// invalidate drops every entry an event may have changed.
+// invalidate drops every entry an event may have changed: the story's, the
+// site's entries for stories that did not exist yet, and all of the site's
+// on a site-wide event.
 func (c *threadCache) invalidate(e parley.Event) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for k, v := range c.entries {
-		if v.siteID == e.SiteID && (v.storyID == e.StoryID || v.storyID == "") {
+		if v.siteID == e.SiteID && (e.StoryID == "" || v.storyID == e.StoryID || v.storyID == "") {
 			c.bytes -= len(v.body)
 			delete(c.entries, k)
 		}

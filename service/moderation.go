@@ -415,5 +415,6 @@ func (s *Service) UpdateStory(ctx context.Context, actor *parley.User, storyID s
 		Action: "story_settings", Note: st.URL, CreatedAt: now}); err != nil {
 		return nil, err
 	}
+	s.publish(ctx, parley.Event{Type: parley.EventStoryUpdated, SiteID: st.SiteID, StoryID: st.ID, At: now})
 	return st, nil
 }

@@ -81,6 +81,7 @@ func (s *Service) UpdateSiteSettings(ctx context.Context, actor *parley.User, si
 	if err := s.store.UpdateSite(ctx, site); err != nil {
 		return nil, err
 	}
+	s.publish(ctx, parley.Event{Type: parley.EventSiteUpdated, SiteID: site.ID, At: s.now()})
 	return site, nil
 }
 
