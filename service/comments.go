@@ -201,7 +201,7 @@ func (s *Service) Post(ctx context.Context, a Author, in PostInput) (*PostResult
 				Detail: clusterDetail(len(match.Matches), match.Reason)})
 		}
 	}
-	decision := decideOnPost(c, settings, storyMode(story), role, sanctions)
+	decision := decideOnPost(c, s.autoRejectThresholds(settings, c.Language), storyMode(story), role, sanctions)
 	c.Status = decision.status
 	if decision.status != parley.StatusPending {
 		c.Reason = decision.reason
@@ -424,6 +424,29 @@ func (s *Service) learn(ctx context.Context, tx parley.Store, c *parley.Comment,
 		return nil
 	}
 	return tx.PutSiteAdapter(ctx, c.SiteID, next, s.now())
+}
+
+// thresholder is implemented by classifiers that know their own per-language
+// thresholds (classify.Model).
+type thresholder interface {
+	Threshold(lang string, l parley.Label) float64
+}
+
+// autoRejectThresholds returns the site's settings with each auto-reject
+// threshold raised, where needed, to the classifier's own threshold for the
+// comment's language: the model is conservative for Armenian and
+// Azerbaijani, and a site setting must not auto-reject below that.
+func (s *Service) autoRejectThresholds(settings parley.Settings, lang string) parley.Settings {
+	th, ok := s.classifier.(thresholder)
+	if !ok || len(settings.AutoReject) == 0 {
+		return settings
+	}
+	raised := make(map[parley.Label]float64, len(settings.AutoReject))
+	for l, v := range settings.AutoReject {
+		raised[l] = max(v, th.Threshold(lang, l))
+	}
+	settings.AutoReject = raised
+	return settings
 }
 
 // postDecision is what policy decides for a new comment.
