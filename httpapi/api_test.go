@@ -301,6 +301,11 @@ func TestModerationPermissionMatrix(t *testing.T) {
 		{"GET", "/api/v1/moderation/audit?site=a", nil},
 		{"GET", "/api/v1/moderation/sanctions?site=a", nil},
 		{"POST", "/api/v1/moderation/sanctions", map[string]any{"site": "a", "author_key": "e:guest@example.org", "kind": "ban", "reason": "x"}},
+		{"DELETE", "/api/v1/moderation/sanctions/01NOSUCHSANCTION?site=a", nil},
+		{"PATCH", "/api/v1/moderation/stories/" + e.storyID(id), map[string]any{"closed": true}},
+		{"PUT", "/api/v1/admin/sites/a/settings", map[string]any{"mode": "post"}},
+		{"GET", "/api/v1/admin/sites/a/adapter", nil},
+		{"DELETE", "/api/v1/admin/sites/a/adapter", nil},
 		{"GET", "/api/v1/moderation/stream?site=a", nil},
 	}
 	callers := []struct {
@@ -330,9 +335,20 @@ func TestModerationPermissionMatrix(t *testing.T) {
 	if st := e.commentStatus(id); st != "pending" {
 		t.Fatalf("status changed to %s by refused callers", st)
 	}
-	// The site's moderator is allowed (stream excluded: it stays open).
+	var closed bool
+	if err := e.db.SQL().QueryRow("SELECT closed FROM stories").Scan(&closed); err != nil || closed {
+		t.Fatalf("story closed by refused callers (%v)", err)
+	}
+	// The site's moderator is allowed (stream excluded: it stays open), but
+	// not on the admin endpoints.
 	for _, ep := range endpoints[:len(endpoints)-1] {
-		if ep.path == "/api/v1/moderation/sanctions" && ep.method == "POST" {
+		if ep.path == "/api/v1/moderation/sanctions" && ep.method == "POST" || strings.HasPrefix(ep.path, "/api/v1/moderation/sanctions/01NOSUCH") {
+			continue
+		}
+		if strings.HasPrefix(ep.path, "/api/v1/admin/") {
+			if r := e.do(ep.method, ep.path, ep.body, e.bearer("mod")...); r.status != 403 {
+				t.Errorf("moderator on admin endpoint %s %s: %d", ep.method, ep.path, r.status)
+			}
 			continue
 		}
 		r := e.do(ep.method, ep.path, ep.body, e.bearer("mod")...)
@@ -340,6 +356,14 @@ func TestModerationPermissionMatrix(t *testing.T) {
 			t.Errorf("moderator %s %s: %d %s", ep.method, ep.path, r.status, r.body)
 		}
 	}
+}
+
+func (e *env) storyID(commentID string) string {
+	var id string
+	if err := e.db.SQL().QueryRow("SELECT story_id FROM comments WHERE id = ?", commentID).Scan(&id); err != nil {
+		e.t.Fatal(err)
+	}
+	return id
 }
 
 func (e *env) commentStatus(id string) string {
