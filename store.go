@@ -104,6 +104,11 @@ type Store interface {
 	PutSiteAdapter(ctx context.Context, siteID string, state []byte, at time.Time) error
 	DeleteSiteAdapter(ctx context.Context, siteID string) error
 
+	// Purge deletes what is no longer needed: sessions that expired before
+	// now, idempotency keys created before keysBefore, and rate buckets not
+	// touched since bucketsBefore. It returns how many rows it deleted.
+	Purge(ctx context.Context, now, keysBefore, bucketsBefore time.Time) (int, error)
+
 	// TakeRateToken takes one token from the named bucket, which refills at
 	// perSecond up to burst. It reports whether a token was available and,
 	// if not, how long until one will be. Buckets live in the database so

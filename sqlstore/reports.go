@@ -75,3 +75,31 @@ func (c *conn) DeleteSiteAdapter(ctx context.Context, siteID string) error {
 	_, err := c.exec(ctx, `DELETE FROM site_adapters WHERE site_id = ?`, siteID)
 	return translate(err, "Site adapter")
 }
+
+// --- Housekeeping ---
+
+// Purge deletes expired sessions, idempotency keys created before
+// keysBefore and rate buckets last touched before bucketsBefore, and
+// returns the number of rows deleted.
+func (c *conn) Purge(ctx context.Context, now, keysBefore, bucketsBefore time.Time) (int, error) {
+	total := 0
+	for _, q := range []struct {
+		sql string
+		at  time.Time
+	}{
+		{`DELETE FROM sessions WHERE expires_at <= ?`, now},
+		{`DELETE FROM idempotency_keys WHERE created_at < ?`, keysBefore},
+		{`DELETE FROM rate_buckets WHERE updated_at < ?`, bucketsBefore},
+	} {
+		res, err := c.exec(ctx, q.sql, c.d.timeArg(q.at))
+		if err != nil {
+			return total, translate(err, "Purge")
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return total, translate(err, "Purge")
+		}
+		total += int(n)
+	}
+	return total, nil
+}

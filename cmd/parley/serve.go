@@ -118,6 +118,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("load recent comments into the duplicate index: %w", err)
 	}
 	go followIndex(ctx, db, bus, index, clock, logger)
+	go housekeeping(ctx, db, clock, logger)
 
 	limits := service.DefaultRateLimits
 	limits.Enabled = cfg.rateLimit == "on"
@@ -230,5 +231,34 @@ func followIndex(ctx context.Context, db parley.Store, bus parley.EventBus, ix *
 			continue
 		}
 		ix.Add(dedupe.Doc{SiteID: c.SiteID, CommentID: c.ID, AuthorKey: c.AuthorKey, ClusterID: c.ClusterID, Text: c.Body, At: c.CreatedAt})
+	}
+}
+
+// Retention of housekeeping data.
+const (
+	idempotencyKeyRetention = 7 * 24 * time.Hour
+	rateBucketRetention     = 24 * time.Hour
+)
+
+// housekeeping deletes expired sessions, old idempotency keys and idle rate
+// buckets once an hour. Several instances may run it at once; deletes are
+// idempotent.
+func housekeeping(ctx context.Context, db parley.Store, clock parley.Clock, logger *slog.Logger) {
+	tick := time.NewTicker(time.Hour)
+	defer tick.Stop()
+	for {
+		now := clock.Now()
+		if n, err := db.Purge(ctx, now, now.Add(-idempotencyKeyRetention), now.Add(-rateBucketRetention)); err != nil {
+			if ctx.Err() == nil {
+				logger.Warn("housekeeping", "err", err)
+			}
+		} else if n > 0 {
+			logger.Info("housekeeping", "deleted", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
 	}
 }

@@ -71,3 +71,32 @@ func testSiteAdapters(t *testing.T, db *sqlstore.DB) {
 	_, err = db.GetSiteAdapter(ctx(), site.ID)
 	wantCode(t, err, parley.ENOTFOUND)
 }
+
+func testPurge(t *testing.T, db *sqlstore.DB) {
+	user := seedUser(t, db, 1)
+	must(t, db.CreateSession(ctx(), &parley.Session{IDHash: "old", UserID: user.ID, CSRFToken: "c", CreatedAt: at(1), ExpiresAt: at(10)}))
+	must(t, db.CreateSession(ctx(), &parley.Session{IDHash: "live", UserID: user.ID, CSRFToken: "c", CreatedAt: at(1), ExpiresAt: at(1000)}))
+	must(t, db.PutIdempotencyKey(ctx(), "s|a", "old", "c1", at(5)))
+	must(t, db.PutIdempotencyKey(ctx(), "s|a", "new", "c2", at(500)))
+	_, _, err := db.TakeRateToken(ctx(), "idle", 1, 5, at(5))
+	must(t, err)
+	_, _, err = db.TakeRateToken(ctx(), "busy", 1, 5, at(500))
+	must(t, err)
+	n, err := db.Purge(ctx(), at(100), at(100), at(100))
+	must(t, err)
+	if n != 3 {
+		t.Fatalf("purged %d rows, want 3", n)
+	}
+	db.SetClock(fixedClock{at(50)})
+	_, err = db.GetSession(ctx(), "old")
+	wantCode(t, err, parley.ENOTFOUND)
+	_, err = db.GetSession(ctx(), "live")
+	must(t, err)
+	_, err = db.GetIdempotencyKey(ctx(), "s|a", "old")
+	wantCode(t, err, parley.ENOTFOUND)
+	id, err := db.GetIdempotencyKey(ctx(), "s|a", "new")
+	must(t, err)
+	if id != "c2" {
+		t.Fatalf("kept key maps to %q", id)
+	}
+}

@@ -56,6 +56,7 @@ func Run(t *testing.T, open func(testing.TB) *sqlstore.DB) {
 		{"Times", testTimes},
 		{"Reports", testReports},
 		{"SiteAdapters", testSiteAdapters},
+		{"Purge", testPurge},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
