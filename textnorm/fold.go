@@ -92,14 +92,24 @@ func isLeetRune(r rune) bool {
 
 // isJoinElem reports whether r can be one element of a split-letter run.
 func isJoinElem(r rune) bool {
+	if r < 0x80 {
+		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || r == '0' || r == '1' || r == '3' || r == '4' || r == '5' || r == '@' || r == '$'
+	}
 	return unicode.IsLetter(r) || r == '0' || r == '1' || r == '3' || r == '4' || r == '5' || r == '@' || r == '$'
 }
 
-func isWordish(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r) }
+func isWordish(r rune) bool {
+	if r < 0x80 {
+		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+	}
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r)
+}
 
 // joinSplit joins runs of at least three single letters separated by one to
-// three non-word characters: "i.d.i.o.t" → "idiot".
-func joinSplit(us []unit) []unit {
+// three non-word characters: "i.d.i.o.t" → "idiot". It returns the result,
+// which is us itself when nothing was joined, and buf, the scratch buffer
+// the result is built in otherwise (grown if needed).
+func joinSplit(us, buf []unit) (res, scratch []unit) {
 	single := func(i int) bool {
 		if !isJoinElem(us[i].r) {
 			return false
@@ -109,10 +119,13 @@ func joinSplit(us []unit) []unit {
 		}
 		return i+1 >= len(us) || !isWordish(us[i+1].r)
 	}
-	out := make([]unit, 0, len(us))
+	// out stays nil, standing for us[:i], until the first join.
+	var out []unit
 	for i := 0; i < len(us); {
 		if !single(i) {
-			out = append(out, us[i])
+			if out != nil {
+				out = append(out, us[i])
+			}
 			i++
 			continue
 		}
@@ -146,16 +159,27 @@ func joinSplit(us []unit) []unit {
 			}
 		}
 		if len(elems) >= 3 && letters >= 2 {
+			if out == nil {
+				if cap(buf) < len(us) {
+					buf = make([]unit, 0, len(us))
+				}
+				out = append(buf[:0], us[:i]...)
+			}
 			for _, e := range elems {
 				out = append(out, us[e])
 			}
 			i = elems[len(elems)-1] + 1
 			continue
 		}
-		out = append(out, us[i])
+		if out != nil {
+			out = append(out, us[i])
+		}
 		i++
 	}
-	return out
+	if out == nil {
+		return us, buf
+	}
+	return out, out
 }
 
 // foldWords lower-cases, folds look-alikes and undoes leetspeak, one
@@ -209,6 +233,12 @@ func foldToken(tok []unit) {
 
 // lower lower-cases r; see the package comment for the Turkic rules.
 func lower(r rune, turkic bool) rune {
+	if r < 0x80 && r != 'I' {
+		if 'A' <= r && r <= 'Z' {
+			return r + 'a' - 'A'
+		}
+		return r
+	}
 	switch r {
 	case 'I':
 		if turkic {

@@ -48,8 +48,10 @@ package textnorm
 
 import (
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -75,13 +77,29 @@ type unit struct {
 // Normalize returns the normalized form of s with its offset map. Invalid
 // UTF-8 bytes are treated as spaces.
 func Normalize(s string) Result {
-	us := decompose(s)
-	us = joinSplit(us)
+	bp := unitPool.Get().(*unitBufs)
+	us := decompose(s, bp.a[:0])
+	bp.a = us[:0]
+	us, bp.b = joinSplit(us, bp.b[:0])
 	us = foldWords(us)
 	us = squeeze(us)
 	us = collapseSpace(us)
-	return build(s, us)
+	r := build(s, us)
+	if cap(bp.a) <= maxPooledUnits && cap(bp.b) <= maxPooledUnits {
+		unitPool.Put(bp)
+	}
+	return r
 }
+
+// unitBufs are the working buffers of one Normalize call, reused through
+// unitPool so that normalizing allocates only its result.
+type unitBufs struct{ a, b []unit }
+
+// maxPooledUnits bounds the buffers kept for reuse, so that one huge text
+// does not pin its memory.
+const maxPooledUnits = 1 << 16
+
+var unitPool = sync.Pool{New: func() any { return &unitBufs{} }}
 
 // Span maps a byte range [i,j) of r.Text back to the byte range of the
 // original string it came from. Out-of-range arguments are clamped; an empty
@@ -191,12 +209,19 @@ func Squeeze(w string) string {
 	return b.String()
 }
 
-func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+func isWordRune(r rune) bool {
+	if r < utf8.RuneSelf {
+		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+	}
+	return unicode.IsLetter(r) || unicode.IsDigit(r)
+}
 
 // decompose applies NFKC segment by segment, so that every output rune
 // knows its source range, and drops invisible characters.
-func decompose(s string) []unit {
-	us := make([]unit, 0, len(s))
+func decompose(s string, us []unit) []unit {
+	if cap(us) < len(s) {
+		us = make([]unit, 0, len(s))
+	}
 	if isASCII(s) { // NFKC leaves ASCII alone
 		for i := 0; i < len(s); i++ {
 			r := rune(s[i])
@@ -277,20 +302,30 @@ func dropMarkAfter(r rune) bool {
 
 // build renders units into a Result.
 func build(src string, us []unit) Result {
-	var b strings.Builder
 	n := 0
 	for _, u := range us {
-		n += utf8.RuneLen(u.r)
+		if u.r < utf8.RuneSelf && u.r >= 0 {
+			n++
+		} else {
+			n += runeLen(u.r)
+		}
 	}
-	b.Grow(n)
-	starts := make([]int32, 0, n+1)
-	ends := make([]int32, 0, n)
+	buf := make([]byte, 0, n)
+	// starts and ends share one allocation.
+	offs := make([]int32, 2*n+1)
+	starts, ends := offs[:0:n+1], offs[n+1:n+1]
 	for _, u := range us {
+		if u.r < utf8.RuneSelf && u.r >= 0 {
+			buf = append(buf, byte(u.r))
+			starts = append(starts, u.s)
+			ends = append(ends, u.e)
+			continue
+		}
 		l := utf8.RuneLen(u.r)
 		if l < 0 {
 			u.r, l = ' ', 1
 		}
-		b.WriteRune(u.r)
+		buf = utf8.AppendRune(buf, u.r)
 		for k := 0; k < l; k++ {
 			starts = append(starts, u.s)
 			ends = append(ends, u.e)
@@ -301,7 +336,16 @@ func build(src string, us []unit) Result {
 		// An empty span at the end maps to the end of the last rune.
 		starts[len(starts)-1] = us[len(us)-1].e
 	}
-	return Result{Text: b.String(), starts: starts, ends: ends, srcLen: len(src)}
+	return Result{Text: unsafe.String(unsafe.SliceData(buf), len(buf)), starts: starts, ends: ends, srcLen: len(src)}
+}
+
+// runeLen is utf8.RuneLen with invalid runes counted as the one-byte space
+// build writes for them.
+func runeLen(r rune) int {
+	if l := utf8.RuneLen(r); l > 0 {
+		return l
+	}
+	return 1
 }
 
 // collapseSpace turns runs of spaces into one and trims both ends.
