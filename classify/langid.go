@@ -191,6 +191,57 @@ func eachTrigram(norm string, fn func(uint32) bool) {
 	}
 }
 
+// appendTrigrams appends to dst the hashes of the first limit trigrams that
+// eachTrigram would report for norm, in the same order.
+func appendTrigrams(dst []uint32, norm string, limit int) []uint32 {
+	var buf [64]rune
+	rs := buf[:0]
+	emit := func(rs []rune) bool {
+		for i := 0; i+3 <= len(rs); i++ {
+			if len(dst) == limit {
+				return false
+			}
+			h := hashSeed('l')
+			h = hashRune(h, rs[i])
+			h = hashRune(h, rs[i+1])
+			h = hashRune(h, rs[i+2])
+			dst = append(dst, h)
+		}
+		return true
+	}
+	inWord := false
+	for _, r := range norm {
+		var letter bool
+		if r < 0x80 {
+			letter = 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z'
+		} else {
+			letter = unicode.IsLetter(r)
+		}
+		if !letter {
+			if inWord {
+				rs = append(rs, ' ')
+				if !emit(rs) {
+					return dst
+				}
+				inWord = false
+			}
+			continue
+		}
+		if !inWord {
+			rs = append(buf[:0], ' ')
+			inWord = true
+		}
+		if len(rs) < len(buf)-1 {
+			rs = append(rs, r)
+		}
+	}
+	if inWord {
+		rs = append(rs, ' ')
+		emit(rs)
+	}
+	return dst
+}
+
 // Decisive words: frequent in one language and rare in the others.
 var (
 	azWords = map[string]bool{"və": true, "mən": true, "sən": true, "deyil": true, "üçün": true, "nə": true,
@@ -207,11 +258,47 @@ var (
 		"in": true, "that": true, "it": true, "are": true, "this": true, "for": true, "not": true, "he": true, "she": true}
 )
 
+// Decisive-word bits, indexed like latinLangs.
+const (
+	decEn = 1 << iota
+	decTr
+	decAz
+	decHyLatn
+)
+
+// decisiveWords maps every decisive word to the languages it counts for,
+// so that detect needs one lookup per word.
+var decisiveWords = func() map[string]uint8 {
+	out := map[string]uint8{}
+	for _, x := range []struct {
+		words map[string]bool
+		bit   uint8
+	}{{enWords, decEn}, {trWords, decTr}, {azWords, decAz}, {hyLatnWords, decHyLatn}} {
+		for w := range x.words {
+			out[w] |= x.bit
+		}
+	}
+	return out
+}()
+
+// decisiveMaxLen is the byte length of the longest decisive word.
+var decisiveMaxLen = func() int {
+	n := 0
+	for w := range decisiveWords {
+		n = max(n, len(w))
+	}
+	return n
+}()
+
 // detect returns the language of normalized text and its words.
 func (id *langID) detect(norm string, words []string) string {
 	var arm, cyr, lat, other int
 	for _, r := range norm {
 		switch {
+		case r < 0x80:
+			if 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' {
+				lat++
+			}
 		case !unicode.IsLetter(r):
 		case isArmenian(r):
 			arm++
@@ -241,18 +328,19 @@ func (id *langID) detect(norm string, words []string) string {
 	for k, lang := range latinLangs {
 		floors[k] = id.floor[lang]
 	}
-	n := 0
-	eachTrigram(norm, func(h uint32) bool {
-		n++
+	var hbuf [maxLangTrigrams]uint32
+	hs := appendTrigrams(hbuf[:0], norm, maxLangTrigrams)
+	n := len(hs)
+	for _, h := range hs {
 		v, ok := id.lookup(h)
 		if !ok {
 			v = floors
 		}
-		for k := range v {
-			sum[k] += float64(v[k])
-		}
-		return n < maxLangTrigrams
-	})
+		sum[0] += float64(v[0])
+		sum[1] += float64(v[1])
+		sum[2] += float64(v[2])
+		sum[3] += float64(v[3])
+	}
 	if n == 0 {
 		return langEn
 	}
@@ -266,16 +354,23 @@ func (id *langID) detect(norm string, words []string) string {
 	// decided by their trigrams.
 	bonus := 3.0 / float64(len(words)+1)
 	for _, w := range words {
-		if azWords[w] {
+		if len(w) > decisiveMaxLen {
+			continue
+		}
+		d := decisiveWords[w]
+		if d == 0 {
+			continue
+		}
+		if d&decAz != 0 {
 			score[az] += bonus
 		}
-		if hyLatnWords[w] {
+		if d&decHyLatn != 0 {
 			score[hyl] += bonus
 		}
-		if trWords[w] {
+		if d&decTr != 0 {
 			score[tr] += bonus
 		}
-		if enWords[w] {
+		if d&decEn != 0 {
 			score[en] += bonus
 		}
 	}

@@ -24,6 +24,7 @@ package classify
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"compress/gzip"
 	"context"
 	_ "embed" // for the embedded default model
@@ -32,6 +33,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -139,15 +141,28 @@ type feat struct {
 
 // scratch holds one classification's working memory.
 type scratch struct {
-	feats  []feat
-	runes  []rune
-	fwords []string
-	keys   []string
-	sq     []string
-	skip   []bool
+	feats   []feat
+	runes   []rune
+	words   []string
+	fwords  []string
+	keys    []string
+	sq      []string
+	skip    []bool
+	script  []int8
+	hits    []lexHit
+	contrib []float64
+	ws      []wordContrib
 }
 
-// analysis is what the feature extractor found in one text.
+// wordContrib is one word's contribution to the top label's score.
+type wordContrib struct {
+	word int32
+	c    float64
+}
+
+// analysis is what the feature extractor found in one text. Its words and
+// hits live in the scratch it was extracted with and are valid until that
+// scratch is used again.
 type analysis struct {
 	norm   textnorm.Result
 	lang   string
@@ -229,10 +244,11 @@ func (m *Model) extract(text string, sc *scratch) analysis {
 	a.norm = textnorm.Normalize(text)
 	norm := a.norm.Text
 	a.bounds = textnorm.WordBounds(norm)
-	words := make([]string, len(a.bounds))
-	for i, b := range a.bounds {
-		words[i] = norm[b[0]:b[1]]
+	words := sc.words[:0]
+	for _, b := range a.bounds {
+		words = append(words, norm[b[0]:b[1]])
 	}
+	sc.words = words
 	a.words = words
 	a.lang = m.lang.detect(norm, words)
 
@@ -341,13 +357,14 @@ func (m *Model) extract(text string, sc *scratch) analysis {
 	if target {
 		add("target", -1)
 	}
-	perCat := map[string]int{}
+	var perCat [len(lexCats)]int
 	for _, h := range a.hits {
-		perCat[h.cat]++
-		if perCat[h.cat] <= 2 {
-			add("lex:"+h.cat, int32(h.from))
+		c := catIndex(h.cat)
+		perCat[c]++
+		if perCat[c] <= 2 {
+			sc.feats = append(sc.feats, feat{idx: lexCatHash[c], val: 1, word: int32(h.from)})
 			if target {
-				add("target+lex:"+h.cat, int32(h.from))
+				sc.feats = append(sc.feats, feat{idx: targetLexCatHash[c], val: 1, word: int32(h.from)})
 			}
 		}
 	}
@@ -364,6 +381,29 @@ func (m *Model) extract(text string, sc *scratch) analysis {
 		add("shout", -1)
 	}
 	return a
+}
+
+// lexCats are the word-list categories; lexCatHash and targetLexCatHash
+// are the buckets of their "lex:" and "target+lex:" features.
+var (
+	lexCats                      = [...]string{catObscene, catInsult, catSlur}
+	lexCatHash, targetLexCatHash = func() (a, b [len(lexCats)]uint32) {
+		for i, c := range lexCats {
+			a[i] = hashString(hashSeed('x'), "lex:"+c)
+			b[i] = hashString(hashSeed('x'), "target+lex:"+c)
+		}
+		return a, b
+	}()
+)
+
+// catIndex returns the index of cat in lexCats.
+func catIndex(cat string) int {
+	for i, c := range lexCats {
+		if c == cat {
+			return i
+		}
+	}
+	panic("classify: unknown word-list category " + cat)
 }
 
 func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
@@ -425,9 +465,20 @@ func (m *Model) lexHits(words []string, lang string, sc *scratch) []lexHit {
 	if len(words) == 0 {
 		return nil
 	}
-	script := make([]int, len(words))
+	if cap(sc.script) < len(words) {
+		sc.script = make([]int8, len(words))
+	}
+	script := sc.script[:len(words)]
+	clear(script)
 	for i, w := range words {
 		for _, r := range w {
+			if r < 0x80 {
+				if 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' {
+					script[i] = 1
+					break
+				}
+				continue
+			}
 			switch {
 			case isArmenian(r):
 				script[i] = 3
@@ -441,7 +492,7 @@ func (m *Model) lexHits(words []string, lang string, sc *scratch) []lexHit {
 			break
 		}
 	}
-	var hits []lexHit
+	hits := sc.hits[:0]
 	run := func(lx *lexicon, want func(i int) bool) {
 		if lx == nil {
 			return
@@ -468,7 +519,7 @@ func (m *Model) lexHits(words []string, lang string, sc *scratch) []lexHit {
 	}
 	run(m.lex["ru"], func(i int) bool { return script[i] == 2 })
 	run(m.lex["hy"], func(i int) bool { return script[i] == 3 || lang == langHyLatn && script[i] == 1 })
-	sort.SliceStable(hits, func(a, b int) bool { return hits[a].from < hits[b].from })
+	slices.SortStableFunc(hits, func(a, b lexHit) int { return cmp.Compare(a.from, b.from) })
 	// Drop a hit inside a longer one (a phrase and its own first word).
 	out := hits[:0]
 	for _, h := range hits {
@@ -480,6 +531,7 @@ func (m *Model) lexHits(words []string, lang string, sc *scratch) []lexHit {
 		}
 		out = append(out, h)
 	}
+	sc.hits = hits
 	return out
 }
 
@@ -614,52 +666,62 @@ func (m *Model) Classify(ctx context.Context, text string) (parley.Verdict, erro
 		v.Scores[l] = s[i]
 	}
 	// Word-list evidence, and which labels a word list supports.
-	supported := map[parley.Label]bool{}
-	seen := map[[3]int]bool{}
+	var supported [nLabels]bool
 	addEv := func(from, to int, l parley.Label) {
 		st, en := a.norm.Span(a.bounds[from][0], a.bounds[to-1][1])
-		key := [3]int{st, en, labelIndex(l)}
-		if st >= en || seen[key] {
+		if st >= en {
 			return
 		}
-		seen[key] = true
+		for _, e := range v.Evidence {
+			if e.Start == st && e.End == en && e.Label == l {
+				return
+			}
+		}
 		v.Evidence = append(v.Evidence, parley.Evidence{Start: st, End: en, Label: l})
 	}
 	for _, h := range a.hits {
 		l := catLabel[h.cat]
-		supported[l] = true
+		supported[labelIndex(l)] = true
 		addEv(h.from, h.to, l)
 	}
 	// N-gram evidence for the top label among toxic-type labels.
-	top, topScore := -1, 0.0
+	var thr [nLabels]float64
 	for i, l := range parley.Labels {
-		if s[i] >= m.Threshold(a.lang, l)*0.8 && s[i] > topScore {
+		thr[i] = m.Threshold(a.lang, l)
+	}
+	top, topScore := -1, 0.0
+	for i := range parley.Labels {
+		if s[i] >= thr[i]*0.8 && s[i] > topScore {
 			top, topScore = i, s[i]
 		}
 	}
 	if top >= 0 {
-		contrib := make([]float64, len(a.bounds))
+		contrib := sc.contrib[:0]
+		for range a.bounds {
+			contrib = append(contrib, 0)
+		}
+		sc.contrib = contrib
 		mask := uint32(1)<<m.bits - 1
 		for _, f := range sc.feats {
 			if f.word >= 0 {
 				contrib[f.word] += float64(m.weight(f.idx&mask, top) * f.val)
 			}
 		}
-		type wc struct {
-			word int32
-			c    float64
-		}
-		var ws []wc
+		ws := sc.ws[:0]
 		for w, c := range contrib {
 			if c > 0.25 && evidenceWorthy(a.words[w]) {
-				ws = append(ws, wc{int32(w), c})
+				ws = append(ws, wordContrib{int32(w), c})
 			}
 		}
-		sort.Slice(ws, func(i, j int) bool {
-			if ws[i].c != ws[j].c {
-				return ws[i].c > ws[j].c
+		sc.ws = ws
+		slices.SortFunc(ws, func(x, y wordContrib) int {
+			if x.c != y.c {
+				if x.c > y.c {
+					return -1
+				}
+				return 1
 			}
-			return ws[i].word < ws[j].word
+			return cmp.Compare(x.word, y.word)
 		})
 		for k, w := range ws {
 			if k == maxEvidence {
@@ -668,12 +730,12 @@ func (m *Model) Classify(ctx context.Context, text string) (parley.Verdict, erro
 			addEv(int(w.word), int(w.word)+1, parley.Labels[top])
 		}
 	}
-	sort.SliceStable(v.Evidence, func(i, j int) bool { return v.Evidence[i].Start < v.Evidence[j].Start })
+	slices.SortStableFunc(v.Evidence, func(x, y parley.Evidence) int { return cmp.Compare(x.Start, y.Start) })
 
 	for _, r := range reasonOrder {
 		i := labelIndex(r.label)
-		t := m.Threshold(a.lang, r.label)
-		if conservativeLangs[a.lang] && supported[r.label] {
+		t := thr[i]
+		if conservativeLangs[a.lang] && supported[i] {
 			t = m.baseThreshold(a.lang, i) // a word-list hit lifts the extra caution
 		}
 		if s[i] >= t {
