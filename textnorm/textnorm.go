@@ -160,7 +160,19 @@ func Words(norm string) []string {
 // WordBounds returns the byte range [start,end) in norm of each word that
 // Words returns, in order.
 func WordBounds(norm string) [][2]int {
-	var out [][2]int
+	// Count first, so that the result is one allocation.
+	n, in := 0, false
+	for _, r := range norm {
+		w := isWordRune(r)
+		if w && !in {
+			n++
+		}
+		in = w
+	}
+	if n == 0 {
+		return nil
+	}
+	out := make([][2]int, 0, n)
 	start := -1
 	for i, r := range norm {
 		if isWordRune(r) {
