@@ -4,98 +4,23 @@
 // request interception on the server's own origin, each with its own story
 // URL, so tests never see each other's comments.
 
-import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { chromium } from "playwright-core";
+import { CHROMIUM_FLAGS, repoRoot, run, startParley, until } from "./server.mjs";
 
-const here = dirname(fileURLToPath(import.meta.url));
-export const repoRoot = resolve(here, "..", "..");
+export { CHROMIUM_FLAGS, repoRoot, until };
 export const outputDir = join(repoRoot, "e2e", "output");
 
 /** The strict policy every test page is served with. */
 export const STRICT_CSP = "default-src 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'none'";
 
-export const CHROMIUM_FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-
-/** Poll fn until it returns a truthy value; throw msg after timeout ms. */
-export async function until(fn, msg, timeout = 15000) {
-  const end = Date.now() + timeout;
-  let last;
-  for (;;) {
-    try {
-      last = await fn();
-      if (last) return last;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > end) throw new Error(`timed out: ${msg} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-function run(bin, args, input) {
-  const r = spawnSync(bin, args, { input, encoding: "utf8", timeout: 60000 });
-  if (r.status !== 0) throw new Error(`${bin} ${args.join(" ")} failed (${r.status}): ${r.stderr}${r.stdout}`);
-  return r.stdout;
-}
 
 /** Build (unless PARLEY_BIN is set) and start `parley serve --demo`. */
 export async function startServer() {
-  const tmp = mkdtempSync(join(tmpdir(), "parley-e2e-"));
-  let bin = process.env.PARLEY_BIN;
-  if (!bin) {
-    bin = join(tmp, "parley");
-    run("go", ["build", "-C", repoRoot, "-o", bin, "./cmd/parley"]);
-  }
-  const data = join(tmp, "data");
-  mkdirSync(data);
-  // Rate limits are off: these tests post many comments from one address
-  // and are about the widget, not the limiter.
-  const proc = spawn(bin, ["serve", "--demo", "--addr", "127.0.0.1:0", "--data", data, "--rate-limit", "off", "--log-level", "warn"], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  let err = "";
-  proc.stdout.on("data", (d) => (out += d));
-  proc.stderr.on("data", (d) => (err += d));
-  let exited = null;
-  proc.on("exit", (code) => (exited = code));
-  const base = await until(() => {
-    if (exited !== null) throw new Error(`parley exited with ${exited}: ${err}`);
-    const m = /parley listening on (http:\/\/\S+)/.exec(out);
-    return m && m[1];
-  }, "parley to print its address", 60000).catch((e) => {
-    proc.kill();
-    throw new Error(`${e.message}\nstdout: ${out}\nstderr: ${err}`);
-  });
-  await until(async () => (await fetch(base + "/healthz")).ok, "healthz", 30000);
-  run(bin, ["user", "add", "--data", data, "--email", "mod@example.com", "--name", "Mod", "--role", "moderator", "--site", "demo", "--password-stdin"], "e2e-moderator-password-1\n");
-  const lines = run(bin, ["token", "create", "--data", data, "--email", "mod@example.com"]).trim().split("\n");
-  const token = lines[lines.length - 1].trim();
-  return {
-    base,
-    token,
-    logs: () => err,
-    async stop() {
-      if (exited === null) {
-        proc.kill("SIGTERM");
-        await until(() => exited !== null, "parley to exit", 15000).catch(() => proc.kill("SIGKILL"));
-      }
-      rmSync(tmp, { recursive: true, force: true });
-    },
-  };
+  const srv = await startParley("parley-e2e-");
+  run(srv.bin, ["user", "add", "--data", srv.data, "--email", "mod@example.com", "--name", "Mod", "--role", "moderator", "--site", "demo", "--password-stdin"], "e2e-moderator-password-1\n");
+  const lines = run(srv.bin, ["token", "create", "--data", srv.data, "--email", "mod@example.com"]).trim().split("\n");
+  return { ...srv, token: lines[lines.length - 1].trim() };
 }
 
 /** Call the moderation API as the test moderator. */

@@ -3,53 +3,21 @@
 // adds a second site and users of every kind through the CLI, and launches
 // Debian's chromium through playwright-core with a fresh profile.
 
-import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { CHROMIUM_FLAGS, repoRoot, run, startParley, until as untilDefault } from "../lib/server.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
-export const repoRoot = resolve(here, "..", "..");
+export { CHROMIUM_FLAGS, repoRoot };
 export const outputDir = join(here, "output");
 export const PASSWORD = "e2e-moderation-password";
 export const UNDO_MS = 5000;
 
-export const CHROMIUM_FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-
 /** Poll fn until it returns a truthy value; throw after timeout ms. */
-export async function until(fn, msg, timeout = 20000) {
-  const end = Date.now() + timeout;
-  let last;
-  for (;;) {
-    try {
-      last = await fn();
-      if (last) return last;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > end) throw new Error(`timed out: ${msg} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+export const until = (fn, msg, timeout = 20000) => untilDefault(fn, msg, timeout);
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function run(bin, args, input) {
-  const r = spawnSync(bin, args, { input, encoding: "utf8", timeout: 120000 });
-  if (r.status !== 0) throw new Error(`${bin} ${args.join(" ")} failed (${r.status}): ${r.stderr}${r.stdout}`);
-  return r.stdout;
-}
 
 /**
  * Start `parley serve --demo` on a free port with a fresh data directory,
@@ -58,33 +26,8 @@ function run(bin, args, input) {
  *   author: author on demo; reader: an account with no role.
  */
 export async function startServer() {
-  const tmp = mkdtempSync(join(tmpdir(), "parley-modui-e2e-"));
-  let bin = process.env.PARLEY_BIN;
-  if (!bin) {
-    bin = join(tmp, "parley");
-    run("go", ["build", "-C", repoRoot, "-o", bin, "./cmd/parley"]);
-  }
-  const data = join(tmp, "data");
-  mkdirSync(data);
-  // Rate limits are off: these tests post many comments from one address.
-  const proc = spawn(bin, ["serve", "--demo", "--addr", "127.0.0.1:0", "--data", data, "--rate-limit", "off", "--log-level", "warn"], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  let err = "";
-  proc.stdout.on("data", (d) => (out += d));
-  proc.stderr.on("data", (d) => (err += d));
-  let exited = null;
-  proc.on("exit", (code) => (exited = code));
-  const base = await until(() => {
-    if (exited !== null) throw new Error(`parley exited with ${exited}: ${err}`);
-    const m = /parley listening on (http:\/\/\S+)/.exec(out);
-    return m && m[1];
-  }, "parley to print its address", 60000).catch((e) => {
-    proc.kill();
-    throw new Error(`${e.message}\nstdout: ${out}\nstderr: ${err}`);
-  });
-  await until(async () => (await fetch(base + "/healthz")).ok, "healthz", 30000);
+  const srv = await startParley("parley-modui-e2e-");
+  const { bin, data } = srv;
   run(bin, ["site", "add", "--data", data, "--id", "other", "--name", "The Other Paper", "--origin", "https://other.example"]);
   const users = {
     mod1: ["mod1@example.com", "Mod One", "moderator", "demo"],
@@ -98,19 +41,7 @@ export async function startServer() {
   }
   const lines = run(bin, ["token", "create", "--data", data, "--email", users.mod1[0]]).trim().split("\n");
   const token = lines[lines.length - 1].trim();
-  return {
-    base,
-    token,
-    users: Object.fromEntries(Object.entries(users).map(([k, v]) => [k, v[0]])),
-    logs: () => err,
-    async stop() {
-      if (exited === null) {
-        proc.kill("SIGTERM");
-        await until(() => exited !== null, "parley to exit", 15000).catch(() => proc.kill("SIGKILL"));
-      }
-      rmSync(tmp, { recursive: true, force: true });
-    },
-  };
+  return { ...srv, token, users: Object.fromEntries(Object.entries(users).map(([k, v]) => [k, v[0]])) };
 }
 
 /** Post a guest comment through the public API; returns the comment. */
