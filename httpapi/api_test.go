@@ -18,23 +18,11 @@ import (
 	"github.com/parley-comments/parley/dedupe"
 	"github.com/parley-comments/parley/events"
 	"github.com/parley-comments/parley/httpapi"
+	"github.com/parley-comments/parley/internal/testutil"
 	"github.com/parley-comments/parley/service"
 	"github.com/parley-comments/parley/sqlstore"
 	"github.com/parley-comments/parley/sqlstore/sqltest"
 )
-
-// testClock is a settable clock.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *testClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // env is a running API over a real SQLite database.
 type env struct {
@@ -42,7 +30,7 @@ type env struct {
 	db    *sqlstore.DB
 	svc   *service.Service
 	srv   *httptest.Server
-	clock *testClock
+	clock *testutil.Clock
 	// tokens by role name: "mod" (moderator of site a), "admin" (admin of a),
 	// "author" (author on a), "othermod" (moderator of site b).
 	tokens map[string]string
@@ -60,7 +48,7 @@ func newEnv(t *testing.T) *env {
 func newEnvWith(t *testing.T, limits service.RateLimits) *env {
 	t.Helper()
 	db := sqltest.OpenSQLite(t)
-	clock := &testClock{t: time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)}
+	clock := testutil.NewClock(time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC))
 	db.SetClock(clock)
 	svc := service.New(service.Options{Store: db, Clock: clock, Bus: events.New(), RateLimits: limits, Index: dedupe.NewIndex(dedupe.Options{})})
 	resolver, err := clientip.NewResolver([]string{"127.0.0.1/32", "::1/128"})

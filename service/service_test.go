@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,28 +12,17 @@ import (
 	"github.com/parley-comments/parley/adapter"
 	"github.com/parley-comments/parley/classify"
 	"github.com/parley-comments/parley/dedupe"
+	"github.com/parley-comments/parley/internal/testutil"
 	"github.com/parley-comments/parley/service"
 	"github.com/parley-comments/parley/sqlstore"
 	"github.com/parley-comments/parley/sqlstore/sqltest"
 )
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 type fixture struct {
 	t     *testing.T
 	db    *sqlstore.DB
 	svc   *service.Service
-	clock *clock
+	clock *testutil.Clock
 	mod   *parley.User
 }
 
@@ -43,7 +31,7 @@ type fixture struct {
 func newFixture(t *testing.T, limits service.RateLimits) *fixture {
 	t.Helper()
 	db := sqltest.OpenSQLite(t)
-	clk := &clock{t: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}
+	clk := testutil.NewClock(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC))
 	db.SetClock(clk)
 	model, err := classify.Default()
 	if err != nil {
