@@ -300,8 +300,11 @@ func (s *Service) recordResubmit(ctx context.Context, originalID string) error {
 		return err
 	}
 	msg := "You already posted this comment. It is awaiting review by a moderator."
-	if orig.Status == parley.StatusApproved {
+	switch {
+	case orig.Status == parley.StatusApproved && !orig.EditPending:
 		msg = "You already posted this comment, and it has been published."
+	case orig.Status == parley.StatusRejected || orig.Status == parley.StatusSpam:
+		msg = "You already posted this comment, and a moderator did not approve it."
 	}
 	return &parley.Error{Code: parley.EDUPLICATE, Message: msg, Fields: map[string]any{"comment_id": orig.ID}}
 }
