@@ -45,7 +45,7 @@ func (s *Service) Decide(ctx context.Context, actor *parley.User, id string, d D
 	if err := validateDecision(&d); err != nil {
 		return nil, err
 	}
-	now := s.now()
+	var now time.Time
 	var out *parley.Comment
 	for attempt := 0; ; attempt++ {
 		err = s.store.InTx(ctx, func(tx parley.Store) error {
@@ -55,6 +55,15 @@ func (s *Service) Decide(ctx context.Context, actor *parley.User, id string, d D
 			}
 			if d.ExpectVersion != 0 && cur.Version != d.ExpectVersion {
 				return conflictError(cur)
+			}
+			// The decision's time, read after the row: strictly after the
+			// previous decision on this comment, so the audit log (ordered
+			// by time-sortable ID, at millisecond precision) lists the
+			// decisions in the order they were applied, even when two
+			// instances decide within one millisecond.
+			now = s.now()
+			if !now.After(cur.ModeratedAt.Truncate(time.Millisecond).Add(time.Millisecond - time.Microsecond)) {
+				now = cur.ModeratedAt.Truncate(time.Millisecond).Add(time.Millisecond)
 			}
 			from := cur.Status
 			decided := cur.Body

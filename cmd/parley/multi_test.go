@@ -159,6 +159,14 @@ func TestTwoInstancesOnOnePostgres(t *testing.T) {
 	if last := entries[0].(map[string]any)["to"]; last != final {
 		t.Fatalf("final status %s but the newest audit entry says %v", final, last)
 	}
+	// The log is one chain: each decision starts from the state the
+	// previous one left.
+	for i := 0; i+1 < len(entries); i++ {
+		newer, older := entries[i].(map[string]any), entries[i+1].(map[string]any)
+		if newer["from"] != older["to"] {
+			t.Fatalf("audit entries do not chain: %v then %v", older, newer)
+		}
+	}
 
 	// One idempotency key replayed across both instances makes one comment.
 	ids := map[string]bool{}
