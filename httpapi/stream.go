@@ -7,12 +7,7 @@ import (
 	"time"
 
 	"github.com/parley-comments/parley"
-	"github.com/parley-comments/parley/service"
 )
-
-func threadInputForStream(site, storyURL string) service.ThreadInput {
-	return service.ThreadInput{SiteID: site, StoryURL: storyURL, Limit: 1}
-}
 
 // heartbeat keeps idle event streams open through proxies.
 const heartbeat = 25 * time.Second
@@ -28,30 +23,31 @@ func (s *Server) handlePublicStream(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	a, err := s.author(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	page, err := s.svc.Thread(r.Context(), a, threadInputForStream(site.ID, q.Get("story_url")))
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	storyID := ""
-	if page.Story != nil {
-		storyID = page.Story.ID
-	}
 	storyURL := q.Get("story_url")
+	// storyID returns the story's ID, looking it up until it exists (the
+	// first comment creates it).
+	var storyID string
+	lookup := func() error {
+		st, err := s.svc.StoryByURL(r.Context(), site.ID, storyURL)
+		switch {
+		case err == nil:
+			storyID = st.ID
+		case !parley.IsCode(err, parley.ENOTFOUND):
+			return err
+		}
+		return nil
+	}
+	if err := lookup(); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	s.stream(w, r, func(e parley.Event) (any, bool) {
 		if e.SiteID != site.ID || e.Status != parley.StatusApproved || (e.Type != parley.EventCommentCreated && e.Type != parley.EventCommentUpdated) {
 			return nil, false
 		}
 		if storyID == "" {
-			// The story did not exist when the stream opened; look it up.
-			if p, err := s.svc.Thread(r.Context(), a, threadInputForStream(site.ID, storyURL)); err == nil && p.Story != nil {
-				storyID = p.Story.ID
-			}
+			// The story did not exist when the stream opened.
+			_ = lookup()
 		}
 		if e.StoryID != storyID {
 			return nil, false
@@ -68,8 +64,7 @@ func (s *Server) handleModStream(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	siteID := r.URL.Query().Get("site")
-	// Queue with limit 1 performs the moderator check.
-	if _, err := s.svc.Queue(r.Context(), u, parley.QueueFilter{SiteID: siteID, Limit: 1}); err != nil {
+	if _, _, err := s.svc.ModeratorSite(r.Context(), u, siteID); err != nil {
 		s.writeError(w, r, err)
 		return
 	}

@@ -82,6 +82,16 @@ func (s *Service) Thread(ctx context.Context, a Author, in ThreadInput) (*Thread
 	return page, nil
 }
 
+// StoryByURL returns a site's story for a story URL as the widget sends it.
+// ENOTFOUND if nobody has commented on it yet.
+func (s *Service) StoryByURL(ctx context.Context, siteID, rawURL string) (*parley.Story, error) {
+	storyURL, err := normalizeStoryURL(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	return s.store.GetStoryByURL(ctx, siteID, storyURL)
+}
+
 // IsOwn reports whether the viewer wrote c.
 func IsOwn(a Author, c *parley.Comment) bool {
 	if a.User != nil {
