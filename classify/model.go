@@ -108,11 +108,20 @@ var conservativeLangs = map[string]bool{langHy: true, langHyLatn: true, langAz: 
 // for a comment in a conservative language, unless a word list supports it.
 const conservativeFloor = 0.75
 
+// distantFloor is the least score at which the model suggests a reason
+// label that has no human labels in the comment's language (personal
+// attacks, hate speech and obscenity in Russian and Turkish are learned
+// from word lists by distant supervision), unless a word list supports it.
+// Character n-grams of a listed word inside an innocent one ("страхуй",
+// "sık") can lift such a label, and only a word-list match is precise.
+const distantFloor = 0.9
+
 // Threshold returns the score at or above which the model calls label l for
 // a comment in language lang. For hy, hy-Latn and az, which have no labeled
 // data, it is at least conservativeFloor, so that uncertain comments get no
 // suggested reason and callers that auto-reject should leave them to a human.
-// It returns 1 for an unknown label.
+// A reason label whose threshold was not tuned on human labels in lang is
+// at least distantFloor. It returns 1 for an unknown label.
 func (m *Model) Threshold(lang string, l parley.Label) float64 {
 	i := labelIndex(l)
 	if i < 0 {
@@ -122,7 +131,17 @@ func (m *Model) Threshold(lang string, l parley.Label) float64 {
 	if conservativeLangs[lang] && t < conservativeFloor {
 		t = conservativeFloor
 	}
+	if i != 0 && !m.tunedFor(lang, i) && t < distantFloor {
+		t = distantFloor
+	}
 	return t
+}
+
+// tunedFor reports whether label i's threshold for lang was tuned on rows
+// of that language with human labels.
+func (m *Model) tunedFor(lang string, i int) bool {
+	lt, ok := m.langThresholds[lang]
+	return ok && lt[i] > 0
 }
 
 // baseThreshold is label i's tuned threshold for lang, without the
@@ -773,7 +792,7 @@ func (m *Model) Classify(ctx context.Context, text string) (parley.Verdict, erro
 	for _, r := range reasonOrder {
 		i := labelIndex(r.label)
 		t := thr[i]
-		if conservativeLangs[a.lang] && supported[i] {
+		if supported[i] {
 			t = m.baseThreshold(a.lang, i) // a word-list hit lifts the extra caution
 		}
 		if s[i] >= t {

@@ -453,8 +453,14 @@ func (m *Model) tuneMix(ctx context.Context, rows []Row) error {
 				g.ys = append(g.ys, r.Labels[l])
 				g.ps = append(g.ps, m.probabilities(z)[l])
 			}
+			names := make([]string, 0, len(bySrc))
+			for name := range bySrc {
+				names = append(names, name)
+			}
+			sort.Strings(names) // a fixed order, so that training is deterministic
 			sum, n := 0.0, 0
-			for _, g := range bySrc {
+			for _, name := range names {
+				g := bySrc[name]
 				pos := 0
 				for _, y := range g.ys {
 					pos += int(y)
