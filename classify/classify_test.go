@@ -233,36 +233,78 @@ var political = map[string][]string{
 		"Historians overwhelmingly describe these events as genocide, and denial should be called out.",
 		"Our army should defend the border, but bombing civilians is never acceptable.",
 		"This minister lied about the refugee numbers and should resign.",
+		"The shelling of the village killed eleven civilians, according to the UN monitors.",
+		"Both governments signed the ceasefire, yet the enemy positions were reinforced overnight.",
+		"Denying the genocide insults the memory of the victims and their descendants.",
+		"The refugees from the border districts still have no housing, and that is a disgrace for the ministry.",
+		"I strongly disagree with the author: sanctions will hurt ordinary people, not the regime.",
+		"War crimes on either side must be investigated by an independent tribunal.",
+		"The occupation of these districts was illegal under international law.",
+		"Our soldiers died defending the border while politicians argued in the capital.",
 	},
 	"ru": {
 		"Атака на пограничный город — военное преступление, и правительство должно ответить.",
 		"Оккупация длится десятилетиями, а мировое сообщество молчит.",
 		"Историки называют эти события геноцидом, отрицать это недопустимо.",
 		"Министр солгал о числе беженцев и должен уйти в отставку.",
+		"Обстрел деревни унёс жизни одиннадцати мирных жителей, сообщают наблюдатели ООН.",
+		"Обе стороны подписали перемирие, но позиции противника укрепили за ночь.",
+		"Отрицание геноцида оскорбляет память жертв и их потомков.",
+		"Беженцы из приграничных районов до сих пор без жилья, это позор для министерства.",
+		"Я категорически не согласен с автором: санкции ударят по простым людям, а не по режиму.",
+		"Военные преступления любой стороны должен расследовать независимый трибунал.",
+		"Наши солдаты погибли, защищая границу, пока политики спорили в столице.",
 	},
 	"tr": {
 		"Sınır kasabasına yapılan saldırı bir savaş suçudur ve hükümet hesap vermelidir.",
 		"Düşman söylemi barış getirmez, müzakereler yeniden başlamalı.",
 		"Bakan mülteci sayıları konusunda yalan söyledi ve istifa etmeli.",
 		"İşgal yıllardır sürüyor ve uluslararası toplum susuyor.",
+		"BM gözlemcilerine göre köyün bombalanması on bir sivilin ölümüne yol açtı.",
+		"İki hükümet ateşkesi imzaladı, ama düşman mevzileri gece boyunca güçlendirildi.",
+		"Soykırımı inkâr etmek kurbanların ve torunlarının hatırasına hakarettir.",
+		"Sınır bölgelerinden gelen mülteciler hâlâ barınaksız, bu bakanlık için bir utançtır.",
+		"Yazara kesinlikle katılmıyorum: yaptırımlar rejimi değil sıradan insanları vuracak.",
+		"Her iki tarafın savaş suçları bağımsız bir mahkeme tarafından soruşturulmalı.",
+		"Askerlerimiz sınırı savunurken öldü, politikacılar ise başkentte tartıştı.",
 	},
 	"az": {
 		"Sərhəd kəndinə hücum müharibə cinayətidir və hökumət cavab verməlidir.",
 		"Qarabağ münaqişəsi haqqında danışıqlar yenidən başlamalıdır.",
 		"Nazir qaçqınların sayı barədə yalan danışıb, istefa verməlidir.",
 		"İşğal illərlə davam etdi, beynəlxalq ictimaiyyət susdu.",
+		"BMT müşahidəçilərinə görə kəndin atəşə tutulması on bir dinc sakinin ölümünə səbəb oldu.",
+		"Hər iki hökumət atəşkəsi imzaladı, amma düşmən mövqeləri gecə ərzində gücləndirildi.",
+		"Sərhəd rayonlarından olan qaçqınlar hələ də evsizdir, bu nazirlik üçün biabırçılıqdır.",
+		"Müəlliflə qətiyyən razı deyiləm: sanksiyalar rejimi yox, sadə insanları vuracaq.",
+		"Hər iki tərəfin müharibə cinayətləri müstəqil tribunal tərəfindən araşdırılmalıdır.",
+		"Əsgərlərimiz sərhədi qoruyarkən həlak oldular, siyasətçilər isə paytaxtda mübahisə edirdilər.",
 	},
 	"hy": {
 		"Սահմանային գյուղի վրա հարձակումը պատերազմական հանցագործություն է։",
 		"Ցեղասպանությունը պատմական փաստ է, և այն ժխտելը անընդունելի է։",
 		"Նախարարը պետք է հրաժարական տա, նա ստել է փախստականների մասին։",
 		"Oкупացիան շարունակվում է, իսկ միջազգային հանրությունը լռում է։",
+		"ՄԱԿ-ի դիտորդների համաձայն՝ գյուղի գնդակոծությունը տասնմեկ խաղաղ բնակչի կյանք խլեց։",
+		"Երկու կառավարությունները ստորագրեցին հրադադարը, բայց թշնամու դիրքերը գիշերը ամրացվեցին։",
+		"Սահմանամերձ շրջանների փախստականները դեռ բնակարան չունեն, և դա ամոթ է նախարարության համար։",
+		"Կտրականապես համաձայն չեմ հեղինակի հետ. պատժամիջոցները կհարվածեն հասարակ մարդկանց, ոչ թե ռեժիմին։",
+		"Երկու կողմի պատերազմական հանցագործությունները պետք է քննի անկախ տրիբունալը։",
+		"Մեր զինվորները զոհվեցին սահմանը պաշտպանելիս, իսկ քաղաքական գործիչները վիճում էին մայրաքաղաքում։",
+	},
+	"hy-Latn": {
+		"Genocide-@ patmakan past e, u ayn jxtel@ anyndunelia.",
+		"Sahmanayin gyughi vra harcakum@ paterazmakan hancagorcutyun e.",
+		"Naxarar@ petq e hrajarakan ta, na stel e pakhstakanneri masin.",
+		"Mer zinvorner@ zohvecin sahman@ pashtpanelis, isk qaghaqakan gorcichner@ vichum ein.",
+		"Hamadzayn chem heghinaki het, patjamijocner@ kharvacen hasarak mardkanc.",
+		"Erku koghmi paterazmakan hancagorcutyunner@ petq e qnni ankakh tribunal@.",
 	},
 }
 
 func TestPoliticalSpeechRegression(t *testing.T) {
 	m := mustDefault(t)
-	flagged, total := 0, 0
+	flagged, toxic, total := 0, 0, 0
 	for lang, texts := range political {
 		for _, s := range texts {
 			total++
@@ -271,12 +313,21 @@ func TestPoliticalSpeechRegression(t *testing.T) {
 				flagged++
 				t.Logf("%s: %q suggested %q (scores %v, evidence %s)", lang, s, v.SuggestedReason, v.Scores, evidenceString(s, v.Evidence))
 			}
+			// Toxic pre-fills no reason but sorts the queue; count it too.
+			if v.Scores[parley.LabelToxic] >= m.Threshold(v.Language, parley.LabelToxic) {
+				toxic++
+				t.Logf("%s: %q is over the toxic threshold (%.2f)", lang, s, v.Scores[parley.LabelToxic])
+			}
 		}
 	}
 	rate := float64(flagged) / float64(total)
-	t.Logf("political regression set: %d of %d flagged (false-positive rate %.3f)", flagged, total, rate)
-	if rate > 0.15 {
-		t.Errorf("false-positive rate %.3f on civil political comments", rate)
+	t.Logf("political regression set: %d of %d with a suggested reason (false-positive rate %.3f); %d over the toxic threshold (%.3f)",
+		flagged, total, rate, toxic, float64(toxic)/float64(total))
+	if rate > 0.05 {
+		t.Errorf("false-positive rate %.3f of suggested reasons on civil political comments", rate)
+	}
+	if float64(toxic)/float64(total) > 0.15 {
+		t.Errorf("%d of %d civil political comments over the toxic threshold", toxic, total)
 	}
 }
 
