@@ -51,7 +51,7 @@ func Evaluate(ctx context.Context, m *Model, rows []Row) (*Report, error) {
 			}
 		}
 		a := m.extract(r.Text, sc)
-		preds[i] = m.scores(a.lang, sc)
+		preds[i] = m.scores(a, sc)
 		langs[i] = a.lang
 	}
 	elapsed := time.Since(start).Seconds()

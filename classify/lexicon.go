@@ -18,12 +18,82 @@ const (
 	catObscene = "obscene"
 	catInsult  = "insult"
 	catSlur    = "slur"
+	// catGroupHate is not written in the lists: groupHate makes it from a
+	// group word near a dehumanizing word or a call to violence.
+	catGroupHate = "group_hate"
 )
 
 var catLabel = map[string]parley.Label{
-	catObscene: parley.LabelObscenity,
-	catInsult:  parley.LabelPersonalAttack,
-	catSlur:    parley.LabelHateSpeech,
+	catObscene:   parley.LabelObscenity,
+	catInsult:    parley.LabelPersonalAttack,
+	catSlur:      parley.LabelHateSpeech,
+	catGroupHate: parley.LabelHateSpeech,
+}
+
+// Categories that are ordinary words on their own and count only in
+// combination (see groupHate): a people, religion or other group; a word
+// that likens people to animals, vermin or dirt; a call to kill or destroy.
+const (
+	catGroup   = "group"
+	catDehuman = "dehuman"
+	catViolent = "violent"
+)
+
+// fileCats are the categories a word-list file may use.
+var fileCats = map[string]bool{catObscene: true, catInsult: true, catSlur: true, catGroup: true, catDehuman: true, catViolent: true}
+
+// groupHateWindow is how many words apart a group word and its dehumanizing
+// or violent word may be.
+const groupHateWindow = 6
+
+// groupHate replaces the group, dehuman and violent hits of a text (sorted
+// by position) by group_hate hits: a group word with a dehumanizing word or
+// a call to violence within groupHateWindow words makes both spans
+// group_hate hits ("Armenians are vermin", "all Turks must die"). Unpaired
+// group, dehuman and violent hits are dropped: "Armenian", "rats" and "must
+// die" alone are not hate. Other hits stay as they are.
+func groupHate(hits []lexHit) []lexHit {
+	isPattern := func(c string) bool { return c == catGroup || c == catDehuman || c == catViolent }
+	hasGroup := false
+	for _, h := range hits {
+		hasGroup = hasGroup || h.cat == catGroup
+	}
+	if !hasGroup {
+		out := hits[:0] // filtering in place never overtakes the reader
+		for _, h := range hits {
+			if !isPattern(h.cat) {
+				out = append(out, h)
+			}
+		}
+		return out
+	}
+	paired := make([]bool, len(hits))
+	for i, g := range hits {
+		if g.cat != catGroup {
+			continue
+		}
+		for j, h := range hits {
+			switch h.cat {
+			case catDehuman, catViolent:
+			default:
+				continue
+			}
+			if max(h.from-g.to, g.from-h.to) < groupHateWindow {
+				paired[i], paired[j] = true, true
+			}
+		}
+	}
+	out := make([]lexHit, 0, 2*len(hits))
+	for i, h := range hits {
+		if !isPattern(h.cat) {
+			out = append(out, h) // the abusive word keeps its own category
+		}
+		if paired[i] {
+			h.cat = catGroupHate
+			out = append(out, h)
+		}
+	}
+	return out
 }
 
 // lexEntry is one word-list entry: a sequence of word patterns.
@@ -162,7 +232,7 @@ func parseLexicon(lang string, key func(string) string, r interface{ Read([]byte
 			return nil, fmt.Errorf("lexicon %s line %d: want entry<TAB>category", lang, line)
 		}
 		cat := strings.TrimSpace(parts[1])
-		if _, ok := catLabel[cat]; !ok {
+		if !fileCats[cat] {
 			return nil, fmt.Errorf("lexicon %s line %d: unknown category %q", lang, line, cat)
 		}
 		var e lexEntry
@@ -257,8 +327,9 @@ func (lx *lexicon) match(keys, squeezed []string, skip func(i int) bool, hits []
 		}
 		if cat != "" {
 			hits = append(hits, lexHit{from: i, to: i + 1, cat: cat, lang: lx.lang})
-			continue
 		}
+		// A phrase starting here is tried too; the caller keeps the longer
+		// of overlapping hits ("ermeni dölü" over "ermeni").
 		for _, k := range []string{keys[i], squeezed[i]} {
 			if hit, ok := lx.matchPhrase(k, i, keys, squeezed); ok {
 				hits = append(hits, hit)

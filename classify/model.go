@@ -76,6 +76,11 @@ type Model struct {
 	// hierAttack: the personal_attack head is conditional on toxic
 	// (P(attack) = P(toxic)·P(attack | toxic)).
 	hierAttack bool
+	// groupHateRate is the share of hate speech among the training rows
+	// with a group_hate word-list hit (a group word next to a dehumanizing
+	// word, a call to violence or abuse). Such a comment's hate_speech score
+	// is at least this (see groupHate).
+	groupHateRate float32
 	// sem is the semantic head for English, or nil (see semantic.go).
 	sem  *semantic
 	pool sync.Pool
@@ -410,7 +415,7 @@ func (m *Model) extract(text string, sc *scratch) analysis {
 // lexCats are the word-list categories; lexCatHash and targetLexCatHash
 // are the buckets of their "lex:" and "target+lex:" features.
 var (
-	lexCats                      = [...]string{catObscene, catInsult, catSlur}
+	lexCats                      = [...]string{catObscene, catInsult, catSlur, catGroupHate}
 	lexCatHash, targetLexCatHash = func() (a, b [len(lexCats)]uint32) {
 		for i, c := range lexCats {
 			a[i] = hashString(hashSeed('x'), "lex:"+c)
@@ -556,22 +561,27 @@ func (m *Model) lexHits(words []string, lang string, sc *scratch) []lexHit {
 		out = append(out, h)
 	}
 	sc.hits = hits
-	return out
+	return groupHate(out)
 }
 
 // scores computes the five probabilities of the text last extracted into
-// sc, in language lang: the linear heads' logits, plus the semantic head's
-// where it applies.
-func (m *Model) scores(lang string, sc *scratch) [nLabels]float64 {
+// sc as a: the linear heads' logits, plus the semantic head's where it
+// applies. A group_hate word-list hit sets hate_speech to at least the
+// share of hate speech among such training rows.
+func (m *Model) scores(a analysis, sc *scratch) [nLabels]float64 {
 	z := m.linear(sc.feats)
-	if m.sem != nil && lang == semanticLang {
+	if m.sem != nil && a.lang == semanticLang {
 		if sz, ok := m.sem.logits(sc.words, sc.skip, sc); ok {
 			for l := range z {
 				z[l] += float64(m.sem.mix[l] * sz[l])
 			}
 		}
 	}
-	return m.probabilities(z)
+	p := m.probabilities(z)
+	if hasCat(a.hits, catGroupHate) {
+		p[2] = max(p[2], float64(m.groupHateRate))
+	}
+	return p
 }
 
 // probabilities turns logits into the five scores.
@@ -716,7 +726,7 @@ func (m *Model) Classify(ctx context.Context, text string) (parley.Verdict, erro
 	sc := m.getScratch()
 	defer m.pool.Put(sc)
 	a := m.extract(text, sc)
-	s := m.scores(a.lang, sc)
+	s := m.scores(a, sc)
 
 	v := parley.Verdict{Language: a.lang, Scores: make(map[parley.Label]float64, nLabels)}
 	for i, l := range parley.Labels {
@@ -844,6 +854,7 @@ func (m *Model) Save(w io.Writer) error {
 		flags |= flagSemantic
 	}
 	put(flags)
+	put(m.groupHateRate)
 	put(m.thresholds)
 	tl := make([]string, 0, len(m.langThresholds))
 	for l := range m.langThresholds {
@@ -924,6 +935,9 @@ func Load(r io.Reader) (*Model, error) {
 	var flags uint8
 	if version >= 3 {
 		get(&flags)
+	}
+	if version >= 4 {
+		get(&m.groupHateRate)
 	}
 	m.hierAttack = flags&flagHierAttack != 0
 	get(&m.thresholds)

@@ -282,6 +282,9 @@ func Train(ctx context.Context, rows []Row, opts TrainOptions) (*Model, error) {
 	mask := uint32(1)<<m.bits - 1
 	exs := make([]example, 0, len(rows))
 	sc := &scratch{}
+	// Rows with a human hate_speech label and a group_hate word-list hit,
+	// and how many of them are hate speech: the rule's precision.
+	ghN, ghPos := 0, 0
 	// The English rows' words, for the semantic head.
 	var semWords [][]string
 	if opts.Embeddings != nil {
@@ -319,6 +322,10 @@ func Train(ctx context.Context, rows []Row, opts TrainOptions) (*Model, error) {
 			e.src = si
 		}
 		e.y, e.w = weakTargets(r, a.hits)
+		if r.Labels[2] >= 0 && hasCat(a.hits, catGroupHate) {
+			ghN++
+			ghPos += int(r.Labels[2])
+		}
 		if m.hierAttack {
 			// The attack head learns P(attack | toxic): only toxic rows
 			// count. Where the attack label is unknown (Russian, Turkish),
@@ -356,6 +363,9 @@ func Train(ctx context.Context, rows []Row, opts TrainOptions) (*Model, error) {
 	}
 	m.weights = w
 	m.quantize()
+	// Laplace-smoothed, so that a handful of rows cannot make it 0 or 1.
+	m.groupHateRate = float32(ghPos+1) / float32(ghN+2)
+	logf("group_hate pattern: %d of %d labeled rows are hate speech (rate %.2f)", ghPos, ghN, m.groupHateRate)
 	if opts.Embeddings != nil {
 		sem := newSemantic(opts.Embeddings, opts.SemanticVocab, semExtra, opts.SemanticHidden)
 		logf("semantic vocabulary: %d words", len(sem.vocab))
@@ -614,7 +624,7 @@ func (m *Model) predict(ctx context.Context, rows []Row) ([][nLabels]float64, er
 			}
 		}
 		a := m.extract(r.Text, sc)
-		out[i] = m.scores(a.lang, sc)
+		out[i] = m.scores(a, sc)
 	}
 	return out, nil
 }

@@ -1,0 +1,79 @@
+package classify
+
+import (
+	"testing"
+
+	"github.com/parley-comments/parley"
+)
+
+// Dehumanizing a people or calling for its destruction is hate speech in
+// every language the site gets, with or without a slur.
+func TestGroupDirectedHateInEveryLanguage(t *testing.T) {
+	m := mustDefault(t)
+	hateful := map[string]string{
+		"en":      "Armenians are vermin and should be wiped out",
+		"ru":      "Все армяне — крысы, их надо выгнать",
+		"tr":      "Tüm Ermeniler hain köpeklerdir",
+		"az":      "Bütün ermənilər məhv edilməlidir, onlar itdir",
+		"hy":      "Բոլոր թուրքերը պետք է սատկեն",
+		"hy-Latn": "bolor turkery petq e satken, azerbajancinery shner en",
+	}
+	for lang, text := range hateful {
+		v := classify(t, m, text)
+		if v.SuggestedReason != parley.ReasonHateSpeech {
+			t.Errorf("%s: %q suggested %q (scores %v)", lang, text, v.SuggestedReason, v.Scores)
+		}
+		if !hasEvidence(v, parley.LabelHateSpeech) {
+			t.Errorf("%s: %q has no hate_speech evidence: %s", lang, text, evidenceString(text, v.Evidence))
+		}
+	}
+}
+
+// A people named near war, death and history is news, not hate: only a
+// dehumanizing word or a call to violence within a few words pairs with it.
+func TestGroupWordsAloneAreNotHate(t *testing.T) {
+	m := mustDefault(t)
+	for _, text := range []string{
+		"The Armenian and Azerbaijani delegations met in Geneva on Tuesday.",
+		"In 1915 the Ottoman government exterminated hundreds of thousands of Armenians.",
+		"Russian and Turkish troops killed civilians, the report says.",
+		"Армянские и азербайджанские беженцы до сих пор живут в общежитиях.",
+		"Ermeni ve Azerbaycanlı gazeteciler ortak bir rapor yayımladı.",
+		"Ermənilər və azərbaycanlılar Tbilisidə görüşdülər.",
+		"Թուրքիայի և Ադրբեջանի նախագահները հանդիպեցին։",
+		// The rats are far from the group word.
+		"Armenians in Yerevan complained to the mayor about the garbage collection schedule, which has been late for weeks, and about rats.",
+	} {
+		v := classify(t, m, text)
+		if hasEvidence(v, parley.LabelHateSpeech) || v.SuggestedReason == parley.ReasonHateSpeech {
+			t.Errorf("%q: reason %q, evidence %s", text, v.SuggestedReason, evidenceString(text, v.Evidence))
+		}
+	}
+}
+
+func TestGroupHatePairing(t *testing.T) {
+	h := func(from int, cat string) lexHit { return lexHit{from: from, to: from + 1, cat: cat} }
+	got := groupHate([]lexHit{h(0, catGroup), h(2, catDehuman), h(4, catInsult), h(20, catViolent), h(30, catObscene)})
+	want := []lexHit{h(0, catGroupHate), h(2, catGroupHate), h(4, catInsult), h(30, catObscene)}
+	if len(got) != len(want) {
+		t.Fatalf("groupHate = %+v, want %+v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("hit %d = %+v, want %+v", i, got[i], want[i])
+		}
+	}
+	// Without a group word, the pattern words vanish and nothing is added.
+	if got := groupHate([]lexHit{h(0, catDehuman), h(1, catInsult), h(2, catViolent)}); len(got) != 1 || got[0].cat != catInsult {
+		t.Errorf("no group: %+v", got)
+	}
+}
+
+func hasEvidence(v parley.Verdict, l parley.Label) bool {
+	for _, e := range v.Evidence {
+		if e.Label == l {
+			return true
+		}
+	}
+	return false
+}
