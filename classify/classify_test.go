@@ -395,14 +395,7 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var buf bytes.Buffer
-	if err := m.Save(&buf); err != nil {
-		t.Fatal(err)
-	}
-	m2, err := Load(bytes.NewReader(buf.Bytes()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	m2, saved := saveAndLoad(t, m)
 	for _, s := range []string{"you are a zorblax", "lovely weather today", "buy cheap pills at www.pills.example"} {
 		a, b := classify(t, m, s), classify(t, m2, s)
 		for _, l := range parley.Labels {
@@ -414,7 +407,7 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 	if _, err := Load(bytes.NewReader([]byte("not a model"))); parley.ErrorCode(err) != parley.EINVALID {
 		t.Errorf("Load(garbage) err = %v", err)
 	}
-	trunc := buf.Bytes()[:buf.Len()/2]
+	trunc := saved[:len(saved)/2]
 	if _, err := Load(bytes.NewReader(trunc)); parley.ErrorCode(err) != parley.EINVALID {
 		t.Errorf("Load(truncated) err = %v", err)
 	}

@@ -86,14 +86,7 @@ func TestSemanticHeadGeneralizesToUnseenWords(t *testing.T) {
 	}
 
 	// The head survives Save and Load (vectors are 8-bit in both).
-	var buf bytes.Buffer
-	if err := m.Save(&buf); err != nil {
-		t.Fatal(err)
-	}
-	m2, err := Load(bytes.NewReader(buf.Bytes()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	m2, saved := saveAndLoad(t, m)
 	if m2.sem == nil || m2.sem.mix != m.sem.mix {
 		t.Fatalf("semantic head after Load: %+v", m2.sem)
 	}
@@ -106,7 +99,7 @@ func TestSemanticHeadGeneralizesToUnseenWords(t *testing.T) {
 		}
 	}
 	// Truncated inside the semantic head: malformed, not a panic.
-	if _, err := Load(bytes.NewReader(buf.Bytes()[:buf.Len()-20])); parley.ErrorCode(err) != parley.EINVALID {
+	if _, err := Load(bytes.NewReader(saved[:len(saved)-20])); parley.ErrorCode(err) != parley.EINVALID {
 		t.Errorf("Load(truncated) err = %v", err)
 	}
 }
@@ -219,4 +212,18 @@ func TestDistantlySupervisedLabelsNeedAWordListOrAHighScore(t *testing.T) {
 	if v := classify(t, m, "Ты тупой дебил и урод, заткнись уже"); v.SuggestedReason == "" {
 		t.Errorf("a listed Russian insult got no reason: %+v", v)
 	}
+}
+
+// saveAndLoad writes m in its file format and reads it back.
+func saveAndLoad(t *testing.T, m *Model) (*Model, []byte) {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := m.Save(&buf); err != nil {
+		t.Fatal(err)
+	}
+	m2, err := Load(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m2, buf.Bytes()
 }
