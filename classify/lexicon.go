@@ -18,6 +18,7 @@ const (
 	catObscene = "obscene"
 	catInsult  = "insult"
 	catSlur    = "slur"
+	catSpam    = "spam"
 	// catGroupHate is not written in the lists: groupHate makes it from a
 	// group word near a dehumanizing word or a call to violence.
 	catGroupHate = "group_hate"
@@ -28,6 +29,7 @@ var catLabel = map[string]parley.Label{
 	catInsult:    parley.LabelPersonalAttack,
 	catSlur:      parley.LabelHateSpeech,
 	catGroupHate: parley.LabelHateSpeech,
+	catSpam:      parley.LabelSpam,
 }
 
 // Categories that are ordinary words on their own and count only in
@@ -40,7 +42,7 @@ const (
 )
 
 // fileCats are the categories a word-list file may use.
-var fileCats = map[string]bool{catObscene: true, catInsult: true, catSlur: true, catGroup: true, catDehuman: true, catViolent: true}
+var fileCats = map[string]bool{catObscene: true, catInsult: true, catSlur: true, catSpam: true, catGroup: true, catDehuman: true, catViolent: true}
 
 // groupHateWindow is how many words apart a group word and its dehumanizing
 // or violent word may be.

@@ -415,7 +415,7 @@ func (m *Model) extract(text string, sc *scratch) analysis {
 // lexCats are the word-list categories; lexCatHash and targetLexCatHash
 // are the buckets of their "lex:" and "target+lex:" features.
 var (
-	lexCats                      = [...]string{catObscene, catInsult, catSlur, catGroupHate}
+	lexCats                      = [...]string{catObscene, catInsult, catSlur, catGroupHate, catSpam}
 	lexCatHash, targetLexCatHash = func() (a, b [len(lexCats)]uint32) {
 		for i, c := range lexCats {
 			a[i] = hashString(hashSeed('x'), "lex:"+c)
