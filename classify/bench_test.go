@@ -6,6 +6,7 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 // benchText is a typical 300-character news comment.
@@ -45,5 +46,64 @@ func BenchmarkLoadDefault(b *testing.B) {
 		if _, err := Load(bytes.NewReader(defaultModel)); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// mixedTexts are 300-character comments in each language form the site
+// gets; BenchmarkClassifyMixed classifies them in turn.
+var mixedTexts = []string{
+	benchText,
+	"Я дважды перечитал статью и всё равно не понимаю, почему совет продолжает игнорировать жителей старого города. " +
+		"План парковки отклонили в прошлом году, а теперь его вносят снова под новым названием. Честно говоря, автору " +
+		"этого предложения должно быть стыдно. Мы заслуживаем ответов!",
+	"Makaleyi iki kez okudum ve belediye meclisinin eski şehir sakinlerini neden görmezden gelmeye devam ettiğini hâlâ " +
+		"anlamıyorum. Otopark planı geçen yıl reddedildi, şimdi yeni bir adla tekrar getiriliyor. Açıkçası bu teklifi " +
+		"yazan kişi utanmalı. Daha iyi cevapları hak ediyoruz!",
+	"Məqaləni iki dəfə oxudum və hələ də başa düşmürəm ki, şura niyə köhnə şəhərin sakinlərinə məhəl qoymur. Dayanacaq " +
+		"planı keçən il rədd edildi, indi isə yeni adla yenidən gətirilir. Açığı, bu təklifi yazan adam utanmalıdır. Biz " +
+		"daha yaxşı cavablara layiqik!",
+	"Երկու անգամ կարդացի հոդվածը և դեռ չեմ հասկանում, թե ինչու է խորհուրդը շարունակում անտեսել հին քաղաքի " +
+		"բնակիչներին։ Կայանատեղիի ծրագիրը մերժվեց անցյալ տարի, իսկ հիմա այն նորից են բերում նոր անունով։ Անկեղծ " +
+		"ասած, այս առաջարկը գրողը պետք է ամաչի։ Մենք արժանի ենք ավելի լավ պատասխանների։",
+	"Erku angam kardaci hodvac@ u der chem haskanum, te inchu e xorhurd@ sharunakum antesel hin qaghaqi bnakichnerin. " +
+		"Kayanateghi cragir@ merjvec ancyal tari, isk hima ayn noric en berum nor anunov. Ankeghc asac, ays arajarkn " +
+		"grogh@ petq e amachi. Menq arjani enq aveli lav pataskhanneri, axper jan!",
+}
+
+// BenchmarkClassifyMixed reports the cost of a comment averaged over the
+// languages: only English runs the semantic part.
+func BenchmarkClassifyMixed(b *testing.B) {
+	m := mustDefault(b)
+	ctx := context.Background()
+	total := 0
+	for _, t := range mixedTexts {
+		total += utf8.RuneCountInString(t)
+	}
+	b.ReportMetric(float64(total)/float64(len(mixedTexts)), "chars/comment")
+	b.ReportAllocs()
+	start := cpuTime()
+	n := 0
+	for b.Loop() {
+		if _, err := m.Classify(ctx, mixedTexts[n%len(mixedTexts)]); err != nil {
+			b.Fatal(err)
+		}
+		n++
+	}
+	b.ReportMetric(float64(cpuTime()-start)/float64(n), "cpu-ns/op")
+}
+
+// BenchmarkClassifyByLanguage times each of mixedTexts on its own.
+func BenchmarkClassifyByLanguage(b *testing.B) {
+	m := mustDefault(b)
+	ctx := context.Background()
+	for i, lang := range []string{"en", "ru", "tr", "az", "hy", "hy-Latn"} {
+		b.Run(lang, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := m.Classify(ctx, mixedTexts[i]); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -2,7 +2,9 @@ package classify
 
 import (
 	"strings"
-	"unicode"
+	"unicode/utf8"
+
+	"github.com/parley-comments/parley/textnorm"
 )
 
 // armenianLatin is the canonical Latin reading of each Armenian letter, as
@@ -23,23 +25,35 @@ func isArmenian(r rune) bool { return r >= 0x0531 && r <= 0x058A || r >= 0xFB13 
 // translitHy writes an Armenian-script word in canonical Latin translit:
 // "ախպեր" → "axper", "քու" → "ku", "բարեւ" → "barev".
 func translitHy(w string) string {
-	var b strings.Builder
-	rs := []rune(w)
-	for i := 0; i < len(rs); i++ {
-		r := rs[i]
-		if r == 'ո' && i+1 < len(rs) && rs[i+1] == 'ւ' {
-			b.WriteByte('u')
-			i++
+	b := make([]byte, 0, len(w))
+	for i := 0; i < len(w); {
+		r, size := utf8.DecodeRuneInString(w[i:])
+		i += size
+		if r == 'ո' && strings.HasPrefix(w[i:], "ւ") {
+			b = append(b, 'u')
+			i += len("ւ")
 			continue
 		}
-		if s, ok := armenianLatin[r]; ok {
-			b.WriteString(s)
-			continue
+		if r >= armenianLow && r < armenianLow+rune(len(armenianLatinTable)) {
+			if s := armenianLatinTable[r-armenianLow]; s != "" {
+				b = append(b, s...)
+				continue
+			}
 		}
-		b.WriteRune(r)
+		b = utf8.AppendRune(b, r)
 	}
-	return canonHy(b.String())
+	return canonHy(string(b))
 }
+
+// armenianLatinTable is armenianLatin as an array from armenianLow.
+const armenianLow = 'ա'
+
+var armenianLatinTable = func() (t [0x58A - armenianLow]string) {
+	for r, s := range armenianLatin {
+		t[r-armenianLow] = s
+	}
+	return t
+}()
 
 // canonHy folds the spelling variants of Armenian translit to one form:
 // kh→x, ts→c, ou→u, q→k, w→v, a word-initial "ye"→"e" and "vo"→"o".
@@ -49,13 +63,47 @@ func canonHy(w string) string {
 	} else if strings.HasPrefix(w, "vo") && len(w) > 2 {
 		w = w[1:]
 	}
-	if !strings.ContainsAny(w, "kqtouw") {
+	// The folds, left to right without overlaps: kh→x, ts→c, ou→u, q→k, w→v.
+	fold := func(i int) (string, int) {
+		switch c := w[i]; {
+		case c == 'q':
+			return "k", 1
+		case c == 'w':
+			return "v", 1
+		case i+1 < len(w):
+			switch w[i : i+2] {
+			case "kh":
+				return "x", 2
+			case "ts":
+				return "c", 2
+			case "ou":
+				return "u", 2
+			}
+		}
+		return "", 0
+	}
+	first := -1
+	for i := 0; i < len(w); i++ {
+		if _, n := fold(i); n > 0 {
+			first = i
+			break
+		}
+	}
+	if first < 0 {
 		return w
 	}
-	return hyReplacer.Replace(w)
+	b := append(make([]byte, 0, len(w)), w[:first]...)
+	for i := first; i < len(w); {
+		if s, n := fold(i); n > 0 {
+			b = append(b, s...)
+			i += n
+			continue
+		}
+		b = append(b, w[i])
+		i++
+	}
+	return string(b)
 }
-
-var hyReplacer = strings.NewReplacer("kh", "x", "ts", "c", "ou", "u", "q", "k", "w", "v")
 
 // foldTurkic folds Azerbaijani spelling toward Turkish for shared features:
 // ə→e, q→k, x→h, and ı→i.
@@ -90,7 +138,7 @@ func featureWord(w, lang string) string {
 		if isArmenian(r) {
 			return foldTurkic(translitHy(w))
 		}
-		if r < 0x250 && unicode.IsLetter(r) {
+		if r < 0x250 && textnorm.IsLetter(r) {
 			hasLatin = true
 		}
 	}

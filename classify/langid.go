@@ -2,9 +2,9 @@ package classify
 
 import (
 	"embed"
+	"github.com/parley-comments/parley/textnorm"
 	"math"
 	"strings"
-	"unicode"
 )
 
 // Language codes the classifier reports.
@@ -167,7 +167,7 @@ func eachTrigram(norm string, fn func(uint32) bool) {
 	}
 	inWord := false
 	for _, r := range norm {
-		if !unicode.IsLetter(r) {
+		if !textnorm.IsLetter(r) {
 			if inWord {
 				rs = append(rs, ' ')
 				if !emit(rs) {
@@ -215,7 +215,7 @@ func appendTrigrams(dst []uint32, norm string, limit int) []uint32 {
 		if r < 0x80 {
 			letter = 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z'
 		} else {
-			letter = unicode.IsLetter(r)
+			letter = textnorm.IsLetter(r)
 		}
 		if !letter {
 			if inWord {
@@ -299,12 +299,12 @@ func (id *langID) detect(norm string, words []string) string {
 			if 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' {
 				lat++
 			}
-		case !unicode.IsLetter(r):
+		case !textnorm.IsLetter(r):
 		case isArmenian(r):
 			arm++
-		case unicode.Is(unicode.Cyrillic, r):
+		case textnorm.IsCyrillic(r):
 			cyr++
-		case unicode.Is(unicode.Latin, r):
+		case textnorm.IsLatin(r):
 			lat++
 		default:
 			other++

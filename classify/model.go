@@ -476,7 +476,7 @@ func looksLikeDomain(tok string) bool {
 func shouting(text string) bool {
 	up, letters := 0, 0
 	for _, r := range text {
-		if unicode.IsLetter(r) {
+		if textnorm.IsLetter(r) {
 			letters++
 			if unicode.IsUpper(r) {
 				up++
@@ -511,9 +511,9 @@ func (m *Model) lexHits(words []string, lang string, sc *scratch) []lexHit {
 			switch {
 			case isArmenian(r):
 				script[i] = 3
-			case unicode.Is(unicode.Cyrillic, r):
+			case textnorm.IsCyrillic(r):
 				script[i] = 2
-			case unicode.Is(unicode.Latin, r):
+			case textnorm.IsLatin(r):
 				script[i] = 1
 			default:
 				continue
@@ -535,7 +535,13 @@ func (m *Model) lexHits(words []string, lang string, sc *scratch) []lexHit {
 				continue
 			}
 			// Squeeze after folding: Armenian "ուուու" is one letter in translit.
-			sc.keys = append(sc.keys, lx.key(w))
+			k := sc.fwords[i]
+			if lx.lang != "hy" || k == "" {
+				// The Armenian list's key is the feature spelling, already
+				// computed; the others fold differently.
+				k = lx.key(w)
+			}
+			sc.keys = append(sc.keys, k)
 			sc.sq = append(sc.sq, textnorm.Squeeze(sc.keys[i]))
 		}
 		hits = lx.match(sc.keys, sc.sq, func(i int) bool { return sc.keys[i] == "" }, hits)

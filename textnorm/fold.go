@@ -15,6 +15,14 @@ const (
 )
 
 func scriptOf(r rune) int {
+	if uint32(r) < lowRunes {
+		return int(lowScript[r])
+	}
+	return slowScriptOf(r)
+}
+
+// slowScriptOf is scriptOf from the Unicode tables.
+func slowScriptOf(r rune) int {
 	switch {
 	case r < 0x80:
 		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' {
@@ -95,14 +103,14 @@ func isJoinElem(r rune) bool {
 	if r < 0x80 {
 		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || r == '0' || r == '1' || r == '3' || r == '4' || r == '5' || r == '@' || r == '$'
 	}
-	return unicode.IsLetter(r) || r == '0' || r == '1' || r == '3' || r == '4' || r == '5' || r == '@' || r == '$'
+	return IsLetter(r) || r == '0' || r == '1' || r == '3' || r == '4' || r == '5' || r == '@' || r == '$'
 }
 
 func isWordish(r rune) bool {
 	if r < 0x80 {
 		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
 	}
-	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r)
+	return IsLetter(r) || IsDigit(r) || unicode.IsMark(r)
 }
 
 // joinSplit joins runs of at least three single letters separated by one to
@@ -154,7 +162,7 @@ func joinSplit(us, buf []unit) (res, scratch []unit) {
 		}
 		letters := 0
 		for _, e := range elems {
-			if unicode.IsLetter(us[e].r) {
+			if IsLetter(us[e].r) {
 				letters++
 			}
 		}
@@ -300,7 +308,7 @@ func containsAny(s string, subs ...string) bool {
 func foldConfusables(w []unit) int {
 	var count [5]int
 	for _, u := range w {
-		if unicode.IsLetter(u.r) {
+		if IsLetter(u.r) {
 			count[scriptOf(u.r)]++
 		}
 	}
@@ -322,7 +330,7 @@ func foldConfusables(w []unit) int {
 		}
 		miss := 0
 		for _, u := range w {
-			if !unicode.IsLetter(u.r) {
+			if !IsLetter(u.r) {
 				continue
 			}
 			if s := scriptOf(u.r); s != cand && s != scriptNone {
@@ -359,7 +367,7 @@ func undoLeet(w []unit, script int) {
 	for _, u := range w {
 		if isLeetRune(u.r) {
 			leets++
-		} else if unicode.IsLetter(u.r) {
+		} else if IsLetter(u.r) {
 			letters++
 		}
 	}
@@ -402,8 +410,8 @@ func undoLeetPass(w []unit, script int, table map[rune]rune, letters int, edges 
 			}
 			b++
 		}
-		left := a > 0 && unicode.IsLetter(w[a-1].r)
-		right := b < len(w) && unicode.IsLetter(w[b].r)
+		left := a > 0 && IsLetter(w[a-1].r)
+		right := b < len(w) && IsLetter(w[b].r)
 		// Cyrillic evasions often start with a digit ("6ля"); Latin ones
 		// rarely do, while "1st" and "4th" are common.
 		leading := a == 0 && right && script == scriptCyrillic && letters >= 2

@@ -139,7 +139,7 @@ func DuplicateKey(s string) string {
 		switch {
 		case r == 'ı':
 			b.WriteRune('i')
-		case unicode.IsLetter(r) || unicode.IsDigit(r):
+		case IsLetter(r) || IsDigit(r):
 			b.WriteRune(r)
 		}
 	}
@@ -212,7 +212,7 @@ func Squeeze(w string) string {
 	b.Grow(len(w))
 	var prev rune = -1
 	for _, r := range w {
-		if r == prev && unicode.IsLetter(r) {
+		if r == prev && IsLetter(r) {
 			continue
 		}
 		b.WriteRune(r)
@@ -225,22 +225,51 @@ func isWordRune(r rune) bool {
 	if r < utf8.RuneSelf {
 		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
 	}
-	return unicode.IsLetter(r) || unicode.IsDigit(r)
+	return IsLetter(r) || IsDigit(r)
 }
 
 // decompose applies NFKC segment by segment, so that every output rune
 // knows its source range, and drops invisible characters.
-func decompose(s string, us []unit) []unit {
+func decompose(s string, us []unit) []unit { return decomposeWith(s, us, true) }
+
+// decomposeWith is decompose; fast false always runs the normalizer (for
+// tests that compare the two paths).
+func decomposeWith(s string, us []unit, fast bool) []unit {
 	if cap(us) < len(s) {
 		us = make([]unit, 0, len(s))
 	}
-	if isASCII(s) { // NFKC leaves ASCII alone
+	if fast && isASCII(s) { // NFKC leaves ASCII alone
 		for i := 0; i < len(s); i++ {
 			r := rune(s[i])
 			if r < 0x20 || r == 0x7F {
 				r = ' '
 			}
 			us = append(us, unit{r: r, s: int32(i), e: int32(i + 1)})
+		}
+		return us
+	}
+	// add appends one rune of s[start:end], dropping invisible characters
+	// and the marks on the scripts Parley folds, and blanking spaces and
+	// controls.
+	add := func(r rune, start, end int) {
+		switch {
+		case isInvisible(r):
+			return
+		case isMark(r):
+			// Keep marks on other scripts (Devanagari, Arabic...); drop
+			// strike-through and "zalgo" marks on the scripts we fold.
+			if len(us) == 0 || dropMarkAfter(us[len(us)-1].r) {
+				return
+			}
+		case isBlank(r):
+			r = ' '
+		}
+		us = append(us, unit{r: r, s: int32(start), e: int32(end)})
+	}
+	if fast && nfkcInert(s) {
+		// NFKC would return every rune as a segment of its own, unchanged.
+		for i, r := range s {
+			add(r, i, i+utf8.RuneLen(r))
 		}
 		return us
 	}
@@ -262,22 +291,23 @@ func decompose(s string, us []unit) []unit {
 			if r == utf8.RuneError && size <= 1 {
 				r = ' '
 			}
-			switch {
-			case isInvisible(r):
-				continue
-			case unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Me, r):
-				// Keep marks on other scripts (Devanagari, Arabic...); drop
-				// strike-through and "zalgo" marks on the scripts we fold.
-				if len(us) == 0 || dropMarkAfter(us[len(us)-1].r) {
-					continue
-				}
-			case r == '\t' || r == '\n' || r == '\r' || unicode.IsSpace(r) || unicode.IsControl(r):
-				r = ' '
-			}
-			us = append(us, unit{r: r, s: int32(start), e: int32(end)})
+			add(r, start, end)
 		}
 	}
 	return us
+}
+
+// nfkcInert reports whether NFKC leaves s as it is, one rune per segment:
+// valid UTF-8 of runes below U+0800 (Latin, Greek, Cyrillic, Armenian...)
+// with no combining marks, already in NFKC. Most comments in Parley's
+// languages are, and skip the normalizer's per-segment work.
+func nfkcInert(s string) bool {
+	for _, r := range s {
+		if r >= lowRunes || inertBits[r/64]&(1<<(r%64)) == 0 {
+			return false
+		}
+	}
+	return true
 }
 
 func isASCII(s string) bool {
@@ -305,11 +335,10 @@ func isInvisible(r rune) bool {
 // dropMarkAfter reports whether a combining mark after r is noise to drop:
 // true after letters of the scripts Parley folds and after non-letters.
 func dropMarkAfter(r rune) bool {
-	if !unicode.IsLetter(r) {
+	if !IsLetter(r) {
 		return true
 	}
-	return unicode.Is(unicode.Latin, r) || unicode.Is(unicode.Cyrillic, r) ||
-		unicode.Is(unicode.Armenian, r) || unicode.Is(unicode.Greek, r)
+	return scriptOf(r) != scriptNone
 }
 
 // build renders units into a Result.
@@ -380,7 +409,7 @@ func squeeze(us []unit) []unit {
 	out := us[:0]
 	for _, u := range us {
 		k := len(out)
-		if k >= 2 && unicode.IsLetter(u.r) && out[k-1].r == u.r && out[k-2].r == u.r {
+		if k >= 2 && IsLetter(u.r) && out[k-1].r == u.r && out[k-2].r == u.r {
 			out[k-1].e = u.e // the kept letter now covers the dropped ones
 			continue
 		}

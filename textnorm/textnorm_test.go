@@ -1,8 +1,10 @@
 package textnorm
 
 import (
+	"slices"
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -167,10 +169,13 @@ func TestSqueeze(t *testing.T) {
 }
 
 func FuzzNormalize(f *testing.F) {
-	for _, s := range []string{"", "Hello, World!!", "i.d.1.o.t", "ŞIKTI", "xyй", "f\u0336u\u0336c\u0336k", "\xff\xfe", "ｈｅｌｌｏ", "բ.ո.զ", "ﷺ", "e\u0301\u0301\u0301", "a\u200bb"} {
+	for _, s := range []string{"", "Hello, World!!", "Привет, мир", "Բարև ձեզ", "Ümumi şəkildə", "i.d.1.o.t", "ŞIKTI", "xyй", "f\u0336u\u0336c\u0336k", "\xff\xfe", "ｈｅｌｌｏ", "բ.ո.զ", "ﷺ", "e\u0301\u0301\u0301", "a\u200bb"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
+		if fast, slow := decomposeWith(s, nil, true), decomposeWith(s, nil, false); !slices.Equal(fast, slow) {
+			t.Fatalf("fast path differs from NFKC for %q:\n%v\n%v", s, fast, slow)
+		}
 		r := Normalize(s)
 		if !utf8.ValidString(r.Text) {
 			t.Fatalf("invalid UTF-8 out: %q", r.Text)
@@ -205,4 +210,41 @@ func FuzzNormalize(f *testing.F) {
 			t.Fatalf("renormalizing %q lost everything", r.Text)
 		}
 	})
+}
+
+// The rune tables answer exactly as the unicode package does.
+func TestRuneTablesMatchUnicode(t *testing.T) {
+	for r := rune(-1); r < 0x1000; r++ {
+		if IsLetter(r) != unicode.IsLetter(r) || IsDigit(r) != unicode.IsDigit(r) ||
+			IsLatin(r) != unicode.Is(unicode.Latin, r) || IsCyrillic(r) != unicode.Is(unicode.Cyrillic, r) ||
+			scriptOf(r) != slowScriptOf(r) ||
+			isMark(r) != (unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Me, r)) || isBlank(r) != (unicode.IsSpace(r) || unicode.IsControl(r)) {
+			t.Fatalf("rune %U: tables disagree with package unicode", r)
+		}
+	}
+}
+
+// The runes the fast path passes through unnormalized come out of NFKC
+// unchanged, alone and next to each other.
+func TestInertRunesAreLeftAloneByNFKC(t *testing.T) {
+	var inert []rune
+	for r := rune(0); r < lowRunes; r++ {
+		if nfkcInert(string(r)) {
+			inert = append(inert, r)
+		}
+	}
+	if len(inert) < 1000 {
+		t.Fatalf("only %d inert runes below U+0800", len(inert))
+	}
+	check := func(s string) {
+		if fast, slow := decomposeWith(s, nil, true), decomposeWith(s, nil, false); !slices.Equal(fast, slow) {
+			t.Fatalf("%q: fast path %v, NFKC %v", s, fast, slow)
+		}
+	}
+	for i, a := range inert {
+		check(string(a))
+		for j := i % 3; j < len(inert); j += 3 {
+			check(string(a) + string(inert[j]))
+		}
+	}
 }
