@@ -14,7 +14,7 @@ const lowRunes = 0x800
 
 var (
 	letterBits, digitBits, markBits, blankBits, inertBits [lowRunes / 64]uint64
-	lowScript                                  [lowRunes]uint8
+	lowScript                                             [lowRunes]uint8
 )
 
 func init() {
