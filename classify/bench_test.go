@@ -49,25 +49,25 @@ func BenchmarkLoadDefault(b *testing.B) {
 	}
 }
 
-// mixedTexts are 300-character comments in each language form the site
+// mixedTexts are comments of about 300 characters (296–302) in each language form the site
 // gets; BenchmarkClassifyMixed classifies them in turn.
 var mixedTexts = []string{
 	benchText,
 	"Я дважды перечитал статью и всё равно не понимаю, почему совет продолжает игнорировать жителей старого города. " +
 		"План парковки отклонили в прошлом году, а теперь его вносят снова под новым названием. Честно говоря, автору " +
-		"этого предложения должно быть стыдно. Мы заслуживаем ответов!",
+		"этого предложения должно быть стыдно. Мы заслуживаем ответов! Спасибо редакции.",
 	"Makaleyi iki kez okudum ve belediye meclisinin eski şehir sakinlerini neden görmezden gelmeye devam ettiğini hâlâ " +
 		"anlamıyorum. Otopark planı geçen yıl reddedildi, şimdi yeni bir adla tekrar getiriliyor. Açıkçası bu teklifi " +
-		"yazan kişi utanmalı. Daha iyi cevapları hak ediyoruz!",
+		"yazan kişi utanmalı. Daha iyi cevapları hak ediyoruz! Teşekkürler editöre.",
 	"Məqaləni iki dəfə oxudum və hələ də başa düşmürəm ki, şura niyə köhnə şəhərin sakinlərinə məhəl qoymur. Dayanacaq " +
 		"planı keçən il rədd edildi, indi isə yeni adla yenidən gətirilir. Açığı, bu təklifi yazan adam utanmalıdır. Biz " +
-		"daha yaxşı cavablara layiqik!",
+		"daha yaxşı cavablara layiqik! Redaksiyaya təşəkkür edirəm, cavab gözləyirik.",
 	"Երկու անգամ կարդացի հոդվածը և դեռ չեմ հասկանում, թե ինչու է խորհուրդը շարունակում անտեսել հին քաղաքի " +
 		"բնակիչներին։ Կայանատեղիի ծրագիրը մերժվեց անցյալ տարի, իսկ հիմա այն նորից են բերում նոր անունով։ Անկեղծ " +
-		"ասած, այս առաջարկը գրողը պետք է ամաչի։ Մենք արժանի ենք ավելի լավ պատասխանների։",
+		"ասած, այս առաջարկը գրողը պետք է ամաչի։ Մենք արժանի ենք ավելի լավ պատասխանների։ Շնորհակալ ենք։",
 	"Erku angam kardaci hodvac@ u der chem haskanum, te inchu e xorhurd@ sharunakum antesel hin qaghaqi bnakichnerin. " +
 		"Kayanateghi cragir@ merjvec ancyal tari, isk hima ayn noric en berum nor anunov. Ankeghc asac, ays arajarkn " +
-		"grogh@ petq e amachi. Menq arjani enq aveli lav pataskhanneri, axper jan!",
+		"grogh@ petq e amachi. Menq arjani enq aveli lav pataskhanneri, axper jan! Merci!",
 }
 
 // BenchmarkClassifyMixed reports the cost of a comment averaged over the
@@ -79,7 +79,6 @@ func BenchmarkClassifyMixed(b *testing.B) {
 	for _, t := range mixedTexts {
 		total += utf8.RuneCountInString(t)
 	}
-	b.ReportMetric(float64(total)/float64(len(mixedTexts)), "chars/comment")
 	b.ReportAllocs()
 	start := cpuTime()
 	n := 0
@@ -90,6 +89,7 @@ func BenchmarkClassifyMixed(b *testing.B) {
 		n++
 	}
 	b.ReportMetric(float64(cpuTime()-start)/float64(n), "cpu-ns/op")
+	b.ReportMetric(float64(total)/float64(len(mixedTexts)), "chars/comment")
 }
 
 // BenchmarkClassifyByLanguage times each of mixedTexts on its own.
