@@ -17,8 +17,14 @@
 // canonical transliteration plus an Armenian word list. Scores for hy,
 // hy-Latn and az are less reliable; see Threshold and docs/model-card.md.
 //
-// Default loads the model trained by `parley train` and embedded as
-// model.bin.
+// For comments detected as English, a semantic head adds its logits: frozen
+// GloVe word vectors averaged over the words and passed through one hidden
+// layer (semantic.go). Word lists also catch group-directed hate in every
+// language (a people named next to a dehumanizing word or a call to
+// violence; see groupHate).
+//
+// Default loads the model trained by `parley train` (`make model`) and
+// embedded as model.bin.
 package classify
 
 import (
