@@ -2,9 +2,10 @@ package classify
 
 import (
 	"embed"
-	"github.com/parley-comments/parley/textnorm"
 	"math"
 	"strings"
+
+	"github.com/parley-comments/parley/textnorm"
 )
 
 // Language codes the classifier reports.

@@ -542,7 +542,7 @@ func (m *Model) lexHits(words []string, lang string, sc *scratch) []lexHit {
 			}
 			// Squeeze after folding: Armenian "ուուու" is one letter in translit.
 			k := sc.fwords[i]
-			if lx.lang != "hy" || k == "" {
+			if lx.lang != langHy || k == "" {
 				// The Armenian list's key is the feature spelling, already
 				// computed; the others fold differently.
 				k = lx.key(w)
@@ -827,12 +827,14 @@ func (m *Model) Classify(ctx context.Context, text string) (parley.Verdict, erro
 
 // Model file format: gzip of
 //
-//	magic "PARLEYCLS" version(uint8=3) bits(uint8) flags(uint8, version 3)
+//	magic "PARLEYCLS" version(uint8=4) bits(uint8) flags(uint8, version ≥ 3)
+//	groupHateRate(float32, version ≥ 4)
 //	thresholds(5×float32)
 //	language thresholds: count(uint32), then name(len-prefixed) 5×float32
 //	langid: count(uint32) then per language: name(len-prefixed) floor(float32)
 //	        n(uint32) n×(hash uint32, logp float32)
 //	weights: per label scale(float32), then (1<<bits)×5 int8 quantized weights.
+//	semantic head, if flags has flagSemantic: see semantic.writeTo.
 const (
 	modelMagic   = "PARLEYCLS"
 	modelVersion = 4

@@ -412,11 +412,12 @@ var mixChoices = []float32{0, 0.25, 0.5, 0.75, 1, 1.5, 2}
 // sources with at least 30 rows of each class. Toxic comes first, since
 // the hierarchical attack score depends on it.
 func (m *Model) tuneMix(ctx context.Context, rows []Row) error {
-	type scored struct {
-		lin, sem [nLabels]float64
-		row      int
-	}
-	var rs []scored
+	// The English tune rows that have words with vectors, and their linear
+	// and semantic logits.
+	var (
+		rs       []Row
+		lin, sem [][nLabels]float64
+	)
 	sc := &scratch{}
 	for i, r := range rows {
 		if i%2000 == 0 {
@@ -432,11 +433,13 @@ func (m *Model) tuneMix(ctx context.Context, rows []Row) error {
 		if !ok {
 			continue
 		}
-		s := scored{lin: m.linear(sc.feats), row: i}
+		var z [nLabels]float64
 		for l := range nLabels {
-			s.sem[l] = float64(sz[l])
+			z[l] = float64(sz[l])
 		}
-		rs = append(rs, s)
+		rs = append(rs, r)
+		lin = append(lin, m.linear(sc.feats))
+		sem = append(sem, z)
 	}
 	m.sem.mix = [nLabels]float32{}
 	for l := range nLabels {
@@ -450,51 +453,21 @@ func (m *Model) tuneMix(ctx context.Context, rows []Row) error {
 		bestMix, bestAUC := float32(0), -1.0
 		for _, c := range mixChoices {
 			m.sem.mix[l] = c
-			bySrc := map[string]*struct {
-				ys []int8
-				ps []float64
-			}{}
-			for _, s := range rs {
-				r := rows[s.row]
-				if r.Labels[l] < 0 {
-					continue
-				}
+			groups := sourceGroups(rs, l, func(int) bool { return true }, func(i int) float64 {
 				var z [nLabels]float64
 				for k := range nLabels {
-					z[k] = s.lin[k] + float64(m.sem.mix[k])*s.sem[k]
+					z[k] = lin[i][k] + float64(m.sem.mix[k])*sem[i][k]
 				}
-				g := bySrc[r.Source]
-				if g == nil {
-					g = &struct {
-						ys []int8
-						ps []float64
-					}{}
-					bySrc[r.Source] = g
-				}
-				g.ys = append(g.ys, r.Labels[l])
-				g.ps = append(g.ps, m.probabilities(z)[l])
-			}
-			names := make([]string, 0, len(bySrc))
-			for name := range bySrc {
-				names = append(names, name)
-			}
-			sort.Strings(names) // a fixed order, so that training is deterministic
-			sum, n := 0.0, 0
-			for _, name := range names {
-				g := bySrc[name]
-				pos := 0
-				for _, y := range g.ys {
-					pos += int(y)
-				}
-				if pos >= 30 && len(g.ys)-pos >= 30 {
-					sum += rocAUC(g.ys, g.ps)
-					n++
-				}
-			}
-			if n == 0 {
+				return m.probabilities(z)[l]
+			})
+			if len(groups) == 0 {
 				continue
 			}
-			auc := sum / float64(n)
+			sum := 0.0
+			for _, g := range groups {
+				sum += rocAUC(g.ys, g.ps)
+			}
+			auc := sum / float64(len(groups))
 			// A larger weight must beat the smaller ones by more than
 			// mixTie; where ROC-AUC cannot tell (spam ranks the tune rows
 			// almost perfectly without it), the semantic part stays out.
@@ -507,6 +480,50 @@ func (m *Model) tuneMix(ctx context.Context, rows []Row) error {
 		m.sem.mix[l] = bestMix
 	}
 	return nil
+}
+
+// minTuneClass is the least number of tune rows of each class a source
+// needs to count in choosing a threshold or a mixing weight.
+const minTuneClass = 30
+
+// sourceGroup is one source's tune rows for a label: labels and predictions.
+type sourceGroup struct {
+	ys []int8
+	ps []float64
+}
+
+// sourceGroups splits the rows that know label l (and that keep accepts) by
+// source, with pred's prediction for each, and returns the sources with at
+// least minTuneClass rows of each class, in order of their names.
+func sourceGroups(rows []Row, l int, keep func(i int) bool, pred func(i int) float64) []sourceGroup {
+	groups := map[string]*sourceGroup{}
+	var names []string
+	for i, r := range rows {
+		if r.Labels[l] < 0 || !keep(i) {
+			continue
+		}
+		g := groups[r.Source]
+		if g == nil {
+			g = &sourceGroup{}
+			groups[r.Source] = g
+			names = append(names, r.Source)
+		}
+		g.ys = append(g.ys, r.Labels[l])
+		g.ps = append(g.ps, pred(i))
+	}
+	sort.Strings(names)
+	var use []sourceGroup
+	for _, n := range names {
+		g := groups[n]
+		pos := 0
+		for _, y := range g.ys {
+			pos += int(y)
+		}
+		if pos >= minTuneClass && len(g.ys)-pos >= minTuneClass {
+			use = append(use, *g)
+		}
+	}
+	return use
 }
 
 // minReasonThreshold is the least threshold of the labels that pre-fill a
@@ -525,39 +542,13 @@ func (m *Model) tuneThresholds(ctx context.Context, rows []Row) error {
 	if err != nil {
 		return err
 	}
-	const minTuneClass = 30
 	best := func(l int, lang string) (float32, bool) {
 		// Rows by source: the threshold is the one with the best mean score
 		// over the sources, so that a large corpus with its own label prior
 		// (Davidson's tweets are 83% offensive) does not set the threshold
 		// for every comment in its language.
-		type group struct {
-			ys  []int8
-			ps  []float64
-			pos int
-		}
-		groups := map[string]*group{}
-		var names []string
-		for i, r := range rows {
-			if r.Labels[l] >= 0 && (lang == "" || r.Lang == lang) {
-				g := groups[r.Source]
-				if g == nil {
-					g = &group{}
-					groups[r.Source] = g
-					names = append(names, r.Source)
-				}
-				g.ys = append(g.ys, r.Labels[l])
-				g.ps = append(g.ps, preds[i][l])
-				g.pos += int(r.Labels[l])
-			}
-		}
-		sort.Strings(names)
-		var use []*group
-		for _, n := range names {
-			if g := groups[n]; g.pos >= minTuneClass && len(g.ys)-g.pos >= minTuneClass {
-				use = append(use, g)
-			}
-		}
+		use := sourceGroups(rows, l, func(i int) bool { return lang == "" || rows[i].Lang == lang },
+			func(i int) float64 { return preds[i][l] })
 		if len(use) == 0 {
 			return 0, false
 		}
@@ -783,7 +774,7 @@ func naiveBayesRatios(exs []example, n int, alpha float32) []float32 {
 	if alpha == 0 {
 		return r
 	}
-	whole := map[uint32]bool{}
+	whole := make([]bool, n/nLabels) // buckets of whole-text features
 	bySrc := map[int][]int{}
 	var srcs []int
 	for k, e := range exs {
@@ -846,7 +837,7 @@ func naiveBayesRatios(exs []example, n int, alpha float32) []float32 {
 		}
 	}
 	for i := range r {
-		if whole[uint32(i/nLabels)] || cnt[i] == 0 {
+		if whole[i/nLabels] || cnt[i] == 0 {
 			continue
 		}
 		r[i] = sum[i] / cnt[i]
@@ -859,7 +850,6 @@ func naiveBayesRatios(exs []example, n int, alpha float32) []float32 {
 // the returned weights have the ratios folded in.
 func fitLinear(ctx context.Context, exs []example, rows []Row, nSrc int, nbR []float32, opts TrainOptions, logf func(string, ...any)) ([]float32, error) {
 	w := make([]float32, len(nbR))
-
 	g2 := make([]float32, len(w))
 	rng := rand.New(rand.NewSource(opts.Seed))
 	order := make([]int, 0, len(exs))

@@ -48,6 +48,7 @@ func IsLetter(r rune) bool {
 	return isLetterSlow(r)
 }
 
+// isLetterSlow is kept out of IsLetter so that IsLetter inlines.
 func isLetterSlow(r rune) bool { return unicode.IsLetter(r) }
 
 // IsDigit is unicode.IsDigit, answered from a table below U+0800.
