@@ -172,6 +172,24 @@ type feat struct {
 	word int32
 }
 
+// linkWord and mentionWord stand in the word and bigram features for a
+// link and for an @mention, whose own letters are not features: "check
+// out <link>" is spam's commonest shape (5-fold ROC-AUC on the YouTube
+// rows 0.972 → 0.975 with them). The NUL byte keeps them apart from any
+// real word.
+const linkWord, mentionWord = "\x00link", "\x00mention"
+
+// pseudoWord returns the stand-in word of a link or mention word, or "".
+func pseudoWord(kind byte) string {
+	switch kind {
+	case 'u':
+		return linkWord
+	case '@':
+		return mentionWord
+	}
+	return ""
+}
+
 // scratch holds one classification's working memory.
 type scratch struct {
 	feats   []feat
@@ -181,6 +199,7 @@ type scratch struct {
 	keys    []string
 	sq      []string
 	skip    []bool
+	link    []byte // per word: 'u' starts a link, '@' starts a mention
 	script  []int8
 	hits    []lexHit
 	contrib []float64
@@ -289,6 +308,7 @@ func (m *Model) extract(text string, sc *scratch) analysis {
 
 	// Links and mentions are features of their own, not words.
 	sc.skip = resize(sc.skip, len(words))
+	sc.link = resize(sc.link, len(words))
 	urls, mentions := 0, 0
 	for start := 0; start < len(norm); {
 		end := strings.IndexByte(norm[start:], ' ')
@@ -307,9 +327,17 @@ func (m *Model) extract(text string, sc *scratch) analysis {
 			mentions++
 		}
 		if isURL || isMention {
+			first := true
 			for i, b := range a.bounds {
 				if b[0] >= start && b[1] <= end {
 					sc.skip[i] = true
+					if first {
+						first = false
+						sc.link[i] = '@'
+						if isURL {
+							sc.link[i] = 'u'
+						}
+					}
 				}
 			}
 		}
@@ -357,11 +385,18 @@ func (m *Model) extract(text string, sc *scratch) analysis {
 	prev := -1
 	for i, fw := range sc.fwords {
 		if fw == "" {
+			fw = pseudoWord(sc.link[i])
+		}
+		if fw == "" {
 			continue
 		}
 		sc.feats = append(sc.feats, feat{idx: hashString(hashSeed('w'), fw), word: int32(i)})
 		if prev >= 0 {
-			h := hashString(hashSeed('b'), sc.fwords[prev])
+			pw := sc.fwords[prev]
+			if pw == "" {
+				pw = pseudoWord(sc.link[prev])
+			}
+			h := hashString(hashSeed('b'), pw)
 			h = hashString((h^' ')*fnvPrime, fw)
 			sc.feats = append(sc.feats, feat{idx: h, word: int32(i)})
 		}
@@ -443,9 +478,9 @@ func catIndex(cat string) int {
 
 func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
 
-func resize(b []bool, n int) []bool {
+func resize[T any](b []T, n int) []T {
 	if cap(b) < n {
-		return make([]bool, n)
+		return make([]T, n)
 	}
 	b = b[:n]
 	clear(b)
@@ -770,7 +805,15 @@ func (m *Model) Classify(ctx context.Context, text string) (parley.Verdict, erro
 	}
 	top, topScore := -1, 0.0
 	for i := range parley.Labels {
-		if s[i] >= thr[i]*0.8 && s[i] > topScore {
+		// A label near its threshold is explained (0.8 of it), except one
+		// learned without human labels in this language: its n-grams are
+		// what the distant floor distrusts ("sık", often, shares them with
+		// "sik"), so it is explained only at the floor.
+		near := thr[i] * 0.8
+		if i != 0 && !m.tunedFor(a.lang, i) {
+			near = thr[i]
+		}
+		if s[i] >= near && s[i] > topScore {
 			top, topScore = i, s[i]
 		}
 	}
