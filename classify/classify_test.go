@@ -241,6 +241,21 @@ var political = map[string][]string{
 		"War crimes on either side must be investigated by an independent tribunal.",
 		"The occupation of these districts was illegal under international law.",
 		"Our soldiers died defending the border while politicians argued in the capital.",
+		// Civil comments with words that YouTube spam uses (subscribe, follow,
+		// please read, share, links).
+		"Please read the UN commission's report before commenting, it lists every shelled village.",
+		"Please share this article, people in the capital need to know what is happening at the border.",
+		"I subscribe to this paper because it is the only one that covers the ceasefire talks honestly.",
+		"You can find the full text of the agreement on the ministry's website.",
+		"Check the map in the article: the new border runs right through the village.",
+		"Thank you for covering the refugees, nobody else does.",
+		"Follow the money: who paid for the new checkpoints?",
+		"Watch the video of the press conference, the minister contradicts himself.",
+		"Read my previous comment, I explained why the corridor matters.",
+		"Join the protest on Saturday at the square, bring flags and water.",
+		"Free the prisoners now! Sign the petition, it already has 20,000 signatures.",
+		"Can you please publish the casualty figures from both sides?",
+		"More information here: https://www.un.org/en/situation-report",
 	},
 	"ru": {
 		"Атака на пограничный город — военное преступление, и правительство должно ответить.",
@@ -254,6 +269,9 @@ var political = map[string][]string{
 		"Я категорически не согласен с автором: санкции ударят по простым людям, а не по режиму.",
 		"Военные преступления любой стороны должен расследовать независимый трибунал.",
 		"Наши солдаты погибли, защищая границу, пока политики спорили в столице.",
+		"Прочитайте доклад комиссии ООН, прежде чем комментировать: там перечислены все обстрелянные сёла.",
+		"Поделитесь этой статьёй, люди должны знать, что происходит на границе.",
+		"Я подписан на эту газету, потому что только она честно пишет о переговорах.",
 	},
 	"tr": {
 		"Sınır kasabasına yapılan saldırı bir savaş suçudur ve hükümet hesap vermelidir.",
@@ -267,6 +285,8 @@ var political = map[string][]string{
 		"Yazara kesinlikle katılmıyorum: yaptırımlar rejimi değil sıradan insanları vuracak.",
 		"Her iki tarafın savaş suçları bağımsız bir mahkeme tarafından soruşturulmalı.",
 		"Askerlerimiz sınırı savunurken öldü, politikacılar ise başkentte tartıştı.",
+		"Lütfen yorum yapmadan önce BM raporunu okuyun, bombalanan tüm köyler orada listeleniyor.",
+		"Bu haberi paylaşın, insanlar sınırda neler olduğunu bilmeli.",
 	},
 	"az": {
 		"Sərhəd kəndinə hücum müharibə cinayətidir və hökumət cavab verməlidir.",
@@ -279,6 +299,7 @@ var political = map[string][]string{
 		"Müəlliflə qətiyyən razı deyiləm: sanksiyalar rejimi yox, sadə insanları vuracaq.",
 		"Hər iki tərəfin müharibə cinayətləri müstəqil tribunal tərəfindən araşdırılmalıdır.",
 		"Əsgərlərimiz sərhədi qoruyarkən həlak oldular, siyasətçilər isə paytaxtda mübahisə edirdilər.",
+		"Zəhmət olmasa, şərh yazmazdan əvvəl BMT-nin hesabatını oxuyun.",
 	},
 	"hy": {
 		"Սահմանային գյուղի վրա հարձակումը պատերազմական հանցագործություն է։",
@@ -291,6 +312,7 @@ var political = map[string][]string{
 		"Կտրականապես համաձայն չեմ հեղինակի հետ. պատժամիջոցները կհարվածեն հասարակ մարդկանց, ոչ թե ռեժիմին։",
 		"Երկու կողմի պատերազմական հանցագործությունները պետք է քննի անկախ տրիբունալը։",
 		"Մեր զինվորները զոհվեցին սահմանը պաշտպանելիս, իսկ քաղաքական գործիչները վիճում էին մայրաքաղաքում։",
+		"Խնդրում եմ, կարդացեք ՄԱԿ-ի զեկույցը մինչ մեկնաբանելը։",
 	},
 	"hy-Latn": {
 		"Genocide-@ patmakan past e, u ayn jxtel@ anyndunelia.",

@@ -543,6 +543,31 @@ func sourceGroups(rows []Row, l int, keep func(i int) bool, pred func(i int) flo
 // moderator trust than a missed one.
 const minReasonThreshold = 0.5
 
+// spamLabel is the index of spam among the heads.
+const spamLabel = 4
+
+// spamGroup is the tune group of the spam threshold of a language with
+// spam data (English): its rows with a spam label and, as negatives, every
+// row in lang of the corpora that never label spam, as in training. The
+// spam corpus is half spam and a news site's comments are not: tuned on its
+// rows alone, the threshold (0.50) let "Follow the money: who paid for the
+// new checkpoints?" (0.70) and "Please read the full report before you
+// comment…" (0.53) get the spam reason. With the tweets and forum posts as
+// negatives, F1 also counts wrong spam reasons on everyday comments. The
+// default threshold, for the languages without spam data, whose spam
+// signal is the word lists, stays tuned on the spam corpus alone.
+func spamGroup(rows []Row, lang string, preds [][nLabels]float64) sourceGroup {
+	var g sourceGroup
+	for i, r := range rows {
+		if lang != "" && r.Lang != lang {
+			continue
+		}
+		g.ys = append(g.ys, max(r.Labels[spamLabel], 0))
+		g.ps = append(g.ps, preds[i][spamLabel])
+	}
+	return g
+}
+
 // tuneThresholds sets each label's threshold to the one with the best F1
 // of the positive class on rows (for toxic, the best macro-F1), in steps of 0.01 between 0.05 (0.5 for
 // the labels that pre-fill a reason) and 0.95,
@@ -561,6 +586,9 @@ func (m *Model) tuneThresholds(ctx context.Context, rows []Row) error {
 		// for every comment in its language.
 		use := sourceGroups(rows, l, func(i int) bool { return lang == "" || rows[i].Lang == lang },
 			func(i int) float64 { return preds[i][l] })
+		if l == spamLabel && lang != "" && len(use) > 0 {
+			use = []sourceGroup{spamGroup(rows, lang, preds)}
+		}
 		if len(use) == 0 {
 			return 0, false
 		}
