@@ -113,6 +113,12 @@ var goldens = []golden{
 	{"en", "This fucking weather is shit", parley.ReasonObscenity, []string{"fucking", "shit"}},
 	{"en", "You i.d.i.o.t, go away", parley.ReasonPersonalAttack, []string{"i.d.i.o.t"}},
 	{"en", "Check out my channel and subscribe for free gift cards!! http://bit.ly/free-gift http://spam.example.com", parley.ReasonSpam, nil},
+	// Spam in the languages without spam data comes from the word lists.
+	{"ru", "Подписывайтесь на мой канал, там много интересного", parley.ReasonSpam, []string{"Подписывайтесь"}},
+	{"tr", "Kanalıma abone olun, her gün yeni video", parley.ReasonSpam, []string{"abone olun"}},
+	{"az", "Kanalıma abunə olun, hər gün yeni video", parley.ReasonSpam, []string{"abunə olun"}},
+	{"hy", "Բաժանորդագրվեք իմ ալիքին", parley.ReasonSpam, []string{"Բաժանորդագրվեք"}},
+	{"ru", "Как учителю заработать на жизнь при такой зарплате?", "", nil},
 	{"en", "Thank you for the thoughtful article, I learned a lot about the new tram line.", "", nil},
 	{"en", "The Scunthorpe assessment was published by the council on Tuesday.", "", nil},
 	// Russian

@@ -293,6 +293,12 @@ func Train(ctx context.Context, rows []Row, opts TrainOptions) (*Model, error) {
 	srcIndex := map[string]int{}
 	mask := uint32(1)<<m.bits - 1
 	exs := make([]example, 0, len(rows))
+	spamLangs := map[string]bool{}
+	for _, r := range rows {
+		if r.Labels[spamLabel] == 1 {
+			spamLangs[r.Lang] = true
+		}
+	}
 	sc := &scratch{}
 	// Rows with a human hate_speech label and a group_hate word-list hit,
 	// and how many of them are hate speech: the rule's precision.
@@ -334,6 +340,12 @@ func Train(ctx context.Context, rows []Row, opts TrainOptions) (*Model, error) {
 			e.src = si
 		}
 		e.y, e.w = weakTargets(r, a.hits)
+		if r.Labels[spamLabel] < 0 && !spamLangs[r.Lang] {
+			// Spam negatives only where spam has positives: in a language
+			// without spam data they would teach "this language is never
+			// spam", and its word-list spam hits would count for nothing.
+			e.w[spamLabel] = 0
+		}
 		if r.Labels[2] >= 0 && hasCat(a.hits, catGroupHate) {
 			ghN++
 			ghPos += int(r.Labels[2])
