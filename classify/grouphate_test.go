@@ -77,3 +77,33 @@ func hasEvidence(v parley.Verdict, l parley.Label) bool {
 	}
 	return false
 }
+
+// An animal word that names the animal ("stray dogs") does not liken a
+// people to animals, while the same word about the people still does.
+func TestLiteralAnimalsAreNotHate(t *testing.T) {
+	m := mustDefault(t)
+	for _, text := range []string{
+		"Turkish stray dogs are a problem in Istanbul, the city council says.",
+		"Armenian farmers say wild boars destroyed half of the harvest.",
+		"Армянские власти отлавливают бездомных собак в Ереване.",
+		"Türk belediyeleri sokak köpekleri için barınak açtı.",
+		"Azərbaycan kəndlərində sahibsiz itlər uşaqlara hücum edir.",
+		"Հայ գյուղացիները բողոքում են թափառող շներից։",
+	} {
+		v := classify(t, m, text)
+		if hasEvidence(v, parley.LabelHateSpeech) || v.SuggestedReason == parley.ReasonHateSpeech {
+			t.Errorf("%q: reason %q, evidence %s", text, v.SuggestedReason, evidenceString(text, v.Evidence))
+		}
+	}
+	for _, text := range []string{
+		"Turks are dogs",
+		"Armenians are wild animals",
+		"Армяне — собаки",
+		"Армяне — дикие звери",
+		"Ermeniler köpeklerdir",
+	} {
+		if v := classify(t, m, text); v.SuggestedReason != parley.ReasonHateSpeech {
+			t.Errorf("%q: reason %q, want hate_speech (scores %v)", text, v.SuggestedReason, v.Scores)
+		}
+	}
+}

@@ -39,10 +39,15 @@ const (
 	catGroup   = "group"
 	catDehuman = "dehuman"
 	catViolent = "violent"
+	// catLiteral marks phrases in which an animal word means the animal
+	// ("stray dogs", "бродячие собаки", "sokak köpekleri"). As the longer
+	// hit it replaces its dehuman word, so "Turkish stray dogs" is not a
+	// people likened to dogs. It counts for nothing on its own.
+	catLiteral = "literal"
 )
 
 // fileCats are the categories a word-list file may use.
-var fileCats = map[string]bool{catObscene: true, catInsult: true, catSlur: true, catSpam: true, catGroup: true, catDehuman: true, catViolent: true}
+var fileCats = map[string]bool{catObscene: true, catInsult: true, catSlur: true, catSpam: true, catGroup: true, catDehuman: true, catViolent: true, catLiteral: true}
 
 // groupHateWindow is how many words apart a group word and its dehumanizing
 // or violent word may be.
@@ -55,7 +60,7 @@ const groupHateWindow = 6
 // group, dehuman and violent hits are dropped: "Armenian", "rats" and "must
 // die" alone are not hate. Other hits stay as they are.
 func groupHate(hits []lexHit) []lexHit {
-	isPattern := func(c string) bool { return c == catGroup || c == catDehuman || c == catViolent }
+	isPattern := func(c string) bool { return c == catGroup || c == catDehuman || c == catViolent || c == catLiteral }
 	hasGroup := false
 	for _, h := range hits {
 		hasGroup = hasGroup || h.cat == catGroup
