@@ -32,8 +32,7 @@ func TestGroupDirectedHateInEveryLanguage(t *testing.T) {
 // A people named near war, death and history is news, not hate: only a
 // dehumanizing word or a call to violence within a few words pairs with it.
 func TestGroupWordsAloneAreNotHate(t *testing.T) {
-	m := mustDefault(t)
-	for _, text := range []string{
+	assertNoHate(t, mustDefault(t), []string{
 		"The Armenian and Azerbaijani delegations met in Geneva on Tuesday.",
 		"In 1915 the Ottoman government exterminated hundreds of thousands of Armenians.",
 		"Russian and Turkish troops killed civilians, the report says.",
@@ -43,12 +42,7 @@ func TestGroupWordsAloneAreNotHate(t *testing.T) {
 		"Թուրքիայի և Ադրբեջանի նախագահները հանդիպեցին։",
 		// The rats are far from the group word.
 		"Armenians in Yerevan complained to the mayor about the garbage collection schedule, which has been late for weeks, and about rats.",
-	} {
-		v := classify(t, m, text)
-		if hasEvidence(v, parley.LabelHateSpeech) || v.SuggestedReason == parley.ReasonHateSpeech {
-			t.Errorf("%q: reason %q, evidence %s", text, v.SuggestedReason, evidenceString(text, v.Evidence))
-		}
-	}
+	})
 }
 
 func TestGroupHatePairing(t *testing.T) {
@@ -82,19 +76,14 @@ func hasEvidence(v parley.Verdict, l parley.Label) bool {
 // people to animals, while the same word about the people still does.
 func TestLiteralAnimalsAreNotHate(t *testing.T) {
 	m := mustDefault(t)
-	for _, text := range []string{
+	assertNoHate(t, m, []string{
 		"Turkish stray dogs are a problem in Istanbul, the city council says.",
 		"Armenian farmers say wild boars destroyed half of the harvest.",
 		"Армянские власти отлавливают бездомных собак в Ереване.",
 		"Türk belediyeleri sokak köpekleri için barınak açtı.",
 		"Azərbaycan kəndlərində sahibsiz itlər uşaqlara hücum edir.",
 		"Հայ գյուղացիները բողոքում են թափառող շներից։",
-	} {
-		v := classify(t, m, text)
-		if hasEvidence(v, parley.LabelHateSpeech) || v.SuggestedReason == parley.ReasonHateSpeech {
-			t.Errorf("%q: reason %q, evidence %s", text, v.SuggestedReason, evidenceString(text, v.Evidence))
-		}
-	}
+	})
 	for _, text := range []string{
 		"Turks are dogs",
 		"Armenians are wild animals",
@@ -104,6 +93,18 @@ func TestLiteralAnimalsAreNotHate(t *testing.T) {
 	} {
 		if v := classify(t, m, text); v.SuggestedReason != parley.ReasonHateSpeech {
 			t.Errorf("%q: reason %q, want hate_speech (scores %v)", text, v.SuggestedReason, v.Scores)
+		}
+	}
+}
+
+// assertNoHate fails for each text that gets hate_speech evidence or the
+// hate_speech reason.
+func assertNoHate(t *testing.T, m *Model, texts []string) {
+	t.Helper()
+	for _, text := range texts {
+		v := classify(t, m, text)
+		if hasEvidence(v, parley.LabelHateSpeech) || v.SuggestedReason == parley.ReasonHateSpeech {
+			t.Errorf("%q: reason %q, evidence %s", text, v.SuggestedReason, evidenceString(text, v.Evidence))
 		}
 	}
 }
