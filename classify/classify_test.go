@@ -663,3 +663,26 @@ func TestClassifyConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// A link that pushes the spam score is highlighted whole, not only its
+// first word.
+func TestLinkEvidenceCoversTheLink(t *testing.T) {
+	m := mustDefault(t)
+	text := "More information here: https://www.un.org/en/situation-report"
+	link := "https://www.un.org/en/situation-report"
+	v := classify(t, m, text)
+	i := strings.Index(text, link)
+	found := false
+	for _, e := range v.Evidence {
+		if e.End <= i || e.Start >= i+len(link) {
+			continue // not on the link
+		}
+		if e.Start != i || e.End != i+len(link) {
+			t.Errorf("evidence %q on the link, want the whole link", text[e.Start:e.End])
+		}
+		found = true
+	}
+	if !found {
+		t.Errorf("no evidence on the link: %s (scores %v)", evidenceString(text, v.Evidence), v.Scores)
+	}
+}

@@ -199,7 +199,8 @@ type scratch struct {
 	keys    []string
 	sq      []string
 	skip    []bool
-	link    []byte // per word: 'u' starts a link, '@' starts a mention
+	link    []byte  // per word: 'u' starts a link, '@' starts a mention
+	linkEnd []int32 // per first word of a link or mention: the word after its last
 	script  []int8
 	hits    []lexHit
 	contrib []float64
@@ -309,6 +310,7 @@ func (m *Model) extract(text string, sc *scratch) analysis {
 	// Links and mentions are features of their own, not words.
 	sc.skip = resize(sc.skip, len(words))
 	sc.link = resize(sc.link, len(words))
+	sc.linkEnd = resize(sc.linkEnd, len(words))
 	urls, mentions := 0, 0
 	for start := 0; start < len(norm); {
 		end := strings.IndexByte(norm[start:], ' ')
@@ -327,17 +329,18 @@ func (m *Model) extract(text string, sc *scratch) analysis {
 			mentions++
 		}
 		if isURL || isMention {
-			first := true
+			first := -1
 			for i, b := range a.bounds {
 				if b[0] >= start && b[1] <= end {
 					sc.skip[i] = true
-					if first {
-						first = false
+					if first < 0 {
+						first = i
 						sc.link[i] = '@'
 						if isURL {
 							sc.link[i] = 'u'
 						}
 					}
+					sc.linkEnd[first] = int32(i + 1)
 				}
 			}
 		}
@@ -849,7 +852,11 @@ func (m *Model) Classify(ctx context.Context, text string) (parley.Verdict, erro
 			if k == maxEvidence {
 				break
 			}
-			addEv(int(w.word), int(w.word)+1, parley.Labels[top])
+			to := int(w.word) + 1
+			if sc.link[w.word] != 0 {
+				to = int(sc.linkEnd[w.word]) // the whole link, not its first word
+			}
+			addEv(int(w.word), to, parley.Labels[top])
 		}
 	}
 	slices.SortStableFunc(v.Evidence, func(x, y parley.Evidence) int { return cmp.Compare(x.Start, y.Start) })
