@@ -110,7 +110,7 @@ func buildLangID(samples map[string][]string) *langID {
 			if used > profileBudget {
 				break
 			}
-			norm := normalizeText(s)
+			norm := withoutLinks(normalizeText(s))
 			used += len(norm)
 			eachTrigram(norm, func(h uint32) bool {
 				counts[h]++

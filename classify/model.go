@@ -305,7 +305,7 @@ func (m *Model) extract(text string, sc *scratch) analysis {
 	}
 	sc.words = words
 	a.words = words
-	a.lang = m.lang.detect(norm, words)
+	a.lang = m.lang.detect(withoutLinks(norm), words)
 
 	// Links and mentions are features of their own, not words.
 	sc.skip = resize(sc.skip, len(words))
@@ -320,8 +320,7 @@ func (m *Model) extract(text string, sc *scratch) analysis {
 			end += start
 		}
 		tok := norm[start:end]
-		isURL := strings.Contains(tok, "://") || strings.HasPrefix(tok, "www.") || looksLikeDomain(tok)
-		isMention := strings.HasPrefix(tok, "@") && len(tok) > 1
+		isURL, isMention := linkToken(tok)
 		if isURL {
 			urls++
 		}
@@ -498,6 +497,46 @@ var secondPerson = map[string]bool{
 	"sen": true, "seni": true, "sana": true, "senin": true, "siz": true, "sizi": true,
 	"sən": true, "səni": true, "sənə": true, "sənin": true,
 	"դու": true, "քեզ": true, "քո": true, "դուք": true, "du": true, "qez": true, "qo": true, "duq": true,
+}
+
+// linkToken reports whether a space-separated token of normalized text is
+// a link or an @mention.
+func linkToken(tok string) (isURL, isMention bool) {
+	isURL = strings.Contains(tok, "://") || strings.HasPrefix(tok, "www.") || looksLikeDomain(tok)
+	isMention = strings.HasPrefix(tok, "@") && len(tok) > 1
+	return isURL, isMention
+}
+
+// withoutLinks returns normalized text without its links and @mentions,
+// for language identification: "@USER" says nothing about the language,
+// and in tweets it is most of the text (76 English tune rows were called
+// Turkish for it). Text with no letters besides them is returned as it is.
+func withoutLinks(norm string) string {
+	has := false
+	for tok := range strings.SplitSeq(norm, " ") {
+		if u, m := linkToken(tok); u || m {
+			has = true
+			break
+		}
+	}
+	if !has {
+		return norm
+	}
+	var b strings.Builder
+	for tok := range strings.SplitSeq(norm, " ") {
+		if u, m := linkToken(tok); u || m || tok == "" {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(tok)
+	}
+	out := b.String()
+	if strings.IndexFunc(out, textnorm.IsLetter) < 0 {
+		return norm
+	}
+	return out
 }
 
 // looksLikeDomain reports whether a token is a bare domain like "bit.ly/x".
