@@ -3,8 +3,8 @@ package classify
 import (
 	"context"
 	"flag"
-	"os"
-	"path/filepath"
+	"maps"
+	"slices"
 	"testing"
 )
 
@@ -23,29 +23,22 @@ func TestSpamCrossValidation(t *testing.T) {
 	if !*crossval {
 		t.Skip("run with -crossval")
 	}
-	files, err := filepath.Glob(filepath.Join(datasetsDir, "*.train.csv"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no datasets in %s (%v)", datasetsDir, err)
+	files := datasetRows(t)
+	if files == nil {
+		t.Fatalf("no datasets in %s", datasetsDir)
 	}
+	// Files in name order, so that the folds are the same on every run.
+	names := slices.Sorted(maps.Keys(files))
 	var spamRows, others, otherTune []Row
-	for _, f := range files {
-		fh, err := os.Open(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rows, err := ReadCSV(fh)
-		fh.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, r := range rows {
+	for _, name := range names {
+		for _, r := range files[name] {
 			split := SplitOf(r.Text)
 			switch {
-			case r.Labels[4] >= 0 && split != SplitDev:
+			case r.Labels[spamLabel] >= 0 && split != SplitDev:
 				spamRows = append(spamRows, r)
-			case r.Labels[4] < 0 && split == SplitTrain:
+			case r.Labels[spamLabel] < 0 && split == SplitTrain:
 				others = append(others, r)
-			case r.Labels[4] < 0 && split == SplitTune:
+			case r.Labels[spamLabel] < 0 && split == SplitTune:
 				otherTune = append(otherTune, r)
 			}
 		}
@@ -77,7 +70,7 @@ func TestSpamCrossValidation(t *testing.T) {
 		ys := make([]int8, len(held))
 		ps := make([]float64, len(held))
 		for i, r := range held {
-			ys[i], ps[i] = r.Labels[4], preds[i][4]
+			ys[i], ps[i] = r.Labels[spamLabel], preds[i][spamLabel]
 		}
 		auc := rocAUC(ys, ps)
 		if auc < 0.5 {
@@ -92,7 +85,7 @@ func TestSpamCrossValidation(t *testing.T) {
 			}
 			flagged := 0
 			for _, p := range op {
-				if p[4] >= 0.5 {
+				if p[spamLabel] >= 0.5 {
 					flagged++
 				}
 			}

@@ -305,9 +305,9 @@ func (m *Model) extract(text string, sc *scratch) analysis {
 	}
 	sc.words = words
 	a.words = words
-	a.lang = m.lang.detect(withoutLinks(norm), words)
 
-	// Links and mentions are features of their own, not words.
+	// Links and mentions are features of their own, not words, and say
+	// nothing of the language.
 	sc.skip = resize(sc.skip, len(words))
 	sc.link = resize(sc.link, len(words))
 	sc.linkEnd = resize(sc.linkEnd, len(words))
@@ -345,6 +345,11 @@ func (m *Model) extract(text string, sc *scratch) analysis {
 		}
 		start = end + 1
 	}
+	langText := norm // withoutLinks(norm), built only when needed
+	if urls+mentions > 0 {
+		langText = withoutLinks(norm)
+	}
+	a.lang = m.lang.detect(langText, words)
 
 	sc.fwords = sc.fwords[:0]
 	sc.keys = sc.keys[:0]

@@ -95,11 +95,30 @@ func sameOutput(want, got goldenOut) string {
 // nil if the datasets are absent.
 func devTexts(t testing.TB) map[string][]string {
 	t.Helper()
+	all := datasetRows(t)
+	if all == nil {
+		return nil
+	}
+	out := map[string][]string{}
+	for name, rows := range all {
+		for _, row := range rows {
+			if SplitOf(row.Text) == SplitDev {
+				out[name] = append(out[name], row.Text)
+			}
+		}
+	}
+	return out
+}
+
+// datasetRows reads every *.train.csv of ../shared/datasets, by file name;
+// nil if the datasets are absent.
+func datasetRows(t testing.TB) map[string][]Row {
+	t.Helper()
 	files, _ := filepath.Glob(filepath.Join(datasetsDir, "*.train.csv"))
 	if len(files) == 0 {
 		return nil
 	}
-	out := map[string][]string{}
+	out := map[string][]Row{}
 	for _, f := range files {
 		r, err := os.Open(f)
 		if err != nil {
@@ -110,11 +129,7 @@ func devTexts(t testing.TB) map[string][]string {
 		if err != nil {
 			t.Fatalf("%s: %v", f, err)
 		}
-		for _, row := range rows {
-			if SplitOf(row.Text) == SplitDev {
-				out[filepath.Base(f)] = append(out[filepath.Base(f)], row.Text)
-			}
-		}
+		out[filepath.Base(f)] = rows
 	}
 	return out
 }

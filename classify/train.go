@@ -467,7 +467,7 @@ func (m *Model) tuneMix(ctx context.Context, rows []Row) error {
 	}
 	m.sem.mix = [nLabels]float32{}
 	for l := range nLabels {
-		if l == 4 {
+		if l == spamLabel {
 			// Not spam: the semantic part's only spam positives are YouTube
 			// comments and its negatives tweets and forum posts, so its spam
 			// logit tells those apart, and it called a polite "Thanks for
@@ -910,7 +910,7 @@ func fitLinear(ctx context.Context, exs []example, rows []Row, nSrc int, nbR []f
 	order := make([]int, 0, len(exs))
 	for i := range exs {
 		order = append(order, i)
-		if rows[i].Labels[4] >= 0 {
+		if rows[i].Labels[spamLabel] >= 0 {
 			for range spamRepeat - 1 {
 				order = append(order, i)
 			}
