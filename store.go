@@ -22,6 +22,7 @@ type Store interface {
 	InTx(ctx context.Context, fn func(tx Store) error) error
 
 	StoryStore
+	NameStore
 
 	// Sites.
 	CreateSite(ctx context.Context, s *Site) error // ECONFLICT if the ID exists
