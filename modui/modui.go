@@ -25,6 +25,7 @@ import (
 
 	"github.com/parley-comments/parley"
 	"github.com/parley-comments/parley/clientip"
+	"github.com/parley-comments/parley/i18n"
 	"github.com/parley-comments/parley/internal/httpx"
 )
 
@@ -65,7 +66,7 @@ type UI struct {
 	undo    time.Duration
 	pages   map[string]*template.Template
 	assets  *assets
-	cat     *catalog
+	cat     *i18n.Catalog
 }
 
 // New parses and checks every template, locale and static file. It fails
@@ -83,7 +84,7 @@ func New(cfg Config) (*UI, error) {
 	}
 	ui := &UI{svc: cfg.Service, log: cfg.Logger, cookies: httpx.Cookies{Secure: cfg.SecureCookies}, ips: cfg.Resolver, undo: cfg.UndoWindow}
 	var err error
-	if ui.cat, err = loadCatalog(); err != nil {
+	if ui.cat, err = i18n.Load(); err != nil {
 		return nil, err
 	}
 	if ui.assets, err = loadAssets(); err != nil {
