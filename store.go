@@ -22,6 +22,7 @@ type Store interface {
 	InTx(ctx context.Context, fn func(tx Store) error) error
 
 	StoryStore
+	TransferStore // imports and exports (transfer.go)
 
 	// Sites.
 	CreateSite(ctx context.Context, s *Site) error // ECONFLICT if the ID exists
