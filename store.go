@@ -23,6 +23,7 @@ type Store interface {
 
 	StoryStore
 	NameStore
+	TransferStore // imports and exports (transfer.go)
 
 	// Sites.
 	CreateSite(ctx context.Context, s *Site) error // ECONFLICT if the ID exists

@@ -142,6 +142,12 @@ func (s *Service) classify(ctx context.Context, c *parley.Comment, text string) 
 			s.log.WarnContext(ctx, "load site adapter", "site", c.SiteID, "err", err)
 		}
 	}
+	applyVerdict(c, v)
+}
+
+// applyVerdict stores a classifier verdict on c: language, scores,
+// evidence, suggested reason, risk and the spam_score signal.
+func applyVerdict(c *parley.Comment, v parley.Verdict) {
 	c.Language = v.Language
 	c.Scores = v.Scores
 	c.Evidence = v.Evidence
