@@ -8,6 +8,7 @@ import (
 	"net/http"
 
 	"github.com/parley-comments/parley"
+	"github.com/parley-comments/parley/internal/router"
 	"github.com/parley-comments/parley/service"
 )
 
@@ -43,7 +44,7 @@ func setupDemo(ctx context.Context, svc *service.Service, baseURL string, stdout
 }
 
 // mountDemo serves the sample article at /.
-func mountDemo(mux *http.ServeMux) {
+func mountDemo(mux router.Registrar) {
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		b, err := demoFiles.ReadFile("demo/article.html")
 		if err != nil {
