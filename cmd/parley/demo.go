@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 
 	"github.com/parley-comments/parley"
 	"github.com/parley-comments/parley/internal/router"
@@ -18,12 +19,23 @@ var demoFiles embed.FS
 // DemoSiteID is the site the demo serves.
 const demoSiteID = "demo"
 
+// demoNewsroom is the origin of the demo article's canonical URL (its
+// data-story-url): story URLs must be on one of a site's origins.
+const demoNewsroom = "https://demo.parley.example"
+
 // setupDemo creates the demo site on first run, with this server's own
-// origin, and a demo moderator whose password is printed once.
+// origin and the demo newsroom's, and a demo moderator whose password is
+// printed once. A demo site from an older version gets the newsroom origin.
 func setupDemo(ctx context.Context, svc *service.Service, baseURL string, stdout io.Writer) error {
-	_, err := svc.Site(ctx, demoSiteID)
+	existing, err := svc.Site(ctx, demoSiteID)
+	if err == nil && !slices.Contains(existing.Origins, demoNewsroom) {
+		existing.Origins = append(existing.Origins, demoNewsroom)
+		if err := svc.Store().UpdateSite(ctx, existing); err != nil {
+			return err
+		}
+	}
 	if parley.IsCode(err, parley.ENOTFOUND) {
-		site, err := svc.CreateSite(ctx, demoSiteID, "Parley Demo Gazette", []string{baseURL})
+		site, err := svc.CreateSite(ctx, demoSiteID, "Parley Demo Gazette", []string{baseURL, demoNewsroom})
 		if err != nil {
 			return err
 		}
