@@ -98,8 +98,8 @@ type WebhookDelivery struct {
 type WebhookStore interface {
 	CreateWebhook(ctx context.Context, h *Webhook) error
 	GetWebhook(ctx context.Context, id string) (*Webhook, error) // ENOTFOUND if unknown
-	UpdateWebhook(ctx context.Context, h *Webhook) error          // ENOTFOUND if unknown
-	DeleteWebhook(ctx context.Context, id string) error           // also cancels its pending deliveries
+	UpdateWebhook(ctx context.Context, h *Webhook) error         // ENOTFOUND if unknown
+	DeleteWebhook(ctx context.Context, id string) error          // also cancels its pending deliveries
 	ListWebhooks(ctx context.Context, siteID string) ([]*Webhook, error)
 
 	// CreateDelivery stores a new delivery, giving it the next Seq for its
