@@ -240,13 +240,15 @@ func (s *Service) Post(ctx context.Context, a Author, in PostInput) (*PostResult
 			}
 		}
 		if decision.status != parley.StatusPending {
-			return tx.AppendAudit(ctx, &parley.AuditEntry{
+			if err := tx.AppendAudit(ctx, &parley.AuditEntry{
 				ID: parley.NewID(now), SiteID: site.ID, CommentID: c.ID, ActorID: parley.ActorPolicy, ActorName: "Policy",
 				Action: decision.action, From: parley.StatusPending, To: decision.status, Reason: decision.reason,
 				Note: decision.note, Scores: c.Scores, CreatedAt: now,
-			})
+			}); err != nil {
+				return err
+			}
 		}
-		return nil
+		return s.emitHooks(ctx, tx, site.ID, hookEvent{name: parley.HookCommentCreated, comment: c})
 	})
 	if err != nil {
 		if parley.IsCode(err, parley.ECONFLICT) && in.IdempotencyKey != "" {

@@ -12,12 +12,14 @@ package service
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"sync"
 	"time"
 
 	"github.com/parley-comments/parley"
 	"github.com/parley-comments/parley/dedupe"
 	"github.com/parley-comments/parley/render"
+	"github.com/parley-comments/parley/webhook"
 )
 
 // Limits on input.
@@ -70,6 +72,12 @@ type Options struct {
 	RateLimits RateLimits
 	// SessionTTL is how long a login lasts. Default 30 days.
 	SessionTTL time.Duration
+	// WebhookAllowPrivate lets webhooks reach private, loopback and
+	// link-local addresses (--webhook-allow-private).
+	WebhookAllowPrivate bool
+	// WebhookClient sends webhook deliveries. Default:
+	// webhook.NewClient(WebhookAllowPrivate, webhook.DefaultTimeout).
+	WebhookClient *http.Client
 }
 
 // Service implements Parley's use cases over a Store.
@@ -84,6 +92,9 @@ type Service struct {
 	limits     RateLimits
 	sessionTTL time.Duration
 	renderer   *render.Renderer
+
+	webhookAllowPrivate bool
+	hookClient          *http.Client
 
 	listenersMu sync.RWMutex
 	listeners   []func(parley.Event)
@@ -111,9 +122,13 @@ func New(o Options) *Service {
 	if o.Clock == nil {
 		o.Clock = parley.SystemClock{}
 	}
+	if o.WebhookClient == nil {
+		o.WebhookClient = webhook.NewClient(o.WebhookAllowPrivate, webhook.DefaultTimeout)
+	}
 	return &Service{
 		store: o.Store, clock: o.Clock, classifier: o.Classifier, adapter: o.Adapter, bus: o.Bus, index: o.Index,
 		log: o.Logger, limits: o.RateLimits, sessionTTL: o.SessionTTL, renderer: render.New(),
+		webhookAllowPrivate: o.WebhookAllowPrivate, hookClient: o.WebhookClient,
 	}
 }
 

@@ -155,9 +155,12 @@ func (s *Service) Edit(ctx context.Context, a Author, id, body string) (*parley.
 			return err
 		}
 		c = cur
-		return tx.AppendAudit(ctx, &parley.AuditEntry{ID: parley.NewID(now), SiteID: cur.SiteID, CommentID: cur.ID,
+		if err := tx.AppendAudit(ctx, &parley.AuditEntry{ID: parley.NewID(now), SiteID: cur.SiteID, CommentID: cur.ID,
 			ActorID: cur.AuthorKey, ActorName: cur.AuthorName, Action: "edit", From: from, To: cur.Status,
-			Note: "Edited by its author; back in the queue.", Scores: cur.Scores, CreatedAt: now})
+			Note: "Edited by its author; back in the queue.", Scores: cur.Scores, CreatedAt: now}); err != nil {
+			return err
+		}
+		return s.emitHooks(ctx, tx, cur.SiteID, hookEvent{name: parley.HookCommentEdited, comment: cur, audience: audienceModerators})
 	})
 	if err != nil {
 		return nil, err
