@@ -23,7 +23,7 @@ type Store interface {
 
 	StoryStore
 	TransferStore // imports and exports (transfer.go)
-	WebhookStore // webhook.go
+	WebhookStore  // webhook.go
 
 	// Sites.
 	CreateSite(ctx context.Context, s *Site) error // ECONFLICT if the ID exists
