@@ -336,7 +336,9 @@ func TestTruncatedAndWrongFiles(t *testing.T) {
 
 		// Strict: nothing.
 		_, err = svc.Import(context.Background(), service.ImportOptions{SiteID: "news", Format: "disqus", Strict: true},
-			func() (transfer.Decoder, func() error, error) { return transfer.Open("disqus", truncated, transfer.Options{}) })
+			func() (transfer.Decoder, func() error, error) {
+				return transfer.Open("disqus", truncated, transfer.Options{})
+			})
 		if !parley.IsCode(err, parley.EINVALID) {
 			t.Errorf("strict truncated: %v", err)
 		}
