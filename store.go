@@ -21,6 +21,7 @@ type Store interface {
 	// than once and must not have side effects outside the Store.
 	InTx(ctx context.Context, fn func(tx Store) error) error
 
+	StoryStore
 	TransferStore // imports and exports (transfer.go)
 
 	// Sites.
