@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -36,6 +38,9 @@ type serveConfig struct {
 	logLevel       string
 	// Webhooks and data retention (issue 14).
 	webhookAllowPrivate bool
+	backupEvery         time.Duration
+	backupKeep          int
+	backupDir           string
 }
 
 // validate checks cross-field rules.
@@ -50,6 +55,17 @@ func (c *serveConfig) validate() error {
 	}
 	if c.logFormat != "text" && c.logFormat != "json" {
 		return fmt.Errorf("--log-format must be text or json")
+	}
+	if c.backupEvery != 0 {
+		if c.db.db != "" {
+			return fmt.Errorf("--backup-every is for SQLite; back PostgreSQL up with pg_dump (docs/backup.md)")
+		}
+		if c.backupEvery < time.Minute {
+			return fmt.Errorf("--backup-every must be at least 1m")
+		}
+		if c.backupKeep < 1 {
+			return fmt.Errorf("--backup-keep must be at least 1")
+		}
 	}
 	if _, _, err := net.SplitHostPort(c.addr); err != nil {
 		return fmt.Errorf("--addr must be HOST:PORT: %w", err)
@@ -84,6 +100,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&cfg.secureCookies, "secure-cookies", envOr("PARLEY_SECURE_COOKIES", "auto"), "auto (on unless --demo on loopback), on or off")
 	fs.StringVar(&cfg.logFormat, "log-format", envOr("PARLEY_LOG_FORMAT", "text"), "text or json")
 	fs.StringVar(&cfg.logLevel, "log-level", envOr("PARLEY_LOG_LEVEL", "info"), "debug, info, warn or error")
+	fs.DurationVar(&cfg.backupEvery, "backup-every", envDuration("PARLEY_BACKUP_EVERY"), "make a verified SQLite backup this often, e.g. 6h (env PARLEY_BACKUP_EVERY); 0 = off")
+	fs.IntVar(&cfg.backupKeep, "backup-keep", 14, "scheduled backups to keep")
+	fs.StringVar(&cfg.backupDir, "backup-dir", "", "directory for scheduled backups (default DATA/backups)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -104,11 +123,29 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 
 	// The demo is a one-command first run, so it migrates a fresh database.
+	if cfg.db.db == "" {
+		// The data directory's lock keeps "parley restore" from replacing the
+		// database under a running server.
+		unlock, ok, err := lockData(cfg.db.data)
+		if err != nil {
+			return err
+		}
+		if ok {
+			defer unlock()
+		}
+	}
 	db, err := cfg.db.open(ctx, cfg.migrate || cfg.demo)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	if cfg.backupEvery > 0 {
+		dir := cfg.backupDir
+		if dir == "" {
+			dir = filepath.Join(cfg.db.data, "backups")
+		}
+		go backupSchedule{every: cfg.backupEvery, keep: cfg.backupKeep, dir: dir}.run(ctx, db, logger)
+	}
 
 	bus, closeBus, err := newBus(ctx, db, cfg.db.db, logger)
 	if err != nil {
@@ -266,4 +303,11 @@ func housekeeping(ctx context.Context, db parley.Store, clock parley.Clock, logg
 		case <-tick.C:
 		}
 	}
+}
+
+// envDuration reads a duration from the environment; 0 when unset or bad
+// (a bad value is then refused by flag parsing of the same text).
+func envDuration(name string) time.Duration {
+	d, _ := time.ParseDuration(os.Getenv(name))
+	return d
 }
