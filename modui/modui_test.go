@@ -40,7 +40,7 @@ func newEnvTB(t testing.TB) *env {
 	t.Helper()
 	ctx := context.Background()
 	db := sqltest.OpenSQLite(t)
-	svc := service.New(service.Options{Store: db, Clock: parley.SystemClock{}})
+	svc := service.New(service.Options{Passwords: service.CheapPasswordHasher, Store: db, Clock: parley.SystemClock{}})
 	ui, err := New(Config{Service: svc})
 	if err != nil {
 		t.Fatalf("New: %v", err)
@@ -158,6 +158,7 @@ func (e *env) comment(site, story, body, email string) *parley.Comment {
 }
 
 func TestEveryRouteRefusesOutsiders(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.comment("alpha", "a1", "A comment on alpha.", "g1@example.org")
 	st := c.StoryID
@@ -215,6 +216,7 @@ func mustUser(t *testing.T, e *env, email string) *parley.User {
 }
 
 func TestSitePicker(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	mod := e.login("mod@alpha.example")
 	if res, _ := mod.get("/moderation"); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/moderation/s/alpha" {
@@ -231,6 +233,7 @@ func TestSitePicker(t *testing.T) {
 }
 
 func TestLoginFailsWithWrongPassword(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.anon()
 	res, body := c.post("/moderation/login", url.Values{"email": {"mod@alpha.example"}, "password": {"nope-nope-nope"}}, false)
@@ -261,6 +264,7 @@ func TestLoginFailsWithWrongPassword(t *testing.T) {
 }
 
 func TestQueueShowsEvidenceAndDecides(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.comment("alpha", "a1", "You <b>idiot</b>, read the article.", "g1@example.org")
 	// Give it classifier output as the classifier would.
@@ -332,6 +336,7 @@ func TestQueueShowsEvidenceAndDecides(t *testing.T) {
 }
 
 func TestBulkClusterAndAuthor(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	a1 := e.comment("alpha", "s1", "first by one", "one@example.org")
 	a2 := e.comment("alpha", "s2", "second by one", "one@example.org")
@@ -363,6 +368,7 @@ func TestBulkClusterAndAuthor(t *testing.T) {
 }
 
 func TestItemFragmentFollowsTheView(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.comment("alpha", "s1", "hello there", "one@example.org")
 	mod := e.login("mod@alpha.example")
@@ -384,6 +390,7 @@ func TestItemFragmentFollowsTheView(t *testing.T) {
 }
 
 func TestSanctionsAndSettings(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.comment("alpha", "s1", "pending one", "bad@example.org")
 	mod := e.login("mod@alpha.example")
@@ -419,6 +426,7 @@ func TestSanctionsAndSettings(t *testing.T) {
 }
 
 func TestStorySettings(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.comment("alpha", "s1", "text", "one@example.org")
 	mod := e.login("mod@alpha.example")
@@ -439,6 +447,7 @@ func TestStorySettings(t *testing.T) {
 }
 
 func TestStaticFilesAreHashedAndCached(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	mod := e.login("mod@alpha.example")
 	_, body := mod.get("/moderation/s/alpha")
@@ -463,6 +472,7 @@ func TestStaticFilesAreHashedAndCached(t *testing.T) {
 }
 
 func TestLocalesHaveTheSameFormatVerbs(t *testing.T) {
+	t.Parallel()
 	cat, err := loadCatalog()
 	if err != nil {
 		t.Fatal(err)
@@ -481,6 +491,7 @@ func TestLocalesHaveTheSameFormatVerbs(t *testing.T) {
 }
 
 func TestReportedQueue(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.comment("alpha", "a1", "A published comment that readers dislike.", "g1@example.org")
 	mod := e.login("mod@alpha.example")

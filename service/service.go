@@ -70,6 +70,9 @@ type Options struct {
 	RateLimits RateLimits
 	// SessionTTL is how long a login lasts. Default 30 days.
 	SessionTTL time.Duration
+	// Passwords hashes passwords. Zero: DefaultPasswordHasher. Tests use
+	// CheapPasswordHasher.
+	Passwords PasswordHasher
 }
 
 // Service implements Parley's use cases over a Store.
@@ -89,6 +92,10 @@ type Service struct {
 	listeners   []func(parley.Event)
 
 	origins originCache // see OriginAllowed
+
+	hasher    PasswordHasher
+	dummyOnce sync.Once
+	dummy     string
 }
 
 // OnEvent registers fn to be called synchronously, in this process, for
@@ -113,9 +120,12 @@ func New(o Options) *Service {
 	if o.Clock == nil {
 		o.Clock = parley.SystemClock{}
 	}
+	if o.Passwords == (PasswordHasher{}) {
+		o.Passwords = DefaultPasswordHasher
+	}
 	return &Service{
 		store: o.Store, clock: o.Clock, classifier: o.Classifier, adapter: o.Adapter, bus: o.Bus, index: o.Index,
-		log: o.Logger, limits: o.RateLimits, sessionTTL: o.SessionTTL, renderer: render.New(),
+		log: o.Logger, limits: o.RateLimits, sessionTTL: o.SessionTTL, renderer: render.New(), hasher: o.Passwords,
 	}
 }
 
