@@ -78,6 +78,9 @@ type Options struct {
 	// WebhookClient sends webhook deliveries. Default:
 	// webhook.NewClient(WebhookAllowPrivate, webhook.DefaultTimeout).
 	WebhookClient *http.Client
+	// Passwords hashes passwords. Zero: DefaultPasswordHasher. Tests use
+	// CheapPasswordHasher.
+	Passwords PasswordHasher
 }
 
 // Service implements Parley's use cases over a Store.
@@ -100,6 +103,10 @@ type Service struct {
 	listeners   []func(parley.Event)
 
 	origins originCache // see OriginAllowed
+
+	hasher    PasswordHasher
+	dummyOnce sync.Once
+	dummy     string
 }
 
 // OnEvent registers fn to be called synchronously, in this process, for
@@ -127,9 +134,12 @@ func New(o Options) *Service {
 	if o.WebhookClient == nil {
 		o.WebhookClient = webhook.NewClient(o.WebhookAllowPrivate, webhook.DefaultTimeout)
 	}
+	if o.Passwords == (PasswordHasher{}) {
+		o.Passwords = DefaultPasswordHasher
+	}
 	return &Service{
 		store: o.Store, clock: o.Clock, classifier: o.Classifier, adapter: o.Adapter, bus: o.Bus, index: o.Index,
-		log: o.Logger, limits: o.RateLimits, sessionTTL: o.SessionTTL, renderer: render.New(),
+		log: o.Logger, limits: o.RateLimits, sessionTTL: o.SessionTTL, renderer: render.New(), hasher: o.Passwords,
 		webhookAllowPrivate: o.WebhookAllowPrivate, hookClient: o.WebhookClient,
 	}
 }

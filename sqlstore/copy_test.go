@@ -135,6 +135,7 @@ func checkReport(t *testing.T, rep sqlstore.CopyReport, wantComments int) {
 }
 
 func TestCopySQLiteToPostgres(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	n := 10000
 	if testing.Short() {
@@ -209,6 +210,7 @@ func TestCopySQLiteToPostgres(t *testing.T) {
 // PostgreSQL back into a fresh SQLite database (checksums must equal the
 // original's).
 func TestCopyVerifiesAndRoundTrips(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	const n = 500
 	src := sqltest.OpenSQLite(t)

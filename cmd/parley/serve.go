@@ -167,7 +167,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("load classifier: %w", err)
 	}
-	svc := service.New(service.Options{Store: db, Clock: clock, Classifier: classifier, Adapter: adapter.Adapter{}, Bus: bus, Index: index, Logger: logger, RateLimits: limits,
+	svc := service.New(service.Options{Store: db, Clock: clock, Classifier: classifier, Adapter: adapter.Adapter{}, Bus: bus, Index: index, Logger: logger, RateLimits: limits, Passwords: passwordHasher,
 		WebhookAllowPrivate: cfg.webhookAllowPrivate})
 
 	ln, err := net.Listen("tcp", cfg.addr)
