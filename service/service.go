@@ -49,6 +49,10 @@ type RateLimits struct {
 	// Login limits login attempts per client address.
 	LoginPerMinute float64
 	LoginBurst     int
+	// LoginPerAccount limits login attempts per email address, whatever
+	// the client address.
+	LoginPerAccountPerMinute float64
+	LoginPerAccountBurst     int
 }
 
 // DefaultRateLimits are the documented defaults (docs/api.md).
@@ -57,6 +61,7 @@ var DefaultRateLimits = RateLimits{
 	PerAddressPerMinute: 6, PerAddressBurst: 10,
 	PerAuthorPerMinute: 3, PerAuthorBurst: 5,
 	LoginPerMinute: 10, LoginBurst: 10,
+	LoginPerAccountPerMinute: 2, LoginPerAccountBurst: 5,
 }
 
 // Options configures a Service. Store and Clock are required.
