@@ -46,6 +46,11 @@ type Settings struct {
 	ClusterWindow      Duration          `json:"cluster_window,omitempty"`   // default 7d
 	BlockedDomains     []string          `json:"blocked_domains,omitempty"`  // guest email domains refused
 	Extra              map[string]string `json:"extra,omitempty"`            // room for small future settings
+
+	// HideAfterReports, when above 0, takes an approved comment off the
+	// public thread (back to pending) once that many readers reported it.
+	// 0, the default: reported comments stay public until a moderator acts.
+	HideAfterReports int `json:"hide_after_reports,omitempty"`
 }
 
 // Defaults for Settings.
