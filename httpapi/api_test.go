@@ -122,6 +122,12 @@ func (e *env) do(method, path string, body any, headers ...string) resp {
 	if rd != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	return e.send(req, headers...)
+}
+
+// send sends req with extra headers (name, value pairs) and reads the answer.
+func (e *env) send(req *http.Request, headers ...string) resp {
+	e.t.Helper()
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}

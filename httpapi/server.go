@@ -83,7 +83,7 @@ func (s *Server) Mux() *http.ServeMux { return s.mux }
 
 // Handler returns the root handler with the shared middleware.
 func (s *Server) Handler() http.Handler {
-	return s.metrics.instrument(s.mux, s.recoverPanics(s.securityHeaders(s.cors(s.authenticate(s.mux)))))
+	return s.metrics.instrument(s.mux, s.recoverPanics(s.securityHeaders(s.cors(s.guardUnsafe(s.authenticate(s.mux))))))
 }
 
 func (s *Server) routes() {

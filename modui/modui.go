@@ -171,6 +171,10 @@ func (ui *UI) auth(h authedHandler) http.Handler {
 			return
 		}
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			if !sameOrigin(r) {
+				ui.fail(w, r, rq, parley.Errorf(parley.EFORBIDDEN, "Missing or wrong CSRF token: the request came from another site."))
+				return
+			}
 			r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 			got := r.Header.Get("X-CSRF-Token")
 			if got == "" {
@@ -293,15 +297,16 @@ func safeNext(next string) string {
 }
 
 // sameOrigin reports whether a form post came from this host. Browsers
-// send Origin on every cross-site POST; requests without it (old clients,
-// curl) are accepted since they carry no ambient cookies across sites.
+// send Origin on every cross-site POST ("null" from opaque origins, which
+// is refused); requests without it (old clients, curl) are accepted unless
+// Sec-Fetch-Site says they are cross-site.
 func sameOrigin(r *http.Request) bool {
 	o := r.Header.Get("Origin")
 	if o == "" {
-		return true
+		return r.Header.Get("Sec-Fetch-Site") != "cross-site"
 	}
 	u, err := url.Parse(o)
-	return err == nil && strings.EqualFold(u.Host, r.Host)
+	return err == nil && u.Host != "" && strings.EqualFold(u.Host, r.Host)
 }
 
 func (ui *UI) handleLoginPage(w http.ResponseWriter, r *http.Request) {

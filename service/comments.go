@@ -23,6 +23,10 @@ type Author struct {
 	GuestToken string
 	ClientIP   string
 	ClientKey  string
+	// Origin is the Origin of the browser page that sent the request; ""
+	// when there is none or it is Parley's own. State changes refuse a page
+	// that is not one of the site's origins.
+	Origin string
 }
 
 // PostInput is a new comment as submitted.
@@ -69,6 +73,9 @@ func (s *Service) Post(ctx context.Context, a Author, in PostInput) (*PostResult
 		if parley.IsCode(err, parley.ENOTFOUND) {
 			return nil, parley.Errorf(parley.EINVALID, "Unknown site %q.", in.SiteID)
 		}
+		return nil, err
+	}
+	if err := checkOrigin(site, a); err != nil {
 		return nil, err
 	}
 	settings := site.Settings.WithDefaults()

@@ -41,6 +41,13 @@ func (s *Service) Report(ctx context.Context, a Author, commentID string, reason
 		}
 		return nil, parley.Errorf(parley.ENOTFOUND, "Comment not found.")
 	}
+	site, err := s.Site(ctx, c.SiteID)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkOrigin(site, a); err != nil {
+		return nil, err
+	}
 	if err := s.rateLimit(ctx, "report:addr:"+a.ClientKey, s.limits.PerAddressPerMinute, s.limits.PerAddressBurst); err != nil {
 		return nil, err
 	}

@@ -119,6 +119,9 @@ func (s *Service) Edit(ctx context.Context, a Author, id, body string) (*parley.
 	if err != nil {
 		return nil, err
 	}
+	if err := checkOrigin(site, a); err != nil {
+		return nil, err
+	}
 	now := s.now()
 	if now.Sub(c.CreatedAt) > site.Settings.WithDefaults().EditWindow.Std() {
 		return nil, parley.Errorf(parley.EINVALID, "The time to edit this comment is over.")
