@@ -171,12 +171,19 @@ func (s *Service) CreateToken(ctx context.Context, email string) (string, error)
 // Login checks a password and starts a session. It returns the session and
 // its secret, which serves both as the cookie value and as a bearer token.
 // A wrong email or password is EUNAUTHORIZED with the same message.
+//
+// Attempts are rate limited per client address and per account (the
+// email as typed, lower-cased, so that a guessed address is limited too).
 func (s *Service) Login(ctx context.Context, email, password, clientKey string) (*parley.Session, string, *parley.User, error) {
+	email = strings.ToLower(strings.TrimSpace(email))
 	if err := s.rateLimit(ctx, "login:"+clientKey, s.limits.LoginPerMinute, s.limits.LoginBurst); err != nil {
 		return nil, "", nil, err
 	}
+	if err := s.rateLimit(ctx, "login:acct:"+HashSecret(email), s.limits.LoginPerMinute, s.limits.LoginBurst); err != nil {
+		return nil, "", nil, err
+	}
 	bad := parley.Errorf(parley.EUNAUTHORIZED, "Wrong email or password.")
-	u, err := s.store.GetUserByEmail(ctx, strings.ToLower(strings.TrimSpace(email)))
+	u, err := s.store.GetUserByEmail(ctx, email)
 	if err != nil {
 		if parley.IsCode(err, parley.ENOTFOUND) {
 			VerifyPassword(dummyHash, password)
@@ -187,10 +194,8 @@ func (s *Service) Login(ctx context.Context, email, password, clientKey string) 
 	if !VerifyPassword(u.PasswordHash, password) {
 		return nil, "", nil, bad
 	}
-	secret := newSecret("ps_")
-	now := s.now()
-	sess := &parley.Session{IDHash: HashSecret(secret), UserID: u.ID, CSRFToken: newSecret(""), CreatedAt: now, ExpiresAt: now.Add(s.sessionTTL)}
-	if err := s.store.CreateSession(ctx, sess); err != nil {
+	sess, secret, err := s.startSession(ctx, s.store, u.ID, parley.LoginPassword, "", "")
+	if err != nil {
 		return nil, "", nil, err
 	}
 	return sess, secret, u, nil

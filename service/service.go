@@ -70,6 +70,10 @@ type Options struct {
 	RateLimits RateLimits
 	// SessionTTL is how long a login lasts. Default 30 days.
 	SessionTTL time.Duration
+	// SSO verifies newsrooms' hand-off tokens (nil: SSO sign-in is off).
+	SSO parley.SSOVerifier
+	// OIDC talks to sites' OpenID Connect providers (nil: OIDC is off).
+	OIDC parley.OIDCClient
 }
 
 // Service implements Parley's use cases over a Store.
@@ -84,6 +88,8 @@ type Service struct {
 	limits     RateLimits
 	sessionTTL time.Duration
 	renderer   *render.Renderer
+	sso        parley.SSOVerifier
+	oidc       parley.OIDCClient
 
 	listenersMu sync.RWMutex
 	listeners   []func(parley.Event)
@@ -113,7 +119,7 @@ func New(o Options) *Service {
 	}
 	return &Service{
 		store: o.Store, clock: o.Clock, classifier: o.Classifier, adapter: o.Adapter, bus: o.Bus, index: o.Index,
-		log: o.Logger, limits: o.RateLimits, sessionTTL: o.SessionTTL, renderer: render.New(),
+		log: o.Logger, limits: o.RateLimits, sessionTTL: o.SessionTTL, renderer: render.New(), sso: o.SSO, oidc: o.OIDC,
 	}
 }
 
