@@ -19,9 +19,11 @@ import (
 	"github.com/parley-comments/parley/events"
 	"github.com/parley-comments/parley/httpapi"
 	"github.com/parley-comments/parley/internal/testutil"
+	"github.com/parley-comments/parley/oidclogin"
 	"github.com/parley-comments/parley/service"
 	"github.com/parley-comments/parley/sqlstore"
 	"github.com/parley-comments/parley/sqlstore/sqltest"
+	"github.com/parley-comments/parley/ssojwt"
 )
 
 // env is a running API over a real SQLite database.
@@ -50,7 +52,8 @@ func newEnvWith(t *testing.T, limits service.RateLimits) *env {
 	db := sqltest.OpenSQLite(t)
 	clock := testutil.NewClock(time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC))
 	db.SetClock(clock)
-	svc := service.New(service.Options{Store: db, Clock: clock, Bus: events.New(), RateLimits: limits, Index: dedupe.NewIndex(dedupe.Options{})})
+	svc := service.New(service.Options{Store: db, Clock: clock, Bus: events.New(), RateLimits: limits, Index: dedupe.NewIndex(dedupe.Options{}),
+		SSO: ssojwt.New(nil), OIDC: oidclogin.New(nil)})
 	resolver, err := clientip.NewResolver([]string{"127.0.0.1/32", "::1/128"})
 	if err != nil {
 		t.Fatal(err)

@@ -349,3 +349,41 @@ func (s *Service) OIDCCallback(ctx context.Context, state, code, redirectURL, us
 	}
 	return out, nil
 }
+
+// userByEmailOnSite finds a user by email: a password account, or else
+// the one member of the site (a user with a role on it) who signs in with
+// an identity reporting that email. This only resolves an admin's choice
+// (say, a story's authors); it never binds a sign-in. ENOTFOUND if none,
+// EINVALID if two members match.
+func (s *Service) userByEmailOnSite(ctx context.Context, siteID, email string) (*parley.User, error) {
+	email = strings.ToLower(strings.TrimSpace(email))
+	u, err := s.store.GetUserByEmail(ctx, email)
+	if !parley.IsCode(err, parley.ENOTFOUND) {
+		return u, err
+	}
+	members, err := s.store.ListSiteMembers(ctx, siteID)
+	if err != nil {
+		return nil, err
+	}
+	var found *parley.User
+	for _, m := range members {
+		ids, err := s.store.ListIdentities(ctx, m.UserID)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range ids {
+			if strings.EqualFold(id.Email, email) {
+				if found != nil && found.ID != m.UserID {
+					return nil, parley.Errorf(parley.EINVALID, "Several users sign in with %q; ask them to use distinct addresses.", email)
+				}
+				if found, err = s.store.GetUser(ctx, m.UserID); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	if found == nil {
+		return nil, parley.Errorf(parley.ENOTFOUND, "User not found.")
+	}
+	return found, nil
+}

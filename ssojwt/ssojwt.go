@@ -105,7 +105,7 @@ func (v *Verifier) VerifySSO(ctx context.Context, cfg parley.SSOConfig, siteID, 
 		return nil, refuse("signature", "The sign-in token's signature is wrong: it was not signed with this site's key.", err)
 	case errors.Is(err, jwt.ErrTokenExpired):
 		return nil, refuse("expired", "The sign-in token has expired; the site must issue a new one.", err)
-	case errors.Is(err, jwt.ErrTokenInvalidAudience):
+	case errors.Is(err, jwt.ErrTokenInvalidAudience), errors.Is(err, jwt.ErrTokenRequiredClaimMissing) && c.Audience == nil:
 		return nil, refuse("audience", fmt.Sprintf("The sign-in token is for another site (its aud must be %q).", siteID), err)
 	case errors.Is(err, jwt.ErrTokenNotValidYet), errors.Is(err, jwt.ErrTokenUsedBeforeIssued):
 		return nil, refuse("not_yet_valid", "The sign-in token is not valid yet (check the signer's clock).", err)
