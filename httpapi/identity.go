@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -9,8 +10,21 @@ import (
 
 	"github.com/parley-comments/parley"
 	"github.com/parley-comments/parley/clientip"
+	"github.com/parley-comments/parley/internal/httpx"
 	"github.com/parley-comments/parley/service"
 )
+
+// IdentityService is what the sign-in and session routes need.
+type IdentityService interface {
+	SSOSignIn(ctx context.Context, siteID, token, userAgent, clientKey string) (*service.SignIn, error)
+	OIDCStart(ctx context.Context, siteID, returnTo, ownOrigin, redirectURL string, linkUser *parley.User) (string, string, error)
+	OIDCCallback(ctx context.Context, state, code, redirectURL, userAgent, clientKey string) (*service.SignIn, error)
+	Sessions(ctx context.Context, user *parley.User) ([]*parley.Session, error)
+	RevokeSession(ctx context.Context, user *parley.User, idHash string) error
+	AdminRevokeUserSessions(ctx context.Context, actor *parley.User, siteID, userID string) (int, error)
+	SiteAuth(ctx context.Context, actor *parley.User, siteID string) (*parley.SiteAuth, error)
+	SetSiteAuth(ctx context.Context, actor *parley.User, a *parley.SiteAuth) error
+}
 
 // oidcStateCookie binds an OIDC flow to the browser that started it.
 const oidcStateCookie = "parley_oidc_state"
@@ -18,7 +32,7 @@ const oidcStateCookie = "parley_oidc_state"
 // ownOriginOf is this server's origin as the browser sees it.
 func (s *Server) ownOriginOf(r *http.Request) string {
 	scheme := "http"
-	if r.TLS != nil || s.secure {
+	if s.cookies.IsSecure(r) {
 		scheme = "https"
 	}
 	return scheme + "://" + r.Host
@@ -75,11 +89,11 @@ type publicSession struct {
 
 // currentSessionHash is the ID hash of the session the request uses.
 func currentSessionHash(r *http.Request) string {
-	if rq := requesterFrom(r); rq.session != nil {
-		return rq.session.IDHash
+	if sess := httpx.From(r).Session; sess != nil {
+		return sess.IDHash
 	}
-	if h, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok && strings.HasPrefix(h, "ps_") {
-		return service.HashSecret(strings.TrimSpace(h))
+	if secret := httpx.SessionSecret(r); secret != "" {
+		return service.HashSecret(secret)
 	}
 	return ""
 }
@@ -252,7 +266,7 @@ func (s *Server) handleOIDCStart(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.SetCookie(w, &http.Cookie{Name: oidcStateCookie, Value: state, Path: "/auth/oidc/", MaxAge: int(service.LoginFlowTTL.Seconds()),
-		HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode})
+		HttpOnly: true, Secure: s.cookies.IsSecure(r), SameSite: http.SameSiteLaxMode})
 	http.Redirect(w, r, authURL, http.StatusSeeOther)
 }
 
@@ -261,7 +275,7 @@ func (s *Server) handleOIDCStart(w http.ResponseWriter, r *http.Request) {
 // another browser (login CSRF) is refused.
 func (s *Server) handleOIDCCallback(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	http.SetCookie(w, &http.Cookie{Name: oidcStateCookie, Value: "", Path: "/auth/oidc/", MaxAge: -1, HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode})
+	http.SetCookie(w, &http.Cookie{Name: oidcStateCookie, Value: "", Path: "/auth/oidc/", MaxAge: -1, HttpOnly: true, Secure: s.cookies.IsSecure(r), SameSite: http.SameSiteLaxMode})
 	if e := q.Get("error"); e != "" {
 		s.renderPopup(w, http.StatusUnauthorized, popupData{Error: "The sign-in provider refused: " + e + " " + q.Get("error_description")})
 		return
@@ -276,7 +290,7 @@ func (s *Server) handleOIDCCallback(w http.ResponseWriter, r *http.Request) {
 		s.renderPopup(w, parley.HTTPStatus(parley.ErrorCode(err)), popupData{Error: parley.ErrorMessage(err)})
 		return
 	}
-	s.setSessionCookie(w, res.Secret, res.Session.ExpiresAt)
+	s.cookies.SetSession(w, r, res.Secret, res.Session.ExpiresAt)
 	if origin, ok := strings.CutPrefix(res.ReturnTo, "popup:"); ok {
 		s.renderPopup(w, http.StatusOK, popupData{Origin: origin, Token: res.Secret, UserName: res.User.Name, Role: string(res.Role)})
 		return

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/parley-comments/parley"
+	"github.com/parley-comments/parley/textnorm"
 )
 
 // LoginFlowTTL is how long an OIDC sign-in may take at the provider.
@@ -56,11 +57,12 @@ func (s *Service) siteAuth(ctx context.Context, siteID string) (*parley.Site, *p
 	return site, a, err
 }
 
-// cleanName trims an external display name to what a guest may use.
-func cleanName(name, fallback string) string {
-	name = strings.Join(strings.Fields(name), " ")
+// externalName cleans a provider's display name (textnorm.CleanName),
+// falling back when it is empty and cutting it to MaxNameChars.
+func externalName(name, fallback string) string {
+	name = textnorm.CleanName(name)
 	if name == "" {
-		name = fallback
+		name = textnorm.CleanName(fallback)
 	}
 	if utf8.RuneCountInString(name) > MaxNameChars {
 		name = string([]rune(name)[:MaxNameChars])
@@ -144,7 +146,7 @@ func syncRole(ctx context.Context, tx parley.Store, siteID string, u *parley.Use
 // user's role on the site. Refusals are EUNAUTHORIZED with
 // Fields["reason"].
 func (s *Service) SSOSignIn(ctx context.Context, siteID, token, userAgent, clientKey string) (*SignIn, error) {
-	if err := s.rateLimit(ctx, "login:"+clientKey, s.limits.LoginPerMinute, s.limits.LoginBurst); err != nil {
+	if err := s.loginLimit(ctx, "login:"+clientKey); err != nil {
 		return nil, err
 	}
 	if strings.TrimSpace(token) == "" {
@@ -166,7 +168,7 @@ func (s *Service) SSOSignIn(ctx context.Context, siteID, token, userAgent, clien
 			return nil, &parley.Error{Code: parley.EUNAUTHORIZED, Message: "The sign-in token's email is not a valid address.", Fields: map[string]any{"reason": "claims"}}
 		}
 	}
-	name := cleanName(c.Name, "")
+	name := externalName(c.Name, "")
 	if name == "" {
 		return nil, &parley.Error{Code: parley.EUNAUTHORIZED, Message: "The sign-in token needs name: the name shown with the user's comments.", Fields: map[string]any{"reason": "claims"}}
 	}
@@ -184,6 +186,9 @@ func (s *Service) SSOSignIn(ctx context.Context, siteID, token, userAgent, clien
 			return err
 		}
 		if out.Role, err = syncRole(ctx, tx, site.ID, u, c.Role); err != nil {
+			return err
+		}
+		if err := protectName(ctx, tx, site.ID, u); err != nil {
 			return err
 		}
 		out.User = u
@@ -297,7 +302,7 @@ func roleFromClaims(cfg parley.OIDCConfig, claims map[string]any) parley.Role {
 // user's role on the site from the role claim, and starts a session. A
 // user who ends with no role on the site is refused (EFORBIDDEN).
 func (s *Service) OIDCCallback(ctx context.Context, state, code, redirectURL, userAgent, clientKey string) (*SignIn, error) {
-	if err := s.rateLimit(ctx, "login:"+clientKey, s.limits.LoginPerMinute, s.limits.LoginBurst); err != nil {
+	if err := s.loginLimit(ctx, "login:"+clientKey); err != nil {
 		return nil, err
 	}
 	expired := parley.Errorf(parley.EINVALID, "This sign-in link has expired or was already used. Please start again.")
@@ -326,8 +331,10 @@ func (s *Service) OIDCCallback(ctx context.Context, state, code, redirectURL, us
 		return nil, parley.Errorf(parley.EUNAUTHORIZED, "The sign-in provider did not say who you are (no sub claim).")
 	}
 	role := roleFromClaims(auth.OIDC, c.Claims)
-	name := cleanName(c.Name, strings.Split(c.Email, "@")[0])
-	name = cleanName(name, "Staff")
+	name := externalName(c.Name, strings.Split(c.Email, "@")[0])
+	if name == "" {
+		name = "Staff"
+	}
 	out := &SignIn{ReturnTo: f.ReturnTo}
 	err = s.store.InTx(ctx, func(tx parley.Store) error {
 		u, _, err := s.bindIdentity(ctx, tx, c.Issuer, c.Subject, strings.ToLower(c.Email), name, f.LinkUserID)
@@ -339,6 +346,9 @@ func (s *Service) OIDCCallback(ctx context.Context, state, code, redirectURL, us
 		}
 		if out.Role == "" {
 			return parley.Errorf(parley.EFORBIDDEN, "Your account has no role on %s. Ask an admin to add you to a group that maps to one.", site.Name)
+		}
+		if err := protectName(ctx, tx, site.ID, u); err != nil {
+			return err
 		}
 		out.User = u
 		out.Session, out.Secret, err = s.startSession(ctx, tx, u.ID, parley.LoginOIDC, site.ID, userAgent)

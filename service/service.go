@@ -12,12 +12,14 @@ package service
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"sync"
 	"time"
 
 	"github.com/parley-comments/parley"
 	"github.com/parley-comments/parley/dedupe"
 	"github.com/parley-comments/parley/render"
+	"github.com/parley-comments/parley/webhook"
 )
 
 // Limits on input.
@@ -47,6 +49,10 @@ type RateLimits struct {
 	// Login limits login attempts per client address.
 	LoginPerMinute float64
 	LoginBurst     int
+	// LoginPerAccount limits login attempts per email address, whatever
+	// the client address.
+	LoginPerAccountPerMinute float64
+	LoginPerAccountBurst     int
 }
 
 // DefaultRateLimits are the documented defaults (docs/api.md).
@@ -55,6 +61,7 @@ var DefaultRateLimits = RateLimits{
 	PerAddressPerMinute: 6, PerAddressBurst: 10,
 	PerAuthorPerMinute: 3, PerAuthorBurst: 5,
 	LoginPerMinute: 10, LoginBurst: 10,
+	LoginPerAccountPerMinute: 2, LoginPerAccountBurst: 5,
 }
 
 // Options configures a Service. Store and Clock are required.
@@ -74,6 +81,15 @@ type Options struct {
 	SSO parley.SSOVerifier
 	// OIDC talks to sites' OpenID Connect providers (nil: OIDC is off).
 	OIDC parley.OIDCClient
+	// WebhookAllowPrivate lets webhooks reach private, loopback and
+	// link-local addresses (--webhook-allow-private).
+	WebhookAllowPrivate bool
+	// WebhookClient sends webhook deliveries. Default:
+	// webhook.NewClient(WebhookAllowPrivate, webhook.DefaultTimeout).
+	WebhookClient *http.Client
+	// Passwords hashes passwords. Zero: DefaultPasswordHasher. Tests use
+	// CheapPasswordHasher.
+	Passwords PasswordHasher
 }
 
 // Service implements Parley's use cases over a Store.
@@ -91,8 +107,17 @@ type Service struct {
 	sso        parley.SSOVerifier
 	oidc       parley.OIDCClient
 
+	webhookAllowPrivate bool
+	hookClient          *http.Client
+
 	listenersMu sync.RWMutex
 	listeners   []func(parley.Event)
+
+	origins originCache // see OriginAllowed
+
+	hasher    PasswordHasher
+	dummyOnce sync.Once
+	dummy     string
 }
 
 // OnEvent registers fn to be called synchronously, in this process, for
@@ -117,9 +142,16 @@ func New(o Options) *Service {
 	if o.Clock == nil {
 		o.Clock = parley.SystemClock{}
 	}
+	if o.WebhookClient == nil {
+		o.WebhookClient = webhook.NewClient(o.WebhookAllowPrivate, webhook.DefaultTimeout)
+	}
+	if o.Passwords == (PasswordHasher{}) {
+		o.Passwords = DefaultPasswordHasher
+	}
 	return &Service{
 		store: o.Store, clock: o.Clock, classifier: o.Classifier, adapter: o.Adapter, bus: o.Bus, index: o.Index,
-		log: o.Logger, limits: o.RateLimits, sessionTTL: o.SessionTTL, renderer: render.New(), sso: o.SSO, oidc: o.OIDC,
+		log: o.Logger, limits: o.RateLimits, sessionTTL: o.SessionTTL, renderer: render.New(), hasher: o.Passwords, sso: o.SSO, oidc: o.OIDC,
+		webhookAllowPrivate: o.WebhookAllowPrivate, hookClient: o.WebhookClient,
 	}
 }
 
