@@ -27,8 +27,6 @@ type SSOConfig struct {
 	// JWKSURL is where the newsroom publishes its public keys (RS256,
 	// ES256 or EdDSA), chosen by the token's "kid".
 	JWKSURL string `json:"jwks_url,omitempty"`
-	// LoginURL is the newsroom's sign-in page; the widget links to it.
-	LoginURL string `json:"login_url,omitempty"`
 }
 
 // Enabled reports whether SSO has a verification key.

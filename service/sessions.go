@@ -145,9 +145,6 @@ func validateSSO(c parley.SSOConfig) error {
 	if c.JWKSURL != "" && !webURL(c.JWKSURL) {
 		return parley.Errorf(parley.EINVALID, "The JWKS URL must be an https:// URL.")
 	}
-	if c.LoginURL != "" && !webURL(c.LoginURL) {
-		return parley.Errorf(parley.EINVALID, "The login URL must be an https:// URL.")
-	}
 	return nil
 }
 

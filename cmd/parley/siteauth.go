@@ -24,7 +24,6 @@ func runSiteAuth(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	ssoSecretStdin := fs.Bool("sso-secret-stdin", false, "read the HS256 shared secret (32+ bytes) from the first line of standard input")
 	ssoKeyFile := fs.String("sso-public-key-file", "", "a PEM RSA (RS256) or Ed25519 (EdDSA) public key file")
 	ssoJWKS := fs.String("sso-jwks-url", "", "the newsroom's JWKS URL (RS256, ES256 or EdDSA keys by kid)")
-	ssoLogin := fs.String("sso-login-url", "", "the newsroom's sign-in page, linked from the widget")
 	ssoOff := fs.Bool("sso-off", false, "turn SSO off")
 	issuer := fs.String("oidc-issuer", "", "the OpenID provider's issuer URL")
 	clientID := fs.String("oidc-client-id", "", "the OIDC client ID")
@@ -60,10 +59,7 @@ func runSiteAuth(ctx context.Context, args []string, stdin io.Reader, stdout, st
 		}
 		return strings.TrimRight(line, "\r\n"), nil
 	}
-	setSSOKey := func(c parley.SSOConfig) {
-		c.LoginURL = a.SSO.LoginURL
-		a.SSO, changed = c, true
-	}
+	setSSOKey := func(c parley.SSOConfig) { a.SSO, changed = c, true }
 	if *ssoOff {
 		a.SSO, changed = parley.SSOConfig{}, true
 	}
@@ -83,9 +79,6 @@ func runSiteAuth(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	}
 	if *ssoJWKS != "" {
 		setSSOKey(parley.SSOConfig{JWKSURL: *ssoJWKS})
-	}
-	if *ssoLogin != "" {
-		a.SSO.LoginURL, changed = *ssoLogin, true
 	}
 	if *oidcOff {
 		a.OIDC, changed = parley.OIDCConfig{}, true

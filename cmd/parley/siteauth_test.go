@@ -17,7 +17,7 @@ func TestSiteAuthCommand(t *testing.T) {
 	}
 	secret := "a-newsroom-secret-of-at-least-32-bytes!"
 	out, _, err := runCLI(t, secret+"\nclient-secret\n", "site", "auth", "--data", data, "--site", "gazette", "--sso-secret-stdin",
-		"--sso-login-url", "https://www.gazette.example/login", "--oidc-issuer", "https://login.gazette.example", "--oidc-client-id", "parley",
+		"--oidc-issuer", "https://login.gazette.example", "--oidc-client-id", "parley",
 		"--oidc-client-secret-stdin", "--oidc-role", "desk=moderator", "--oidc-role", "newsroom=author", "--oidc-label", "Gazette account")
 	if err != nil {
 		t.Fatal(err)
@@ -32,7 +32,7 @@ func TestSiteAuthCommand(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &got); err != nil {
 		t.Fatalf("%v: %s", err, out)
 	}
-	if got.SSO["secret"] != "(set)" || got.SSO["login_url"] != "https://www.gazette.example/login" || got.OIDC["client_secret"] != "(set)" ||
+	if got.SSO["secret"] != "(set)" || got.OIDC["client_secret"] != "(set)" ||
 		got.OIDC["roles"].(map[string]any)["desk"] != "moderator" || got.OIDC["label"] != "Gazette account" {
 		t.Fatalf("configuration: %s", out)
 	}

@@ -17,7 +17,7 @@ func testIdentity(t *testing.T, db *sqlstore.DB) {
 	_, err := db.GetSiteAuth(ctx(), site.ID)
 	wantCode(t, err, parley.ENOTFOUND)
 	cfg := &parley.SiteAuth{SiteID: site.ID, UpdatedAt: at(3),
-		SSO: parley.SSOConfig{Secret: "s3cret-s3cret-s3cret-s3cret-s3cret", LoginURL: "https://news.example/login"},
+		SSO: parley.SSOConfig{Secret: "s3cret-s3cret-s3cret-s3cret-s3cret"},
 		OIDC: parley.OIDCConfig{Issuer: "https://idp.example", ClientID: "parley", ClientSecret: "cs", RoleClaim: "groups",
 			Roles: map[string]parley.Role{"desk": parley.RoleModerator, "writers": parley.RoleAuthor}}}
 	must(t, db.PutSiteAuth(ctx(), cfg))
