@@ -274,11 +274,20 @@ func sameOrigin(r *http.Request) bool {
 	return err == nil && u.Host != "" && strings.EqualFold(u.Host, r.Host)
 }
 
+// addProviders offers the sites' OIDC sign-ins on the login page.
+func (ui *UI) addProviders(r *http.Request, p *page) {
+	var err error
+	if p.Providers, err = ui.svc.SignInProviders(r.Context()); err != nil {
+		ui.log.WarnContext(r.Context(), "list sign-in providers", "err", err)
+	}
+}
+
 func (ui *UI) handleLoginPage(w http.ResponseWriter, r *http.Request) {
 	setPageHeaders(w)
 	rq := &request{lang: ui.pickLang(w, r)}
 	p := ui.newPage(r, rq, "login")
 	p.Next = safeNext(r.URL.Query().Get("next"))
+	ui.addProviders(r, p)
 	ui.render(w, r, http.StatusOK, "login", p)
 }
 
@@ -288,6 +297,7 @@ func (ui *UI) handleLogin(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	p := ui.newPage(r, rq, "login")
 	p.Next = safeNext(r.PostFormValue("next"))
+	ui.addProviders(r, p)
 	p.Email = r.PostFormValue("email")
 	if !sameOrigin(r) {
 		p.Error = ui.cat.T(rq.lang, "err.csrf")

@@ -360,6 +360,37 @@ func (s *Service) OIDCCallback(ctx context.Context, state, code, redirectURL, us
 	return out, nil
 }
 
+// SignInProvider is a site's OIDC sign-in, as the dashboard's login page
+// offers it.
+type SignInProvider struct {
+	SiteID, SiteName, Label string
+}
+
+// SignInProviders lists the sites that offer staff sign-in with OIDC.
+func (s *Service) SignInProviders(ctx context.Context) ([]SignInProvider, error) {
+	sites, err := s.store.ListSites(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []SignInProvider
+	for _, site := range sites {
+		a, err := s.store.GetSiteAuth(ctx, site.ID)
+		if parley.IsCode(err, parley.ENOTFOUND) {
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		if a.OIDC.Enabled() {
+			label := a.OIDC.Label
+			if label == "" {
+				label = site.Name
+			}
+			out = append(out, SignInProvider{SiteID: site.ID, SiteName: site.Name, Label: label})
+		}
+	}
+	return out, nil
+}
+
 // userByEmailOnSite finds a user by email: a password account, or else
 // the one member of the site (a user with a role on it) who signs in with
 // an identity reporting that email. This only resolves an admin's choice
