@@ -4,6 +4,7 @@ import (
 	"embed"
 	"html/template"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -20,6 +21,8 @@ var popupTemplate = template.Must(template.ParseFS(assets, "assets/popup.html"))
 // popupData fills the login popup page.
 type popupData struct {
 	Site, SiteName, Origin, Error, Token, UserName, Role string
+	// OIDCURL starts a sign-in at the site's provider, labelled OIDCLabel.
+	OIDCURL, OIDCLabel string
 }
 
 // popupOrigin checks that origin may receive a login token for site: it
@@ -54,7 +57,21 @@ func (s *Server) handlePopup(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	s.renderPopup(w, http.StatusOK, popupData{Site: site.ID, SiteName: site.Name, Origin: origin})
+	s.renderPopup(w, http.StatusOK, s.popupPage(r, site, origin))
+}
+
+// popupPage is the popup's form for a site, with a provider button when
+// the site has OIDC sign-in.
+func (s *Server) popupPage(r *http.Request, site *parley.Site, origin string) popupData {
+	d := popupData{Site: site.ID, SiteName: site.Name, Origin: origin}
+	if a, err := s.svc.SiteAuth(r.Context(), nil, site.ID); err == nil && a.OIDC.Enabled() {
+		d.OIDCLabel = a.OIDC.Label
+		if d.OIDCLabel == "" {
+			d.OIDCLabel = "your " + site.Name + " account"
+		}
+		d.OIDCURL = "/auth/oidc/" + url.PathEscape(site.ID) + "/start?" + url.Values{"return_to": {"popup:" + origin}}.Encode()
+	}
+	return d
 }
 
 func (s *Server) handlePopupLogin(w http.ResponseWriter, r *http.Request) {
@@ -73,7 +90,7 @@ func (s *Server) handlePopupLogin(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	data := popupData{Site: site.ID, SiteName: site.Name, Origin: origin}
+	data := s.popupPage(r, site, origin)
 	sess, secret, u, err := s.svc.Login(r.Context(), r.PostForm.Get("email"), r.PostForm.Get("password"), clientip.RateKey(s.ips.ClientIP(r)))
 	if err != nil {
 		data.Error = parley.ErrorMessage(err)

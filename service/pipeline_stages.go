@@ -66,7 +66,7 @@ func (s *Service) loadSite(ctx context.Context, w *write) error {
 		return err
 	}
 	w.site, w.settings = site, site.Settings.WithDefaults()
-	return nil
+	return checkOrigin(site, w.author)
 }
 
 // identify sets the new comment's author: a signed-in user or a guest with
@@ -184,6 +184,9 @@ func (s *Service) validateEdit(ctx context.Context, w *write) error {
 		return parley.Errorf(parley.ENOTFOUND, "Comment not found.")
 	}
 	if w.site, err = s.Site(ctx, c.SiteID); err != nil {
+		return err
+	}
+	if err := checkOrigin(w.site, w.author); err != nil {
 		return err
 	}
 	w.settings = w.site.Settings.WithDefaults()

@@ -77,6 +77,10 @@ type Options struct {
 	RateLimits RateLimits
 	// SessionTTL is how long a login lasts. Default 30 days.
 	SessionTTL time.Duration
+	// SSO verifies newsrooms' hand-off tokens (nil: SSO sign-in is off).
+	SSO parley.SSOVerifier
+	// OIDC talks to sites' OpenID Connect providers (nil: OIDC is off).
+	OIDC parley.OIDCClient
 	// WebhookAllowPrivate lets webhooks reach private, loopback and
 	// link-local addresses (--webhook-allow-private).
 	WebhookAllowPrivate bool
@@ -100,6 +104,8 @@ type Service struct {
 	limits     RateLimits
 	sessionTTL time.Duration
 	renderer   *render.Renderer
+	sso        parley.SSOVerifier
+	oidc       parley.OIDCClient
 
 	webhookAllowPrivate bool
 	hookClient          *http.Client
@@ -144,7 +150,7 @@ func New(o Options) *Service {
 	}
 	return &Service{
 		store: o.Store, clock: o.Clock, classifier: o.Classifier, adapter: o.Adapter, bus: o.Bus, index: o.Index,
-		log: o.Logger, limits: o.RateLimits, sessionTTL: o.SessionTTL, renderer: render.New(), hasher: o.Passwords,
+		log: o.Logger, limits: o.RateLimits, sessionTTL: o.SessionTTL, renderer: render.New(), hasher: o.Passwords, sso: o.SSO, oidc: o.OIDC,
 		webhookAllowPrivate: o.WebhookAllowPrivate, hookClient: o.WebhookClient,
 	}
 }

@@ -20,9 +20,11 @@ import (
 	"github.com/parley-comments/parley/dedupe"
 	"github.com/parley-comments/parley/events"
 	"github.com/parley-comments/parley/httpapi"
+	"github.com/parley-comments/parley/oidclogin"
 	"github.com/parley-comments/parley/service"
 	"github.com/parley-comments/parley/sqlstore"
 	"github.com/parley-comments/parley/sqlstore/pgnotify"
+	"github.com/parley-comments/parley/ssojwt"
 )
 
 // serveConfig is everything serve needs, from flags and environment.
@@ -190,7 +192,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("load classifier: %w", err)
 	}
 	svc := service.New(service.Options{Store: db, Clock: clock, Classifier: classifier, Adapter: adapter.Adapter{}, Bus: bus, Index: index, Logger: logger, RateLimits: limits, Passwords: passwordHasher,
-		WebhookAllowPrivate: cfg.webhookAllowPrivate})
+		WebhookAllowPrivate: cfg.webhookAllowPrivate, SSO: ssojwt.New(nil), OIDC: oidclogin.New(nil)})
 	if err := svc.ProtectStaffNames(ctx); err != nil {
 		logger.Warn("protect staff names from look-alike guest names", "err", err)
 	}

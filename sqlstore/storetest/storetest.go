@@ -60,6 +60,7 @@ func Run(t *testing.T, open func(testing.TB) *sqlstore.DB) {
 		{"ReportReview", testReportReview},
 		{"SiteAdapters", testSiteAdapters},
 		{"Purge", testPurge},
+		{"Identity", testIdentity}, {"TokenIDsAndFlows", testTokenIDsAndFlows}, {"UserSessions", testUserSessions},
 		{"Webhooks", testWebhooks},
 	}
 	for _, tc := range tests {
