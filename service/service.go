@@ -87,6 +87,8 @@ type Service struct {
 
 	listenersMu sync.RWMutex
 	listeners   []func(parley.Event)
+
+	outbox outbox // senders by kind and the worker (outbox.go)
 }
 
 // OnEvent registers fn to be called synchronously, in this process, for
@@ -114,6 +116,7 @@ func New(o Options) *Service {
 	return &Service{
 		store: o.Store, clock: o.Clock, classifier: o.Classifier, adapter: o.Adapter, bus: o.Bus, index: o.Index,
 		log: o.Logger, limits: o.RateLimits, sessionTTL: o.SessionTTL, renderer: render.New(),
+		outbox: outbox{wake: make(chan struct{}, 1)},
 	}
 }
 

@@ -57,6 +57,7 @@ func Run(t *testing.T, open func(testing.TB) *sqlstore.DB) {
 		{"Reports", testReports},
 		{"SiteAdapters", testSiteAdapters},
 		{"Purge", testPurge},
+		{"Outbox", testOutbox}, {"OutboxInTx", testOutboxInTx}, {"ConcurrentOutboxClaims", testConcurrentOutboxClaims},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
