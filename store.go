@@ -21,7 +21,10 @@ type Store interface {
 	// than once and must not have side effects outside the Store.
 	InTx(ctx context.Context, fn func(tx Store) error) error
 
-	OutboxStore // durable outgoing email and webhooks (outbox.go)
+	StoryStore
+	TransferStore // imports and exports (transfer.go)
+	WebhookStore  // webhook.go
+	OutboxStore   // durable outgoing email and webhooks (outbox.go)
 
 	// Sites.
 	CreateSite(ctx context.Context, s *Site) error // ECONFLICT if the ID exists

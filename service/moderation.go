@@ -65,7 +65,7 @@ func (s *Service) Decide(ctx context.Context, actor *parley.User, id string, d D
 			if !now.After(cur.ModeratedAt.Truncate(time.Millisecond).Add(time.Millisecond - time.Microsecond)) {
 				now = cur.ModeratedAt.Truncate(time.Millisecond).Add(time.Millisecond)
 			}
-			from := cur.Status
+			from, editPending := cur.Status, cur.EditPending
 			decided := cur.Body
 			if cur.EditPending {
 				decided = cur.PendingBody
@@ -78,9 +78,12 @@ func (s *Service) Decide(ctx context.Context, actor *parley.User, id string, d D
 				return err
 			}
 			out = cur
-			return tx.AppendAudit(ctx, &parley.AuditEntry{ID: parley.NewID(now), SiteID: cur.SiteID, CommentID: cur.ID,
+			if err := tx.AppendAudit(ctx, &parley.AuditEntry{ID: parley.NewID(now), SiteID: cur.SiteID, CommentID: cur.ID,
 				ActorID: actor.ID, ActorName: actor.Name, Action: d.Action, From: from, To: cur.Status,
-				Reason: d.Reason, Note: d.Note, Scores: cur.Scores, CreatedAt: now})
+				Reason: d.Reason, Note: d.Note, Scores: cur.Scores, CreatedAt: now}); err != nil {
+				return err
+			}
+			return s.emitHooks(ctx, tx, cur.SiteID, decisionHooks(cur, actor, from, editPending)...)
 		})
 		// Without ExpectVersion the moderator acts on the current state:
 		// a lost race is retried on the fresh row (and logged once).

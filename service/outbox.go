@@ -144,6 +144,13 @@ func (s *Service) outboxOptions() OutboxOptions {
 	return s.outbox.opts
 }
 
+// OutboxLastAttempt reports whether a claimed message is on its last try:
+// if this send fails (even with a retryable error), it is parked. Senders
+// that keep their own delivery log use it to record a final failure.
+func (s *Service) OutboxLastAttempt(m *parley.OutboxMessage) bool {
+	return m.Attempts >= s.outboxOptions().MaxAttempts
+}
+
 // KickOutbox wakes the worker so a message enqueued a moment ago goes out
 // now rather than at the next poll. It never blocks.
 func (s *Service) KickOutbox() {

@@ -29,7 +29,7 @@ func newOutboxFixture(t *testing.T, db *sqlstore.DB) *outboxFixture {
 	t.Helper()
 	clk := testutil.NewClock(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
 	db.SetClock(clk)
-	svc := service.New(service.Options{Store: db, Clock: clk})
+	svc := service.New(service.Options{Store: db, Clock: clk, Passwords: service.CheapPasswordHasher})
 	svc.SetOutboxOptions(service.OutboxOptions{Owner: "test", MaxAttempts: 3, BaseBackoff: time.Minute, MaxBackoff: 10 * time.Minute})
 	ctx := context.Background()
 	if _, err := svc.CreateSite(ctx, "news", "News", []string{"https://news.example"}); err != nil {

@@ -58,7 +58,10 @@ func (s *Service) Report(ctx context.Context, a Author, commentID string, reason
 			return err
 		}
 		cur.ReportCount++
-		return tx.UpdateComment(ctx, cur)
+		if err := tx.UpdateComment(ctx, cur); err != nil {
+			return err
+		}
+		return s.emitHooks(ctx, tx, cur.SiteID, hookEvent{name: parley.HookCommentReported, comment: cur, report: r})
 	})
 	if err != nil {
 		return nil, err

@@ -12,12 +12,14 @@ package service
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"sync"
 	"time"
 
 	"github.com/parley-comments/parley"
 	"github.com/parley-comments/parley/dedupe"
 	"github.com/parley-comments/parley/render"
+	"github.com/parley-comments/parley/webhook"
 )
 
 // Limits on input.
@@ -70,6 +72,15 @@ type Options struct {
 	RateLimits RateLimits
 	// SessionTTL is how long a login lasts. Default 30 days.
 	SessionTTL time.Duration
+	// WebhookAllowPrivate lets webhooks reach private, loopback and
+	// link-local addresses (--webhook-allow-private).
+	WebhookAllowPrivate bool
+	// WebhookClient sends webhook deliveries. Default:
+	// webhook.NewClient(WebhookAllowPrivate, webhook.DefaultTimeout).
+	WebhookClient *http.Client
+	// Passwords hashes passwords. Zero: DefaultPasswordHasher. Tests use
+	// CheapPasswordHasher.
+	Passwords PasswordHasher
 }
 
 // Service implements Parley's use cases over a Store.
@@ -85,8 +96,17 @@ type Service struct {
 	sessionTTL time.Duration
 	renderer   *render.Renderer
 
+	webhookAllowPrivate bool
+	hookClient          *http.Client
+
 	listenersMu sync.RWMutex
 	listeners   []func(parley.Event)
+
+	origins originCache // see OriginAllowed
+
+	hasher    PasswordHasher
+	dummyOnce sync.Once
+	dummy     string
 
 	outbox outbox // senders by kind and the worker (outbox.go)
 }
@@ -113,9 +133,16 @@ func New(o Options) *Service {
 	if o.Clock == nil {
 		o.Clock = parley.SystemClock{}
 	}
+	if o.WebhookClient == nil {
+		o.WebhookClient = webhook.NewClient(o.WebhookAllowPrivate, webhook.DefaultTimeout)
+	}
+	if o.Passwords == (PasswordHasher{}) {
+		o.Passwords = DefaultPasswordHasher
+	}
 	return &Service{
 		store: o.Store, clock: o.Clock, classifier: o.Classifier, adapter: o.Adapter, bus: o.Bus, index: o.Index,
-		log: o.Logger, limits: o.RateLimits, sessionTTL: o.SessionTTL, renderer: render.New(),
+		log: o.Logger, limits: o.RateLimits, sessionTTL: o.SessionTTL, renderer: render.New(), hasher: o.Passwords,
+		webhookAllowPrivate: o.WebhookAllowPrivate, hookClient: o.WebhookClient,
 		outbox: outbox{wake: make(chan struct{}, 1)},
 	}
 }

@@ -82,6 +82,10 @@ var copyTables = []copyTable{
 	{"rate_buckets", []string{"key"}, cols("key tokens:r updated_at:t")},
 	{"reports", []string{"id"}, cols("id site_id comment_id reporter_key reason note created_at:t")},
 	{"site_adapters", []string{"site_id"}, cols("site_id state updated_at:t")},
+	{"import_keys", []string{"site_id", "source", "source_id"}, cols("site_id source source_id comment_id source_user_id created_at:t")},
+	{"webhooks", []string{"id"}, cols("id site_id url description events moderator_facing:b active:b secret created_at:t updated_at:t")},
+	{"webhook_deliveries", []string{"id"}, cols(`id site_id webhook_id event order_key seq:i body status attempts:i status_code:i
+		last_error duration_ms:i created_at:t last_attempt_at:nt delivered_at:nt`)},
 }
 
 // CopyReport is the result of Copy: one entry per table.

@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -34,6 +36,11 @@ type serveConfig struct {
 	secureCookies  string
 	logFormat      string
 	logLevel       string
+	// Webhooks and data retention (issue 14).
+	webhookAllowPrivate bool
+	backupEvery         time.Duration
+	backupKeep          int
+	backupDir           string
 }
 
 // validate checks cross-field rules.
@@ -48,6 +55,17 @@ func (c *serveConfig) validate() error {
 	}
 	if c.logFormat != "text" && c.logFormat != "json" {
 		return fmt.Errorf("--log-format must be text or json")
+	}
+	if c.backupEvery != 0 {
+		if c.db.db != "" {
+			return fmt.Errorf("--backup-every is for SQLite; back PostgreSQL up with pg_dump (docs/backup.md)")
+		}
+		if c.backupEvery < time.Minute {
+			return fmt.Errorf("--backup-every must be at least 1m")
+		}
+		if c.backupKeep < 1 {
+			return fmt.Errorf("--backup-keep must be at least 1")
+		}
 	}
 	if _, _, err := net.SplitHostPort(c.addr); err != nil {
 		return fmt.Errorf("--addr must be HOST:PORT: %w", err)
@@ -77,9 +95,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.BoolVar(&cfg.migrate, "migrate", false, "apply pending database migrations before serving")
 	fs.StringVar(&cfg.rateLimit, "rate-limit", envOr("PARLEY_RATE_LIMIT", "on"), "on or off; off is for load tests only")
 	fs.StringVar(&cfg.trustedProxies, "trusted-proxies", envOr("PARLEY_TRUSTED_PROXIES", ""), "comma-separated IPs or CIDRs whose X-Forwarded-For is trusted")
+	fs.BoolVar(&cfg.webhookAllowPrivate, "webhook-allow-private", envOr("PARLEY_WEBHOOK_ALLOW_PRIVATE", "") == "1",
+		"let webhooks reach private, loopback and link-local addresses (env PARLEY_WEBHOOK_ALLOW_PRIVATE=1)")
 	fs.StringVar(&cfg.secureCookies, "secure-cookies", envOr("PARLEY_SECURE_COOKIES", "auto"), "auto (on unless --demo on loopback), on or off")
 	fs.StringVar(&cfg.logFormat, "log-format", envOr("PARLEY_LOG_FORMAT", "text"), "text or json")
 	fs.StringVar(&cfg.logLevel, "log-level", envOr("PARLEY_LOG_LEVEL", "info"), "debug, info, warn or error")
+	fs.DurationVar(&cfg.backupEvery, "backup-every", envDuration("PARLEY_BACKUP_EVERY"), "make a verified SQLite backup this often, e.g. 6h (env PARLEY_BACKUP_EVERY); 0 = off")
+	fs.IntVar(&cfg.backupKeep, "backup-keep", 14, "scheduled backups to keep")
+	fs.StringVar(&cfg.backupDir, "backup-dir", "", "directory for scheduled backups (default DATA/backups)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -100,11 +123,29 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 
 	// The demo is a one-command first run, so it migrates a fresh database.
+	if cfg.db.db == "" {
+		// The data directory's lock keeps "parley restore" from replacing the
+		// database under a running server.
+		unlock, ok, err := lockData(cfg.db.data)
+		if err != nil {
+			return err
+		}
+		if ok {
+			defer unlock()
+		}
+	}
 	db, err := cfg.db.open(ctx, cfg.migrate || cfg.demo)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	if cfg.backupEvery > 0 {
+		dir := cfg.backupDir
+		if dir == "" {
+			dir = filepath.Join(cfg.db.data, "backups")
+		}
+		go backupSchedule{every: cfg.backupEvery, keep: cfg.backupKeep, dir: dir}.run(ctx, db, logger)
+	}
 
 	bus, closeBus, err := newBus(ctx, db, cfg.db.db, logger)
 	if err != nil {
@@ -126,7 +167,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("load classifier: %w", err)
 	}
-	svc := service.New(service.Options{Store: db, Clock: clock, Classifier: classifier, Adapter: adapter.Adapter{}, Bus: bus, Index: index, Logger: logger, RateLimits: limits})
+	svc := service.New(service.Options{Store: db, Clock: clock, Classifier: classifier, Adapter: adapter.Adapter{}, Bus: bus, Index: index, Logger: logger, RateLimits: limits, Passwords: passwordHasher,
+		WebhookAllowPrivate: cfg.webhookAllowPrivate})
 	// One outbox worker per process; messages of a kind without a sender
 	// stay pending (docs/email.md).
 	go func() {
@@ -249,8 +291,8 @@ const (
 )
 
 // housekeeping deletes expired sessions, old idempotency keys, idle rate
-// buckets and sent outbox messages older than a week once an hour. Several instances may run it at once; deletes are
-// idempotent.
+// buckets and sent outbox messages older than a week, once an hour.
+// Several instances may run it at once; deletes are idempotent.
 func housekeeping(ctx context.Context, db parley.Store, clock parley.Clock, logger *slog.Logger) {
 	tick := time.NewTicker(time.Hour)
 	defer tick.Stop()
@@ -276,4 +318,11 @@ func housekeeping(ctx context.Context, db parley.Store, clock parley.Clock, logg
 		case <-tick.C:
 		}
 	}
+}
+
+// envDuration reads a duration from the environment; 0 when unset or bad
+// (a bad value is then refused by flag parsing of the same text).
+func envDuration(name string) time.Duration {
+	d, _ := time.ParseDuration(os.Getenv(name))
+	return d
 }

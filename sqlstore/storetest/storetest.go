@@ -33,6 +33,7 @@ func Run(t *testing.T, open func(testing.TB) *sqlstore.DB) {
 		{"Tokens", testTokens},
 		{"Sessions", testSessions},
 		{"Stories", testStories},
+		{"EnsureStory", testEnsureStory},
 		{"StoryPages", testStoryPages},
 		{"CommentRoundTrip", testCommentRoundTrip},
 		{"UpdateComment", testUpdateComment},
@@ -57,6 +58,7 @@ func Run(t *testing.T, open func(testing.TB) *sqlstore.DB) {
 		{"Reports", testReports},
 		{"SiteAdapters", testSiteAdapters},
 		{"Purge", testPurge},
+		{"Webhooks", testWebhooks},
 		{"Outbox", testOutbox}, {"OutboxInTx", testOutboxInTx}, {"ConcurrentOutboxClaims", testConcurrentOutboxClaims},
 	}
 	for _, tc := range tests {
