@@ -31,8 +31,9 @@ func (f OutboxSenderFunc) Send(ctx context.Context, m *parley.OutboxMessage) err
 // permanentError marks a failure that retrying cannot fix.
 type permanentError struct{ err error }
 
-func (e permanentError) Error() string { return e.err.Error() }
-func (e permanentError) Unwrap() error { return e.err }
+func (e permanentError) Error() string   { return e.err.Error() }
+func (e permanentError) Unwrap() error   { return e.err }
+func (e permanentError) Permanent() bool { return true }
 
 // Permanent wraps err so that the outbox worker parks the message at once
 // instead of retrying it (an address the server refuses, a bad payload).
@@ -43,10 +44,11 @@ func Permanent(err error) error {
 	return permanentError{err}
 }
 
-// IsPermanent reports whether err was wrapped by Permanent.
+// IsPermanent reports whether err was wrapped by Permanent or carries a
+// Permanent() bool method that says so (mailer.Error for a 5xx reply).
 func IsPermanent(err error) bool {
-	var p permanentError
-	return errors.As(err, &p)
+	var p interface{ Permanent() bool }
+	return errors.As(err, &p) && p.Permanent()
 }
 
 // OutboxOptions tunes the outbox worker. Zero fields take the defaults.
