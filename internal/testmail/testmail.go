@@ -281,4 +281,3 @@ func (s *Server) get(t testing.TB, path string, v any) {
 		t.Fatalf("mailpit %s: %v", path, err)
 	}
 }
-
