@@ -25,6 +25,7 @@ type Store interface {
 	TransferStore // imports and exports (transfer.go)
 	WebhookStore  // webhook.go
 	OutboxStore   // durable outgoing email and webhooks (outbox.go)
+	AuthLinkStore // email sign-in, invite and reset links (authlink.go)
 
 	// Sites.
 	CreateSite(ctx context.Context, s *Site) error // ECONFLICT if the ID exists

@@ -19,7 +19,7 @@ var popupTemplate = template.Must(template.ParseFS(assets, "assets/popup.html"))
 
 // popupData fills the login popup page.
 type popupData struct {
-	Site, SiteName, Origin, Error, Token, UserName, Role string
+	Site, SiteName, Origin, Error, Token, UserName, Role, ReturnTo string
 }
 
 // popupOrigin checks that origin may receive a login token for site: it
@@ -54,7 +54,11 @@ func (s *Server) handlePopup(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	s.renderPopup(w, http.StatusOK, popupData{Site: site.ID, SiteName: site.Name, Origin: origin})
+	d := popupData{Site: site.ID, SiteName: site.Name, Origin: origin}
+	if ret := q.Get("return"); ret != "" && len(ret) <= 2048 {
+		d.ReturnTo = ret // checked against the site's origins when a link is requested
+	}
+	s.renderPopup(w, http.StatusOK, d)
 }
 
 func (s *Server) handlePopupLogin(w http.ResponseWriter, r *http.Request) {
@@ -89,7 +93,7 @@ func (s *Server) handlePopupLogin(w http.ResponseWriter, r *http.Request) {
 func (s *Server) renderPopup(w http.ResponseWriter, status int, d popupData) {
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 	h.Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	if err := popupTemplate.Execute(w, d); err != nil {
