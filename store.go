@@ -26,6 +26,8 @@ type Store interface {
 	TransferStore // imports and exports (transfer.go)
 	WebhookStore  // webhook.go
 	NameStore
+	OutboxStore   // durable outgoing email and webhooks (outbox.go)
+	AuthLinkStore // email sign-in, invite and reset links (authlink.go)
 
 	// Sites.
 	CreateSite(ctx context.Context, s *Site) error // ECONFLICT if the ID exists

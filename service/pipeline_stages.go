@@ -102,6 +102,12 @@ func (s *Service) identify(ctx context.Context, w *write) error {
 		if domainBlocked(w.settings.BlockedDomains, email) {
 			return parley.Errorf(parley.ESANCTIONED, "Comments from this email domain are not accepted on this site.")
 		}
+		if verified, err := s.store.EmailVerified(ctx, email); err != nil {
+			return err
+		} else if verified {
+			return &parley.Error{Code: parley.EFORBIDDEN, Message: "This email address belongs to a verified account. Sign in with an email link to comment with it.",
+				Fields: map[string]any{"reason": "verified_email"}}
+		}
 		c.GuestEmail, c.AuthorKey = email, "e:"+email
 	}
 	w.guestToken = a.GuestToken

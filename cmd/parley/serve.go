@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,6 +21,7 @@ import (
 	"github.com/parley-comments/parley/dedupe"
 	"github.com/parley-comments/parley/events"
 	"github.com/parley-comments/parley/httpapi"
+	"github.com/parley-comments/parley/mailer"
 	"github.com/parley-comments/parley/oidclogin"
 	"github.com/parley-comments/parley/service"
 	"github.com/parley-comments/parley/sqlstore"
@@ -44,6 +46,10 @@ type serveConfig struct {
 	backupEvery         time.Duration
 	backupKeep          int
 	backupDir           string
+	// Email (issue 13).
+	smtpURL   string
+	mailFrom  string
+	publicURL string
 }
 
 // validate checks cross-field rules.
@@ -79,6 +85,14 @@ func (c *serveConfig) validate() error {
 			return err
 		}
 		c.metricsAddr = a
+	}
+	if c.publicURL != "" {
+		if u, err := url.Parse(c.publicURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Path != "" && u.Path != "/" {
+			return fmt.Errorf("--public-url must be the server's base URL, e.g. https://comments.gazette.example")
+		}
+	}
+	if c.smtpURL != "" && c.mailFrom == "" {
+		return fmt.Errorf("--smtp-url needs --mail-from, e.g. \"The Gazette <comments@gazette.example>\"")
 	}
 	return nil
 }
@@ -127,6 +141,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.DurationVar(&cfg.backupEvery, "backup-every", envDuration("PARLEY_BACKUP_EVERY"), "make a verified SQLite backup this often, e.g. 6h (env PARLEY_BACKUP_EVERY); 0 = off")
 	fs.IntVar(&cfg.backupKeep, "backup-keep", 14, "scheduled backups to keep")
 	fs.StringVar(&cfg.backupDir, "backup-dir", "", "directory for scheduled backups (default DATA/backups)")
+	fs.StringVar(&cfg.smtpURL, "smtp-url", os.Getenv("PARLEY_SMTP_URL"), "SMTP server, smtp://user:pass@host:587 (STARTTLS when offered) or smtps://…:465 (env PARLEY_SMTP_URL); empty: mail stays in the outbox")
+	fs.StringVar(&cfg.mailFrom, "mail-from", os.Getenv("PARLEY_MAIL_FROM"), "sender of Parley's email, e.g. \"The Gazette <comments@gazette.example>\" (env PARLEY_MAIL_FROM)")
+	fs.StringVar(&cfg.publicURL, "public-url", os.Getenv("PARLEY_PUBLIC_URL"), "the URL readers reach this server at, for links in email, e.g. https://comments.gazette.example (env PARLEY_PUBLIC_URL); default http://ADDR")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -191,17 +208,30 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("load classifier: %w", err)
 	}
-	svc := service.New(service.Options{Store: db, Clock: clock, Classifier: classifier, Adapter: adapter.Adapter{}, Bus: bus, Index: index, Logger: logger, RateLimits: limits, Passwords: passwordHasher,
-		WebhookAllowPrivate: cfg.webhookAllowPrivate, SSO: ssojwt.New(nil), OIDC: oidclogin.New(nil)})
-	if err := svc.ProtectStaffNames(ctx); err != nil {
-		logger.Warn("protect staff names from look-alike guest names", "err", err)
-	}
-
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return err
 	}
 	baseURL := "http://" + ln.Addr().String()
+	publicURL := strings.TrimRight(cfg.publicURL, "/")
+	if publicURL == "" {
+		publicURL = baseURL
+	}
+	svc := service.New(service.Options{Store: db, Clock: clock, Classifier: classifier, Adapter: adapter.Adapter{}, Bus: bus, Index: index, Logger: logger, RateLimits: limits, Passwords: passwordHasher,
+		WebhookAllowPrivate: cfg.webhookAllowPrivate, PublicURL: publicURL, SSO: ssojwt.New(nil), OIDC: oidclogin.New(nil)})
+	if err := svc.ProtectStaffNames(ctx); err != nil {
+		logger.Warn("protect staff names from look-alike guest names", "err", err)
+	}
+	if err := setupMail(svc, cfg, logger); err != nil {
+		return err
+	}
+	// One outbox worker per process; messages of a kind without a sender
+	// stay pending (docs/email.md).
+	go func() {
+		if err := svc.RunOutbox(ctx); err != nil {
+			logger.Error("outbox worker", "err", err)
+		}
+	}()
 	secure := cfg.secureCookies == "on" || (cfg.secureCookies == "auto" && !cfg.demo)
 	api := httpapi.New(httpapi.Config{Service: svc, Bus: bus, Resolver: resolver, Logger: logger, SecureCookies: secure, Ready: db.Ping})
 	defer api.Close()
@@ -249,6 +279,21 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
+	return nil
+}
+
+// setupMail registers the SMTP sender for the outbox's email, or warns that
+// mail will wait in the outbox.
+func setupMail(svc *service.Service, cfg serveConfig, logger *slog.Logger) error {
+	if cfg.smtpURL == "" {
+		logger.Warn("no --smtp-url: email (sign-in links, invites, password resets, notifications) is logged and kept in the outbox, not sent")
+		return nil
+	}
+	snd, err := mailer.New(mailer.Config{URL: cfg.smtpURL, From: cfg.mailFrom})
+	if err != nil {
+		return fmt.Errorf("--smtp-url: %w", err)
+	}
+	svc.RegisterOutboxSender(parley.OutboxEmail, snd)
 	return nil
 }
 
@@ -318,12 +363,14 @@ func followIndex(ctx context.Context, db parley.Store, bus parley.EventBus, ix *
 // Retention of housekeeping data.
 const (
 	idempotencyKeyRetention = 7 * 24 * time.Hour
+	sentOutboxRetention     = 7 * 24 * time.Hour
 	rateBucketRetention     = 24 * time.Hour
 )
 
-// housekeeping deletes expired sessions, old idempotency keys and idle rate
-// buckets once an hour. Several instances may run it at once; deletes are
-// idempotent.
+// housekeeping deletes expired sessions, old idempotency keys, idle rate
+// buckets, expired email links and sent outbox messages older than a
+// week, once an hour.
+// Several instances may run it at once; deletes are idempotent.
 func housekeeping(ctx context.Context, db parley.Store, clock parley.Clock, logger *slog.Logger) {
 	tick := time.NewTicker(time.Hour)
 	defer tick.Stop()
@@ -335,6 +382,20 @@ func housekeeping(ctx context.Context, db parley.Store, clock parley.Clock, logg
 			}
 		} else if n > 0 {
 			logger.Info("housekeeping", "deleted", n)
+		}
+		if n, err := db.PurgeAuthLinks(ctx, now); err != nil {
+			if ctx.Err() == nil {
+				logger.Warn("housekeeping: email links", "err", err)
+			}
+		} else if n > 0 {
+			logger.Info("housekeeping: expired email links deleted", "deleted", n)
+		}
+		if n, err := db.PurgeOutbox(ctx, now.Add(-sentOutboxRetention)); err != nil {
+			if ctx.Err() == nil {
+				logger.Warn("housekeeping: outbox", "err", err)
+			}
+		} else if n > 0 {
+			logger.Info("housekeeping: sent outbox messages deleted", "deleted", n)
 		}
 		select {
 		case <-ctx.Done():

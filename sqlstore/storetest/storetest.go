@@ -62,6 +62,8 @@ func Run(t *testing.T, open func(testing.TB) *sqlstore.DB) {
 		{"Purge", testPurge},
 		{"Identity", testIdentity}, {"TokenIDsAndFlows", testTokenIDsAndFlows}, {"UserSessions", testUserSessions},
 		{"Webhooks", testWebhooks},
+		{"Outbox", testOutbox}, {"OutboxInTx", testOutboxInTx}, {"ConcurrentOutboxClaims", testConcurrentOutboxClaims},
+		{"AuthLinks", testAuthLinks},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
