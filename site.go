@@ -41,11 +41,15 @@ type Settings struct {
 	// AutoApproveTrusted, when above 0, approves at once comments by
 	// trusted authors whose highest score (risk) is below it, whatever the
 	// moderation mode. Off (0) by default.
-	AutoApproveTrusted float64           `json:"auto_approve_trusted,omitempty"`
-	DuplicateWindow    Duration          `json:"duplicate_window,omitempty"` // default 24h
-	ClusterWindow      Duration          `json:"cluster_window,omitempty"`   // default 7d
-	BlockedDomains     []string          `json:"blocked_domains,omitempty"`  // guest email domains refused
-	Extra              map[string]string `json:"extra,omitempty"`            // room for small future settings
+	AutoApproveTrusted float64  `json:"auto_approve_trusted,omitempty"`
+	DuplicateWindow    Duration `json:"duplicate_window,omitempty"` // default 24h
+	ClusterWindow      Duration `json:"cluster_window,omitempty"`   // default 7d
+	BlockedDomains     []string `json:"blocked_domains,omitempty"`  // guest email domains refused
+	// ErasureDeletes, when set, deletes an erased commenter's published
+	// comments instead of keeping them as "[deleted]" (comments others
+	// replied to are kept either way, so that threads still read).
+	ErasureDeletes bool              `json:"erasure_deletes,omitempty"`
+	Extra          map[string]string `json:"extra,omitempty"` // room for small future settings
 }
 
 // Defaults for Settings.

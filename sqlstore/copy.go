@@ -86,6 +86,7 @@ var copyTables = []copyTable{
 	{"webhooks", []string{"id"}, cols("id site_id url description events moderator_facing:b active:b secret created_at:t updated_at:t")},
 	{"webhook_deliveries", []string{"id"}, cols(`id site_id webhook_id event order_key seq:i body status attempts:i status_code:i
 		last_error duration_ms:i created_at:t last_attempt_at:nt delivered_at:nt`)},
+	{"privacy_requests", []string{"id"}, cols("id kind site_id email token_hash created_at:t expires_at:t used_at:nt")},
 }
 
 // CopyReport is the result of Copy: one entry per table.

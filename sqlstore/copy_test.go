@@ -63,6 +63,10 @@ func seedInstallation(t *testing.T, db *sqlstore.DB, n int) (site *parley.Site, 
 		if err := seedWebhook(ctx, tx, site.ID, at); err != nil {
 			return err
 		}
+		if err := tx.CreatePrivacyRequest(ctx, &parley.PrivacyRequest{ID: parley.NewID(at(48)), Kind: parley.PrivacyExport, SiteID: site.ID,
+			Email: "r@d.example", TokenHash: "abc", CreatedAt: at(48), ExpiresAt: at(49)}); err != nil {
+			return err
+		}
 		_, _, err := tx.TakeRateToken(ctx, "post:ip:192.0.2.1", 0.1, 5, at(43))
 		return err
 	})
