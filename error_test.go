@@ -10,6 +10,7 @@ import (
 )
 
 func TestErrorCodesMessagesAndStatuses(t *testing.T) {
+	t.Parallel()
 	inner := parley.WrapError(parley.ENOTFOUND, "Comment not found.", errors.New("sql: no rows"))
 	wrapped := fmt.Errorf("loading: %w", inner)
 	if parley.ErrorCode(wrapped) != parley.ENOTFOUND || parley.ErrorMessage(wrapped) != "Comment not found." {
@@ -35,6 +36,7 @@ func TestErrorCodesMessagesAndStatuses(t *testing.T) {
 }
 
 func TestSettingsDefaults(t *testing.T) {
+	t.Parallel()
 	s := parley.Settings{}.WithDefaults()
 	if s.Mode != parley.ModePre || s.EditWindow.Std() != parley.DefaultEditWindow || s.MaxLinks != parley.DefaultMaxLinks || len(s.AutoReject) != 0 || s.AutoApproveTrusted != 0 {
 		t.Fatalf("defaults: %+v", s)

@@ -24,7 +24,8 @@ type Store interface {
 	StoryStore
 	TransferStore // imports and exports (transfer.go)
 	WebhookStore  // webhook.go
-	PrivacyStore  // privacy.go
+	NameStore
+	PrivacyStore // privacy.go
 
 	// Sites.
 	CreateSite(ctx context.Context, s *Site) error // ECONFLICT if the ID exists

@@ -10,6 +10,7 @@ import (
 	"github.com/parley-comments/parley"
 	"github.com/parley-comments/parley/dedupe"
 	"github.com/parley-comments/parley/spamcheck"
+	"github.com/parley-comments/parley/textnorm"
 )
 
 // validate checks the input and everything the write depends on: the
@@ -30,6 +31,9 @@ func (s *Service) validate(ctx context.Context, w *write) error {
 	}
 	w.storyURL = storyURL
 	if err := s.loadSite(ctx, w); err != nil {
+		return err
+	}
+	if err := storyOnSite(w.site, storyURL); err != nil {
 		return err
 	}
 	if err := s.identify(ctx, w); err != nil {
@@ -81,9 +85,12 @@ func (s *Service) identify(ctx context.Context, w *write) error {
 	if w.settings.GuestsDisallowed {
 		return parley.Errorf(parley.EUNAUTHORIZED, "Please log in to comment on this site.")
 	}
-	name := strings.TrimSpace(in.GuestName)
-	if name == "" || len([]rune(name)) > MaxNameChars {
-		return parley.Errorf(parley.EINVALID, "Please give a name of 1 to %d characters.", MaxNameChars)
+	name, err := cleanName(in.GuestName, "a name")
+	if err != nil {
+		return err
+	}
+	if err := s.checkGuestName(ctx, w.site.ID, name); err != nil {
+		return err
 	}
 	c.AuthorName = name
 	c.AuthorKey = "ip:" + a.ClientKey
@@ -222,7 +229,7 @@ func (s *Service) normalize(_ context.Context, w *write) error {
 	}
 	w.c.NormHash = normHash(w.c.Body)
 	if w.newComment() {
-		w.title = truncateRunes(strings.TrimSpace(w.in.StoryTitle), MaxTitleChars)
+		w.title = truncateRunes(textnorm.CleanName(w.in.StoryTitle), MaxTitleChars)
 	}
 	return nil
 }
@@ -349,6 +356,11 @@ func (s *Service) persistNew(ctx context.Context, tx parley.Store, w *write) err
 	}
 	if err := tx.CreateComment(ctx, c); err != nil {
 		return err
+	}
+	if u := w.author.User; u != nil {
+		if err := protectName(ctx, tx, c.SiteID, u); err != nil {
+			return err
+		}
 	}
 	if err := tx.AddRevision(ctx, &parley.Revision{ID: parley.NewID(w.now), CommentID: c.ID, Body: c.Body, HTML: c.HTML, CreatedAt: w.now}); err != nil {
 		return err

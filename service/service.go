@@ -49,6 +49,10 @@ type RateLimits struct {
 	// Login limits login attempts per client address.
 	LoginPerMinute float64
 	LoginBurst     int
+	// LoginPerAccount limits login attempts per email address, whatever
+	// the client address.
+	LoginPerAccountPerMinute float64
+	LoginPerAccountBurst     int
 }
 
 // DefaultRateLimits are the documented defaults (docs/api.md).
@@ -57,6 +61,7 @@ var DefaultRateLimits = RateLimits{
 	PerAddressPerMinute: 6, PerAddressBurst: 10,
 	PerAuthorPerMinute: 3, PerAuthorBurst: 5,
 	LoginPerMinute: 10, LoginBurst: 10,
+	LoginPerAccountPerMinute: 2, LoginPerAccountBurst: 5,
 }
 
 // Options configures a Service. Store and Clock are required.
@@ -78,6 +83,9 @@ type Options struct {
 	// WebhookClient sends webhook deliveries. Default:
 	// webhook.NewClient(WebhookAllowPrivate, webhook.DefaultTimeout).
 	WebhookClient *http.Client
+	// Passwords hashes passwords. Zero: DefaultPasswordHasher. Tests use
+	// CheapPasswordHasher.
+	Passwords PasswordHasher
 }
 
 // Service implements Parley's use cases over a Store.
@@ -100,6 +108,10 @@ type Service struct {
 	listeners   []func(parley.Event)
 
 	origins originCache // see OriginAllowed
+
+	hasher    PasswordHasher
+	dummyOnce sync.Once
+	dummy     string
 }
 
 // OnEvent registers fn to be called synchronously, in this process, for
@@ -127,9 +139,12 @@ func New(o Options) *Service {
 	if o.WebhookClient == nil {
 		o.WebhookClient = webhook.NewClient(o.WebhookAllowPrivate, webhook.DefaultTimeout)
 	}
+	if o.Passwords == (PasswordHasher{}) {
+		o.Passwords = DefaultPasswordHasher
+	}
 	return &Service{
 		store: o.Store, clock: o.Clock, classifier: o.Classifier, adapter: o.Adapter, bus: o.Bus, index: o.Index,
-		log: o.Logger, limits: o.RateLimits, sessionTTL: o.SessionTTL, renderer: render.New(),
+		log: o.Logger, limits: o.RateLimits, sessionTTL: o.SessionTTL, renderer: render.New(), hasher: o.Passwords,
 		webhookAllowPrivate: o.WebhookAllowPrivate, hookClient: o.WebhookClient,
 	}
 }

@@ -67,6 +67,9 @@ func seedInstallation(t *testing.T, db *sqlstore.DB, n int) (site *parley.Site, 
 			Email: "r@d.example", TokenHash: "abc", CreatedAt: at(48), ExpiresAt: at(49)}); err != nil {
 			return err
 		}
+		if err := tx.ProtectName(ctx, site.ID, "mod", user.ID); err != nil {
+			return err
+		}
 		_, _, err := tx.TakeRateToken(ctx, "post:ip:192.0.2.1", 0.1, 5, at(43))
 		return err
 	})
@@ -139,6 +142,7 @@ func checkReport(t *testing.T, rep sqlstore.CopyReport, wantComments int) {
 }
 
 func TestCopySQLiteToPostgres(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	n := 10000
 	if testing.Short() {
@@ -213,6 +217,7 @@ func TestCopySQLiteToPostgres(t *testing.T) {
 // PostgreSQL back into a fresh SQLite database (checksums must equal the
 // original's).
 func TestCopyVerifiesAndRoundTrips(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	const n = 500
 	src := sqltest.OpenSQLite(t)

@@ -34,6 +34,7 @@ func Run(t *testing.T, open func(testing.TB) *sqlstore.DB) {
 		{"Sessions", testSessions},
 		{"Stories", testStories},
 		{"EnsureStory", testEnsureStory},
+		{"ProtectedNames", testProtectedNames},
 		{"StoryPages", testStoryPages},
 		{"CommentRoundTrip", testCommentRoundTrip},
 		{"UpdateComment", testUpdateComment},

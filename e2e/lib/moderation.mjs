@@ -1,16 +1,15 @@
-// Harness for the moderator dashboard's browser tests: builds (unless
+// The dashboard's part of the e2e harness (server.mjs is shared with the
+// widget's part, harness.mjs): builds (unless
 // PARLEY_BIN is set) and starts the real parley binary with the demo site,
 // adds a second site and users of every kind through the CLI, and launches
 // Debian's chromium through playwright-core with a fresh profile.
 
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { chromium } from "playwright-core";
-import { CHROMIUM_FLAGS, repoRoot, run, startParley, until as untilDefault } from "../lib/server.mjs";
+import { CHROMIUM_FLAGS, repoRoot, run, startParley, until as untilDefault } from "./server.mjs";
 
-const here = dirname(fileURLToPath(import.meta.url));
 export { CHROMIUM_FLAGS, repoRoot };
-export const outputDir = join(here, "output");
+export const outputDir = join(repoRoot, "e2e", "output", "moderation");
 export const PASSWORD = "e2e-moderation-password";
 export const UNDO_MS = 5000;
 

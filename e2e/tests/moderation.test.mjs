@@ -2,13 +2,13 @@
 // binary: keyboard triage, site isolation and refusals, two moderators
 // racing, a campaign rejected in bulk, live updates, undo, a ban that
 // rejects pending comments, and the audit log with its CSV export.
-// Screenshots go to e2e/moderation/output/.
+// Screenshots go to e2e/output/moderation/.
 
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { apiDecide, auditFor, launchBrowser, modComment, outputDir, post, publicThread, signIn, sleep, startServer, UNDO_MS, until } from "../lib.mjs";
+import { apiDecide, auditFor, launchBrowser, modComment, outputDir, post, publicThread, signIn, sleep, startServer, UNDO_MS, until } from "../lib/moderation.mjs";
 
 let srv;
 let browser;
