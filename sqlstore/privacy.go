@@ -364,6 +364,12 @@ func (c *conn) erase(ctx context.Context, e parley.Erasure) (parley.ErasureResul
 		}
 	}
 
+	if e.UserID != "" && e.SiteID != "" {
+		// The look-alike guard for the account's name on this site.
+		if _, err := c.exec(ctx, `DELETE FROM protected_names WHERE user_id = ? AND site_id = ?`, e.UserID, e.SiteID); err != nil {
+			return res, translate(err, "Erasure")
+		}
+	}
 	if e.DeleteAccount && e.UserID != "" {
 		for _, q := range []string{
 			`UPDATE audit_log SET actor_id = 'erased', actor_name = '` + parley.ErasedText + `' WHERE actor_id = ?`,
@@ -371,6 +377,7 @@ func (c *conn) erase(ctx context.Context, e parley.Erasure) (parley.ErasureResul
 			`DELETE FROM tokens WHERE user_id = ?`,
 			`DELETE FROM memberships WHERE user_id = ?`,
 			`DELETE FROM story_authors WHERE user_id = ?`,
+			`DELETE FROM protected_names WHERE user_id = ?`,
 		} {
 			if _, err := c.exec(ctx, q, e.UserID); err != nil {
 				return res, translate(err, "Erasure")
