@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -39,6 +40,7 @@ type serveConfig struct {
 	logLevel       string
 	// Webhooks and data retention (issue 14).
 	webhookAllowPrivate bool
+	ipRetention         time.Duration // 0: keep addresses
 	backupEvery         time.Duration
 	backupKeep          int
 	backupDir           string
@@ -119,12 +121,18 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&cfg.trustedProxies, "trusted-proxies", envOr("PARLEY_TRUSTED_PROXIES", ""), "comma-separated IPs or CIDRs whose X-Forwarded-For is trusted")
 	fs.BoolVar(&cfg.webhookAllowPrivate, "webhook-allow-private", envOr("PARLEY_WEBHOOK_ALLOW_PRIVATE", "") == "1",
 		"let webhooks reach private, loopback and link-local addresses (env PARLEY_WEBHOOK_ALLOW_PRIVATE=1)")
+	fs.Func("ip-retention", "drop commenters' IP addresses after this long, e.g. 90d or 720h; 0 keeps them (env PARLEY_IP_RETENTION, default 90d)",
+		func(v string) (err error) { cfg.ipRetention, err = parseRetention(v); return err })
 	fs.StringVar(&cfg.secureCookies, "secure-cookies", envOr("PARLEY_SECURE_COOKIES", "auto"), "auto (on unless --demo on loopback), on or off")
 	fs.StringVar(&cfg.logFormat, "log-format", envOr("PARLEY_LOG_FORMAT", "text"), "text or json")
 	fs.StringVar(&cfg.logLevel, "log-level", envOr("PARLEY_LOG_LEVEL", "info"), "debug, info, warn or error")
 	fs.DurationVar(&cfg.backupEvery, "backup-every", envDuration("PARLEY_BACKUP_EVERY"), "make a verified SQLite backup this often, e.g. 6h (env PARLEY_BACKUP_EVERY); 0 = off")
 	fs.IntVar(&cfg.backupKeep, "backup-keep", 14, "scheduled backups to keep")
 	fs.StringVar(&cfg.backupDir, "backup-dir", "", "directory for scheduled backups (default DATA/backups)")
+	var err error
+	if cfg.ipRetention, err = parseRetention(envOr("PARLEY_IP_RETENTION", "90d")); err != nil {
+		return fmt.Errorf("PARLEY_IP_RETENTION: %w", err)
+	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -182,6 +190,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	go followIndex(ctx, db, bus, index, clock, logger)
 	go housekeeping(ctx, db, clock, logger)
+	go retainAddresses(ctx, db, clock, cfg.ipRetention, logger)
 
 	limits := service.DefaultRateLimits
 	limits.Enabled = cfg.rateLimit == "on"
@@ -347,4 +356,47 @@ func housekeeping(ctx context.Context, db parley.Store, clock parley.Clock, logg
 func envDuration(name string) time.Duration {
 	d, _ := time.ParseDuration(os.Getenv(name))
 	return d
+}
+
+// parseRetention reads a retention period: a number of days ("90d") or a
+// Go duration ("720h"); "0" means forever.
+func parseRetention(v string) (time.Duration, error) {
+	v = strings.TrimSpace(v)
+	if n, ok := strings.CutSuffix(v, "d"); ok {
+		days, err := strconv.Atoi(n)
+		if err != nil || days < 0 {
+			return 0, fmt.Errorf("invalid retention %q: use days like 90d or a duration like 720h", v)
+		}
+		return time.Duration(days) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("invalid retention %q: use days like 90d or a duration like 720h", v)
+	}
+	return d, nil
+}
+
+// retainAddresses drops client IP addresses older than keep, once an hour
+// (never when keep is 0). Several instances may run it at once.
+func retainAddresses(ctx context.Context, db parley.Store, clock parley.Clock, keep time.Duration, logger *slog.Logger) {
+	if keep <= 0 {
+		logger.Info("IP addresses are kept without limit (--ip-retention 0)")
+		return
+	}
+	tick := time.NewTicker(time.Hour)
+	defer tick.Stop()
+	for {
+		if n, err := db.DropOldAddresses(ctx, clock.Now().Add(-keep)); err != nil {
+			if ctx.Err() == nil {
+				logger.Warn("IP retention", "err", err)
+			}
+		} else if n > 0 {
+			logger.Info("IP retention: addresses dropped", "rows", n, "older_than", keep)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }

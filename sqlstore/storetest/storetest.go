@@ -60,6 +60,7 @@ func Run(t *testing.T, open func(testing.TB) *sqlstore.DB) {
 		{"SiteAdapters", testSiteAdapters},
 		{"Purge", testPurge},
 		{"Webhooks", testWebhooks},
+		{"Privacy", testPrivacy},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
