@@ -35,6 +35,7 @@ type Service interface {
 	UpdateStory(ctx context.Context, actor *parley.User, storyID string, in service.StorySettings) (*parley.Story, error)
 	Audit(ctx context.Context, actor *parley.User, f parley.AuditFilter) ([]*parley.AuditEntry, string, error)
 	WebhookService // webhooks.go
+	PrivacyService // privacy.go
 }
 
 var _ Service = (*service.Service)(nil)

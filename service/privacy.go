@@ -315,3 +315,34 @@ func (s *Service) accountOnlyOn(ctx context.Context, u *parley.User, siteID stri
 		after = page[len(page)-1].ID
 	}
 }
+
+// SetErasureDeletes chooses what an erasure does with a commenter's
+// published comments on the site: delete them (true) or keep them as
+// "[deleted]" (false, the default). Admins only; audited.
+func (s *Service) SetErasureDeletes(ctx context.Context, actor *parley.User, siteID string, deletes bool) error {
+	if err := s.requireAdmin(ctx, actor, siteID); err != nil {
+		return err
+	}
+	site, err := s.Site(ctx, siteID)
+	if err != nil {
+		return err
+	}
+	site.Settings.ErasureDeletes = deletes
+	now := s.now()
+	err = s.store.InTx(ctx, func(tx parley.Store) error {
+		if err := tx.UpdateSite(ctx, site); err != nil {
+			return err
+		}
+		note := "Erased commenters' published comments are kept as " + parley.ErasedText + "."
+		if deletes {
+			note = "Erased commenters' published comments are deleted (those with replies are kept as " + parley.ErasedText + ")."
+		}
+		return tx.AppendAudit(ctx, &parley.AuditEntry{ID: parley.NewID(now), SiteID: siteID, ActorID: actor.ID, ActorName: actor.Name,
+			Action: "privacy_settings", Note: note, CreatedAt: now})
+	})
+	if err != nil {
+		return err
+	}
+	s.publish(ctx, parley.Event{Type: parley.EventSiteUpdated, SiteID: siteID, At: now})
+	return nil
+}
