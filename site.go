@@ -41,15 +41,21 @@ type Settings struct {
 	// AutoApproveTrusted, when above 0, approves at once comments by
 	// trusted authors whose highest score (risk) is below it, whatever the
 	// moderation mode. Off (0) by default.
-	AutoApproveTrusted float64  `json:"auto_approve_trusted,omitempty"`
-	DuplicateWindow    Duration `json:"duplicate_window,omitempty"` // default 24h
-	ClusterWindow      Duration `json:"cluster_window,omitempty"`   // default 7d
-	BlockedDomains     []string `json:"blocked_domains,omitempty"`  // guest email domains refused
+	AutoApproveTrusted float64           `json:"auto_approve_trusted,omitempty"`
+	DuplicateWindow    Duration          `json:"duplicate_window,omitempty"` // default 24h
+	ClusterWindow      Duration          `json:"cluster_window,omitempty"`   // default 7d
+	BlockedDomains     []string          `json:"blocked_domains,omitempty"`  // guest email domains refused
+	Extra              map[string]string `json:"extra,omitempty"`            // room for small future settings
+
+	// HideAfterReports, when above 0, takes an approved comment off the
+	// public thread (back to pending) once that many readers reported it.
+	// 0, the default: reported comments stay public until a moderator acts.
+	HideAfterReports int `json:"hide_after_reports,omitempty"`
+
 	// ErasureDeletes, when set, deletes an erased commenter's published
 	// comments instead of keeping them as "[deleted]" (comments others
 	// replied to are kept either way, so that threads still read).
-	ErasureDeletes bool              `json:"erasure_deletes,omitempty"`
-	Extra          map[string]string `json:"extra,omitempty"` // room for small future settings
+	ErasureDeletes bool `json:"erasure_deletes,omitempty"`
 }
 
 // Defaults for Settings.

@@ -103,6 +103,7 @@ type Store interface {
 	// Reader reports.
 	CreateReport(ctx context.Context, r *Report) error // ECONFLICT if this reporter already reported the comment
 	ListReports(ctx context.Context, commentID string) ([]*Report, error)
+	ReportReviewStore
 
 	// Per-site classifier adapters (see SiteAdapter). GetSiteAdapter locks
 	// the row inside a transaction on PostgreSQL. ENOTFOUND if none.
@@ -133,8 +134,9 @@ type ThreadQuery struct {
 	ViewerGuestTokenHash string
 }
 
-// CountReported is the key in CountQueue's result for approved comments
-// that readers reported. It is a queue, not a comment status.
+// CountReported is the key in CountQueue's result for comments with open
+// reader reports, approved or hidden after reports (pending). It is a
+// queue, not a comment status.
 const CountReported Status = "reported"
 
 // QueueSort orders the moderation queue.
@@ -158,7 +160,7 @@ type QueueFilter struct {
 	MinScore  float64 // default 0.5 when Label is set
 	AuthorKey string
 	ClusterID string
-	Reported  bool      // only comments readers have reported
+	Reported  bool      // only comments readers have reported; with Status "": approved or pending (hidden after reports)
 	Sort      QueueSort // default oldest
 	Cursor    string
 	Limit     int

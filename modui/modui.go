@@ -123,6 +123,7 @@ func (ui *UI) Routes(mux *http.ServeMux) {
 	site("GET /moderation/s/{site}/counts", ui.handleCounts)
 	site("POST /moderation/s/{site}/decide", ui.handleDecide)
 	site("POST /moderation/s/{site}/bulk", ui.handleBulk)
+	site("POST /moderation/s/{site}/reports/{id}/sanction", ui.handleSanctionReporter)
 	site("GET /moderation/s/{site}/sanctions", ui.handleSanctions)
 	site("POST /moderation/s/{site}/sanctions", ui.handleAddSanction)
 	site("POST /moderation/s/{site}/sanctions/{id}/delete", ui.handleRemoveSanction)

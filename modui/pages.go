@@ -68,6 +68,8 @@ type page struct {
 	AuthorKey      string
 	BlockedDomains string
 	SiteMode       parley.ModerationMode
+	// HideAfterReports is the site's Settings.HideAfterReports.
+	HideAfterReports int
 	// Stories.
 	Stories      []*parley.Story
 	NextURL      string

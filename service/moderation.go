@@ -72,6 +72,9 @@ func (s *Service) Decide(ctx context.Context, actor *parley.User, id string, d D
 				decided = cur.PendingBody
 			}
 			applyDecision(cur, d, actor.ID, now)
+			if err := resolveReportsOnDecision(ctx, tx, cur, d.Action, actor.ID, now); err != nil {
+				return err
+			}
 			if err := tx.UpdateComment(ctx, cur); err != nil {
 				return err
 			}
@@ -240,6 +243,8 @@ type QueueItem struct {
 	Sanctions   []*parley.Sanction
 	ClusterSize int
 	Role        parley.Role // the author's role on the site, if a user
+	// Reports are the comment's open reader reports, oldest first.
+	Reports []*ReportView
 }
 
 // QueuePage is one page of the moderation queue.
@@ -321,6 +326,11 @@ func (s *Service) Queue(ctx context.Context, actor *parley.User, f parley.QueueF
 			r, err := s.store.GetRole(ctx, c.SiteID, c.AuthorUserID)
 			if err == nil {
 				it.Role = r
+			}
+		}
+		if c.ReportCount > 0 {
+			if it.Reports, err = s.openReports(ctx, c); err != nil {
+				return nil, err
 			}
 		}
 		page.Items = append(page.Items, it)

@@ -80,7 +80,7 @@ var copyTables = []copyTable{
 	{"audit_log", []string{"id"}, cols("id site_id comment_id actor_id actor_name action from_status to_status reason note scores created_at:t")},
 	{"sanctions", []string{"id"}, cols("id site_id author_key kind reason until:nt created_by created_at:t")},
 	{"rate_buckets", []string{"key"}, cols("key tokens:r updated_at:t")},
-	{"reports", []string{"id"}, cols("id site_id comment_id reporter_key reason note created_at:t")},
+	{"reports", []string{"id"}, cols("id site_id comment_id reporter_key reason note created_at:t resolution resolved_by resolved_at:nt")},
 	{"site_adapters", []string{"site_id"}, cols("site_id state updated_at:t")},
 	{"import_keys", []string{"site_id", "source", "source_id"}, cols("site_id source source_id comment_id source_user_id created_at:t")},
 	{"webhooks", []string{"id"}, cols("id site_id url description events moderator_facing:b active:b secret created_at:t updated_at:t")},

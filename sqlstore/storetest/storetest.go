@@ -57,6 +57,7 @@ func Run(t *testing.T, open func(testing.TB) *sqlstore.DB) {
 		{"ErrorMapping", testErrorMapping},
 		{"Times", testTimes},
 		{"Reports", testReports},
+		{"ReportReview", testReportReview},
 		{"SiteAdapters", testSiteAdapters},
 		{"Purge", testPurge},
 		{"Webhooks", testWebhooks},
