@@ -26,6 +26,7 @@ type Store interface {
 	WebhookStore  // webhook.go
 	NameStore
 	PrivacyStore // privacy.go
+	OutboxStore  // durable outgoing email and webhooks (outbox.go)
 
 	// Sites.
 	CreateSite(ctx context.Context, s *Site) error // ECONFLICT if the ID exists

@@ -112,6 +112,8 @@ type Service struct {
 	hasher    PasswordHasher
 	dummyOnce sync.Once
 	dummy     string
+
+	outbox outbox // senders by kind and the worker (outbox.go)
 }
 
 // OnEvent registers fn to be called synchronously, in this process, for
@@ -146,6 +148,7 @@ func New(o Options) *Service {
 		store: o.Store, clock: o.Clock, classifier: o.Classifier, adapter: o.Adapter, bus: o.Bus, index: o.Index,
 		log: o.Logger, limits: o.RateLimits, sessionTTL: o.SessionTTL, renderer: render.New(), hasher: o.Passwords,
 		webhookAllowPrivate: o.WebhookAllowPrivate, hookClient: o.WebhookClient,
+		outbox: outbox{wake: make(chan struct{}, 1)},
 	}
 }
 

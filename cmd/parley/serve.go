@@ -203,6 +203,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := svc.ProtectStaffNames(ctx); err != nil {
 		logger.Warn("protect staff names from look-alike guest names", "err", err)
 	}
+	// One outbox worker per process; messages of a kind without a sender
+	// stay pending (docs/email.md).
+	go func() {
+		if err := svc.RunOutbox(ctx); err != nil {
+			logger.Error("outbox worker", "err", err)
+		}
+	}()
 
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
@@ -325,12 +332,13 @@ func followIndex(ctx context.Context, db parley.Store, bus parley.EventBus, ix *
 // Retention of housekeeping data.
 const (
 	idempotencyKeyRetention = 7 * 24 * time.Hour
+	sentOutboxRetention     = 7 * 24 * time.Hour
 	rateBucketRetention     = 24 * time.Hour
 )
 
-// housekeeping deletes expired sessions, old idempotency keys and idle rate
-// buckets once an hour. Several instances may run it at once; deletes are
-// idempotent.
+// housekeeping deletes expired sessions, old idempotency keys, idle rate
+// buckets and sent outbox messages older than a week, once an hour.
+// Several instances may run it at once; deletes are idempotent.
 func housekeeping(ctx context.Context, db parley.Store, clock parley.Clock, logger *slog.Logger) {
 	tick := time.NewTicker(time.Hour)
 	defer tick.Stop()
@@ -342,6 +350,13 @@ func housekeeping(ctx context.Context, db parley.Store, clock parley.Clock, logg
 			}
 		} else if n > 0 {
 			logger.Info("housekeeping", "deleted", n)
+		}
+		if n, err := db.PurgeOutbox(ctx, now.Add(-sentOutboxRetention)); err != nil {
+			if ctx.Err() == nil {
+				logger.Warn("housekeeping: outbox", "err", err)
+			}
+		} else if n > 0 {
+			logger.Info("housekeeping: sent outbox messages deleted", "deleted", n)
 		}
 		select {
 		case <-ctx.Done():

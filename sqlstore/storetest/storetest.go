@@ -62,6 +62,7 @@ func Run(t *testing.T, open func(testing.TB) *sqlstore.DB) {
 		{"Purge", testPurge},
 		{"Webhooks", testWebhooks},
 		{"Privacy", testPrivacy},
+		{"Outbox", testOutbox}, {"OutboxInTx", testOutboxInTx}, {"ConcurrentOutboxClaims", testConcurrentOutboxClaims},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
