@@ -27,6 +27,7 @@ type Store interface {
 	NameStore
 	PrivacyStore // privacy.go
 	OutboxStore  // durable outgoing email and webhooks (outbox.go)
+	NotifyStore  // notify.go
 
 	// Sites.
 	CreateSite(ctx context.Context, s *Site) error // ECONFLICT if the ID exists

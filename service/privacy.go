@@ -9,6 +9,7 @@ import (
 
 	"github.com/parley-comments/parley"
 	"github.com/parley-comments/parley/clientip"
+	"github.com/parley-comments/parley/i18n"
 )
 
 // Data subject requests: export (GDPR articles 15 and 20) and erasure
@@ -345,4 +346,163 @@ func (s *Service) SetErasureDeletes(ctx context.Context, actor *parley.User, sit
 	}
 	s.publish(ctx, parley.Event{Type: parley.EventSiteUpdated, SiteID: siteID, At: now})
 	return nil
+}
+
+// RequestPrivacy starts a commenter's export or erasure: if Parley holds
+// anything under the address, a link valid for PrivacyLinkTTL is mailed to
+// it. The answer is the same whether or not it does (nil), so that the
+// form cannot tell who commented. Rate-limited per client and per address.
+func (s *Service) RequestPrivacy(ctx context.Context, siteID, email string, kind parley.PrivacyKind, clientKey string) error {
+	if kind != parley.PrivacyExport && kind != parley.PrivacyErase {
+		return parley.Errorf(parley.EINVALID, "kind must be export or erase.")
+	}
+	site, err := s.Site(ctx, siteID)
+	if err != nil {
+		return err
+	}
+	email, u, err := s.subject(ctx, email)
+	if err != nil {
+		return err
+	}
+	if err := s.rateLimit(ctx, "privacy:addr:"+clientKey, s.limits.LoginPerMinute, s.limits.LoginBurst); err != nil {
+		return err
+	}
+	if err := s.rateLimit(ctx, "privacy:email:"+email, 1, 3); err != nil {
+		return err
+	}
+	userID := ""
+	if u != nil {
+		userID = u.ID
+	}
+	held, err := s.store.SubjectComments(ctx, "", email, userID, "", 1)
+	if err != nil {
+		return err
+	}
+	if len(held) == 0 && u == nil {
+		return nil
+	}
+	cat, err := mailCatalog()
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	token := newSecret("pp_")
+	r := &parley.PrivacyRequest{ID: parley.NewID(now), Kind: kind, SiteID: site.ID, Email: email, TokenHash: HashSecret(token),
+		CreatedAt: now, ExpiresAt: now.Add(PrivacyLinkTTL)}
+	lang := site.Settings.WithDefaults().Locale
+	if !i18n.Known(lang) {
+		lang = i18n.Fallback
+	}
+	m := &mailText{cat: cat, lang: lang}
+	m.line("mail.privacy."+string(kind)+".body", site.Name)
+	m.line("mail.link.open", s.notifyLink("/privacy/"+token))
+	m.line("mail.privacy.expires", int(PrivacyLinkTTL.Hours()))
+	m.line("mail.confirm.ignore")
+	err = s.store.InTx(ctx, func(tx parley.Store) error {
+		if err := tx.CreatePrivacyRequest(ctx, r); err != nil {
+			return err
+		}
+		return s.EnqueueEmail(ctx, tx, site.ID, "privacy:"+r.ID, parley.Email{To: email, Locale: lang,
+			Subject: m.t("mail.privacy."+string(kind)+".subject", site.Name), Text: strings.TrimSpace(m.b.String()) + "\n"})
+	})
+	if err != nil {
+		return err
+	}
+	s.KickOutbox()
+	return nil
+}
+
+// PrivacyRequest returns the request behind a mailed link: ENOTFOUND for
+// an unknown, expired or used link.
+func (s *Service) PrivacyRequest(ctx context.Context, token string) (*parley.PrivacyRequest, error) {
+	r, err := s.store.GetPrivacyRequest(ctx, HashSecret(token))
+	if err != nil {
+		return nil, notFoundAs(err, "This link is not valid or has expired.")
+	}
+	if !s.now().Before(r.ExpiresAt) || !r.UsedAt.IsZero() {
+		return nil, parley.Errorf(parley.ENOTFOUND, "This link is not valid or has expired.")
+	}
+	return r, nil
+}
+
+// ExportByToken returns the commenter's data, over every site, for an
+// export link. Audited on the site the request came from.
+func (s *Service) ExportByToken(ctx context.Context, token string) (*Export, error) {
+	r, err := s.PrivacyRequest(ctx, token)
+	if err != nil || r.Kind != parley.PrivacyExport {
+		return nil, parley.Errorf(parley.ENOTFOUND, "This link is not valid or has expired.")
+	}
+	email, u, err := s.subject(ctx, r.Email)
+	if err != nil {
+		return nil, err
+	}
+	ex, err := s.buildExport(ctx, "", email, u)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	err = s.store.AppendAudit(ctx, &parley.AuditEntry{ID: parley.NewID(now), SiteID: r.SiteID, ActorID: "subject", ActorName: "Commenter",
+		Action: AuditExport, Note: fmt.Sprintf("A commenter downloaded their data through a mailed link: %d comments.", len(ex.Comments)), CreatedAt: now})
+	return ex, err
+}
+
+// EraseByToken erases the commenter behind an erasure link from every
+// site (each site's placeholder setting applies to its comments) and
+// removes their account. The link works once.
+func (s *Service) EraseByToken(ctx context.Context, token string) (parley.ErasureResult, error) {
+	var total parley.ErasureResult
+	r, err := s.PrivacyRequest(ctx, token)
+	if err != nil || r.Kind != parley.PrivacyErase {
+		return total, parley.Errorf(parley.ENOTFOUND, "This link is not valid or has expired.")
+	}
+	if err := s.store.UsePrivacyRequest(ctx, r.ID, s.now()); err != nil {
+		return total, err
+	}
+	email, u, err := s.subject(ctx, r.Email)
+	if err != nil {
+		return total, err
+	}
+	userID := ""
+	if u != nil {
+		userID = u.ID
+	}
+	sites := map[string]bool{}
+	for after := ""; ; {
+		page, err := s.store.SubjectComments(ctx, "", email, userID, after, 1000)
+		if err != nil {
+			return total, err
+		}
+		for _, c := range page {
+			sites[c.SiteID] = true
+		}
+		if len(page) < 1000 {
+			break
+		}
+		after = page[len(page)-1].ID
+	}
+	for site := range sites {
+		keep, err := s.keepPlaceholders(ctx, site)
+		if err != nil {
+			return total, err
+		}
+		res, err := s.erase(ctx, parley.Erasure{SiteID: site, Email: email, UserID: userID, KeepPlaceholders: keep}, "subject", "Commenter", "the commenter")
+		if err != nil {
+			return total, err
+		}
+		total.Deleted += res.Deleted
+		total.Placeholder += res.Placeholder
+		total.Sites = append(total.Sites, res.Sites...)
+	}
+	// What no site holds: the account, settings, sessions, other requests.
+	res, err := s.erase(ctx, parley.Erasure{Email: email, UserID: userID, DeleteAccount: true}, "subject", "Commenter", "the commenter")
+	if err != nil {
+		return total, err
+	}
+	total.Account = res.Account
+	if len(sites) == 0 {
+		now := s.now()
+		err = s.store.AppendAudit(ctx, &parley.AuditEntry{ID: parley.NewID(now), SiteID: r.SiteID, ActorID: "subject", ActorName: "Commenter",
+			Action: AuditErasure, Note: "A commenter's data was erased at the request of the commenter: no comments; their account was removed.", CreatedAt: now})
+	}
+	return total, err
 }

@@ -80,6 +80,9 @@ type Options struct {
 	// WebhookAllowPrivate lets webhooks reach private, loopback and
 	// link-local addresses (--webhook-allow-private).
 	WebhookAllowPrivate bool
+	// PublicURL is where readers reach this server (links in mails), for
+	// example https://comments.example.
+	PublicURL string
 	// WebhookClient sends webhook deliveries. Default:
 	// webhook.NewClient(WebhookAllowPrivate, webhook.DefaultTimeout).
 	WebhookClient *http.Client
@@ -103,6 +106,7 @@ type Service struct {
 
 	webhookAllowPrivate bool
 	hookClient          *http.Client
+	publicURL           string
 
 	listenersMu sync.RWMutex
 	listeners   []func(parley.Event)
@@ -144,12 +148,14 @@ func New(o Options) *Service {
 	if o.Passwords == (PasswordHasher{}) {
 		o.Passwords = DefaultPasswordHasher
 	}
-	return &Service{
+	s := &Service{
 		store: o.Store, clock: o.Clock, classifier: o.Classifier, adapter: o.Adapter, bus: o.Bus, index: o.Index,
 		log: o.Logger, limits: o.RateLimits, sessionTTL: o.SessionTTL, renderer: render.New(), hasher: o.Passwords,
-		webhookAllowPrivate: o.WebhookAllowPrivate, hookClient: o.WebhookClient,
+		webhookAllowPrivate: o.WebhookAllowPrivate, hookClient: o.WebhookClient, publicURL: o.PublicURL,
 		outbox: outbox{wake: make(chan struct{}, 1)},
 	}
+	s.RegisterOutboxSender(parley.OutboxWebhook, OutboxSenderFunc(s.sendWebhook))
+	return s
 }
 
 // Store returns the underlying store, for wiring code that needs it.
@@ -162,6 +168,7 @@ func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Mic
 // publish sends an event after a commit. Failures are logged: events are
 // hints, and the data is already durable.
 func (s *Service) publish(ctx context.Context, e parley.Event) {
+	s.KickOutbox() // a change may have queued mails or webhook deliveries
 	s.listenersMu.RLock()
 	for _, fn := range s.listeners {
 		fn(e)

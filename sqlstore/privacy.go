@@ -334,6 +334,9 @@ func (c *conn) erase(ctx context.Context, e parley.Erasure) (parley.ErasureResul
 	if email != "" {
 		for _, q := range []string{
 			`DELETE FROM privacy_requests WHERE email = ?`,
+			`DELETE FROM notify_readers WHERE email = ?`,
+			`DELETE FROM notify_mutes WHERE email = ?`,
+			`DELETE FROM notify_digest WHERE email = ?`,
 			`UPDATE audit_log SET note = '' WHERE LOWER(note) LIKE ? ESCAPE '\'`,
 		} {
 			arg := email
