@@ -45,7 +45,7 @@ type NotifyStore interface {
 	PutNotifyReader(ctx context.Context, r *NotifyReader) (*NotifyReader, error)
 	GetNotifyReader(ctx context.Context, siteID, email string) (*NotifyReader, error) // ENOTFOUND if none
 	GetNotifyReaderByToken(ctx context.Context, token string) (*NotifyReader, error)  // ENOTFOUND if none
-	UpdateNotifyReader(ctx context.Context, r *NotifyReader) error                   // Mode, Locale, ConfirmedAt, UpdatedAt
+	UpdateNotifyReader(ctx context.Context, r *NotifyReader) error                    // Mode, Locale, ConfirmedAt, UpdatedAt
 	// Mutes are per story (a story's discussion is one thread).
 	MuteThread(ctx context.Context, siteID, email, storyID string, at time.Time) error
 	UnmuteThread(ctx context.Context, siteID, email, storyID string) error
