@@ -79,6 +79,9 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return enc.Encode(rep)
 	}
 	fmt.Fprintf(stdout, "%d comments, %.0f comments/s\n", rep.N, rep.CommentsPerSecond)
+	if rep.Civil.N > 0 {
+		fmt.Fprintf(stdout, "civil comments with a suggested reason: %d of %d (%.1f%%)\n", rep.Civil.Flagged, rep.Civil.N, 100*rep.Civil.Rate)
+	}
 	fmt.Fprintf(stdout, "%-16s %6s %6s %8s %8s %8s %9s %7s %9s\n", "label", "n", "pos", "roc_auc", "pr_auc", "macro_f1", "precision", "recall", "threshold")
 	labels := make([]string, 0, len(rep.Labels))
 	for l := range rep.Labels {
