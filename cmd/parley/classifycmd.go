@@ -27,7 +27,7 @@ func loadModel(path string) (*classify.Model, error) {
 	return classify.Load(f)
 }
 
-// runEval implements `parley eval --data a.csv[,b.csv] [--model m.bin] [--json]`.
+// runEval implements `parley eval --data a.csv[,b.csv] [--model m.bin] [--json] [--split dev] [--disguise]`.
 // It scores every row and reports, for every label with known values,
 // ROC-AUC, PR-AUC, and macro-F1, precision and recall at the model's
 // shipped threshold.
@@ -37,6 +37,9 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	data := fs.String("data", "", "comma-separated CSV files (text,lang,toxic,personal_attack,hate_speech,obscenity,spam,source)")
 	modelPath := fs.String("model", "", "model file (default: the embedded model)")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
+	disguise := fs.Bool("disguise", false, "score a disguised copy of each comment: every listed word and a share (--disguise-rate) of the others spelled the way people hide words from filters")
+	disguiseRate := fs.Float64("disguise-rate", 0.2, "with --disguise, the share of unlisted words disguised too")
+	seed := fs.Uint64("seed", 1, "with --disguise, the random seed")
 	split := fs.String("split", "", "score only the rows of this split of `parley train` (train, tune or dev); default every row")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -68,6 +71,12 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	m, err := loadModel(*modelPath)
 	if err != nil {
 		return cliError(err)
+	}
+	if *disguise {
+		d := classify.NewDisguiser(m, *seed, *disguiseRate)
+		for i := range rows {
+			rows[i].Text = d.Disguise(rows[i].Text)
+		}
 	}
 	rep, err := classify.Evaluate(ctx, m, rows)
 	if err != nil {
