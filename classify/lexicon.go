@@ -50,7 +50,7 @@ const (
 // fileCats are the categories a word-list file may use.
 var fileCats = map[string]bool{catObscene: true, catInsult: true, catSlur: true, catSpam: true, catGroup: true,
 	catDehuman: true, catViolent: true, catLiteral: true, catExpel: true, catVice: true, catEssential: true,
-	catNegation: true, catCounter: true, catState: true}
+	catNegation: true, catCounter: true, catState: true, catNegCopula: true, catAddress: true, catAnaphor: true}
 
 // lexEntry is one word-list entry: a sequence of word patterns.
 type lexEntry struct {
