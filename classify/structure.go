@@ -64,7 +64,7 @@ const attackFloor = 0.9
 
 // negationWindow is how many words before a predicate a negation may be
 // and still undo it ("I don't think they are vermin").
-const negationWindow = 5
+const negationWindow = 6
 
 // addressWindow is how many words after "you" a vice or dehumanizing word
 // may be for an attack ("you are a liar", not "…dogs will serenade you");
@@ -143,7 +143,7 @@ func structure(hits []lexHit, words, fwords []string, clause []int32, lang strin
 	var res structureResult
 	hasStructure, counter := false, false
 	for _, h := range hits {
-		hasStructure = hasStructure || isStructureCat(h.cat) || h.cat == catInsult
+		hasStructure = hasStructure || isStructureCat(h.cat) || h.cat == catInsult || h.cat == catSlur
 		counter = counter || h.cat == catCounter
 	}
 	res.counter = counter
@@ -224,6 +224,11 @@ func structure(hits []lexHit, words, fwords []string, clause []int32, lang strin
 	}
 	if !counter {
 		for _, gi := range groups {
+			if hits[gi].cat == catSlur && !negated(hits[gi]) && !noFloorSlur(words[hits[gi].from]) {
+				// A slur for a people is an insult to it on its own.
+				paired[gi] = true
+				res.severity = max(res.severity, sevInsult)
+			}
 			g := hits[gi]
 			for pi, p := range hits {
 				sev := sevNone
@@ -303,6 +308,15 @@ func structure(hits []lexHit, words, fwords []string, clause []int32, lang strin
 	}
 	res.hits = out
 	return res
+}
+
+// noFloorSlur reports whether a listed slur is one that does not make a
+// comment hate speech on its own: "nigga", mostly in-group use in the
+// Davidson tweets (labeled offensive, not hate), and "retard", mostly a
+// generic insult. They stay slur evidence, and the model's own score
+// decides.
+func noFloorSlur(w string) bool {
+	return strings.HasPrefix(w, "nigga") || strings.HasPrefix(w, "retard")
 }
 
 // turkicPlural reports whether a Turkish or Azerbaijani word has the
