@@ -84,7 +84,9 @@ func NewScorer(raw []byte) (*Scorer, error) {
 }
 
 // Adjust is Adapter.Adjust with the decoded state.
-func (s *Scorer) Adjust(text string, base parley.Verdict) parley.Verdict { return s.st.adjust(text, base) }
+func (s *Scorer) Adjust(text string, base parley.Verdict) parley.Verdict {
+	return s.st.adjust(text, base)
+}
 
 // adjust moves base's scores by the state's logit shifts for text.
 func (st *state) adjust(text string, base parley.Verdict) parley.Verdict {
