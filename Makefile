@@ -38,7 +38,6 @@ fuzz:
 
 e2e:
 	bash e2e/run.sh
-	bash e2e/moderation/run.sh
 
 bench:
 	bash bench/run.sh

@@ -4,80 +4,18 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
-	"fmt"
 	"net/mail"
 	"strings"
 	"time"
 	"unicode/utf8"
 
-	"golang.org/x/crypto/argon2"
-
 	"github.com/parley-comments/parley"
-)
-
-// argon2id parameters (RFC 9106's second recommended option, with 64 MiB).
-const (
-	argonTime    = 3
-	argonMemory  = 64 * 1024
-	argonThreads = 2
-	argonKeyLen  = 32
-	argonSaltLen = 16
 )
 
 // MinPasswordChars is the shortest password accepted.
 const MinPasswordChars = 10
-
-// HashPassword returns an argon2id hash in the PHC string format.
-func HashPassword(password string) (string, error) {
-	salt := make([]byte, argonSaltLen)
-	if _, err := rand.Read(salt); err != nil {
-		return "", err
-	}
-	key := deriveKey([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
-	b64 := base64.RawStdEncoding
-	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s",
-		argon2.Version, argonMemory, argonTime, argonThreads, b64.EncodeToString(salt), b64.EncodeToString(key)), nil
-}
-
-// VerifyPassword reports whether password matches a PHC argon2id hash.
-func VerifyPassword(hash, password string) bool {
-	parts := strings.Split(hash, "$")
-	if len(parts) != 6 || parts[1] != "argon2id" {
-		return false
-	}
-	var version int
-	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version {
-		return false
-	}
-	var mem uint32
-	var t uint32
-	var p uint8
-	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &mem, &t, &p); err != nil {
-		return false
-	}
-	b64 := base64.RawStdEncoding
-	salt, err := b64.DecodeString(parts[4])
-	if err != nil {
-		return false
-	}
-	want, err := b64.DecodeString(parts[5])
-	if err != nil {
-		return false
-	}
-	got := deriveKey([]byte(password), salt, t, mem, p, uint32(len(want)))
-	return subtle.ConstantTimeCompare(got, want) == 1
-}
-
-// deriveKey is argon2id's key derivation; a variable so that a test can
-// count derivations.
-var deriveKey = argon2.IDKey
-
-// dummyHash is verified against when the email is unknown, so that login
-// takes the same time whether or not the account exists.
-var dummyHash, _ = HashPassword("parley-timing-equaliser")
 
 // newSecret returns a random URL-safe secret with a prefix.
 func newSecret(prefix string) string {
@@ -126,7 +64,7 @@ func (s *Service) CreateUser(ctx context.Context, email, name, password string) 
 	if utf8.RuneCountInString(password) < MinPasswordChars {
 		return nil, parley.Errorf(parley.EINVALID, "The password must have at least %d characters.", MinPasswordChars)
 	}
-	hash, err := HashPassword(password)
+	hash, err := s.hasher.Hash(password)
 	if err != nil {
 		return nil, err
 	}
@@ -198,17 +136,15 @@ func (s *Service) Login(ctx context.Context, email, password, clientKey string) 
 	if err != nil && !parley.IsCode(err, parley.ENOTFOUND) {
 		return nil, "", nil, err
 	}
-	hash := dummyHash
+	hash := s.dummyHash()
 	if u != nil {
 		hash = u.PasswordHash
 	}
-	if !VerifyPassword(hash, password) || u == nil {
+	if !s.hasher.Verify(hash, password) || u == nil {
 		return nil, "", nil, parley.Errorf(parley.EUNAUTHORIZED, "Wrong email or password.")
 	}
-	secret := newSecret("ps_")
-	now := s.now()
-	sess := &parley.Session{IDHash: HashSecret(secret), UserID: u.ID, CSRFToken: newSecret(""), CreatedAt: now, ExpiresAt: now.Add(s.sessionTTL)}
-	if err := s.store.CreateSession(ctx, sess); err != nil {
+	sess, secret, err := s.startSession(ctx, s.store, u.ID, parley.LoginPassword, "", "")
+	if err != nil {
 		return nil, "", nil, err
 	}
 	return sess, secret, u, nil

@@ -66,12 +66,15 @@ func (s *Service) Decide(ctx context.Context, actor *parley.User, id string, d D
 			if !now.After(cur.ModeratedAt.Truncate(time.Millisecond).Add(time.Millisecond - time.Microsecond)) {
 				now = cur.ModeratedAt.Truncate(time.Millisecond).Add(time.Millisecond)
 			}
-			from := cur.Status
+			from, editPending := cur.Status, cur.EditPending
 			decided := cur.Body
 			if cur.EditPending {
 				decided = cur.PendingBody
 			}
 			applyDecision(cur, d, actor.ID, now)
+			if err := resolveReportsOnDecision(ctx, tx, cur, d.Action, actor.ID, now); err != nil {
+				return err
+			}
 			if err := tx.UpdateComment(ctx, cur); err != nil {
 				return err
 			}
@@ -79,9 +82,15 @@ func (s *Service) Decide(ctx context.Context, actor *parley.User, id string, d D
 				return err
 			}
 			out = cur
-			return tx.AppendAudit(ctx, &parley.AuditEntry{ID: parley.NewID(now), SiteID: cur.SiteID, CommentID: cur.ID,
+			if err := tx.AppendAudit(ctx, &parley.AuditEntry{ID: parley.NewID(now), SiteID: cur.SiteID, CommentID: cur.ID,
 				ActorID: actor.ID, ActorName: actor.Name, Action: d.Action, From: from, To: cur.Status,
-				Reason: d.Reason, Note: d.Note, Scores: cur.Scores, CreatedAt: now})
+				Reason: d.Reason, Note: d.Note, Scores: cur.Scores, CreatedAt: now}); err != nil {
+				return err
+			}
+			if err := s.emitHooks(ctx, tx, cur.SiteID, decisionHooks(cur, actor, from, editPending)...); err != nil {
+				return err
+			}
+			return s.notifyDecision(ctx, tx, cur, from, editPending)
 		})
 		// Without ExpectVersion the moderator acts on the current state:
 		// a lost race is retried on the fresh row (and logged once).
@@ -237,6 +246,8 @@ type QueueItem struct {
 	Sanctions   []*parley.Sanction
 	ClusterSize int
 	Role        parley.Role // the author's role on the site, if a user
+	// Reports are the comment's open reader reports, oldest first.
+	Reports []*ReportView
 }
 
 // QueuePage is one page of the moderation queue.
@@ -318,6 +329,11 @@ func (s *Service) Queue(ctx context.Context, actor *parley.User, f parley.QueueF
 			r, err := s.store.GetRole(ctx, c.SiteID, c.AuthorUserID)
 			if err == nil {
 				it.Role = r
+			}
+		}
+		if c.ReportCount > 0 {
+			if it.Reports, err = s.openReports(ctx, c); err != nil {
+				return nil, err
 			}
 		}
 		page.Items = append(page.Items, it)
@@ -410,7 +426,7 @@ func (s *Service) UpdateStory(ctx context.Context, actor *parley.User, storyID s
 	if in.AuthorEmails != nil {
 		ids := []string{}
 		for _, e := range *in.AuthorEmails {
-			u, err := s.store.GetUserByEmail(ctx, strings.ToLower(strings.TrimSpace(e)))
+			u, err := s.userByEmailOnSite(ctx, st.SiteID, e)
 			if err != nil {
 				if parley.IsCode(err, parley.ENOTFOUND) {
 					return nil, parley.Errorf(parley.EINVALID, "No user with email %q.", e)

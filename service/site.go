@@ -88,6 +88,9 @@ func (s *Service) UpdateSiteSettings(ctx context.Context, actor *parley.User, si
 	if settings.AutoApproveTrusted < 0 || settings.AutoApproveTrusted > 1 {
 		return nil, parley.Errorf(parley.EINVALID, "auto_approve_trusted must be in [0, 1].")
 	}
+	if settings.HideAfterReports < 0 || settings.HideAfterReports > MaxHideAfterReports {
+		return nil, parley.Errorf(parley.EINVALID, "hide_after_reports must be from 0 (never) to %d.", MaxHideAfterReports)
+	}
 	site, err := s.Site(ctx, siteID)
 	if err != nil {
 		return nil, err

@@ -80,10 +80,17 @@ var copyTables = []copyTable{
 	{"audit_log", []string{"id"}, cols("id site_id comment_id actor_id actor_name action from_status to_status reason note scores created_at:t")},
 	{"sanctions", []string{"id"}, cols("id site_id author_key kind reason until:nt created_by created_at:t")},
 	{"rate_buckets", []string{"key"}, cols("key tokens:r updated_at:t")},
-	{"reports", []string{"id"}, cols("id site_id comment_id reporter_key reason note created_at:t")},
+	{"reports", []string{"id"}, cols("id site_id comment_id reporter_key reason note created_at:t resolution resolved_by resolved_at:nt")},
 	{"site_adapters", []string{"site_id"}, cols("site_id state updated_at:t")},
 	{"import_keys", []string{"site_id", "source", "source_id"}, cols("site_id source source_id comment_id source_user_id created_at:t")},
+	{"webhooks", []string{"id"}, cols("id site_id url description events moderator_facing:b active:b secret created_at:t updated_at:t")},
+	{"webhook_deliveries", []string{"id"}, cols(`id site_id webhook_id event order_key seq:i body status attempts:i status_code:i
+		last_error duration_ms:i created_at:t last_attempt_at:nt delivered_at:nt waiting:b`)},
 	{"protected_names", []string{"site_id", "skeleton", "user_id"}, cols("site_id skeleton user_id")},
+	{"privacy_requests", []string{"id"}, cols("id kind site_id email token_hash created_at:t expires_at:t used_at:nt")},
+	{"notify_readers", []string{"site_id", "email"}, cols("site_id email token mode locale confirmed_at:nt created_at:t updated_at:t")},
+	{"notify_mutes", []string{"site_id", "email", "story_id"}, cols("site_id email story_id created_at:t")},
+	{"notify_digest", []string{"site_id", "email", "comment_id"}, cols("site_id email comment_id created_at:t")},
 }
 
 // CopyReport is the result of Copy: one entry per table.

@@ -10,6 +10,7 @@ package main
 // "POST /api/v1/things/{id}"), its access class, and what the request needs:
 //   - ids: what {id} (and {site}) stand for — a fresh resource is made for
 //     every request (see authzFixture.fill), so deleting one is fine;
+//   - params: what other path parameters ({hook}, {invite}, …) stand for;
 //   - query: the query string (after "?"), with {site} and {id} filled;
 //   - json or form: the body (JSON for the API, a form for the dashboard);
 //   - status: the exact status allowed principals get, when it is not simply
@@ -38,11 +39,18 @@ const (
 	sanctionID        // a fresh sanction on site a
 	siteID            // the site itself ("a")
 	staticFile        // a dashboard static file
+	webhookID         // a fresh webhook of site a
+	inviteID          // a fresh invitation to site a
+	outboxID          // an outgoing message of site a
+	modUserID         // the moderator principal's user
+	reportID          // a fresh report of a published comment on site a
+	missingID         // an ID that exists nowhere (allowed callers get 404)
 )
 
 type authzRule struct {
 	who    access
 	ids    idKind
+	params map[string]idKind
 	query  string
 	json   string
 	form   string
@@ -109,4 +117,50 @@ var authzTable = map[string]authzRule{
 	"GET /moderation/s/{site}/stories/{id}":           {who: moderator, ids: storyID},
 	"POST /moderation/s/{site}/stories/{id}":          {who: moderator, ids: storyID, form: "title=Matrix+story&url=https://a.example/news/m{n}&locked=on"},
 	"GET /moderation/s/{site}/audit":                  {who: moderator},
+
+	// Accounts, sign-in links, invitations and single sign-on.
+	"GET /api/v1/account/sessions":                               {who: account},
+	"DELETE /api/v1/account/sessions/{id}":                       {who: account, ids: missingID, status: 404},
+	"POST /api/v1/auth/email-link":                               {who: public, json: `{"site":"a","email":"walker{n}@example.org","origin":"https://a.example"}`},
+	"POST /api/v1/auth/password-reset":                           {who: public, json: `{"email":"walker{n}@example.org"}`},
+	"POST /api/v1/auth/password-reset/confirm":                   {who: public, json: `{"token":"pr_nosuchtoken","password":"a long new password"}`, status: 422},
+	"POST /api/v1/auth/invites/accept":                           {who: public, json: `{"token":"pi_nosuchtoken","name":"New","password":"a long new password"}`, status: 422},
+	"POST /api/v1/auth/sso":                                      {who: public, json: `{"site":"a","token":"not.a.jwt"}`, status: 422},
+	"GET /auth/email":                                            {who: public, query: "site=a&origin=https://a.example"},
+	"GET /auth/email.js":                                         {who: public},
+	"POST /auth/email":                                           {who: public, form: "token=pl_nosuchtoken", status: 422},
+	"GET /auth/oidc/{site}/start":                                {who: public, status: 422}, // no OIDC provider configured for site a
+	"GET /auth/oidc/callback":                                    {who: public, query: "state=nosuchstate&code=x", status: 400},
+	"GET /api/v1/admin/sites/{id}/auth":                          {who: admin, ids: siteID},
+	"PUT /api/v1/admin/sites/{id}/auth":                          {who: admin, ids: siteID, json: `{}`},
+	"GET /api/v1/admin/sites/{id}/invites":                       {who: admin, ids: siteID},
+	"POST /api/v1/admin/sites/{id}/invites":                      {who: admin, ids: siteID, json: `{"email":"invitee{n}@example.org","role":"moderator"}`},
+	"DELETE /api/v1/admin/sites/{id}/invites/{invite}":           {who: admin, ids: siteID, params: map[string]idKind{"{invite}": inviteID}},
+	"GET /api/v1/admin/sites/{id}/outbox":                        {who: admin, ids: siteID},
+	"POST /api/v1/admin/sites/{id}/outbox/{msg}/retry":           {who: admin, ids: siteID, params: map[string]idKind{"{msg}": outboxID}},
+	"POST /api/v1/admin/sites/{id}/users/{user}/revoke-sessions": {who: admin, ids: siteID, params: map[string]idKind{"{user}": modUserID}},
+
+	// Webhooks.
+	"GET /api/v1/admin/sites/{id}/webhooks":                       {who: admin, ids: siteID},
+	"POST /api/v1/admin/sites/{id}/webhooks":                      {who: admin, ids: siteID, json: `{"url":"https://hooks.example/{n}","events":["comment.approved"]}`},
+	"GET /api/v1/admin/sites/{id}/webhooks/{hook}":                {who: admin, ids: siteID, params: map[string]idKind{"{hook}": webhookID}},
+	"PATCH /api/v1/admin/sites/{id}/webhooks/{hook}":              {who: admin, ids: siteID, params: map[string]idKind{"{hook}": webhookID}, json: `{"active":false}`},
+	"DELETE /api/v1/admin/sites/{id}/webhooks/{hook}":             {who: admin, ids: siteID, params: map[string]idKind{"{hook}": webhookID}},
+	"POST /api/v1/admin/sites/{id}/webhooks/{hook}/rotate-secret": {who: admin, ids: siteID, params: map[string]idKind{"{hook}": webhookID}, json: `{}`},
+	"POST /api/v1/admin/sites/{id}/webhooks/{hook}/test":          {who: admin, ids: siteID, params: map[string]idKind{"{hook}": webhookID}, json: `{}`},
+	"GET /api/v1/admin/sites/{id}/webhooks/{hook}/deliveries":     {who: admin, ids: siteID, params: map[string]idKind{"{hook}": webhookID}},
+	"GET /moderation/s/{site}/webhooks":                           {who: admin},
+	"POST /moderation/s/{site}/webhooks":                          {who: admin, form: "url=https://hooks.example/{n}&events=comment.approved"},
+	"GET /moderation/s/{site}/webhooks/{id}":                      {who: admin, ids: webhookID},
+	"POST /moderation/s/{site}/webhooks/{id}":                     {who: admin, ids: webhookID, form: "url=https://hooks.example/{n}&events=comment.approved"},
+	"POST /moderation/s/{site}/webhooks/{id}/delete":              {who: admin, ids: webhookID},
+	"POST /moderation/s/{site}/webhooks/{id}/rotate":              {who: admin, ids: webhookID},
+	"POST /moderation/s/{site}/webhooks/{id}/test":                {who: admin, ids: webhookID},
+
+	// Privacy and reports.
+	"GET /moderation/s/{site}/privacy":                {who: admin},
+	"POST /moderation/s/{site}/privacy/export":        {who: admin, form: "email=walker{n}@example.org"},
+	"POST /moderation/s/{site}/privacy/erase":         {who: admin, form: "email=walker{n}@example.org"},
+	"POST /moderation/s/{site}/privacy/settings":      {who: admin, form: "retention_days=30"},
+	"POST /moderation/s/{site}/reports/{id}/sanction": {who: moderator, ids: reportID, form: "kind=ban&reason=matrix"},
 }

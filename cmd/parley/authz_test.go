@@ -146,6 +146,49 @@ func (f *authzFixture) fill(k idKind) string {
 		return s.ID
 	case siteID:
 		return "a"
+	case webhookID:
+		// A site has at most 20 webhooks: make room.
+		if hooks, err := f.svc.Webhooks(ctx, f.users[adminP], "a"); err == nil && len(hooks) >= 15 {
+			for _, h := range hooks {
+				if err := f.svc.DeleteWebhook(ctx, f.users[adminP], "a", h.ID); err != nil {
+					f.t.Fatal(err)
+				}
+			}
+		}
+		f.n++
+		u := fmt.Sprintf("https://hooks.example/%d", f.n)
+		events := []string{parley.HookCommentApproved}
+		h, err := f.svc.CreateWebhook(ctx, f.users[adminP], "a", service.WebhookInput{URL: &u, Events: &events})
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		return h.ID
+	case inviteID:
+		f.n++
+		l, err := f.svc.Invite(ctx, f.users[adminP], service.InviteInput{SiteID: "a", Email: fmt.Sprintf("invitee%d@example.org", f.n), Role: parley.RoleModerator, ClientKey: "k"})
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		return l.ID
+	case outboxID:
+		f.fill(inviteID) // an invitation is an email in the outbox
+		msgs, _, err := f.db.ListOutbox(ctx, parley.OutboxFilter{SiteID: "a"})
+		if err != nil || len(msgs) == 0 {
+			f.t.Fatalf("no outbox message: %v", err)
+		}
+		return msgs[0].ID
+	case modUserID:
+		return f.users[mod].ID
+	case reportID:
+		c := f.fill(approvedID)
+		f.n++
+		r, err := f.svc.Report(ctx, service.Author{ClientKey: fmt.Sprintf("198.51.100.%d", f.n%250), ClientIP: "198.51.100.1"}, c, parley.ReasonSpam, "")
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		return r.ID
+	case missingID:
+		return "01NOSUCHRESOURCE000000000"
 	case staticFile:
 		res, err := http.Get(f.srv.URL + "/moderation/login")
 		if err != nil {
@@ -182,7 +225,11 @@ func (f *authzFixture) request(pattern string, rule authzRule, p principal) *htt
 	}
 	id := f.fill(rule.ids)
 	f.n++
-	sub := strings.NewReplacer("{site}", "a", "{id}", id, "{file}", id, "{$}", "", "{n}", fmt.Sprint(f.n))
+	pairs := []string{"{site}", "a", "{id}", id, "{file}", id, "{$}", "", "{n}", fmt.Sprint(f.n)}
+	for name, k := range rule.params {
+		pairs = append(pairs, name, f.fill(k))
+	}
+	sub := strings.NewReplacer(pairs...)
 	path = sub.Replace(path)
 	if strings.HasSuffix(pattern, "/") {
 		path += "nothing" // a catch-all

@@ -14,17 +14,14 @@ import (
 	"time"
 
 	_ "modernc.org/sqlite"
+
+	"github.com/parley-comments/parley/service"
 )
 
-// The binary the tests run, built once per test run (see TestMain).
-var (
-	binOnce sync.Once
-	binDir  string
-	binPath string
-	binErr  error
-)
-
+// TestMain makes password hashing cheap for the in-process CLI tests and
+// removes the binary the process tests share.
 func TestMain(m *testing.M) {
+	passwordHasher = service.CheapPasswordHasher
 	code := m.Run()
 	if binDir != "" {
 		os.RemoveAll(binDir)
@@ -32,15 +29,21 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// buildBinary builds parley once per test run and returns its path.
+var (
+	buildOnce sync.Once
+	binDir    string
+	binErr    error
+)
+
+// buildBinary builds parley once per test run, for every test that runs it
+// as a process.
 func buildBinary(t *testing.T) string {
 	t.Helper()
-	binOnce.Do(func() {
+	buildOnce.Do(func() {
 		if binDir, binErr = os.MkdirTemp("", "parley-bin-"); binErr != nil {
 			return
 		}
-		binPath = filepath.Join(binDir, "parley")
-		cmd := exec.Command("go", "build", "-o", binPath, ".")
+		cmd := exec.Command("go", "build", "-o", filepath.Join(binDir, "parley"), ".")
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 		if out, err := cmd.CombinedOutput(); err != nil {
 			binErr = fmt.Errorf("build: %v\n%s", err, out)
@@ -49,7 +52,7 @@ func buildBinary(t *testing.T) string {
 	if binErr != nil {
 		t.Fatal(binErr)
 	}
-	return binPath
+	return filepath.Join(binDir, "parley")
 }
 
 // startServer starts "parley serve" and returns its base URL and process.
