@@ -89,9 +89,6 @@ func (s *Service) identify(ctx context.Context, w *write) error {
 	if err != nil {
 		return err
 	}
-	if err := s.checkGuestName(ctx, w.site.ID, name); err != nil {
-		return err
-	}
 	c.AuthorName = name
 	c.AuthorKey = "ip:" + a.ClientKey
 	if strings.TrimSpace(in.GuestEmail) != "" {
@@ -109,6 +106,9 @@ func (s *Service) identify(ctx context.Context, w *write) error {
 				Fields: map[string]any{"reason": "verified_email"}}
 		}
 		c.GuestEmail, c.AuthorKey = email, "e:"+email
+	}
+	if err := s.checkGuestName(ctx, w.site.ID, name); err != nil {
+		return err
 	}
 	w.guestToken = a.GuestToken
 	if w.guestToken == "" || len(w.guestToken) > 200 {
