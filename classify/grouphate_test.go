@@ -9,6 +9,7 @@ import (
 // Dehumanizing a people or calling for its destruction is hate speech in
 // every language the site gets, with or without a slur.
 func TestGroupDirectedHateInEveryLanguage(t *testing.T) {
+	t.Parallel()
 	m := mustDefault(t)
 	hateful := map[string]string{
 		"en":      "Armenians are vermin and should be wiped out",
@@ -32,6 +33,7 @@ func TestGroupDirectedHateInEveryLanguage(t *testing.T) {
 // A people named near war, death and history is news, not hate: only a
 // dehumanizing word or a call to violence within a few words pairs with it.
 func TestGroupWordsAloneAreNotHate(t *testing.T) {
+	t.Parallel()
 	assertNoHate(t, mustDefault(t), []string{
 		"The Armenian and Azerbaijani delegations met in Geneva on Tuesday.",
 		"In 1915 the Ottoman government exterminated hundreds of thousands of Armenians.",
@@ -46,6 +48,7 @@ func TestGroupWordsAloneAreNotHate(t *testing.T) {
 }
 
 func TestStructureLinksWithinClauses(t *testing.T) {
+	t.Parallel()
 	h := func(from int, cat string) lexHit { return lexHit{from: from, to: from + 1, cat: cat} }
 	words := make([]string, 40)
 	clause := make([]int32, 40)
@@ -96,6 +99,7 @@ func hasEvidence(v parley.Verdict, l parley.Label) bool {
 // An animal word that names the animal ("stray dogs") does not liken a
 // people to animals, while the same word about the people still does.
 func TestLiteralAnimalsAreNotHate(t *testing.T) {
+	t.Parallel()
 	m := mustDefault(t)
 	assertNoHate(t, m, []string{
 		"Turkish stray dogs are a problem in Istanbul, the city council says.",

@@ -134,7 +134,7 @@ func (s *Server) handleListComments(w http.ResponseWriter, r *http.Request) {
 	resp := map[string]any{"comments": out, "next_cursor": page.NextCursor, "count": page.Count,
 		"site": publicSite(page.Site, q.Get("locale")), "story": nil, "viewer": nil}
 	if page.Story != nil {
-		resp["story"] = map[string]any{"id": page.Story.ID, "title": page.Story.Title, "closed": page.Story.Closed}
+		resp["story"] = map[string]any{"id": page.Story.ID, "title": page.Title, "closed": page.Story.Closed}
 	}
 	if a.User != nil {
 		role, _ := s.svc.Role(r.Context(), a.User, page.Site.ID)
@@ -200,7 +200,7 @@ func (s *Server) handlePostComment(w http.ResponseWriter, r *http.Request) {
 	if res.GuestToken != "" {
 		out["guest_token"] = res.GuestToken
 		http.SetCookie(w, &http.Cookie{Name: GuestCookie, Value: res.GuestToken, Path: "/", MaxAge: 365 * 24 * 3600,
-			HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode})
+			HttpOnly: true, Secure: s.cookies.IsSecure(r), SameSite: http.SameSiteLaxMode})
 	}
 	if res.Replayed {
 		w.Header().Set("Idempotent-Replayed", "true")

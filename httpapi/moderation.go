@@ -93,25 +93,12 @@ func (s *Server) handleModComment(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	c, err := s.svc.Comment(r.Context(), u, r.PathValue("id"))
+	d, err := s.svc.CommentDetail(r.Context(), u, r.PathValue("id"))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	revs, err := s.svc.Store().ListRevisions(r.Context(), c.ID)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	reports, err := s.svc.Reports(r.Context(), u, c.ID)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if reports == nil {
-		reports = []*parley.Report{}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"comment": c, "revisions": revs, "reports": reports})
+	writeJSON(w, http.StatusOK, map[string]any{"comment": d.Comment, "revisions": d.Revisions, "reports": d.Reports})
 }
 
 type decideRequest struct {
@@ -311,6 +298,8 @@ type storyRequest struct {
 	Closed       *bool                  `json:"closed"`
 	Mode         *parley.ModerationMode `json:"mode"`
 	Title        *string                `json:"title"`
+	URL          *string                `json:"url"`
+	Locked       *bool                  `json:"locked"`
 	AuthorEmails *[]string              `json:"author_emails"`
 }
 
@@ -325,7 +314,7 @@ func (s *Server) handleUpdateStory(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	st, err := s.svc.UpdateStory(r.Context(), u, r.PathValue("id"), service.StorySettings{Closed: in.Closed, Mode: in.Mode, Title: in.Title, AuthorEmails: in.AuthorEmails})
+	st, err := s.svc.UpdateStory(r.Context(), u, r.PathValue("id"), service.StorySettings{Closed: in.Closed, Mode: in.Mode, Title: in.Title, URL: in.URL, Locked: in.Locked, AuthorEmails: in.AuthorEmails})
 	if err != nil {
 		s.writeError(w, r, err)
 		return

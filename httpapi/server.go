@@ -7,29 +7,27 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/parley-comments/parley"
 	"github.com/parley-comments/parley/clientip"
+	"github.com/parley-comments/parley/internal/httpx"
 	"github.com/parley-comments/parley/service"
 )
 
-// MaxRequestBytes is the largest JSON request body accepted. A comment's
-// own limit is service.MaxBodyChars characters; this leaves room for UTF-8
-// and the other fields.
-const MaxRequestBytes = 64 << 10
+// MaxRequestBytes is the largest JSON request body accepted.
+const MaxRequestBytes = httpx.MaxRequestBytes
 
 // Cookie names.
 const (
-	SessionCookie = "parley_session"
+	SessionCookie = httpx.SessionCookie
 	GuestCookie   = "parley_guest"
 )
 
 // Config configures the API server.
 type Config struct {
-	Service  *service.Service
+	Service  Service
 	Bus      parley.EventBus // live updates; nil disables the event streams
 	Resolver *clientip.Resolver
 	Logger   *slog.Logger
@@ -42,11 +40,11 @@ type Config struct {
 
 // Server is the HTTP API.
 type Server struct {
-	svc     *service.Service
+	svc     Service
 	bus     parley.EventBus
 	ips     *clientip.Resolver
 	log     *slog.Logger
-	secure  bool
+	cookies httpx.Cookies
 	ready   func(ctx context.Context) error
 	mux     *http.ServeMux
 	metrics *metrics
@@ -62,7 +60,7 @@ func New(cfg Config) *Server {
 	if cfg.Resolver == nil {
 		cfg.Resolver, _ = clientip.NewResolver(nil)
 	}
-	s := &Server{svc: cfg.Service, bus: cfg.Bus, ips: cfg.Resolver, log: cfg.Logger, secure: cfg.SecureCookies, ready: cfg.Ready,
+	s := &Server{svc: cfg.Service, bus: cfg.Bus, ips: cfg.Resolver, log: cfg.Logger, cookies: httpx.Cookies{Secure: cfg.SecureCookies}, ready: cfg.Ready,
 		mux: http.NewServeMux(), metrics: newMetrics(), cache: newThreadCache(time.Now)}
 	ctx, cancel := context.WithCancel(context.Background())
 	s.stop = cancel
@@ -74,6 +72,10 @@ func New(cfg Config) *Server {
 	return s
 }
 
+// MetricsHandler serves the Prometheus metrics. It is not on the API's
+// router: cmd/parley serves it on its own listener (--metrics-addr).
+func (s *Server) MetricsHandler() http.Handler { return s.metrics.handler() }
+
 // Close stops the server's background work (the cache's event follower).
 func (s *Server) Close() { s.stop() }
 
@@ -83,13 +85,12 @@ func (s *Server) Mux() *http.ServeMux { return s.mux }
 
 // Handler returns the root handler with the shared middleware.
 func (s *Server) Handler() http.Handler {
-	return s.metrics.instrument(s.mux, s.recoverPanics(s.securityHeaders(s.cors(s.authenticate(s.mux)))))
+	return s.metrics.instrument(s.mux, s.recoverPanics(s.securityHeaders(s.cors(s.guardUnsafe(httpx.Authenticate(s.svc, s.mux))))))
 }
 
 func (s *Server) routes() {
 	m := s.mux
 	m.HandleFunc("GET /healthz", s.handleHealth)
-	m.Handle("GET /metrics", s.metrics.handler())
 
 	m.HandleFunc("GET /api/v1/comments", s.handleListComments)
 	m.HandleFunc("POST /api/v1/comments", s.handlePostComment)
@@ -101,6 +102,11 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /api/v1/auth/login", s.handleLogin)
 	m.HandleFunc("POST /api/v1/auth/logout", s.handleLogout)
 	m.HandleFunc("GET /api/v1/auth/me", s.handleMe)
+	m.HandleFunc("POST /api/v1/auth/sso", s.handleSSO)
+	m.HandleFunc("GET /api/v1/account/sessions", s.handleListSessions)
+	m.HandleFunc("DELETE /api/v1/account/sessions/{id}", s.handleRevokeSession)
+	m.HandleFunc("GET /auth/oidc/{site}/start", s.handleOIDCStart)
+	m.HandleFunc("GET /auth/oidc/callback", s.handleOIDCCallback)
 	m.HandleFunc("GET /auth/popup", s.handlePopup)
 	m.HandleFunc("POST /auth/popup", s.handlePopupLogin)
 	m.HandleFunc("GET /auth/popup.js", handleAsset("popup.js", "text/javascript; charset=utf-8"))
@@ -119,8 +125,13 @@ func (s *Server) routes() {
 	m.HandleFunc("PATCH /api/v1/moderation/stories/{id}", s.handleUpdateStory)
 	m.HandleFunc("GET /api/v1/moderation/stream", s.handleModStream)
 	m.HandleFunc("PUT /api/v1/admin/sites/{id}/settings", s.handleSiteSettings)
+	m.HandleFunc("GET /api/v1/admin/sites/{id}/auth", s.handleGetSiteAuth)
+	m.HandleFunc("PUT /api/v1/admin/sites/{id}/auth", s.handlePutSiteAuth)
+	m.HandleFunc("POST /api/v1/admin/sites/{id}/users/{user}/revoke-sessions", s.handleAdminRevokeSessions)
 	m.HandleFunc("GET /api/v1/admin/sites/{id}/adapter", s.handleAdapterStatus)
 	m.HandleFunc("DELETE /api/v1/admin/sites/{id}/adapter", s.handleAdapterReset)
+	s.webhookRoutes()
+	s.emailRoutes()
 
 	m.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, parley.Errorf(parley.ENOTFOUND, "No such API endpoint."))
@@ -140,12 +151,22 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
+// permissionsPolicy turns off browser features that neither the widget's
+// API nor the dashboard use.
+const permissionsPolicy = "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), " +
+	"magnetometer=(), microphone=(), midi=(), payment=(), publickey-credentials-get=(), usb=()"
+
 // securityHeaders sets headers every response should carry.
 func (s *Server) securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+		h.Set("Permissions-Policy", permissionsPolicy)
+		if s.cookies.Secure {
+			// Secure cookies mean Parley is served over HTTPS.
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
 		if strings.HasPrefix(r.URL.Path, "/api/") {
 			h.Set("Cache-Control", "no-store")
 		}
@@ -187,18 +208,11 @@ func (s *Server) cors(next http.Handler) http.Handler {
 }
 
 func (s *Server) originAllowed(ctx context.Context, origin string) bool {
-	sites, err := s.svc.Store().ListSites(ctx)
+	ok, err := s.svc.OriginAllowed(ctx, origin)
 	if err != nil {
-		s.log.WarnContext(ctx, "list sites for CORS", "err", err)
-		return false
+		s.log.WarnContext(ctx, "allowed origins for CORS", "err", err)
 	}
-	origin = strings.ToLower(origin)
-	for _, site := range sites {
-		if slices.Contains(site.Origins, origin) {
-			return true
-		}
-	}
-	return false
+	return ok
 }
 
 func (s *Server) recoverPanics(next http.Handler) http.Handler {

@@ -33,6 +33,8 @@ func Run(t *testing.T, open func(testing.TB) *sqlstore.DB) {
 		{"Tokens", testTokens},
 		{"Sessions", testSessions},
 		{"Stories", testStories},
+		{"EnsureStory", testEnsureStory},
+		{"ProtectedNames", testProtectedNames},
 		{"StoryPages", testStoryPages},
 		{"CommentRoundTrip", testCommentRoundTrip},
 		{"UpdateComment", testUpdateComment},
@@ -55,8 +57,14 @@ func Run(t *testing.T, open func(testing.TB) *sqlstore.DB) {
 		{"ErrorMapping", testErrorMapping},
 		{"Times", testTimes},
 		{"Reports", testReports},
+		{"ReportReview", testReportReview},
 		{"SiteAdapters", testSiteAdapters},
 		{"Purge", testPurge},
+		{"Identity", testIdentity}, {"TokenIDsAndFlows", testTokenIDsAndFlows}, {"UserSessions", testUserSessions},
+		{"Webhooks", testWebhooks},
+		{"Privacy", testPrivacy},
+		{"Outbox", testOutbox}, {"OutboxInTx", testOutboxInTx}, {"ConcurrentOutboxClaims", testConcurrentOutboxClaims},
+		{"AuthLinks", testAuthLinks},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
