@@ -27,6 +27,7 @@ import (
 	"github.com/parley-comments/parley/clientip"
 	"github.com/parley-comments/parley/i18n"
 	"github.com/parley-comments/parley/internal/httpx"
+	"github.com/parley-comments/parley/internal/router"
 )
 
 // SessionCookie is the session cookie name; it is the same cookie the JSON
@@ -108,7 +109,7 @@ func MustNew(cfg Config) *UI {
 
 // Routes registers the dashboard's routes on mux: GET and POST under
 // /moderation, and static files under /moderation/static/.
-func (ui *UI) Routes(mux *http.ServeMux) {
+func (ui *UI) Routes(mux router.Registrar) {
 	mux.HandleFunc("GET /moderation/static/{file}", ui.handleStatic)
 	mux.HandleFunc("GET /moderation/login", ui.handleLoginPage)
 	mux.HandleFunc("POST /moderation/login", ui.handleLogin)

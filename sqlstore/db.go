@@ -227,7 +227,7 @@ func (c *conn) InTx(ctx context.Context, fn func(tx parley.Store) error) error {
 		}
 	}
 	if err != nil && retryable(err) {
-		return parley.WrapError(parley.EUNAVAILABLE, "The database is busy; try again.", err)
+		return &parley.Error{Code: parley.EUNAVAILABLE, Message: "The database is busy; try again.", RetryAfter: time.Second, Err: err}
 	}
 	return translate(err, "Record")
 }

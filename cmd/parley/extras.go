@@ -3,11 +3,11 @@ package main
 import (
 	"fmt"
 	"log/slog"
-	"net/http"
 
 	"github.com/parley-comments/parley"
 	"github.com/parley-comments/parley/classify"
 	"github.com/parley-comments/parley/clientip"
+	"github.com/parley-comments/parley/internal/router"
 	"github.com/parley-comments/parley/modui"
 	"github.com/parley-comments/parley/service"
 	"github.com/parley-comments/parley/widget"
@@ -19,7 +19,7 @@ func loadClassifier() (parley.Classifier, error) {
 }
 
 // mountExtras registers the widget bundle and the moderation dashboard.
-func mountExtras(mux *http.ServeMux, svc *service.Service, logger *slog.Logger, secureCookies bool, resolver *clientip.Resolver) error {
+func mountExtras(mux router.Registrar, svc *service.Service, logger *slog.Logger, secureCookies bool, resolver *clientip.Resolver) error {
 	widget.Routes(mux)
 	ui, err := modui.New(modui.Config{Service: svc, Logger: logger, SecureCookies: secureCookies, Resolver: resolver})
 	if err != nil {
