@@ -46,6 +46,9 @@ func moderators(ctx context.Context, tx parley.Store, siteID string) ([]*parley.
 // mailModerators queues one mail per moderator of site, each deduplicated
 // by dedupe plus the moderator, written by body.
 func (s *Service) mailModerators(ctx context.Context, tx parley.Store, site *parley.Site, dedupe string, body func(m *mailText) string) error {
+	if !s.mailsOn() {
+		return nil
+	}
 	cat, err := mailCatalog()
 	if err != nil {
 		return err
