@@ -41,6 +41,7 @@ type serveConfig struct {
 	// Webhooks and data retention (issue 14).
 	webhookAllowPrivate bool
 	ipRetention         time.Duration // 0: keep addresses
+	publicURL           string
 	backupEvery         time.Duration
 	backupKeep          int
 	backupDir           string
@@ -121,6 +122,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&cfg.trustedProxies, "trusted-proxies", envOr("PARLEY_TRUSTED_PROXIES", ""), "comma-separated IPs or CIDRs whose X-Forwarded-For is trusted")
 	fs.BoolVar(&cfg.webhookAllowPrivate, "webhook-allow-private", envOr("PARLEY_WEBHOOK_ALLOW_PRIVATE", "") == "1",
 		"let webhooks reach private, loopback and link-local addresses (env PARLEY_WEBHOOK_ALLOW_PRIVATE=1)")
+	fs.StringVar(&cfg.publicURL, "public-url", envOr("PARLEY_PUBLIC_URL", ""),
+		"the URL readers reach this server at, for links in mails (env PARLEY_PUBLIC_URL; default the listen address)")
 	fs.Func("ip-retention", "drop commenters' IP addresses after this long, e.g. 90d or 720h; 0 keeps them (env PARLEY_IP_RETENTION, default 90d)",
 		func(v string) (err error) { cfg.ipRetention, err = parseRetention(v); return err })
 	fs.StringVar(&cfg.secureCookies, "secure-cookies", envOr("PARLEY_SECURE_COOKIES", "auto"), "auto (on unless --demo on loopback), on or off")
@@ -216,6 +219,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	baseURL := "http://" + ln.Addr().String()
+	if cfg.publicURL != "" {
+		svc.SetPublicURL(cfg.publicURL)
+	} else {
+		svc.SetPublicURL(baseURL)
+	}
+	go notificationJobs(ctx, svc, logger)
 	secure := cfg.secureCookies == "on" || (cfg.secureCookies == "auto" && !cfg.demo)
 	api := httpapi.New(httpapi.Config{Service: svc, Bus: bus, Resolver: resolver, Logger: logger, SecureCookies: secure, Ready: db.Ping})
 	defer api.Close()
@@ -407,6 +416,32 @@ func retainAddresses(ctx context.Context, db parley.Store, clock parley.Clock, k
 			}
 		} else if n > 0 {
 			logger.Info("IP retention: addresses dropped", "rows", n, "older_than", keep)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// notificationJobs runs the periodic mails: queue alerts every minute,
+// digests and daily summaries every hour. Several instances may run them
+// at once; each mail's dedupe key makes it go out once.
+func notificationJobs(ctx context.Context, svc *service.Service, logger *slog.Logger) {
+	tick := time.NewTicker(time.Minute)
+	defer tick.Stop()
+	for n := 0; ; n++ {
+		if _, err := svc.CheckQueueAlerts(ctx); err != nil && ctx.Err() == nil {
+			logger.Warn("queue alerts", "err", err)
+		}
+		if n%60 == 0 {
+			if _, err := svc.SendDigests(ctx); err != nil && ctx.Err() == nil {
+				logger.Warn("digests", "err", err)
+			}
+			if _, err := svc.SendDailySummaries(ctx); err != nil && ctx.Err() == nil {
+				logger.Warn("daily summaries", "err", err)
+			}
 		}
 		select {
 		case <-ctx.Done():
