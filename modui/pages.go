@@ -58,6 +58,7 @@ type page struct {
 
 	// Login.
 	Next, Email string
+	Providers   []service.SignInProvider
 	// Site picker.
 	Sites []service.ModeratedSite
 	// Queue and campaigns.

@@ -13,6 +13,7 @@ import (
 type Service interface {
 	httpx.Authenticator
 	Login(ctx context.Context, email, password, clientKey string) (*parley.Session, string, *parley.User, error)
+	SignInProviders(ctx context.Context) ([]service.SignInProvider, error)
 	Logout(ctx context.Context, secret string) error
 
 	ModeratedSites(ctx context.Context, actor *parley.User) ([]service.ModeratedSite, error)

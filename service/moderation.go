@@ -426,7 +426,7 @@ func (s *Service) UpdateStory(ctx context.Context, actor *parley.User, storyID s
 	if in.AuthorEmails != nil {
 		ids := []string{}
 		for _, e := range *in.AuthorEmails {
-			u, err := s.store.GetUserByEmail(ctx, strings.ToLower(strings.TrimSpace(e)))
+			u, err := s.userByEmailOnSite(ctx, st.SiteID, e)
 			if err != nil {
 				if parley.IsCode(err, parley.ENOTFOUND) {
 					return nil, parley.Errorf(parley.EINVALID, "No user with email %q.", e)

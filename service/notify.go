@@ -27,10 +27,6 @@ func mailCatalog() (*i18n.Catalog, error) {
 	return catalog, catalogErr
 }
 
-// SetPublicURL sets the URL readers reach this server at (links in
-// mails). Call it before serving.
-func (s *Service) SetPublicURL(u string) { s.publicURL = strings.TrimRight(u, "/") }
-
 // mailsOn reports whether mails with links can be written: they need the
 // server's public URL (Options.PublicURL, --public-url).
 func (s *Service) mailsOn() bool { return s.publicURL != "" }

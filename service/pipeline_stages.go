@@ -66,7 +66,7 @@ func (s *Service) loadSite(ctx context.Context, w *write) error {
 		return err
 	}
 	w.site, w.settings = site, site.Settings.WithDefaults()
-	return nil
+	return checkOrigin(site, w.author)
 }
 
 // identify sets the new comment's author: a signed-in user or a guest with
@@ -101,6 +101,12 @@ func (s *Service) identify(ctx context.Context, w *write) error {
 		}
 		if domainBlocked(w.settings.BlockedDomains, email) {
 			return parley.Errorf(parley.ESANCTIONED, "Comments from this email domain are not accepted on this site.")
+		}
+		if verified, err := s.store.EmailVerified(ctx, email); err != nil {
+			return err
+		} else if verified {
+			return &parley.Error{Code: parley.EFORBIDDEN, Message: "This email address belongs to a verified account. Sign in with an email link to comment with it.",
+				Fields: map[string]any{"reason": "verified_email"}}
 		}
 		c.GuestEmail, c.AuthorKey = email, "e:"+email
 	}
@@ -184,6 +190,9 @@ func (s *Service) validateEdit(ctx context.Context, w *write) error {
 		return parley.Errorf(parley.ENOTFOUND, "Comment not found.")
 	}
 	if w.site, err = s.Site(ctx, c.SiteID); err != nil {
+		return err
+	}
+	if err := checkOrigin(w.site, w.author); err != nil {
 		return err
 	}
 	w.settings = w.site.Settings.WithDefaults()
