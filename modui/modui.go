@@ -26,6 +26,7 @@ import (
 	"github.com/parley-comments/parley"
 	"github.com/parley-comments/parley/clientip"
 	"github.com/parley-comments/parley/internal/httpx"
+	"github.com/parley-comments/parley/service"
 )
 
 // SessionCookie is the session cookie name; it is the same cookie the JSON
@@ -66,6 +67,7 @@ type UI struct {
 	pages   map[string]*template.Template
 	assets  *assets
 	cat     *catalog
+	live    *liveCache
 }
 
 // New parses and checks every template, locale and static file. It fails
@@ -81,7 +83,9 @@ func New(cfg Config) (*UI, error) {
 	if cfg.UndoWindow <= 0 {
 		cfg.UndoWindow = DefaultUndoWindow
 	}
-	ui := &UI{svc: cfg.Service, log: cfg.Logger, cookies: httpx.Cookies{Secure: cfg.SecureCookies}, ips: cfg.Resolver, undo: cfg.UndoWindow}
+	ui := &UI{svc: cfg.Service, log: cfg.Logger, cookies: httpx.Cookies{Secure: cfg.SecureCookies}, ips: cfg.Resolver, undo: cfg.UndoWindow,
+		live: newLiveCache(time.Now)}
+	cfg.Service.OnEvent(ui.live.invalidate)
 	var err error
 	if ui.cat, err = loadCatalog(); err != nil {
 		return nil, err
@@ -141,6 +145,7 @@ type request struct {
 	session *parley.Session
 	site    *parley.Site
 	role    parley.Role
+	scope   *service.SiteScope // the moderator's standing on site, checked once
 	lang    string
 }
 
@@ -179,12 +184,12 @@ func (ui *UI) auth(h authedHandler) http.Handler {
 // siteScope checks that the user moderates the site in the path.
 func (ui *UI) siteScope(h siteHandler) authedHandler {
 	return func(w http.ResponseWriter, r *http.Request, rq *request) {
-		site, role, err := ui.svc.ModeratorSite(r.Context(), rq.user, r.PathValue("site"))
+		sc, err := ui.svc.ModeratorScope(r.Context(), rq.user, r.PathValue("site"))
 		if err != nil {
 			ui.fail(w, r, rq, err)
 			return
 		}
-		rq.site, rq.role = site, role
+		rq.scope, rq.site, rq.role = sc, sc.Site(), sc.Role()
 		h(w, r, rq)
 	}
 }

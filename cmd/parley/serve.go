@@ -114,18 +114,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 	clock := parley.SystemClock{}
 	index := dedupe.NewIndex(dedupe.Options{Window: parley.DefaultClusterWindow})
-	if err := warmIndex(ctx, db, index, clock.Now()); err != nil {
-		return fmt.Errorf("load recent comments into the duplicate index: %w", err)
-	}
 	go followIndex(ctx, db, bus, index, clock, logger)
 	go housekeeping(ctx, db, clock, logger)
 
 	limits := service.DefaultRateLimits
 	limits.Enabled = cfg.rateLimit == "on"
-	classifier, err := loadClassifier()
-	if err != nil {
-		return fmt.Errorf("load classifier: %w", err)
-	}
+	classifier := &lazyClassifier{}
 	svc := service.New(service.Options{Store: db, Clock: clock, Classifier: classifier, Adapter: adapter.Adapter{}, Bus: bus, Index: index, Logger: logger, RateLimits: limits, Passwords: passwordHasher})
 
 	ln, err := net.Listen("tcp", cfg.addr)
@@ -157,6 +151,18 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fmt.Fprintf(stdout, "parley listening on %s (%s)\n", baseURL, db.Dialect())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	// Ready first, warm after: the model and the duplicate index load while
+	// the server already answers. A comment posted meanwhile waits for the
+	// model; the index catches up with the window (exact duplicates are
+	// found in the database regardless).
+	go func() {
+		if err := classifier.Warm(); err != nil {
+			logger.Error("load classifier", "err", err)
+		}
+		if err := warmIndex(ctx, db, index, clock.Now()); err != nil && ctx.Err() == nil {
+			logger.Error("load recent comments into the duplicate index", "err", err)
+		}
+	}()
 	select {
 	case err := <-errc:
 		return err
