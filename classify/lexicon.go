@@ -33,7 +33,7 @@ var catLabel = map[string]parley.Label{
 }
 
 // Categories that are ordinary words on their own and count only in
-// combination (see groupHate): a people, religion or other group; a word
+// structure (see structure.go): a people, religion or other group; a word
 // that likens people to animals, vermin or dirt; a call to kill or destroy.
 const (
 	catGroup   = "group"
@@ -47,61 +47,9 @@ const (
 )
 
 // fileCats are the categories a word-list file may use.
-var fileCats = map[string]bool{catObscene: true, catInsult: true, catSlur: true, catSpam: true, catGroup: true, catDehuman: true, catViolent: true, catLiteral: true}
-
-// groupHateWindow is how many words apart a group word and its dehumanizing
-// or violent word may be.
-const groupHateWindow = 6
-
-// groupHate replaces the group, dehuman and violent hits of a text (sorted
-// by position) by group_hate hits: a group word with a dehumanizing word or
-// a call to violence within groupHateWindow words makes both spans
-// group_hate hits ("Armenians are vermin", "all Turks must die"). Unpaired
-// group, dehuman and violent hits are dropped: "Armenian", "rats" and "must
-// die" alone are not hate. Other hits stay as they are.
-func groupHate(hits []lexHit) []lexHit {
-	isPattern := func(c string) bool { return c == catGroup || c == catDehuman || c == catViolent || c == catLiteral }
-	hasGroup := false
-	for _, h := range hits {
-		hasGroup = hasGroup || h.cat == catGroup
-	}
-	if !hasGroup {
-		out := hits[:0] // filtering in place never overtakes the reader
-		for _, h := range hits {
-			if !isPattern(h.cat) {
-				out = append(out, h)
-			}
-		}
-		return out
-	}
-	paired := make([]bool, len(hits))
-	for i, g := range hits {
-		if g.cat != catGroup {
-			continue
-		}
-		for j, h := range hits {
-			switch h.cat {
-			case catDehuman, catViolent:
-			default:
-				continue
-			}
-			if max(h.from-g.to, g.from-h.to) < groupHateWindow {
-				paired[i], paired[j] = true, true
-			}
-		}
-	}
-	out := make([]lexHit, 0, 2*len(hits))
-	for i, h := range hits {
-		if !isPattern(h.cat) {
-			out = append(out, h) // the abusive word keeps its own category
-		}
-		if paired[i] {
-			h.cat = catGroupHate
-			out = append(out, h)
-		}
-	}
-	return out
-}
+var fileCats = map[string]bool{catObscene: true, catInsult: true, catSlur: true, catSpam: true, catGroup: true,
+	catDehuman: true, catViolent: true, catLiteral: true, catExpel: true, catVice: true, catEssential: true,
+	catNegation: true, catCounter: true, catState: true}
 
 // lexEntry is one word-list entry: a sequence of word patterns.
 type lexEntry struct {
@@ -139,6 +87,7 @@ type lexicon struct {
 	infixes  []lexEntry
 	phrases  map[string][]lexEntry // by the first word's exact text or stem
 	never    map[string]bool       // words that are never matched ("!word")
+	vocab    []vocabEntry          // one-word entries, for words with hidden letters
 	// first2 has a bit for the first two bytes of every exact, stem, phrase
 	// and never entry, so most words skip every map lookup.
 	first2 [1 << 16 / 64]uint64
@@ -281,6 +230,7 @@ func parseLexicon(lang string, key func(string) string, r interface{ Read([]byte
 	// Longest stem first: the most specific entry decides, the same on
 	// every run.
 	sort.Sort(sort.Reverse(sort.IntSlice(lx.stemLens)))
+	lx.buildVocab()
 	return lx, nil
 }
 

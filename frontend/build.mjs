@@ -7,7 +7,7 @@
 
 import * as esbuild from "esbuild";
 import { createHash } from "node:crypto";
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
@@ -18,6 +18,41 @@ const dist = join(here, "..", "widget", "dist");
 export const LIMIT_GZIP = 25 * 1024;
 
 const gz = (buf) => gzipSync(buf, { level: 9 }).length;
+
+/** The message catalog shared with the server: ../i18n/locales/<lang>/*.json. */
+const catalogDir = join(here, "..", "i18n", "locales");
+/** The catalog areas the widget uses; the dashboard's and the emails' text stays out of the bundle. */
+const WIDGET_AREAS = ["widget.", "reason.", "lang."];
+/** Menu order; the Go package i18n lists the same languages. */
+export const LANGUAGES = ["en", "ru", "hy", "az", "tr"];
+
+/** Read the widget's part of the catalog: lang → key → message (a string or plural forms). */
+export function readCatalog() {
+  const out = {};
+  for (const lang of LANGUAGES) {
+    const msgs = {};
+    for (const f of readdirSync(join(catalogDir, lang)).filter((f) => f.endsWith(".json")).sort()) {
+      for (const [k, v] of Object.entries(JSON.parse(readFileSync(join(catalogDir, lang, f), "utf8")))) {
+        if (WIDGET_AREAS.some((a) => k.startsWith(a))) msgs[k] = v;
+      }
+    }
+    out[lang] = msgs;
+  }
+  return out;
+}
+
+/** An esbuild plugin that provides the catalog as the module "parley:catalog". */
+const catalogPlugin = {
+  name: "parley-catalog",
+  setup(build) {
+    build.onResolve({ filter: /^parley:catalog$/ }, () => ({ path: "catalog", namespace: "parley-catalog" }));
+    build.onLoad({ filter: /.*/, namespace: "parley-catalog" }, () => ({
+      contents: `export default ${JSON.stringify(readCatalog())};`,
+      loader: "js",
+      watchFiles: LANGUAGES.flatMap((l) => readdirSync(join(catalogDir, l)).map((f) => join(catalogDir, l, f))),
+    }));
+  },
+};
 
 async function buildTests() {
   const dir = join(here, "test");
@@ -32,6 +67,7 @@ async function buildTests() {
     format: "esm",
     target: "node20",
     outExtension: { ".js": ".mjs" },
+    plugins: [catalogPlugin],
     logLevel: "warning",
   });
 }
@@ -46,6 +82,7 @@ async function buildWidget() {
     legalComments: "none",
     charset: "utf8",
     write: false,
+    plugins: [catalogPlugin],
     logLevel: "warning",
   });
   const code = Buffer.from(res.outputFiles[0].contents);
@@ -84,5 +121,7 @@ async function buildWidget() {
   }
 }
 
-if (process.argv.includes("--tests")) await buildTests();
-else await buildWidget();
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  if (process.argv.includes("--tests")) await buildTests();
+  else await buildWidget();
+}

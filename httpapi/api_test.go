@@ -30,6 +30,7 @@ type env struct {
 	db    *sqlstore.DB
 	svc   *service.Service
 	srv   *httptest.Server
+	api   *httpapi.Server
 	clock *testutil.Clock
 	// tokens by role name: "mod" (moderator of site a), "admin" (admin of a),
 	// "author" (author on a), "othermod" (moderator of site b).
@@ -58,7 +59,7 @@ func newEnvWith(t *testing.T, limits service.RateLimits) *env {
 	srv := httptest.NewServer(api.Handler())
 	t.Cleanup(srv.Close)
 	t.Cleanup(api.Close)
-	e := &env{t: t, db: db, svc: svc, srv: srv, clock: clock, tokens: map[string]string{}}
+	e := &env{t: t, db: db, svc: svc, srv: srv, api: api, clock: clock, tokens: map[string]string{}}
 	ctx := context.Background()
 	for _, s := range []struct{ id, origin string }{{"a", "https://a.example"}, {"b", "https://b.example"}} {
 		if _, err := svc.CreateSite(ctx, s.id, "Site "+s.id, []string{s.origin}); err != nil {
@@ -588,7 +589,14 @@ func TestMetricsCountRequestsByRoutePattern(t *testing.T) {
 	e := newEnv(t)
 	id, _ := e.post("metrics probe", nil)
 	e.do("GET", "/api/v1/moderation/comments/"+id, nil, e.bearer("mod")...)
-	body := string(e.do("GET", "/metrics", nil).body)
+	// Metrics are not on the public listener (cmd/parley serves them on
+	// --metrics-addr).
+	if r := e.do("GET", "/metrics", nil); r.status != http.StatusNotFound {
+		t.Fatalf("GET /metrics on the API listener: %d", r.status)
+	}
+	rec := httptest.NewRecorder()
+	e.api.MetricsHandler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	body := rec.Body.String()
 	for _, want := range []string{
 		`parley_http_requests_total{code="201",route="POST /api/v1/comments"} 1`,
 		`parley_http_requests_total{code="200",route="GET /api/v1/moderation/comments/{id}"} 1`,

@@ -25,6 +25,7 @@ import (
 
 	"github.com/parley-comments/parley"
 	"github.com/parley-comments/parley/clientip"
+	"github.com/parley-comments/parley/i18n"
 	"github.com/parley-comments/parley/internal/httpx"
 	"github.com/parley-comments/parley/service"
 )
@@ -66,7 +67,7 @@ type UI struct {
 	undo    time.Duration
 	pages   map[string]*template.Template
 	assets  *assets
-	cat     *catalog
+	cat     *i18n.Catalog
 	live    *liveCache
 }
 
@@ -87,7 +88,7 @@ func New(cfg Config) (*UI, error) {
 		live: newLiveCache(time.Now)}
 	cfg.Service.OnEvent(ui.live.invalidate)
 	var err error
-	if ui.cat, err = loadCatalog(); err != nil {
+	if ui.cat, err = i18n.Load(); err != nil {
 		return nil, err
 	}
 	if ui.assets, err = loadAssets(); err != nil {
@@ -126,6 +127,7 @@ func (ui *UI) Routes(mux *http.ServeMux) {
 	site("GET /moderation/s/{site}/counts", ui.handleCounts)
 	site("POST /moderation/s/{site}/decide", ui.handleDecide)
 	site("POST /moderation/s/{site}/bulk", ui.handleBulk)
+	site("POST /moderation/s/{site}/reports/{id}/sanction", ui.handleSanctionReporter)
 	site("GET /moderation/s/{site}/sanctions", ui.handleSanctions)
 	site("POST /moderation/s/{site}/sanctions", ui.handleAddSanction)
 	site("POST /moderation/s/{site}/sanctions/{id}/delete", ui.handleRemoveSanction)
@@ -134,6 +136,7 @@ func (ui *UI) Routes(mux *http.ServeMux) {
 	site("GET /moderation/s/{site}/stories/{id}", ui.handleStory)
 	site("POST /moderation/s/{site}/stories/{id}", ui.handleUpdateStory)
 	site("GET /moderation/s/{site}/audit", ui.handleAudit)
+	ui.webhookRoutes(site)
 	mux.Handle("/moderation/", ui.auth(func(w http.ResponseWriter, r *http.Request, rq *request) {
 		ui.fail(w, r, rq, parley.Errorf(parley.ENOTFOUND, "Page not found."))
 	}))

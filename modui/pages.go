@@ -6,10 +6,10 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/parley-comments/parley"
+	"github.com/parley-comments/parley/i18n"
 	"github.com/parley-comments/parley/service"
 )
 
@@ -18,14 +18,14 @@ var templateFS embed.FS
 
 // pageNames are the pages; each is templates/<name>.html parsed with the
 // layout and the item partial.
-var pageNames = []string{"login", "sites", "error", "queue", "campaigns", "sanctions", "stories", "story", "audit"}
+var pageNames = []string{"login", "sites", "error", "queue", "campaigns", "sanctions", "stories", "story", "audit", "webhooks", "webhook"}
 
 // parsePages parses every page at startup and checks that each defines
 // the blocks the layout needs.
 func parsePages() (map[string]*template.Template, error) {
 	out := map[string]*template.Template{}
 	for _, name := range pageNames {
-		t, err := template.New(name).ParseFS(templateFS, "templates/layout.html", "templates/item.html", "templates/"+name+".html")
+		t, err := template.New(name).ParseFS(templateFS, "templates/layout.html", "templates/item.html", "templates/hookfields.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("modui: template %s: %w", name, err)
 		}
@@ -45,7 +45,7 @@ type page struct {
 	ui     *UI
 	Lang   string
 	Dir    string
-	Langs  []langInfo
+	Langs  []i18n.Language
 	Name   string
 	User   *parley.User
 	CSRF   string
@@ -68,11 +68,17 @@ type page struct {
 	AuthorKey      string
 	BlockedDomains string
 	SiteMode       parley.ModerationMode
+	// HideAfterReports is the site's Settings.HideAfterReports.
+	HideAfterReports int
 	// Stories.
 	Stories      []*parley.Story
 	NextURL      string
 	Story        *parley.Story
 	StoryAuthors string
+	// Webhooks.
+	Webhooks   []*parley.Webhook
+	HookForm   *parley.Webhook
+	Deliveries []*parley.WebhookDelivery
 	// Audit.
 	Audit      []*parley.AuditEntry
 	AuditQuery url.Values
@@ -82,19 +88,20 @@ type page struct {
 
 // newPage returns the common page data for a request.
 func (ui *UI) newPage(r *http.Request, rq *request, name string) *page {
-	p := &page{ui: ui, Lang: rq.lang, Dir: "ltr", Langs: languages, Name: name, User: rq.user, Site: rq.site, Role: rq.role,
+	p := &page{ui: ui, Lang: rq.lang, Dir: i18n.Dir(rq.lang), Langs: i18n.Languages(), Name: name, User: rq.user, Site: rq.site, Role: rq.role,
 		UndoMS: ui.undo.Milliseconds()}
-	if rtlLanguages[rq.lang] {
-		p.Dir = "rtl"
-	}
 	if rq.session != nil {
 		p.CSRF = rq.session.CSRFToken
 	}
-	if d := r.URL.Query().Get("done"); d != "" && ui.cat.has("done."+d) {
+	if d := r.URL.Query().Get("done"); d != "" && ui.cat.Has("done."+d) {
 		p.Flash = ui.cat.T(rq.lang, "done."+d)
 	}
 	return p
 }
+
+// LangName is a content language's name in the page's language ("hy" is
+// "Armenian" in English, "армянский" in Russian).
+func (p *page) LangName(code string) string { return p.ui.cat.LanguageName(p.Lang, code) }
 
 // T translates key into the page's language.
 func (p *page) T(key string, args ...any) string { return p.ui.cat.T(p.Lang, key, args...) }
@@ -150,8 +157,8 @@ func (p *page) Labels() []parley.Label { return parley.Labels }
 // JSStrings are the messages the browser script needs.
 func (p *page) JSStrings() map[string]string {
 	out := map[string]string{}
-	for k := range p.ui.cat.msgs["en"] {
-		if strings.HasPrefix(k, "js.") || strings.HasPrefix(k, "reason.") || strings.HasPrefix(k, "status.") {
+	for _, prefix := range []string{"js.", "reason.", "status."} {
+		for _, k := range p.ui.cat.Keys(prefix) {
 			out[k] = p.T(k)
 		}
 	}
@@ -207,7 +214,7 @@ type itemCtx struct {
 // ActionName is an audit action's display name (the action itself if it
 // has none).
 func (p *page) ActionName(a string) string {
-	if p.ui.cat.has("audit.action." + a) {
+	if p.ui.cat.Has("audit.action." + a) {
 		return p.T("audit.action." + a)
 	}
 	return a

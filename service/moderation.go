@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/parley-comments/parley"
+	"github.com/parley-comments/parley/textnorm"
 )
 
 // Moderation actions.
@@ -42,13 +43,13 @@ func (s *Service) Decide(ctx context.Context, actor *parley.User, id string, d D
 	if err := s.requireModerator(ctx, actor, c.SiteID); err != nil {
 		return nil, err
 	}
-	return s.decide(ctx, actor, c.SiteID, id, d)
+	return s.decideOn(ctx, actor, c.SiteID, id, d)
 }
 
-// decide applies a decision by actor, already known to moderate siteID, to
+// decideOn applies a decision by actor, already known to moderate siteID, to
 // the comment id of that site: one transaction that reads, checks, updates,
 // learns and logs. ENOTFOUND for a comment of another site.
-func (s *Service) decide(ctx context.Context, actor *parley.User, siteID, id string, d Decision) (*parley.Comment, error) {
+func (s *Service) decideOn(ctx context.Context, actor *parley.User, siteID, id string, d Decision) (*parley.Comment, error) {
 	if err := validateDecision(&d); err != nil {
 		return nil, err
 	}
@@ -76,12 +77,15 @@ func (s *Service) decide(ctx context.Context, actor *parley.User, siteID, id str
 			if !now.After(cur.ModeratedAt.Truncate(time.Millisecond).Add(time.Millisecond - time.Microsecond)) {
 				now = cur.ModeratedAt.Truncate(time.Millisecond).Add(time.Millisecond)
 			}
-			from := cur.Status
+			from, editPending := cur.Status, cur.EditPending
 			decided := cur.Body
 			if cur.EditPending {
 				decided = cur.PendingBody
 			}
 			applyDecision(cur, d, actor.ID, now)
+			if err := resolveReportsOnDecision(ctx, tx, cur, d.Action, actor.ID, now); err != nil {
+				return err
+			}
 			if err := tx.UpdateComment(ctx, cur); err != nil {
 				return err
 			}
@@ -89,9 +93,12 @@ func (s *Service) decide(ctx context.Context, actor *parley.User, siteID, id str
 				return err
 			}
 			out = cur
-			return tx.AppendAudit(ctx, &parley.AuditEntry{ID: parley.NewID(now), SiteID: cur.SiteID, CommentID: cur.ID,
+			if err := tx.AppendAudit(ctx, &parley.AuditEntry{ID: parley.NewID(now), SiteID: cur.SiteID, CommentID: cur.ID,
 				ActorID: actor.ID, ActorName: actor.Name, Action: d.Action, From: from, To: cur.Status,
-				Reason: d.Reason, Note: d.Note, Scores: cur.Scores, CreatedAt: now})
+				Reason: d.Reason, Note: d.Note, Scores: cur.Scores, CreatedAt: now}); err != nil {
+				return err
+			}
+			return s.emitHooks(ctx, tx, cur.SiteID, decisionHooks(cur, actor, from, editPending)...)
 		})
 		// Without ExpectVersion the moderator acts on the current state:
 		// a lost race is retried on the fresh row (and logged once).
@@ -248,6 +255,8 @@ type QueueItem struct {
 	ClusterSize int
 	Role        parley.Role // the author's role on the site, if a user
 	AuthorEmail string      // the guest's email, or the account's
+	// Reports are the comment's open reader reports, oldest first.
+	Reports []*ReportView
 }
 
 // QueuePage is one page of the moderation queue.
@@ -344,9 +353,13 @@ func (s *Service) Audit(ctx context.Context, actor *parley.User, f parley.AuditF
 
 // StorySettings are what moderators may change on a story.
 type StorySettings struct {
-	Closed       *bool
-	Mode         *parley.ModerationMode
-	Title        *string
+	Closed *bool
+	Mode   *parley.ModerationMode
+	Title  *string
+	URL    *string // must be on one of the site's origins
+	// Locked confirms the title and URL (see parley.Story.Locked). Setting
+	// Title or URL locks the story unless Locked says otherwise.
+	Locked       *bool
 	AuthorEmails *[]string // replaces the story's authors
 }
 
@@ -368,8 +381,8 @@ func (s *Service) UpdateStory(ctx context.Context, actor *parley.User, storyID s
 		}
 		st.Mode = *in.Mode
 	}
-	if in.Title != nil {
-		st.Title = truncateRunes(strings.TrimSpace(*in.Title), MaxTitleChars)
+	if err := s.applyStoryMeta(ctx, st, in); err != nil {
+		return nil, err
 	}
 	if in.AuthorEmails != nil {
 		ids := []string{}
@@ -386,6 +399,9 @@ func (s *Service) UpdateStory(ctx context.Context, actor *parley.User, storyID s
 		st.AuthorIDs = ids
 	}
 	if err := s.store.UpdateStory(ctx, st); err != nil {
+		if parley.IsCode(err, parley.ECONFLICT) {
+			return nil, parley.Errorf(parley.ECONFLICT, "Another story of this site already has that URL.")
+		}
 		return nil, err
 	}
 	now := s.now()
@@ -395,4 +411,33 @@ func (s *Service) UpdateStory(ctx context.Context, actor *parley.User, storyID s
 	}
 	s.publish(ctx, parley.Event{Type: parley.EventStoryUpdated, SiteID: st.SiteID, StoryID: st.ID, At: now})
 	return st, nil
+}
+
+// applyStoryMeta applies staff changes to a story's title, URL and lock.
+func (s *Service) applyStoryMeta(ctx context.Context, st *parley.Story, in StorySettings) error {
+	if in.Title != nil {
+		title := truncateRunes(textnorm.CleanName(*in.Title), MaxTitleChars)
+		if title == "" {
+			return parley.Errorf(parley.EINVALID, "A story needs a title.")
+		}
+		st.Title, st.Locked = title, true
+	}
+	if in.URL != nil {
+		u, err := normalizeStoryURL(*in.URL)
+		if err != nil {
+			return err
+		}
+		site, err := s.Site(ctx, st.SiteID)
+		if err != nil {
+			return err
+		}
+		if err := storyOnSite(site, u); err != nil {
+			return err
+		}
+		st.URL, st.Locked = u, true
+	}
+	if in.Locked != nil {
+		st.Locked = *in.Locked
+	}
+	return nil
 }

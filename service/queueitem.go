@@ -77,6 +77,11 @@ func (l *itemLoader) item(ctx context.Context, c *parley.Comment) (*QueueItem, e
 			it.AuthorEmail = u.Email
 		}
 	}
+	if c.ReportCount > 0 {
+		if it.Reports, err = l.s.openReports(ctx, c); err != nil {
+			return nil, err
+		}
+	}
 	return it, nil
 }
 

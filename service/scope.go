@@ -50,7 +50,7 @@ func (s *Service) ModeratorScope(ctx context.Context, actor *parley.User, siteID
 // transaction (see Decide for the errors). A comment of another site is
 // ENOTFOUND.
 func (s *Service) DecideIn(ctx context.Context, sc *SiteScope, id string, d Decision) (*parley.Comment, error) {
-	return s.decide(ctx, sc.user, sc.site.ID, id, d)
+	return s.decideOn(ctx, sc.user, sc.site.ID, id, d)
 }
 
 // QueueCounts returns the scope's site's queue counts by tab, from one
@@ -62,15 +62,23 @@ func (s *Service) QueueCounts(ctx context.Context, sc *SiteScope) (map[parley.St
 // InQueue reports whether c belongs in the moderation queue view f. It is
 // the rule the store's ListQueue applies in SQL, for checking a single
 // comment (a live update) without a query: the pending view holds pending
-// comments and approved ones with an edit awaiting review; every other
-// view holds the comments with that status, so an approved comment with a
-// pending edit is in both the pending and the approved view.
+// comments and approved ones with an edit awaiting review; the reported
+// view (Reported with no status) holds reported comments that are approved
+// or pending; every other view holds the comments with that status, so an
+// approved comment with a pending edit is in both the pending and the
+// approved view.
 func InQueue(f parley.QueueFilter, c *parley.Comment) bool {
 	if c.SiteID != f.SiteID {
 		return false
 	}
-	switch f.Status {
-	case "", parley.StatusPending:
+	switch {
+	case f.Reported && f.Status == "":
+		// The Reported queue: published comments, and those hidden after
+		// reports (pending again) until a moderator decides.
+		if c.Status != parley.StatusApproved && c.Status != parley.StatusPending {
+			return false
+		}
+	case f.Status == "" || f.Status == parley.StatusPending:
 		if c.Status != parley.StatusPending && !(c.Status == parley.StatusApproved && c.EditPending) {
 			return false
 		}

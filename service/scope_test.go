@@ -70,7 +70,8 @@ func TestInQueueAgreesWithListQueue(t *testing.T) {
 		}
 	}
 	views := []parley.QueueFilter{}
-	for _, st := range []parley.Status{"", parley.StatusPending, parley.StatusApproved, parley.StatusRejected, parley.StatusSpam} {
+	views = append(views, parley.QueueFilter{SiteID: "s", Reported: true}) // the Reported tab
+	for _, st := range []parley.Status{parley.StatusPending, parley.StatusApproved, parley.StatusRejected, parley.StatusSpam} {
 		views = append(views, parley.QueueFilter{SiteID: "s", Status: st},
 			parley.QueueFilter{SiteID: "s", Status: st, Reported: true},
 			parley.QueueFilter{SiteID: "s", Status: st, Label: parley.LabelToxic},

@@ -12,12 +12,14 @@ package service
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"sync"
 	"time"
 
 	"github.com/parley-comments/parley"
 	"github.com/parley-comments/parley/dedupe"
 	"github.com/parley-comments/parley/render"
+	"github.com/parley-comments/parley/webhook"
 )
 
 // Limits on input.
@@ -47,6 +49,10 @@ type RateLimits struct {
 	// Login limits login attempts per client address.
 	LoginPerMinute float64
 	LoginBurst     int
+	// LoginPerAccount limits login attempts per email address, whatever
+	// the client address.
+	LoginPerAccountPerMinute float64
+	LoginPerAccountBurst     int
 }
 
 // DefaultRateLimits are the documented defaults (docs/api.md).
@@ -55,6 +61,7 @@ var DefaultRateLimits = RateLimits{
 	PerAddressPerMinute: 6, PerAddressBurst: 10,
 	PerAuthorPerMinute: 3, PerAuthorBurst: 5,
 	LoginPerMinute: 10, LoginBurst: 10,
+	LoginPerAccountPerMinute: 2, LoginPerAccountBurst: 5,
 }
 
 // Options configures a Service. Store and Clock are required.
@@ -70,6 +77,12 @@ type Options struct {
 	RateLimits RateLimits
 	// SessionTTL is how long a login lasts. Default 30 days.
 	SessionTTL time.Duration
+	// WebhookAllowPrivate lets webhooks reach private, loopback and
+	// link-local addresses (--webhook-allow-private).
+	WebhookAllowPrivate bool
+	// WebhookClient sends webhook deliveries. Default:
+	// webhook.NewClient(WebhookAllowPrivate, webhook.DefaultTimeout).
+	WebhookClient *http.Client
 	// Passwords hashes passwords. Zero: DefaultPasswordHasher. Tests use
 	// CheapPasswordHasher.
 	Passwords PasswordHasher
@@ -87,6 +100,9 @@ type Service struct {
 	limits     RateLimits
 	sessionTTL time.Duration
 	renderer   *render.Renderer
+
+	webhookAllowPrivate bool
+	hookClient          *http.Client
 
 	listenersMu sync.RWMutex
 	listeners   []func(parley.Event)
@@ -120,12 +136,16 @@ func New(o Options) *Service {
 	if o.Clock == nil {
 		o.Clock = parley.SystemClock{}
 	}
+	if o.WebhookClient == nil {
+		o.WebhookClient = webhook.NewClient(o.WebhookAllowPrivate, webhook.DefaultTimeout)
+	}
 	if o.Passwords == (PasswordHasher{}) {
 		o.Passwords = DefaultPasswordHasher
 	}
 	return &Service{
 		store: o.Store, clock: o.Clock, classifier: o.Classifier, adapter: o.Adapter, bus: o.Bus, index: o.Index,
 		log: o.Logger, limits: o.RateLimits, sessionTTL: o.SessionTTL, renderer: render.New(), hasher: o.Passwords,
+		webhookAllowPrivate: o.WebhookAllowPrivate, hookClient: o.WebhookClient,
 	}
 }
 

@@ -37,11 +37,16 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	data := fs.String("data", "", "comma-separated CSV files (text,lang,toxic,personal_attack,hate_speech,obscenity,spam,source)")
 	modelPath := fs.String("model", "", "model file (default: the embedded model)")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
+	split := fs.String("split", "", "score only the rows of this split of `parley train` (train, tune or dev); default every row")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *data == "" {
 		return fmt.Errorf("--data is required")
+	}
+	keep, err := splitFilter(*split)
+	if err != nil {
+		return err
 	}
 	var rows []classify.Row
 	for _, name := range strings.Split(*data, ",") {
@@ -54,7 +59,11 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if err != nil {
 			return cliError(err)
 		}
-		rows = append(rows, rs...)
+		for _, r := range rs {
+			if keep(r) {
+				rows = append(rows, r)
+			}
+		}
 	}
 	m, err := loadModel(*modelPath)
 	if err != nil {
@@ -83,6 +92,19 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintf(stdout, "%-16s %6.0f %6.0f %8.3f %8.3f %8.3f %9.3f %7.3f %9.3f\n", l, v["n"], v["positives"], v["roc_auc"], v["pr_auc"], v["macro_f1"], v["precision"], v["recall"], v["threshold"])
 	}
 	return nil
+}
+
+// splitFilter returns a filter for the rows of one of train's splits
+// ("" keeps every row).
+func splitFilter(name string) (func(classify.Row) bool, error) {
+	want, ok := map[string]classify.Split{"train": classify.SplitTrain, "tune": classify.SplitTune, "dev": classify.SplitDev}[name]
+	if name == "" {
+		return func(classify.Row) bool { return true }, nil
+	}
+	if !ok {
+		return nil, fmt.Errorf("--split must be train, tune or dev")
+	}
+	return func(r classify.Row) bool { return classify.SplitOf(r.Text) == want }, nil
 }
 
 // runClassify implements `parley classify [--json] [--model m.bin] "text"`.

@@ -9,6 +9,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -27,6 +30,7 @@ import (
 type serveConfig struct {
 	db             dbFlags
 	addr           string
+	metricsAddr    string
 	demo           bool
 	migrate        bool
 	rateLimit      string
@@ -34,6 +38,11 @@ type serveConfig struct {
 	secureCookies  string
 	logFormat      string
 	logLevel       string
+	// Webhooks and data retention (issue 14).
+	webhookAllowPrivate bool
+	backupEvery         time.Duration
+	backupKeep          int
+	backupDir           string
 }
 
 // validate checks cross-field rules.
@@ -49,10 +58,41 @@ func (c *serveConfig) validate() error {
 	if c.logFormat != "text" && c.logFormat != "json" {
 		return fmt.Errorf("--log-format must be text or json")
 	}
+	if c.backupEvery != 0 {
+		if c.db.db != "" {
+			return fmt.Errorf("--backup-every is for SQLite; back PostgreSQL up with pg_dump (docs/backup.md)")
+		}
+		if c.backupEvery < time.Minute {
+			return fmt.Errorf("--backup-every must be at least 1m")
+		}
+		if c.backupKeep < 1 {
+			return fmt.Errorf("--backup-keep must be at least 1")
+		}
+	}
 	if _, _, err := net.SplitHostPort(c.addr); err != nil {
 		return fmt.Errorf("--addr must be HOST:PORT: %w", err)
 	}
+	if c.metricsAddr != "" {
+		a, err := metricsListenAddr(c.metricsAddr)
+		if err != nil {
+			return err
+		}
+		c.metricsAddr = a
+	}
 	return nil
+}
+
+// metricsListenAddr returns the address for the metrics listener: a
+// missing host means loopback, so metrics are never exposed by accident.
+func metricsListenAddr(addr string) (string, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", fmt.Errorf("--metrics-addr must be [HOST]:PORT: %w", err)
+	}
+	if host == "" {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port), nil
 }
 
 func newLogger(format, level string, w io.Writer) (*slog.Logger, error) {
@@ -73,13 +113,19 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var cfg serveConfig
 	cfg.db.register(fs)
 	fs.StringVar(&cfg.addr, "addr", envOr("PARLEY_ADDR", "127.0.0.1:8080"), "address to listen on (env PARLEY_ADDR); port 0 picks a free port")
+	fs.StringVar(&cfg.metricsAddr, "metrics-addr", envOr("PARLEY_METRICS_ADDR", ""), "serve Prometheus metrics at /metrics on this [HOST]:PORT (env PARLEY_METRICS_ADDR); off when empty; no host means 127.0.0.1")
 	fs.BoolVar(&cfg.demo, "demo", false, "create and serve a demo site with a sample article at /")
 	fs.BoolVar(&cfg.migrate, "migrate", false, "apply pending database migrations before serving")
 	fs.StringVar(&cfg.rateLimit, "rate-limit", envOr("PARLEY_RATE_LIMIT", "on"), "on or off; off is for load tests only")
 	fs.StringVar(&cfg.trustedProxies, "trusted-proxies", envOr("PARLEY_TRUSTED_PROXIES", ""), "comma-separated IPs or CIDRs whose X-Forwarded-For is trusted")
+	fs.BoolVar(&cfg.webhookAllowPrivate, "webhook-allow-private", envOr("PARLEY_WEBHOOK_ALLOW_PRIVATE", "") == "1",
+		"let webhooks reach private, loopback and link-local addresses (env PARLEY_WEBHOOK_ALLOW_PRIVATE=1)")
 	fs.StringVar(&cfg.secureCookies, "secure-cookies", envOr("PARLEY_SECURE_COOKIES", "auto"), "auto (on unless --demo on loopback), on or off")
 	fs.StringVar(&cfg.logFormat, "log-format", envOr("PARLEY_LOG_FORMAT", "text"), "text or json")
 	fs.StringVar(&cfg.logLevel, "log-level", envOr("PARLEY_LOG_LEVEL", "info"), "debug, info, warn or error")
+	fs.DurationVar(&cfg.backupEvery, "backup-every", envDuration("PARLEY_BACKUP_EVERY"), "make a verified SQLite backup this often, e.g. 6h (env PARLEY_BACKUP_EVERY); 0 = off")
+	fs.IntVar(&cfg.backupKeep, "backup-keep", 14, "scheduled backups to keep")
+	fs.StringVar(&cfg.backupDir, "backup-dir", "", "directory for scheduled backups (default DATA/backups)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -100,11 +146,29 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 
 	// The demo is a one-command first run, so it migrates a fresh database.
+	if cfg.db.db == "" {
+		// The data directory's lock keeps "parley restore" from replacing the
+		// database under a running server.
+		unlock, ok, err := lockData(cfg.db.data)
+		if err != nil {
+			return err
+		}
+		if ok {
+			defer unlock()
+		}
+	}
 	db, err := cfg.db.open(ctx, cfg.migrate || cfg.demo)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	if cfg.backupEvery > 0 {
+		dir := cfg.backupDir
+		if dir == "" {
+			dir = filepath.Join(cfg.db.data, "backups")
+		}
+		go backupSchedule{every: cfg.backupEvery, keep: cfg.backupKeep, dir: dir}.run(ctx, db, logger)
+	}
 
 	bus, closeBus, err := newBus(ctx, db, cfg.db.db, logger)
 	if err != nil {
@@ -120,7 +184,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	limits := service.DefaultRateLimits
 	limits.Enabled = cfg.rateLimit == "on"
 	classifier := &lazyClassifier{}
-	svc := service.New(service.Options{Store: db, Clock: clock, Classifier: classifier, Adapter: adapter.Adapter{}, Bus: bus, Index: index, Logger: logger, RateLimits: limits, Passwords: passwordHasher})
+	svc := service.New(service.Options{Store: db, Clock: clock, Classifier: classifier, Adapter: adapter.Adapter{}, Bus: bus, Index: index, Logger: logger, RateLimits: limits, Passwords: passwordHasher,
+		WebhookAllowPrivate: cfg.webhookAllowPrivate})
+	if err := svc.ProtectStaffNames(ctx); err != nil {
+		logger.Warn("protect staff names from look-alike guest names", "err", err)
+	}
 
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
@@ -149,7 +217,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		BaseContext:       func(net.Listener) context.Context { return ctx },
 	}
 	fmt.Fprintf(stdout, "parley listening on %s (%s)\n", baseURL, db.Dialect())
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
 	// Ready first, warm after: the model and the duplicate index load while
 	// the server already answers. A comment posted meanwhile waits for the
@@ -162,7 +230,22 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err := warmIndex(ctx, db, index, clock.Now()); err != nil && ctx.Err() == nil {
 			logger.Error("load recent comments into the duplicate index", "err", err)
 		}
+		// Loading made garbage several times the size of what it kept;
+		// give those pages back now rather than at the scavenger's pace.
+		debug.FreeOSMemory()
 	}()
+	if cfg.metricsAddr != "" {
+		mln, err := net.Listen("tcp", cfg.metricsAddr)
+		if err != nil {
+			return fmt.Errorf("--metrics-addr: %w", err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", api.MetricsHandler())
+		msrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		defer msrv.Close()
+		fmt.Fprintf(stdout, "parley metrics on http://%s/metrics\n", mln.Addr())
+		go func() { errc <- msrv.Serve(mln) }()
+	}
 	select {
 	case err := <-errc:
 		return err
@@ -267,4 +350,11 @@ func housekeeping(ctx context.Context, db parley.Store, clock parley.Clock, logg
 		case <-tick.C:
 		}
 	}
+}
+
+// envDuration reads a duration from the environment; 0 when unset or bad
+// (a bad value is then refused by flag parsing of the same text).
+func envDuration(name string) time.Duration {
+	d, _ := time.ParseDuration(os.Getenv(name))
+	return d
 }

@@ -51,7 +51,7 @@ export function errorText(t: Messages, e: unknown): string {
   if (e.code === "duplicate") return t.duplicate;
   if (e.status === 429 || e.code === "rate_limited") return t.rateLimited;
   if (e.code === "closed") return t.closed;
-  if (e.code === "sanctioned") return fmt(t.sanctioned, { message: e.message });
+  if (e.code === "sanctioned") return fmt(t.sanctioned, e.message);
   if (e.status === 0) return t.network;
-  return fmt(t.genericError, { message: e.message });
+  return fmt(t.genericError, e.message);
 }

@@ -1,5 +1,8 @@
-// The shape of a locale module. Keep every locale complete: the unit tests
-// check that each one defines every key with a non-empty value.
+// The shape of one locale's widget text. The text itself is in the message
+// catalog, ../../i18n/locales/<lang>/widget.json (keys "widget.<name>") and
+// common.json ("reason.*", "lang.*"), compiled into the bundle by build.mjs;
+// i18n.ts turns each locale into a Messages. The Go tests fail when a locale
+// lacks a key; the node tests fail when a key here is not in the catalog.
 
 /** "27.11.2026, 03:40" in local time: the numeric style used in hy and az. */
 export function dottedDate(d: Date): string {
@@ -23,8 +26,10 @@ export interface Messages {
    * formats the date itself.
    */
   date: Intl.DateTimeFormatOptions | ((d: Date) => string);
-  /** "5 comments", with the locale's plural rules. */
+  /** "5 comments", with the locale's CLDR plural rules. */
   count: (n: number) => string;
+  /** Language names in this locale: names.hy is "Armenian" in English. */
+  names: Record<string, string>;
   heading: string;
   loading: string;
   loadError: string;

@@ -20,10 +20,9 @@ export function canReport(c: Comment, mine: boolean): boolean {
   return (!c.status || c.status === "approved") && !c.own && !mine;
 }
 
-/** A reason as an option label: the locale's text with its first letter in upper case ("off topic" → "Off topic"). */
+/** A reason as an option label: the catalog's text, the same words the dashboard uses ("Off topic"). */
 export function reasonOption(t: Messages, r: Reason): string {
-  const s = t.reasons[r];
-  return s.charAt(0).toLocaleUpperCase(t.lang) + s.slice(1);
+  return t.reasons[r];
 }
 
 /** What the reader is told after a report request. */
@@ -40,7 +39,7 @@ export function reportOutcome(t: Messages, err: unknown): ReportOutcome {
   if (err instanceof ApiError && err.status !== 0) {
     if (err.status === 409) return { text: t.reportAlready, done: true, error: false };
     if (err.status === 429 || err.code === "rate_limited") return { text: t.rateLimited, done: false, error: true };
-    return { text: fmt(t.reportError, { message: err.message }), done: false, error: true };
+    return { text: fmt(t.reportError, err.message), done: false, error: true };
   }
   return { text: t.reportNetwork, done: false, error: true };
 }

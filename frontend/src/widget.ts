@@ -87,7 +87,7 @@ class Form {
     const hpId = uid("x");
     const guest = !w.page?.viewer && kind !== "edit";
     const heading =
-      kind === "new" ? t.formHeading : kind === "reply" ? fmt(t.replyHeading, { name: target!.author.name }) : t.editHeading;
+      kind === "new" ? t.formHeading : kind === "reply" ? fmt(t.replyHeading, target!.author.name) : t.editHeading;
     this.ta = h("textarea", {
       id: taId,
       name: "body",
@@ -497,7 +497,7 @@ export class Widget {
       account = h(
         "div",
         { class: "account" },
-        h("span", { text: fmt(t.signedInAs, { name: p.viewer.name }) }),
+        h("span", { text: fmt(t.signedInAs, p.viewer.name) }),
         h("button", { type: "button", class: "link", text: t.logout, onclick: () => void this.logout() }),
       );
     } else {
@@ -556,7 +556,7 @@ export class Widget {
           "p",
           { class: "notice rejected", tabindex: "-1" },
           t.rejectedNotice,
-          reason ? " " + fmt(t.reasonLabel, { reason }) : "",
+          reason ? " " + fmt(t.reasonLabel, reason) : "",
         ),
       );
     }

@@ -33,12 +33,15 @@ func Run(t *testing.T, open func(testing.TB) *sqlstore.DB) {
 		{"Tokens", testTokens},
 		{"Sessions", testSessions},
 		{"Stories", testStories},
+		{"EnsureStory", testEnsureStory},
+		{"ProtectedNames", testProtectedNames},
 		{"StoryPages", testStoryPages},
 		{"CommentRoundTrip", testCommentRoundTrip},
 		{"UpdateComment", testUpdateComment},
 		{"ConcurrentUpdateComment", testConcurrentUpdateComment},
 		{"ThreadVisibility", testThreadVisibility},
 		{"ThreadPages", testThreadPages},
+		{"ViewerComments", testViewerComments},
 		{"Queue", testQueue},
 		{"QueueFilters", testQueueFilters},
 		{"QueuePagesLarge", testQueuePagesLarge},
@@ -55,8 +58,10 @@ func Run(t *testing.T, open func(testing.TB) *sqlstore.DB) {
 		{"ErrorMapping", testErrorMapping},
 		{"Times", testTimes},
 		{"Reports", testReports},
+		{"ReportReview", testReportReview},
 		{"SiteAdapters", testSiteAdapters},
 		{"Purge", testPurge},
+		{"Webhooks", testWebhooks},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
