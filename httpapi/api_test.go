@@ -19,9 +19,11 @@ import (
 	"github.com/parley-comments/parley/events"
 	"github.com/parley-comments/parley/httpapi"
 	"github.com/parley-comments/parley/internal/testutil"
+	"github.com/parley-comments/parley/oidclogin"
 	"github.com/parley-comments/parley/service"
 	"github.com/parley-comments/parley/sqlstore"
 	"github.com/parley-comments/parley/sqlstore/sqltest"
+	"github.com/parley-comments/parley/ssojwt"
 )
 
 // env is a running API over a real SQLite database.
@@ -50,7 +52,8 @@ func newEnvWith(t *testing.T, limits service.RateLimits) *env {
 	t.Helper()
 	db := sqltest.OpenSQLite(t)
 	clock := testutil.NewClock(time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC))
-	svc := service.New(service.Options{Passwords: service.CheapPasswordHasher, Store: db, Clock: clock, Bus: events.New(), RateLimits: limits, Index: dedupe.NewIndex(dedupe.Options{})})
+	svc := service.New(service.Options{Passwords: service.CheapPasswordHasher, Store: db, Clock: clock, Bus: events.New(), RateLimits: limits, Index: dedupe.NewIndex(dedupe.Options{}),
+		SSO: ssojwt.New(nil), OIDC: oidclogin.New(nil)})
 	resolver, err := clientip.NewResolver([]string{"127.0.0.1/32", "::1/128"})
 	if err != nil {
 		t.Fatal(err)
@@ -122,6 +125,12 @@ func (e *env) do(method, path string, body any, headers ...string) resp {
 	if rd != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	return e.send(req, headers...)
+}
+
+// send sends req with extra headers (name, value pairs) and reads the answer.
+func (e *env) send(req *http.Request, headers ...string) resp {
+	e.t.Helper()
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}

@@ -85,7 +85,7 @@ func (s *Server) Mux() *http.ServeMux { return s.mux }
 
 // Handler returns the root handler with the shared middleware.
 func (s *Server) Handler() http.Handler {
-	return s.metrics.instrument(s.mux, s.recoverPanics(s.securityHeaders(s.cors(httpx.Authenticate(s.svc, s.mux)))))
+	return s.metrics.instrument(s.mux, s.recoverPanics(s.securityHeaders(s.cors(s.guardUnsafe(httpx.Authenticate(s.svc, s.mux))))))
 }
 
 func (s *Server) routes() {
@@ -102,6 +102,11 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /api/v1/auth/login", s.handleLogin)
 	m.HandleFunc("POST /api/v1/auth/logout", s.handleLogout)
 	m.HandleFunc("GET /api/v1/auth/me", s.handleMe)
+	m.HandleFunc("POST /api/v1/auth/sso", s.handleSSO)
+	m.HandleFunc("GET /api/v1/account/sessions", s.handleListSessions)
+	m.HandleFunc("DELETE /api/v1/account/sessions/{id}", s.handleRevokeSession)
+	m.HandleFunc("GET /auth/oidc/{site}/start", s.handleOIDCStart)
+	m.HandleFunc("GET /auth/oidc/callback", s.handleOIDCCallback)
 	m.HandleFunc("GET /auth/popup", s.handlePopup)
 	m.HandleFunc("POST /auth/popup", s.handlePopupLogin)
 	m.HandleFunc("GET /auth/popup.js", handleAsset("popup.js", "text/javascript; charset=utf-8"))
@@ -120,9 +125,13 @@ func (s *Server) routes() {
 	m.HandleFunc("PATCH /api/v1/moderation/stories/{id}", s.handleUpdateStory)
 	m.HandleFunc("GET /api/v1/moderation/stream", s.handleModStream)
 	m.HandleFunc("PUT /api/v1/admin/sites/{id}/settings", s.handleSiteSettings)
+	m.HandleFunc("GET /api/v1/admin/sites/{id}/auth", s.handleGetSiteAuth)
+	m.HandleFunc("PUT /api/v1/admin/sites/{id}/auth", s.handlePutSiteAuth)
+	m.HandleFunc("POST /api/v1/admin/sites/{id}/users/{user}/revoke-sessions", s.handleAdminRevokeSessions)
 	m.HandleFunc("GET /api/v1/admin/sites/{id}/adapter", s.handleAdapterStatus)
 	m.HandleFunc("DELETE /api/v1/admin/sites/{id}/adapter", s.handleAdapterReset)
 	s.webhookRoutes()
+	s.emailRoutes()
 
 	m.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, parley.Errorf(parley.ENOTFOUND, "No such API endpoint."))

@@ -18,7 +18,7 @@ var templateFS embed.FS
 
 // pageNames are the pages; each is templates/<name>.html parsed with the
 // layout and the item partial.
-var pageNames = []string{"login", "sites", "error", "queue", "campaigns", "sanctions", "stories", "story", "audit", "webhooks", "webhook"}
+var pageNames = []string{"login", "sites", "error", "queue", "campaigns", "sanctions", "stories", "story", "audit", "webhooks", "webhook", "privacy"}
 
 // parsePages parses every page at startup and checks that each defines
 // the blocks the layout needs.
@@ -58,6 +58,7 @@ type page struct {
 
 	// Login.
 	Next, Email string
+	Providers   []service.SignInProvider
 	// Site picker.
 	Sites []service.ModeratedSite
 	// Queue and campaigns.

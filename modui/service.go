@@ -14,6 +14,7 @@ type Service interface {
 	httpx.Authenticator
 	OnEvent(fn func(parley.Event))
 	Login(ctx context.Context, email, password, clientKey string) (*parley.Session, string, *parley.User, error)
+	SignInProviders(ctx context.Context) ([]service.SignInProvider, error)
 	Logout(ctx context.Context, secret string) error
 
 	ModeratedSites(ctx context.Context, actor *parley.User) ([]service.ModeratedSite, error)
@@ -36,6 +37,7 @@ type Service interface {
 	Audit(ctx context.Context, actor *parley.User, f parley.AuditFilter) ([]*parley.AuditEntry, string, error)
 	SanctionReporter(ctx context.Context, actor *parley.User, reportID, reason string) (*parley.Sanction, error)
 	WebhookService // webhooks.go
+	PrivacyService // privacy.go
 }
 
 var _ Service = (*service.Service)(nil)

@@ -143,10 +143,8 @@ func (s *Service) Login(ctx context.Context, email, password, clientKey string) 
 	if !s.hasher.Verify(hash, password) || u == nil {
 		return nil, "", nil, parley.Errorf(parley.EUNAUTHORIZED, "Wrong email or password.")
 	}
-	secret := newSecret("ps_")
-	now := s.now()
-	sess := &parley.Session{IDHash: HashSecret(secret), UserID: u.ID, CSRFToken: newSecret(""), CreatedAt: now, ExpiresAt: now.Add(s.sessionTTL)}
-	if err := s.store.CreateSession(ctx, sess); err != nil {
+	sess, secret, err := s.startSession(ctx, s.store, u.ID, parley.LoginPassword, "", "")
+	if err != nil {
 		return nil, "", nil, err
 	}
 	return sess, secret, u, nil

@@ -98,7 +98,10 @@ func (s *Service) decideOn(ctx context.Context, actor *parley.User, siteID, id s
 				Reason: d.Reason, Note: d.Note, Scores: cur.Scores, CreatedAt: now}); err != nil {
 				return err
 			}
-			return s.emitHooks(ctx, tx, cur.SiteID, decisionHooks(cur, actor, from, editPending)...)
+			if err := s.emitHooks(ctx, tx, cur.SiteID, decisionHooks(cur, actor, from, editPending)...); err != nil {
+				return err
+			}
+			return s.notifyDecision(ctx, tx, cur, from, editPending)
 		})
 		// Without ExpectVersion the moderator acts on the current state:
 		// a lost race is retried on the fresh row (and logged once).
@@ -387,7 +390,7 @@ func (s *Service) UpdateStory(ctx context.Context, actor *parley.User, storyID s
 	if in.AuthorEmails != nil {
 		ids := []string{}
 		for _, e := range *in.AuthorEmails {
-			u, err := s.store.GetUserByEmail(ctx, strings.ToLower(strings.TrimSpace(e)))
+			u, err := s.userByEmailOnSite(ctx, st.SiteID, e)
 			if err != nil {
 				if parley.IsCode(err, parley.ENOTFOUND) {
 					return nil, parley.Errorf(parley.EINVALID, "No user with email %q.", e)

@@ -98,6 +98,11 @@ func (s *Service) AddSanction(ctx context.Context, actor *parley.User, in Sancti
 	if err != nil {
 		return nil, err
 	}
+	if in.Kind == parley.SanctionBan {
+		if err := s.revokeBanned(ctx, in.AuthorKey); err != nil {
+			return sn, err
+		}
+	}
 	if in.Kind == parley.SanctionBan && in.RejectPending {
 		if _, err := s.DecideWhere(ctx, actor, parley.QueueFilter{SiteID: in.SiteID, AuthorKey: in.AuthorKey, Status: parley.StatusPending},
 			Decision{Action: ActionReject, Reason: parley.ReasonOther, Note: "Author banned: " + sn.Reason}); err != nil {

@@ -68,6 +68,7 @@ type conn struct {
 	db    *sql.DB
 	tx    *sql.Tx
 	sleep func(time.Duration)
+	clock parley.Clock
 	// w is SQLite's group-commit writer (nil on PostgreSQL).
 	w *writer
 	// batched is set on a transaction shared by a group commit: a request
@@ -124,7 +125,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	if err != nil {
 		return nil, parley.WrapError(parley.EINTERNAL, "Cannot open the database.", err)
 	}
-	db := &DB{conn: &conn{d: d, db: sdb, sleep: time.Sleep}, sqlDB: sdb, dsn: dsn}
+	db := &DB{conn: &conn{d: d, db: sdb, sleep: time.Sleep, clock: parley.SystemClock{}}, sqlDB: sdb, dsn: dsn}
 	if err := db.Ping(ctx); err != nil {
 		sdb.Close()
 		return nil, err
@@ -143,6 +144,9 @@ func sqliteDSN(path string) string {
 	v.Add("_pragma", "journal_mode(WAL)")
 	v.Add("_pragma", "synchronous(FULL)")
 	v.Add("_pragma", "foreign_keys(ON)")
+	// Deleted content is overwritten with zeros, so that an erased
+	// commenter's data does not linger in free pages (docs/privacy.md).
+	v.Add("_pragma", "secure_delete(ON)")
 	v.Set("_txlock", "immediate")
 	return "file:" + path + "?" + v.Encode()
 }
@@ -211,6 +215,11 @@ func (db *DB) Close() error {
 	return nil
 }
 
+// SetClock sets the clock that TakeLoginFlow and ListUserSessions compare
+// expiry times with (session expiry itself is the service's). The default
+// is the system clock.
+func (db *DB) SetClock(c parley.Clock) { db.clock = c }
+
 // SQL returns the underlying *sql.DB, for tests and tools.
 func (db *DB) SQL() *sql.DB { return db.sqlDB }
 
@@ -267,7 +276,7 @@ func (c *conn) runTx(ctx context.Context, fn func(tx parley.Store) error) (err e
 			_ = tx.Rollback()
 		}
 	}()
-	if err := fn(&conn{d: c.d, db: c.db, tx: tx, sleep: c.sleep}); err != nil {
+	if err := fn(&conn{d: c.d, db: c.db, tx: tx, sleep: c.sleep, clock: c.clock}); err != nil {
 		return err
 	}
 	return tx.Commit()

@@ -117,7 +117,7 @@ func (w *writer) batch(first *txJob) {
 			again = append(again, j)
 			return
 		}
-		j.panic, j.err = w.call(j, &conn{d: w.c.d, db: w.c.db, tx: tx, sleep: w.c.sleep, batched: true})
+		j.panic, j.err = w.call(j, &conn{d: w.c.d, db: w.c.db, tx: tx, sleep: w.c.sleep, clock: w.c.clock, batched: true})
 		if j.err == nil && j.panic == nil {
 			exec("RELEASE job")
 		} else if exec("ROLLBACK TO job"); !broken {

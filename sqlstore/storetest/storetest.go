@@ -61,7 +61,11 @@ func Run(t *testing.T, open func(testing.TB) *sqlstore.DB) {
 		{"ReportReview", testReportReview},
 		{"SiteAdapters", testSiteAdapters},
 		{"Purge", testPurge},
+		{"Identity", testIdentity}, {"TokenIDsAndFlows", testTokenIDsAndFlows}, {"UserSessions", testUserSessions},
 		{"Webhooks", testWebhooks},
+		{"Privacy", testPrivacy},
+		{"Outbox", testOutbox}, {"OutboxInTx", testOutboxInTx}, {"ConcurrentOutboxClaims", testConcurrentOutboxClaims},
+		{"AuthLinks", testAuthLinks},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -299,6 +303,10 @@ func testTokens(t *testing.T, db *sqlstore.DB) {
 	wantCode(t, err, parley.ENOTFOUND)
 	wantCode(t, db.CreateToken(ctx(), &parley.Token{ID: parley.NewID(at(3)), UserID: u.ID, SecretHash: tok.SecretHash, CreatedAt: at(3)}), parley.ECONFLICT)
 }
+
+type fixedClock struct{ t time.Time }
+
+func (c fixedClock) Now() time.Time { return c.t }
 
 func testSessions(t *testing.T, db *sqlstore.DB) {
 	u := seedUser(t, db, 1)
