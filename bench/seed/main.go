@@ -52,7 +52,7 @@ func run(ctx context.Context, dsn, siteID string, extra int) error {
 		return err
 	}
 	now := time.Now().UTC().Add(-time.Hour).Truncate(time.Microsecond)
-	if err := db.CreateSite(ctx, &parley.Site{ID: siteID, Name: "Benchmark", Origins: []string{"http://127.0.0.1"}, CreatedAt: now}); err != nil {
+	if err := db.CreateSite(ctx, &parley.Site{ID: siteID, Name: "Benchmark", Origins: []string{"http://127.0.0.1", "https://bench.example"}, CreatedAt: now}); err != nil {
 		return err
 	}
 	r := rand.New(rand.NewPCG(1, 2))
