@@ -28,6 +28,7 @@ import (
 	"github.com/parley-comments/parley/i18n"
 	"github.com/parley-comments/parley/internal/httpx"
 	"github.com/parley-comments/parley/internal/router"
+	"github.com/parley-comments/parley/service"
 )
 
 // SessionCookie is the session cookie name; it is the same cookie the JSON
@@ -68,6 +69,7 @@ type UI struct {
 	pages   map[string]*template.Template
 	assets  *assets
 	cat     *i18n.Catalog
+	live    *liveCache
 }
 
 // New parses and checks every template, locale and static file. It fails
@@ -83,7 +85,9 @@ func New(cfg Config) (*UI, error) {
 	if cfg.UndoWindow <= 0 {
 		cfg.UndoWindow = DefaultUndoWindow
 	}
-	ui := &UI{svc: cfg.Service, log: cfg.Logger, cookies: httpx.Cookies{Secure: cfg.SecureCookies}, ips: cfg.Resolver, undo: cfg.UndoWindow}
+	ui := &UI{svc: cfg.Service, log: cfg.Logger, cookies: httpx.Cookies{Secure: cfg.SecureCookies}, ips: cfg.Resolver, undo: cfg.UndoWindow,
+		live: newLiveCache(time.Now)}
+	cfg.Service.OnEvent(ui.live.invalidate)
 	var err error
 	if ui.cat, err = i18n.Load(); err != nil {
 		return nil, err
@@ -146,6 +150,7 @@ type request struct {
 	session *parley.Session
 	site    *parley.Site
 	role    parley.Role
+	scope   *service.SiteScope // the moderator's standing on site, checked once
 	lang    string
 }
 
@@ -188,12 +193,12 @@ func (ui *UI) auth(h authedHandler) http.Handler {
 // siteScope checks that the user moderates the site in the path.
 func (ui *UI) siteScope(h siteHandler) authedHandler {
 	return func(w http.ResponseWriter, r *http.Request, rq *request) {
-		site, role, err := ui.svc.ModeratorSite(r.Context(), rq.user, r.PathValue("site"))
+		sc, err := ui.svc.ModeratorScope(r.Context(), rq.user, r.PathValue("site"))
 		if err != nil {
 			ui.fail(w, r, rq, err)
 			return
 		}
-		rq.site, rq.role = site, role
+		rq.scope, rq.site, rq.role = sc, sc.Site(), sc.Role()
 		h(w, r, rq)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"context"
 	"embed"
 	"encoding/json"
+	"github.com/parley-comments/parley/internal/router"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -62,7 +63,7 @@ func New(svc Service, log *slog.Logger) (*UI, error) {
 }
 
 // Routes registers the reader pages on mux.
-func (ui *UI) Routes(mux *http.ServeMux) {
+func (ui *UI) Routes(mux router.Registrar) {
 	mux.HandleFunc("GET /notify/{token}", ui.handleSettings)
 	mux.HandleFunc("POST /notify/{token}", ui.handleSetMode)
 	mux.HandleFunc("GET /notify/{token}/unsubscribe", ui.handleUnsubscribePage)
