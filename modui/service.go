@@ -2,6 +2,7 @@ package modui
 
 import (
 	"context"
+	"io"
 
 	"github.com/parley-comments/parley"
 	"github.com/parley-comments/parley/internal/httpx"
@@ -34,6 +35,10 @@ type Service interface {
 	ModeratorStory(ctx context.Context, actor *parley.User, storyID string) (*parley.Story, []service.StoryAuthor, error)
 	UpdateStory(ctx context.Context, actor *parley.User, storyID string, in service.StorySettings) (*parley.Story, error)
 	Audit(ctx context.Context, actor *parley.User, f parley.AuditFilter) ([]*parley.AuditEntry, string, error)
+
+	StartImport(ctx context.Context, actor *parley.User, siteID, format string, strict bool, fileName string, file io.Reader) (*service.ImportJob, error)
+	ImportJobs(ctx context.Context, actor *parley.User, siteID string) ([]*service.ImportJob, error)
+	ExportSite(ctx context.Context, actor *parley.User, siteID, format string, w io.Writer) (service.ExportSummary, error)
 }
 
 var _ Service = (*service.Service)(nil)

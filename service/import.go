@@ -81,6 +81,9 @@ func (r *ImportReport) ImportedTotal() int {
 	return n
 }
 
+// Count is the number of comments written with a status.
+func (r *ImportReport) Count(status string) int { return r.Imported[parley.Status(status)] }
+
 func (r *ImportReport) skip(line int, sourceID, reason string) {
 	r.Skipped++
 	if len(r.Problems) < maxReportProblems {
@@ -165,6 +168,7 @@ type importItem struct {
 	thread *importThread
 	c      *parley.Comment
 	text   string // Body: what the classifier and the index see
+	sig    *dedupe.Signature
 }
 
 type importThread struct {
@@ -575,7 +579,7 @@ func (imp *importer) write(ctx context.Context, items []*importItem) error {
 	if s.index != nil {
 		for _, it := range items {
 			c := it.c
-			m := s.index.Check(dedupe.Doc{SiteID: c.SiteID, CommentID: c.ID, AuthorKey: c.AuthorKey, Text: it.text, At: c.CreatedAt})
+			m := s.index.CheckSigned(dedupe.Doc{SiteID: c.SiteID, CommentID: c.ID, AuthorKey: c.AuthorKey, At: c.CreatedAt}, it.sig)
 			if !m.Common && len(m.Matches) > 0 {
 				c.ClusterID = m.ClusterID
 				c.SpamSignals = append(c.SpamSignals, parley.SpamSignal{Kind: "cluster", Detail: clusterDetail(len(m.Matches), m.Reason)})
@@ -591,7 +595,8 @@ func (imp *importer) write(ctx context.Context, items []*importItem) error {
 					joinCluster = append(joinCluster, m.ClusterID)
 				}
 			}
-			s.index.Add(dedupe.Doc{SiteID: c.SiteID, CommentID: c.ID, AuthorKey: c.AuthorKey, ClusterID: c.ClusterID, Text: it.text, At: c.CreatedAt})
+			s.index.AddSigned(dedupe.Doc{SiteID: c.SiteID, CommentID: c.ID, AuthorKey: c.AuthorKey, ClusterID: c.ClusterID, At: c.CreatedAt}, it.sig)
+			it.sig = nil
 		}
 	}
 	rows := make([]parley.ImportedComment, len(items))
@@ -671,11 +676,11 @@ func (imp *importer) story(ctx context.Context, tx parley.Store, it *importItem)
 	return st.ID, true, nil
 }
 
-// classify scores items in parallel: the classifier is CPU-bound and safe
-// for concurrent use.
+// classify scores items, and signs them for the duplicate index, in
+// parallel: both are CPU-bound and safe for concurrent use.
 func (imp *importer) classify(ctx context.Context, items []*importItem) {
 	s := imp.s
-	if s.classifier == nil {
+	if s.classifier == nil && s.index == nil {
 		return
 	}
 	workers := runtime.GOMAXPROCS(0)
@@ -690,6 +695,13 @@ func (imp *importer) classify(ctx context.Context, items []*importItem) {
 		go func() {
 			defer wg.Done()
 			for it := range next {
+				if s.index != nil {
+					sig := dedupe.Sign(it.text)
+					it.sig = &sig
+				}
+				if s.classifier == nil {
+					continue
+				}
 				v, err := s.classifier.Classify(ctx, it.text)
 				if err != nil {
 					continue // unscored, like a live comment whose classification failed

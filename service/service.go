@@ -84,6 +84,7 @@ type Service struct {
 	limits     RateLimits
 	sessionTTL time.Duration
 	renderer   *render.Renderer
+	imports    importJobs // dashboard imports running on this instance
 
 	listenersMu sync.RWMutex
 	listeners   []func(parley.Event)
