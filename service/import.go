@@ -187,16 +187,22 @@ type seenComment struct {
 }
 
 type importer struct {
-	s        *Service
-	st       parley.Store
-	o        ImportOptions
-	rep      *ImportReport
-	threads  map[string]*importThread
-	seen     map[string]*seenComment
-	waiting  map[string][]*importItem // parent source ID -> replies held until it is written
-	gone     map[string]string        // source IDs deleted or skipped -> why
-	batch    []*importItem
-	adapter  []byte
+	s       *Service
+	st      parley.Store
+	o       ImportOptions
+	rep     *ImportReport
+	threads map[string]*importThread
+	seen    map[string]*seenComment
+	waiting map[string][]*importItem // parent source ID -> replies held until it is written
+	gone    map[string]string        // source IDs deleted or skipped -> why
+	batch   []*importItem
+	adapter []byte
+
+	// The writer goroutine (non-strict imports) and what it shares.
+	wq       chan writeJob
+	wdone    chan struct{}
+	werr     error      // set by the writer before wdone closes
+	mu       sync.Mutex // guards rep's counts and progress while the writer runs
 	progress ImportProgress
 }
 
@@ -243,6 +249,10 @@ func (s *Service) runImport(ctx context.Context, st parley.Store, o ImportOption
 			}
 		}
 	}()
+	if !o.Strict {
+		imp.startWriter(ctx)
+		defer imp.stopWriter()
+	}
 	var fatal error
 	for n := range recs {
 		if n.err != nil {
@@ -251,10 +261,13 @@ func (s *Service) runImport(ctx context.Context, st parley.Store, o ImportOption
 			}
 			break
 		}
-		imp.progress.Records++
 		if err := imp.record(ctx, n.rec); err != nil {
 			return imp.rep, err
 		}
+		imp.mu.Lock()
+		imp.progress.Records++
+		imp.progress.Skipped = imp.rep.Skipped
+		imp.mu.Unlock()
 		if len(imp.batch) >= o.BatchSize {
 			if err := imp.flush(ctx); err != nil {
 				return imp.rep, err
@@ -268,6 +281,9 @@ func (s *Service) runImport(ctx context.Context, st parley.Store, o ImportOption
 		return imp.rep, err
 	}
 	if err := imp.orphans(ctx); err != nil {
+		return imp.rep, err
+	}
+	if err := imp.stopWriter(); err != nil {
 		return imp.rep, err
 	}
 	if fatal != nil {
@@ -599,49 +615,105 @@ func (imp *importer) write(ctx context.Context, items []*importItem) error {
 			it.sig = nil
 		}
 	}
-	rows := make([]parley.ImportedComment, len(items))
-	var created int
+	// Stories first, in their own transaction: a later batch needs their
+	// IDs before this batch's comments commit.
 	err := imp.st.InTx(ctx, func(tx parley.Store) error {
-		created = 0
-		for i, it := range items {
-			if it.thread.storyID == "" {
-				st, isNew, err := imp.story(ctx, tx, it)
-				if err != nil {
-					return err
-				}
-				it.thread.storyID = st
-				if isNew {
-					created++
-				}
+		for _, it := range items {
+			if it.thread.storyID != "" {
+				continue
 			}
-			it.c.StoryID = it.thread.storyID
-			rows[i] = parley.ImportedComment{Comment: it.c, Source: imp.o.Format, SourceID: it.src.SourceID, SourceUserID: it.src.AuthorUserID}
+			st, isNew, err := imp.story(ctx, tx, it)
+			if err != nil {
+				return err
+			}
+			it.thread.storyID = st
+			if isNew {
+				imp.mu.Lock()
+				imp.rep.StoriesCreated++
+				imp.mu.Unlock()
+			}
 		}
-		if err := tx.ImportComments(ctx, rows); err != nil {
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	job := writeJob{rows: make([]parley.ImportedComment, len(items)), joins: joins, joinCluster: joinCluster}
+	for i, it := range items {
+		it.c.StoryID = it.thread.storyID
+		job.rows[i] = parley.ImportedComment{Comment: it.c, Source: imp.o.Format, SourceID: it.src.SourceID, SourceUserID: it.src.AuthorUserID}
+	}
+	if imp.wq == nil {
+		return imp.commit(ctx, job)
+	}
+	select {
+	case imp.wq <- job:
+		return nil
+	case <-imp.wdone: // the writer stopped on an error
+		return imp.werr
+	}
+}
+
+// writeJob is one batch of comments ready to commit.
+type writeJob struct {
+	rows        []parley.ImportedComment
+	joins       []string // comments already stored that join a cluster
+	joinCluster []string
+}
+
+// startWriter commits batches in a goroutine, in order, while the next
+// batch is classified. Strict imports (one transaction) do not use it.
+func (imp *importer) startWriter(ctx context.Context) {
+	wq, wdone := make(chan writeJob, 1), make(chan struct{})
+	imp.wq, imp.wdone = wq, wdone
+	go func() {
+		defer close(wdone)
+		for job := range wq {
+			if err := imp.commit(ctx, job); err != nil {
+				imp.werr = err
+				return
+			}
+		}
+	}()
+}
+
+// stopWriter waits for the writer to commit what it was given and returns
+// its error.
+func (imp *importer) stopWriter() error {
+	if imp.wq == nil {
+		return nil
+	}
+	close(imp.wq)
+	imp.wq = nil
+	<-imp.wdone
+	return imp.werr
+}
+
+// commit writes one batch of comments in one transaction.
+func (imp *importer) commit(ctx context.Context, job writeJob) error {
+	err := imp.st.InTx(ctx, func(tx parley.Store) error {
+		if err := tx.ImportComments(ctx, job.rows); err != nil {
 			return err
 		}
-		for i, id := range joins {
-			if err := s.joinCluster(ctx, tx, joinCluster[i], []string{id}); err != nil {
+		for i, id := range job.joins {
+			if err := imp.s.joinCluster(ctx, tx, job.joinCluster[i], []string{id}); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
 	if err != nil {
-		// A story created in a rolled-back transaction does not exist.
-		for _, it := range items {
-			it.thread.storyID = ""
-		}
 		return err
 	}
-	imp.rep.StoriesCreated += created
-	for _, it := range items {
-		imp.rep.Imported[it.c.Status]++
+	imp.mu.Lock()
+	for _, r := range job.rows {
+		imp.rep.Imported[r.Comment.Status]++
 	}
 	imp.progress.Imported = imp.rep.ImportedTotal()
-	imp.progress.Skipped = imp.rep.Skipped
+	p := imp.progress
+	imp.mu.Unlock()
 	if imp.o.Progress != nil {
-		imp.o.Progress(imp.progress)
+		imp.o.Progress(p)
 	}
 	return nil
 }
