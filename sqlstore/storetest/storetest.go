@@ -58,6 +58,7 @@ func Run(t *testing.T, open func(testing.TB) *sqlstore.DB) {
 		{"Reports", testReports},
 		{"SiteAdapters", testSiteAdapters},
 		{"Purge", testPurge},
+		{"Transfer", testTransfer},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
