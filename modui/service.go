@@ -14,6 +14,7 @@ import (
 type Service interface {
 	httpx.Authenticator
 	Login(ctx context.Context, email, password, clientKey string) (*parley.Session, string, *parley.User, error)
+	SignInProviders(ctx context.Context) ([]service.SignInProvider, error)
 	Logout(ctx context.Context, secret string) error
 
 	ModeratedSites(ctx context.Context, actor *parley.User) ([]service.ModeratedSite, error)
@@ -35,6 +36,9 @@ type Service interface {
 	ModeratorStory(ctx context.Context, actor *parley.User, storyID string) (*parley.Story, []service.StoryAuthor, error)
 	UpdateStory(ctx context.Context, actor *parley.User, storyID string, in service.StorySettings) (*parley.Story, error)
 	Audit(ctx context.Context, actor *parley.User, f parley.AuditFilter) ([]*parley.AuditEntry, string, error)
+	SanctionReporter(ctx context.Context, actor *parley.User, reportID, reason string) (*parley.Sanction, error)
+	WebhookService // webhooks.go
+	PrivacyService // privacy.go
 
 	StartImport(ctx context.Context, actor *parley.User, siteID, format string, strict bool, fileName string, file io.Reader) (*service.ImportJob, error)
 	ImportJobs(ctx context.Context, actor *parley.User, siteID string) ([]*service.ImportJob, error)

@@ -34,6 +34,7 @@ func Run(t *testing.T, open func(testing.TB) *sqlstore.DB) {
 		{"Sessions", testSessions},
 		{"Stories", testStories},
 		{"EnsureStory", testEnsureStory},
+		{"ProtectedNames", testProtectedNames},
 		{"StoryPages", testStoryPages},
 		{"CommentRoundTrip", testCommentRoundTrip},
 		{"UpdateComment", testUpdateComment},
@@ -56,8 +57,14 @@ func Run(t *testing.T, open func(testing.TB) *sqlstore.DB) {
 		{"ErrorMapping", testErrorMapping},
 		{"Times", testTimes},
 		{"Reports", testReports},
+		{"ReportReview", testReportReview},
 		{"SiteAdapters", testSiteAdapters},
 		{"Purge", testPurge},
+		{"Identity", testIdentity}, {"TokenIDsAndFlows", testTokenIDsAndFlows}, {"UserSessions", testUserSessions},
+		{"Webhooks", testWebhooks},
+		{"Privacy", testPrivacy},
+		{"Outbox", testOutbox}, {"OutboxInTx", testOutboxInTx}, {"ConcurrentOutboxClaims", testConcurrentOutboxClaims},
+		{"AuthLinks", testAuthLinks},
 		{"Transfer", testTransfer},
 	}
 	for _, tc := range tests {
