@@ -197,6 +197,7 @@ type importer struct {
 	gone    map[string]string        // source IDs deleted or skipped -> why
 	batch   []*importItem
 	adapter []byte
+	latest  time.Time // the newest comment time indexed
 
 	// The writer goroutine (non-strict imports) and what it shares.
 	wq       chan writeJob
@@ -613,7 +614,15 @@ func (imp *importer) write(ctx context.Context, items []*importItem) error {
 			}
 			s.index.AddSigned(dedupe.Doc{SiteID: c.SiteID, CommentID: c.ID, AuthorKey: c.AuthorKey, ClusterID: c.ClusterID, At: c.CreatedAt}, it.sig)
 			it.sig = nil
+			if c.CreatedAt.After(imp.latest) {
+				imp.latest = c.CreatedAt
+			}
 		}
+		// Files are mostly in time order: comments older than the window
+		// before the newest one can no longer match, so the index's memory
+		// stays bounded however long the file is. (On a live server the
+		// window is measured from now, so this drops nothing recent.)
+		s.index.Expire(imp.latest)
 	}
 	// Stories first, in their own transaction: a later batch needs their
 	// IDs before this batch's comments commit.
