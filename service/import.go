@@ -129,6 +129,11 @@ func (s *Service) Import(ctx context.Context, o ImportOptions, open OpenFunc) (*
 		o.BatchSize = DefaultImportBatch
 	}
 	start := time.Now()
+	defer func() {
+		// One hint for caches (public threads) that the site changed. It is
+		// not a comment event: nobody is notified of imported comments.
+		s.publish(ctx, parley.Event{Type: parley.EventSiteUpdated, SiteID: o.SiteID, At: s.now()})
+	}()
 	if !o.Strict {
 		rep, err := s.runImport(ctx, s.store, o, open)
 		if rep != nil {
@@ -169,6 +174,7 @@ type importItem struct {
 	c      *parley.Comment
 	text   string // Body: what the classifier and the index see
 	sig    *dedupe.Signature
+	userID bool // src.AuthorUserID is an account of this installation
 }
 
 type importThread struct {
@@ -197,7 +203,8 @@ type importer struct {
 	gone    map[string]string        // source IDs deleted or skipped -> why
 	batch   []*importItem
 	adapter []byte
-	latest  time.Time // the newest comment time indexed
+	latest  time.Time       // the newest comment time indexed
+	users   map[string]bool // Parley exports: account IDs that exist here
 
 	// The writer goroutine (non-strict imports) and what it shares.
 	wq       chan writeJob
@@ -220,7 +227,7 @@ func (s *Service) runImport(ctx context.Context, st parley.Store, o ImportOption
 	imp := &importer{s: s, st: st, o: o,
 		rep:     &ImportReport{Format: o.Format, Imported: map[parley.Status]int{}},
 		threads: map[string]*importThread{}, seen: map[string]*seenComment{}, waiting: map[string][]*importItem{},
-		gone: map[string]string{}}
+		gone: map[string]string{}, users: map[string]bool{}}
 	if s.adapter != nil && s.classifier != nil {
 		if state, err := st.GetSiteAdapter(ctx, o.SiteID); err == nil {
 			imp.adapter = state
@@ -349,6 +356,20 @@ func (imp *importer) comment(ctx context.Context, c *transfer.Comment) error {
 		return nil
 	}
 	it := &importItem{src: c, thread: th}
+	if imp.o.Format == "parley" && c.AuthorUserID != "" {
+		// A Parley export names accounts; keep the link when the account
+		// exists here (an export re-imported into the same installation).
+		known, ok := imp.users[c.AuthorUserID]
+		if !ok {
+			_, err := imp.st.GetUser(ctx, c.AuthorUserID)
+			if err != nil && !parley.IsCode(err, parley.ENOTFOUND) {
+				return err
+			}
+			known = err == nil
+			imp.users[c.AuthorUserID] = known
+		}
+		it.userID = known
+	}
 	if err := imp.build(it); err != nil {
 		rep.skip(c.Line, c.SourceID, err.Error())
 		imp.gone[c.SourceID] = "was skipped"
@@ -377,6 +398,9 @@ func (imp *importer) build(it *importItem) error {
 	}
 	if strings.TrimSpace(c.Body) == "" {
 		return errors.New("comment is empty once its HTML is sanitized")
+	}
+	if it.userID {
+		c.AuthorUserID = src.AuthorUserID
 	}
 	c.AuthorName = truncateRunes(strings.TrimSpace(src.AuthorName), MaxNameChars)
 	if c.AuthorName == "" {
