@@ -229,7 +229,7 @@ func (s *Service) runImport(ctx context.Context, st parley.Store, o ImportOption
 		threads: map[string]*importThread{}, seen: map[string]*seenComment{}, waiting: map[string][]*importItem{},
 		gone: map[string]string{}, users: map[string]bool{}}
 	if s.adapter != nil && s.classifier != nil {
-		if state, err := st.GetSiteAdapter(ctx, o.SiteID); err == nil {
+		if state, err := s.store.GetSiteAdapter(ctx, o.SiteID); err == nil { // outside a strict import's transaction: no row lock
 			imp.adapter = state
 		}
 	}
