@@ -139,6 +139,9 @@ func (ui *UI) Routes(mux router.Registrar) {
 	site("GET /moderation/s/{site}/audit", ui.handleAudit)
 	ui.webhookRoutes(site)
 	ui.privacyRoutes(site)
+	site("GET /moderation/s/{site}/transfer", ui.handleTransfer)
+	site("GET /moderation/s/{site}/export", ui.handleExport)
+	mux.Handle("POST /moderation/s/{site}/import", ui.authLimit(MaxImportUpload, ui.siteScope(ui.handleImport)))
 	mux.Handle("/moderation/", ui.auth(func(w http.ResponseWriter, r *http.Request, rq *request) {
 		ui.fail(w, r, rq, parley.Errorf(parley.ENOTFOUND, "Page not found."))
 	}))
@@ -162,7 +165,10 @@ type siteHandler = authedHandler
 // handler). Without a valid session, GET requests are sent to the login
 // page and others get 401. Unsafe requests must carry the session's CSRF
 // token (X-CSRF-Token header or csrf_token field).
-func (ui *UI) auth(h authedHandler) http.Handler {
+func (ui *UI) auth(h authedHandler) http.Handler { return ui.authLimit(httpx.MaxRequestBytes, h) }
+
+// authLimit is auth with a request body limit of limit bytes.
+func (ui *UI) authLimit(limit int64, h authedHandler) http.Handler {
 	return httpx.Authenticate(ui.svc, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		setPageHeaders(w)
 		rq := &request{lang: ui.pickLang(w, r)}
@@ -181,7 +187,7 @@ func (ui *UI) auth(h authedHandler) http.Handler {
 			ui.fail(w, r, rq, parley.Errorf(parley.EFORBIDDEN, "Missing or wrong CSRF token: the request came from another site."))
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, httpx.MaxRequestBytes)
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		if err := httpx.From(r).CheckCSRF(r); err != nil {
 			ui.fail(w, r, rq, err)
 			return

@@ -2,6 +2,7 @@ package modui
 
 import (
 	"context"
+	"io"
 
 	"github.com/parley-comments/parley"
 	"github.com/parley-comments/parley/internal/httpx"
@@ -38,6 +39,10 @@ type Service interface {
 	SanctionReporter(ctx context.Context, actor *parley.User, reportID, reason string) (*parley.Sanction, error)
 	WebhookService // webhooks.go
 	PrivacyService // privacy.go
+
+	StartImport(ctx context.Context, actor *parley.User, siteID, format string, strict bool, fileName string, file io.Reader) (*service.ImportJob, error)
+	ImportJobs(ctx context.Context, actor *parley.User, siteID string) ([]*service.ImportJob, error)
+	ExportSite(ctx context.Context, actor *parley.User, siteID, format string, w io.Writer) (service.ExportSummary, error)
 }
 
 var _ Service = (*service.Service)(nil)

@@ -66,6 +66,7 @@ func Run(t *testing.T, open func(testing.TB) *sqlstore.DB) {
 		{"Privacy", testPrivacy},
 		{"Outbox", testOutbox}, {"OutboxInTx", testOutboxInTx}, {"ConcurrentOutboxClaims", testConcurrentOutboxClaims},
 		{"AuthLinks", testAuthLinks},
+		{"Transfer", testTransfer},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
