@@ -133,6 +133,7 @@ func (s *Server) routes() {
 	m.HandleFunc("DELETE /api/v1/admin/sites/{id}/adapter", s.handleAdapterReset)
 	s.webhookRoutes()
 	s.emailRoutes()
+	m.HandleFunc("POST /api/v1/privacy/requests", s.handlePrivacyRequest)
 
 	m.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, parley.Errorf(parley.ENOTFOUND, "No such API endpoint."))

@@ -9,6 +9,7 @@ import (
 	"github.com/parley-comments/parley/clientip"
 	"github.com/parley-comments/parley/internal/router"
 	"github.com/parley-comments/parley/modui"
+	"github.com/parley-comments/parley/readerui"
 	"github.com/parley-comments/parley/service"
 	"github.com/parley-comments/parley/widget"
 )
@@ -26,5 +27,10 @@ func mountExtras(mux router.Registrar, svc *service.Service, logger *slog.Logger
 		return fmt.Errorf("moderation dashboard: %w", err)
 	}
 	ui.Routes(mux)
+	reader, err := readerui.New(svc, logger)
+	if err != nil {
+		return fmt.Errorf("reader pages: %w", err)
+	}
+	reader.Routes(mux)
 	return nil
 }
