@@ -163,4 +163,25 @@ var authzTable = map[string]authzRule{
 	"POST /moderation/s/{site}/privacy/erase":         {who: admin, form: "email=walker{n}@example.org"},
 	"POST /moderation/s/{site}/privacy/settings":      {who: admin, form: "retention_days=30"},
 	"POST /moderation/s/{site}/reports/{id}/sanction": {who: moderator, ids: reportID, form: "kind=ban&reason=matrix"},
+
+	// Reader links: the token in the path is the credential; an unknown
+	// one is 404 for everybody.
+	"GET /notify/{token}":                    {who: public, params: map[string]idKind{"{token}": missingID}, status: 404},
+	"POST /notify/{token}":                   {who: public, params: map[string]idKind{"{token}": missingID}, status: 422},
+	"GET /notify/{token}/confirm":            {who: public, params: map[string]idKind{"{token}": missingID}, status: 404},
+	"POST /notify/{token}/confirm":           {who: public, params: map[string]idKind{"{token}": missingID}, status: 404},
+	"GET /notify/{token}/unsubscribe":        {who: public, params: map[string]idKind{"{token}": missingID}, status: 404},
+	"POST /notify/{token}/unsubscribe":       {who: public, params: map[string]idKind{"{token}": missingID}, status: 404},
+	"GET /notify/{token}/mute/{story}":       {who: public, params: map[string]idKind{"{token}": missingID, "{story}": missingID}, status: 404},
+	"POST /notify/{token}/mute/{story}":      {who: public, params: map[string]idKind{"{token}": missingID, "{story}": missingID}, status: 404},
+	"GET /privacy/{token}":                   {who: public, params: map[string]idKind{"{token}": missingID}, status: 404},
+	"GET /privacy/{token}/export.json":       {who: public, params: map[string]idKind{"{token}": missingID}, status: 404},
+	"POST /privacy/{token}/erase":            {who: public, params: map[string]idKind{"{token}": missingID}, status: 404},
+	"POST /api/v1/privacy/requests":          {who: public, json: `{"site":"a","email":"walker{n}@example.org","kind":"export"}`},
+	"POST /moderation/s/{site}/privacy/mail": {who: admin, form: "email=walker{n}@example.org"},
+
+	// Import and export in the dashboard.
+	"GET /moderation/s/{site}/transfer": {who: admin},
+	"GET /moderation/s/{site}/export":   {who: admin, query: "format=jsonl"},
+	"POST /moderation/s/{site}/import":  {who: admin, form: "format=parley"},
 }
