@@ -52,9 +52,6 @@ type AuthLinkStore interface {
 	SetEmailVerified(ctx context.Context, userID string, at time.Time) error
 	// VerifiedUsers returns which of the given users have a verified address.
 	VerifiedUsers(ctx context.Context, userIDs []string) (map[string]bool, error)
-	// DeleteUserSessions ends every session of a user (a password change
-	// signs the user out everywhere) and says how many.
-	DeleteUserSessions(ctx context.Context, userID string) (int, error)
 	// EmailVerified reports whether a user with this address (any case)
 	// has verified it.
 	EmailVerified(ctx context.Context, email string) (bool, error)

@@ -158,4 +158,9 @@ type Report struct {
 	Reason      Reason    `json:"reason"`
 	Note        string    `json:"note,omitempty"`
 	CreatedAt   time.Time `json:"created_at"`
+	// Resolution is ReportOpen until a moderator decides on the comment or
+	// on the reporter; ResolvedBy is that moderator's user ID.
+	Resolution ReportResolution `json:"resolution,omitempty"`
+	ResolvedBy string           `json:"-"`
+	ResolvedAt time.Time        `json:"resolved_at,omitzero"`
 }

@@ -25,7 +25,7 @@ func TestErrorCodesMessagesAndStatuses(t *testing.T) {
 	}
 	for code, want := range map[string]int{
 		parley.EMALFORMED: 400, parley.EUNAUTHORIZED: 401, parley.EFORBIDDEN: 403, parley.ESANCTIONED: 403,
-		parley.ENOTFOUND: 404, parley.ECONFLICT: 409, parley.EDUPLICATE: 409, parley.ETOOLARGE: 413,
+		parley.ENOTFOUND: 404, parley.ECONFLICT: 409, parley.EDUPLICATE: 409, parley.ETOOLARGE: 413, parley.EMEDIATYPE: 415,
 		parley.EINVALID: 422, parley.ECLOSED: 422, parley.ERATELIMITED: 429, parley.EINTERNAL: 500,
 		parley.EUNAVAILABLE: http.StatusServiceUnavailable, "something new": 500,
 	} {

@@ -46,6 +46,11 @@ type Settings struct {
 	ClusterWindow      Duration          `json:"cluster_window,omitempty"`   // default 7d
 	BlockedDomains     []string          `json:"blocked_domains,omitempty"`  // guest email domains refused
 	Extra              map[string]string `json:"extra,omitempty"`            // room for small future settings
+
+	// HideAfterReports, when above 0, takes an approved comment off the
+	// public thread (back to pending) once that many readers reported it.
+	// 0, the default: reported comments stay public until a moderator acts.
+	HideAfterReports int `json:"hide_after_reports,omitempty"`
 }
 
 // Defaults for Settings.
@@ -101,11 +106,15 @@ func (d Duration) Std() time.Duration { return time.Duration(d) }
 // Story is an article page. It is created the first time someone comments on
 // its URL.
 type Story struct {
-	ID        string         `json:"id"`
-	SiteID    string         `json:"site_id"`
-	URL       string         `json:"url"`
-	Title     string         `json:"title"`
-	Closed    bool           `json:"closed"`
+	ID     string `json:"id"`
+	SiteID string `json:"site_id"`
+	URL    string `json:"url"`
+	Title  string `json:"title"`
+	Closed bool   `json:"closed"`
+	// Locked is set when staff have confirmed the title and URL. Until
+	// then the title is a reader's suggestion: it is not public before a
+	// comment on the story is approved.
+	Locked    bool           `json:"locked"`
 	Mode      ModerationMode `json:"mode,omitempty"` // "" = the site's mode
 	AuthorIDs []string       `json:"author_ids"`     // users who get the author badge
 	CreatedAt time.Time      `json:"created_at"`

@@ -21,9 +21,11 @@ type Store interface {
 	// than once and must not have side effects outside the Store.
 	InTx(ctx context.Context, fn func(tx Store) error) error
 
+	IdentityStore
 	StoryStore
 	TransferStore // imports and exports (transfer.go)
 	WebhookStore  // webhook.go
+	NameStore
 	OutboxStore   // durable outgoing email and webhooks (outbox.go)
 	AuthLinkStore // email sign-in, invite and reset links (authlink.go)
 
@@ -103,6 +105,7 @@ type Store interface {
 	// Reader reports.
 	CreateReport(ctx context.Context, r *Report) error // ECONFLICT if this reporter already reported the comment
 	ListReports(ctx context.Context, commentID string) ([]*Report, error)
+	ReportReviewStore
 
 	// Per-site classifier adapters (see SiteAdapter). GetSiteAdapter locks
 	// the row inside a transaction on PostgreSQL. ENOTFOUND if none.
@@ -110,7 +113,7 @@ type Store interface {
 	PutSiteAdapter(ctx context.Context, siteID string, state []byte, at time.Time) error
 	DeleteSiteAdapter(ctx context.Context, siteID string) error
 
-	// Purge deletes what is no longer needed: sessions that expired before
+	// Purge deletes what is no longer needed: sessions, SSO token IDs and OIDC flows that expired before
 	// now, idempotency keys created before keysBefore, and rate buckets not
 	// touched since bucketsBefore. It returns how many rows it deleted.
 	Purge(ctx context.Context, now, keysBefore, bucketsBefore time.Time) (int, error)
@@ -133,8 +136,9 @@ type ThreadQuery struct {
 	ViewerGuestTokenHash string
 }
 
-// CountReported is the key in CountQueue's result for approved comments
-// that readers reported. It is a queue, not a comment status.
+// CountReported is the key in CountQueue's result for comments with open
+// reader reports, approved or hidden after reports (pending). It is a
+// queue, not a comment status.
 const CountReported Status = "reported"
 
 // QueueSort orders the moderation queue.
@@ -158,7 +162,7 @@ type QueueFilter struct {
 	MinScore  float64 // default 0.5 when Label is set
 	AuthorKey string
 	ClusterID string
-	Reported  bool      // only comments readers have reported
+	Reported  bool      // only comments readers have reported; with Status "": approved or pending (hidden after reports)
 	Sort      QueueSort // default oldest
 	Cursor    string
 	Limit     int

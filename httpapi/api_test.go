@@ -19,9 +19,11 @@ import (
 	"github.com/parley-comments/parley/events"
 	"github.com/parley-comments/parley/httpapi"
 	"github.com/parley-comments/parley/internal/testutil"
+	"github.com/parley-comments/parley/oidclogin"
 	"github.com/parley-comments/parley/service"
 	"github.com/parley-comments/parley/sqlstore"
 	"github.com/parley-comments/parley/sqlstore/sqltest"
+	"github.com/parley-comments/parley/ssojwt"
 )
 
 // env is a running API over a real SQLite database.
@@ -30,6 +32,7 @@ type env struct {
 	db    *sqlstore.DB
 	svc   *service.Service
 	srv   *httptest.Server
+	api   *httpapi.Server
 	clock *testutil.Clock
 	// tokens by role name: "mod" (moderator of site a), "admin" (admin of a),
 	// "author" (author on a), "othermod" (moderator of site b).
@@ -50,7 +53,8 @@ func newEnvWith(t *testing.T, limits service.RateLimits) *env {
 	db := sqltest.OpenSQLite(t)
 	clock := testutil.NewClock(time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC))
 	db.SetClock(clock)
-	svc := service.New(service.Options{Passwords: service.CheapPasswordHasher, Store: db, Clock: clock, Bus: events.New(), RateLimits: limits, Index: dedupe.NewIndex(dedupe.Options{})})
+	svc := service.New(service.Options{Passwords: service.CheapPasswordHasher, Store: db, Clock: clock, Bus: events.New(), RateLimits: limits, Index: dedupe.NewIndex(dedupe.Options{}),
+		SSO: ssojwt.New(nil), OIDC: oidclogin.New(nil)})
 	resolver, err := clientip.NewResolver([]string{"127.0.0.1/32", "::1/128"})
 	if err != nil {
 		t.Fatal(err)
@@ -59,7 +63,7 @@ func newEnvWith(t *testing.T, limits service.RateLimits) *env {
 	srv := httptest.NewServer(api.Handler())
 	t.Cleanup(srv.Close)
 	t.Cleanup(api.Close)
-	e := &env{t: t, db: db, svc: svc, srv: srv, clock: clock, tokens: map[string]string{}}
+	e := &env{t: t, db: db, svc: svc, srv: srv, api: api, clock: clock, tokens: map[string]string{}}
 	ctx := context.Background()
 	for _, s := range []struct{ id, origin string }{{"a", "https://a.example"}, {"b", "https://b.example"}} {
 		if _, err := svc.CreateSite(ctx, s.id, "Site "+s.id, []string{s.origin}); err != nil {
@@ -122,6 +126,12 @@ func (e *env) do(method, path string, body any, headers ...string) resp {
 	if rd != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	return e.send(req, headers...)
+}
+
+// send sends req with extra headers (name, value pairs) and reads the answer.
+func (e *env) send(req *http.Request, headers ...string) resp {
+	e.t.Helper()
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
@@ -589,7 +599,14 @@ func TestMetricsCountRequestsByRoutePattern(t *testing.T) {
 	e := newEnv(t)
 	id, _ := e.post("metrics probe", nil)
 	e.do("GET", "/api/v1/moderation/comments/"+id, nil, e.bearer("mod")...)
-	body := string(e.do("GET", "/metrics", nil).body)
+	// Metrics are not on the public listener (cmd/parley serves them on
+	// --metrics-addr).
+	if r := e.do("GET", "/metrics", nil); r.status != http.StatusNotFound {
+		t.Fatalf("GET /metrics on the API listener: %d", r.status)
+	}
+	rec := httptest.NewRecorder()
+	e.api.MetricsHandler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	body := rec.Body.String()
 	for _, want := range []string{
 		`parley_http_requests_total{code="201",route="POST /api/v1/comments"} 1`,
 		`parley_http_requests_total{code="200",route="GET /api/v1/moderation/comments/{id}"} 1`,

@@ -134,7 +134,7 @@ func (s *Server) handleListComments(w http.ResponseWriter, r *http.Request) {
 	resp := map[string]any{"comments": out, "next_cursor": page.NextCursor, "count": page.Count,
 		"site": publicSite(page.Site, q.Get("locale")), "story": nil, "viewer": nil}
 	if page.Story != nil {
-		resp["story"] = map[string]any{"id": page.Story.ID, "title": page.Story.Title, "closed": page.Story.Closed}
+		resp["story"] = map[string]any{"id": page.Story.ID, "title": page.Title, "closed": page.Story.Closed}
 	}
 	if a.User != nil {
 		role, _ := s.svc.Role(r.Context(), a.User, page.Site.ID)

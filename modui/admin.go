@@ -3,6 +3,7 @@ package modui
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -25,6 +26,7 @@ func (ui *UI) sanctionsPage(w http.ResponseWriter, r *http.Request, rq *request,
 	s := rq.site.Settings.WithDefaults()
 	p.BlockedDomains = strings.Join(rq.site.Settings.BlockedDomains, "\n")
 	p.SiteMode = s.Mode
+	p.HideAfterReports = s.HideAfterReports
 	p.Error = errMsg
 	ui.render(w, r, status, "sanctions", p)
 }
@@ -89,6 +91,14 @@ func (ui *UI) handleSiteSettings(w http.ResponseWriter, r *http.Request, rq *req
 		}
 	}
 	s.BlockedDomains = domains
+	if v := strings.TrimSpace(r.PostFormValue("hide_after_reports")); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			ui.sanctionsPage(w, r, rq, http.StatusUnprocessableEntity, ui.cat.T(rq.lang, "settings.hide_after_invalid"))
+			return
+		}
+		s.HideAfterReports = n
+	}
 	if _, err := ui.svc.UpdateSiteSettings(r.Context(), rq.user, rq.site.ID, s); err != nil {
 		if parley.IsCode(err, parley.EINVALID) {
 			ui.sanctionsPage(w, r, rq, http.StatusUnprocessableEntity, ui.errorMessage(rq.lang, err))
@@ -149,9 +159,18 @@ func (ui *UI) handleUpdateStory(w http.ResponseWriter, r *http.Request, rq *requ
 	}
 	closed := r.PostFormValue("closed") == "on"
 	mode := parley.ModerationMode(r.PostFormValue("mode"))
-	title := r.PostFormValue("title")
+	locked := r.PostFormValue("locked") == "on"
 	emails := strings.FieldsFunc(r.PostFormValue("authors"), func(r rune) bool { return r == '\n' || r == ',' || r == ' ' || r == '\r' })
-	if _, err := ui.svc.UpdateStory(r.Context(), rq.user, st.ID, service.StorySettings{Closed: &closed, Mode: &mode, Title: &title, AuthorEmails: &emails}); err != nil {
+	in := service.StorySettings{Closed: &closed, Mode: &mode, Locked: &locked, AuthorEmails: &emails}
+	if _, ok := r.PostForm["title"]; ok {
+		title := r.PostFormValue("title")
+		in.Title = &title
+	}
+	if _, ok := r.PostForm["url"]; ok {
+		storyURL := r.PostFormValue("url")
+		in.URL = &storyURL
+	}
+	if _, err := ui.svc.UpdateStory(r.Context(), rq.user, st.ID, in); err != nil {
 		if parley.IsCode(err, parley.EINVALID) {
 			ui.storyPage(w, r, rq, http.StatusUnprocessableEntity, ui.errorMessage(rq.lang, err))
 			return

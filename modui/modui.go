@@ -123,6 +123,7 @@ func (ui *UI) Routes(mux *http.ServeMux) {
 	site("GET /moderation/s/{site}/counts", ui.handleCounts)
 	site("POST /moderation/s/{site}/decide", ui.handleDecide)
 	site("POST /moderation/s/{site}/bulk", ui.handleBulk)
+	site("POST /moderation/s/{site}/reports/{id}/sanction", ui.handleSanctionReporter)
 	site("GET /moderation/s/{site}/sanctions", ui.handleSanctions)
 	site("POST /moderation/s/{site}/sanctions", ui.handleAddSanction)
 	site("POST /moderation/s/{site}/sanctions/{id}/delete", ui.handleRemoveSanction)
@@ -167,6 +168,10 @@ func (ui *UI) auth(h authedHandler) http.Handler {
 				return
 			}
 			ui.fail(w, r, rq, parley.Errorf(parley.EUNAUTHORIZED, "Please log in."))
+			return
+		}
+		if r.Method != http.MethodGet && r.Method != http.MethodHead && !sameOrigin(r) {
+			ui.fail(w, r, rq, parley.Errorf(parley.EFORBIDDEN, "Missing or wrong CSRF token: the request came from another site."))
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, httpx.MaxRequestBytes)
@@ -257,15 +262,24 @@ func safeNext(next string) string {
 }
 
 // sameOrigin reports whether a form post came from this host. Browsers
-// send Origin on every cross-site POST; requests without it (old clients,
-// curl) are accepted since they carry no ambient cookies across sites.
+// send Origin on every cross-site POST ("null" from opaque origins, which
+// is refused); requests without it (old clients, curl) are accepted unless
+// Sec-Fetch-Site says they are cross-site.
 func sameOrigin(r *http.Request) bool {
 	o := r.Header.Get("Origin")
 	if o == "" {
-		return true
+		return r.Header.Get("Sec-Fetch-Site") != "cross-site"
 	}
 	u, err := url.Parse(o)
-	return err == nil && strings.EqualFold(u.Host, r.Host)
+	return err == nil && u.Host != "" && strings.EqualFold(u.Host, r.Host)
+}
+
+// addProviders offers the sites' OIDC sign-ins on the login page.
+func (ui *UI) addProviders(r *http.Request, p *page) {
+	var err error
+	if p.Providers, err = ui.svc.SignInProviders(r.Context()); err != nil {
+		ui.log.WarnContext(r.Context(), "list sign-in providers", "err", err)
+	}
 }
 
 func (ui *UI) handleLoginPage(w http.ResponseWriter, r *http.Request) {
@@ -273,6 +287,7 @@ func (ui *UI) handleLoginPage(w http.ResponseWriter, r *http.Request) {
 	rq := &request{lang: ui.pickLang(w, r)}
 	p := ui.newPage(r, rq, "login")
 	p.Next = safeNext(r.URL.Query().Get("next"))
+	ui.addProviders(r, p)
 	ui.render(w, r, http.StatusOK, "login", p)
 }
 
@@ -282,6 +297,7 @@ func (ui *UI) handleLogin(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	p := ui.newPage(r, rq, "login")
 	p.Next = safeNext(r.PostFormValue("next"))
+	ui.addProviders(r, p)
 	p.Email = r.PostFormValue("email")
 	if !sameOrigin(r) {
 		p.Error = ui.cat.T(rq.lang, "err.csrf")

@@ -441,18 +441,23 @@ func TestStorySettings(t *testing.T) {
 	c := e.comment("alpha", "s1", "text", "one@example.org")
 	mod := e.login("mod@alpha.example")
 	res, body := mod.post("/moderation/s/alpha/stories/"+c.StoryID, url.Values{"csrf_token": {mod.csrf}, "title": {"New title"}, "closed": {"on"},
-		"mode": {"post"}, "authors": {"author@alpha.example"}}, false)
+		"mode": {"post"}, "authors": {"author@alpha.example"}, "url": {"https://alpha.example/moved"}, "locked": {"on"}}, false)
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("story: %d %s", res.StatusCode, body)
 	}
 	_, body = mod.get("/moderation/s/alpha/stories/" + c.StoryID)
-	for _, s := range []string{`value="New title"`, `name="closed" checked`, `<option value="post" selected>`, "author@alpha.example"} {
+	for _, s := range []string{`value="New title"`, `name="closed" checked`, `<option value="post" selected>`, "author@alpha.example",
+		`value="https://alpha.example/moved"`, `name="locked" aria-describedby="locked-help" checked`} {
 		if !strings.Contains(body, s) {
 			t.Errorf("story page lacks %q", s)
 		}
 	}
 	if res, _ := mod.post("/moderation/s/alpha/stories/"+c.StoryID, url.Values{"csrf_token": {mod.csrf}, "authors": {"nobody@example.org"}}, false); res.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("unknown author: %d", res.StatusCode)
+	}
+	// A story cannot be moved off the site's origins.
+	if res, body := mod.post("/moderation/s/alpha/stories/"+c.StoryID, url.Values{"csrf_token": {mod.csrf}, "url": {"https://evil.example/x"}}, false); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "origins") {
+		t.Fatalf("story moved to another origin: %d", res.StatusCode)
 	}
 }
 

@@ -58,6 +58,7 @@ type page struct {
 
 	// Login.
 	Next, Email string
+	Providers   []service.SignInProvider
 	// Site picker.
 	Sites []service.ModeratedSite
 	// Queue and campaigns.
@@ -68,6 +69,8 @@ type page struct {
 	AuthorKey      string
 	BlockedDomains string
 	SiteMode       parley.ModerationMode
+	// HideAfterReports is the site's Settings.HideAfterReports.
+	HideAfterReports int
 	// Stories.
 	Stories      []*parley.Story
 	NextURL      string

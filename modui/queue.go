@@ -60,6 +60,33 @@ type itemView struct {
 	ClusterSize int
 	Scores      []scoreView
 	Suggested   parley.Reason
+	// ReportGroups are the open reader reports, grouped by reason, the
+	// most frequent reason first.
+	ReportGroups []reportGroup
+}
+
+// reportGroup is the open reports that give one reason.
+type reportGroup struct {
+	Reason  parley.Reason
+	Reports []*service.ReportView
+}
+
+// groupReports groups reports by reason, the largest group first (ties in
+// the order of the first report), each group oldest first.
+func groupReports(reports []*service.ReportView) []reportGroup {
+	var out []reportGroup
+	at := map[parley.Reason]int{}
+	for _, r := range reports {
+		i, ok := at[r.Reason]
+		if !ok {
+			i = len(out)
+			at[r.Reason] = i
+			out = append(out, reportGroup{Reason: r.Reason})
+		}
+		out[i].Reports = append(out[i].Reports, r)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return len(out[i].Reports) > len(out[j].Reports) })
+	return out
 }
 
 type scoreView struct {
@@ -88,8 +115,9 @@ func parseFilter(q url.Values, siteID string) (parley.QueueFilter, *queueView, e
 	f := parley.QueueFilter{SiteID: siteID, Status: v.Status, StoryID: v.StoryID, Language: v.Language, Label: v.Label,
 		AuthorKey: v.Author, ClusterID: v.Cluster, Sort: v.Sort, Cursor: q.Get("cursor"), Limit: pageSize}
 	if reported {
-		// The Reported queue: published comments that readers reported.
-		f.Status, f.Reported = parley.StatusApproved, true
+		// The Reported queue: published comments that readers reported,
+		// and those hidden after reports (Settings.HideAfterReports).
+		f.Status, f.Reported = "", true
 	}
 	if v.Label != "" {
 		known := false
@@ -127,7 +155,11 @@ func matches(f parley.QueueFilter, c *parley.Comment) bool {
 	if f.Reported && c.ReportCount == 0 {
 		return false
 	}
-	if f.Status == parley.StatusPending {
+	if f.Reported && f.Status == "" {
+		if c.Status != parley.StatusApproved && c.Status != parley.StatusPending {
+			return false
+		}
+	} else if f.Status == parley.StatusPending {
 		if c.Status != parley.StatusPending && !c.EditPending {
 			return false
 		}
@@ -148,7 +180,7 @@ func matches(f parley.QueueFilter, c *parley.Comment) bool {
 func (ui *UI) itemFor(r *http.Request, rq *request, it *service.QueueItem, lang string) (*itemView, error) {
 	c := it.Comment
 	v := &itemView{C: c, Story: it.Story, Parent: it.Parent, Guest: c.IsGuest(), AuthorRole: it.Role, History: it.History,
-		Sanctions: it.Sanctions, ClusterSize: it.ClusterSize, Suggested: c.SuggestedReason}
+		Sanctions: it.Sanctions, ClusterSize: it.ClusterSize, Suggested: c.SuggestedReason, ReportGroups: groupReports(it.Reports)}
 	text := c.Body
 	if c.EditPending {
 		text = c.PendingBody
@@ -254,6 +286,16 @@ func (ui *UI) handleItem(w http.ResponseWriter, r *http.Request, rq *request) {
 	_, _ = w.Write([]byte(b.String()))
 }
 
+// writeWithCounts answers the script with {key: v, "counts": the queue counts}.
+func (ui *UI) writeWithCounts(w http.ResponseWriter, r *http.Request, rq *request, key string, v any) {
+	counts, err := ui.counts(r, rq)
+	if err != nil {
+		ui.fail(w, r, rq, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{key: v, "counts": counts})
+}
+
 func (ui *UI) counts(r *http.Request, rq *request) (map[parley.Status]int, error) {
 	qp, err := ui.svc.Queue(r.Context(), rq.user, parley.QueueFilter{SiteID: rq.site.ID, Limit: 1})
 	if err != nil {
@@ -301,12 +343,7 @@ func (ui *UI) handleDecide(w http.ResponseWriter, r *http.Request, rq *request) 
 		return
 	}
 	if httpx.WantsJSON(r) {
-		counts, err := ui.counts(r, rq)
-		if err != nil {
-			ui.fail(w, r, rq, err)
-			return
-		}
-		httpx.WriteJSON(w, http.StatusOK, map[string]any{"comment": map[string]any{"id": out.ID, "status": out.Status, "version": out.Version}, "counts": counts})
+		ui.writeWithCounts(w, r, rq, "comment", map[string]any{"id": out.ID, "status": out.Status, "version": out.Version})
 		return
 	}
 	http.Redirect(w, r, withDone(back(r, "/moderation/s/"+rq.site.ID), "decided"), http.StatusSeeOther)

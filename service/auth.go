@@ -57,9 +57,9 @@ func (s *Service) CreateUser(ctx context.Context, email, name, password string) 
 	if err != nil {
 		return nil, err
 	}
-	name = strings.TrimSpace(name)
-	if name == "" || utf8.RuneCountInString(name) > MaxNameChars {
-		return nil, parley.Errorf(parley.EINVALID, "A name of 1 to %d characters is required.", MaxNameChars)
+	name, err = cleanName(name, "a name")
+	if err != nil {
+		return nil, err
 	}
 	if utf8.RuneCountInString(password) < MinPasswordChars {
 		return nil, parley.Errorf(parley.EINVALID, "The password must have at least %d characters.", MinPasswordChars)
@@ -91,7 +91,12 @@ func (s *Service) SetRole(ctx context.Context, siteID, email string, role parley
 	if err != nil {
 		return notFoundAs(err, "Unknown user.")
 	}
-	return s.store.SetRole(ctx, parley.Membership{SiteID: siteID, UserID: u.ID, Role: role})
+	return s.store.InTx(ctx, func(tx parley.Store) error {
+		if err := tx.SetRole(ctx, parley.Membership{SiteID: siteID, UserID: u.ID, Role: role}); err != nil {
+			return err
+		}
+		return protectName(ctx, tx, siteID, u)
+	})
 }
 
 // CreateToken creates a new API token for the user with that email and
@@ -113,26 +118,33 @@ func (s *Service) CreateToken(ctx context.Context, email string) (string, error)
 // Login checks a password and starts a session. It returns the session and
 // its secret, which serves both as the cookie value and as a bearer token.
 // A wrong email or password is EUNAUTHORIZED with the same message.
+//
+// Attempts are limited per client address and, on top of that, per email
+// address (known or not, so the limit reveals nothing), which stops a
+// password guesser spread over many addresses. An unknown email costs the
+// same password-hash work as a wrong password, so timing does not tell
+// which accounts exist.
 func (s *Service) Login(ctx context.Context, email, password, clientKey string) (*parley.Session, string, *parley.User, error) {
-	if err := s.rateLimit(ctx, "login:"+clientKey, s.limits.LoginPerMinute, s.limits.LoginBurst); err != nil {
+	email = strings.ToLower(strings.TrimSpace(email))
+	if err := s.loginLimit(ctx, "login:"+clientKey); err != nil {
 		return nil, "", nil, err
 	}
-	bad := parley.Errorf(parley.EUNAUTHORIZED, "Wrong email or password.")
-	u, err := s.store.GetUserByEmail(ctx, strings.ToLower(strings.TrimSpace(email)))
+	if err := s.loginLimit(ctx, "login:account:"+HashSecret(email)); err != nil {
+		return nil, "", nil, err
+	}
+	u, err := s.store.GetUserByEmail(ctx, email)
+	if err != nil && !parley.IsCode(err, parley.ENOTFOUND) {
+		return nil, "", nil, err
+	}
+	hash := s.dummyHash()
+	if u != nil {
+		hash = u.PasswordHash
+	}
+	if !s.hasher.Verify(hash, password) || u == nil {
+		return nil, "", nil, parley.Errorf(parley.EUNAUTHORIZED, "Wrong email or password.")
+	}
+	sess, secret, err := s.startSession(ctx, s.store, u.ID, parley.LoginPassword, "", "")
 	if err != nil {
-		if parley.IsCode(err, parley.ENOTFOUND) {
-			s.hasher.Verify(s.dummyHash(), password)
-			return nil, "", nil, bad
-		}
-		return nil, "", nil, err
-	}
-	if !s.hasher.Verify(u.PasswordHash, password) {
-		return nil, "", nil, bad
-	}
-	secret := newSecret("ps_")
-	now := s.now()
-	sess := &parley.Session{IDHash: HashSecret(secret), UserID: u.ID, CSRFToken: newSecret(""), CreatedAt: now, ExpiresAt: now.Add(s.sessionTTL)}
-	if err := s.store.CreateSession(ctx, sess); err != nil {
 		return nil, "", nil, err
 	}
 	return sess, secret, u, nil
@@ -246,8 +258,24 @@ func unauthorizedAs(err error) error {
 	return err
 }
 
-// rateLimit takes a token from a bucket when limits are enabled.
+// loginLimit takes a token from a login bucket (per address or per
+// account) when limits are enabled.
+func (s *Service) loginLimit(ctx context.Context, key string) error {
+	perMinute, burst := s.limits.LoginPerMinute, s.limits.LoginBurst
+	if strings.HasPrefix(key, "login:account:") {
+		perMinute, burst = s.limits.LoginPerAccountPerMinute, s.limits.LoginPerAccountBurst
+	}
+	return s.takeToken(ctx, key, perMinute, burst, "Too many login attempts. Please wait a moment and try again.")
+}
+
+// rateLimit takes a token from a posting bucket when limits are enabled.
 func (s *Service) rateLimit(ctx context.Context, key string, perMinute float64, burst int) error {
+	return s.takeToken(ctx, key, perMinute, burst, "You are posting too fast. Please wait a moment and try again.")
+}
+
+// takeToken takes a token from a bucket when limits are enabled; when the
+// bucket is empty it returns ERATELIMITED with msg and the wait.
+func (s *Service) takeToken(ctx context.Context, key string, perMinute float64, burst int, msg string) error {
 	if !s.limits.Enabled || perMinute <= 0 {
 		return nil
 	}
@@ -259,7 +287,7 @@ func (s *Service) rateLimit(ctx context.Context, key string, perMinute float64, 
 		if wait < time.Second {
 			wait = time.Second
 		}
-		return &parley.Error{Code: parley.ERATELIMITED, Message: "You are posting too fast. Please wait a moment and try again.", RetryAfter: wait}
+		return &parley.Error{Code: parley.ERATELIMITED, Message: msg, RetryAfter: wait}
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/parley-comments/parley"
+	"github.com/parley-comments/parley/textnorm"
 )
 
 // Moderation actions.
@@ -71,6 +72,9 @@ func (s *Service) Decide(ctx context.Context, actor *parley.User, id string, d D
 				decided = cur.PendingBody
 			}
 			applyDecision(cur, d, actor.ID, now)
+			if err := resolveReportsOnDecision(ctx, tx, cur, d.Action, actor.ID, now); err != nil {
+				return err
+			}
 			if err := tx.UpdateComment(ctx, cur); err != nil {
 				return err
 			}
@@ -239,6 +243,8 @@ type QueueItem struct {
 	Sanctions   []*parley.Sanction
 	ClusterSize int
 	Role        parley.Role // the author's role on the site, if a user
+	// Reports are the comment's open reader reports, oldest first.
+	Reports []*ReportView
 }
 
 // QueuePage is one page of the moderation queue.
@@ -322,6 +328,11 @@ func (s *Service) Queue(ctx context.Context, actor *parley.User, f parley.QueueF
 				it.Role = r
 			}
 		}
+		if c.ReportCount > 0 {
+			if it.Reports, err = s.openReports(ctx, c); err != nil {
+				return nil, err
+			}
+		}
 		page.Items = append(page.Items, it)
 	}
 	return page, nil
@@ -378,9 +389,13 @@ func (s *Service) Audit(ctx context.Context, actor *parley.User, f parley.AuditF
 
 // StorySettings are what moderators may change on a story.
 type StorySettings struct {
-	Closed       *bool
-	Mode         *parley.ModerationMode
-	Title        *string
+	Closed *bool
+	Mode   *parley.ModerationMode
+	Title  *string
+	URL    *string // must be on one of the site's origins
+	// Locked confirms the title and URL (see parley.Story.Locked). Setting
+	// Title or URL locks the story unless Locked says otherwise.
+	Locked       *bool
 	AuthorEmails *[]string // replaces the story's authors
 }
 
@@ -402,13 +417,13 @@ func (s *Service) UpdateStory(ctx context.Context, actor *parley.User, storyID s
 		}
 		st.Mode = *in.Mode
 	}
-	if in.Title != nil {
-		st.Title = truncateRunes(strings.TrimSpace(*in.Title), MaxTitleChars)
+	if err := s.applyStoryMeta(ctx, st, in); err != nil {
+		return nil, err
 	}
 	if in.AuthorEmails != nil {
 		ids := []string{}
 		for _, e := range *in.AuthorEmails {
-			u, err := s.store.GetUserByEmail(ctx, strings.ToLower(strings.TrimSpace(e)))
+			u, err := s.userByEmailOnSite(ctx, st.SiteID, e)
 			if err != nil {
 				if parley.IsCode(err, parley.ENOTFOUND) {
 					return nil, parley.Errorf(parley.EINVALID, "No user with email %q.", e)
@@ -420,6 +435,9 @@ func (s *Service) UpdateStory(ctx context.Context, actor *parley.User, storyID s
 		st.AuthorIDs = ids
 	}
 	if err := s.store.UpdateStory(ctx, st); err != nil {
+		if parley.IsCode(err, parley.ECONFLICT) {
+			return nil, parley.Errorf(parley.ECONFLICT, "Another story of this site already has that URL.")
+		}
 		return nil, err
 	}
 	now := s.now()
@@ -429,4 +447,33 @@ func (s *Service) UpdateStory(ctx context.Context, actor *parley.User, storyID s
 	}
 	s.publish(ctx, parley.Event{Type: parley.EventStoryUpdated, SiteID: st.SiteID, StoryID: st.ID, At: now})
 	return st, nil
+}
+
+// applyStoryMeta applies staff changes to a story's title, URL and lock.
+func (s *Service) applyStoryMeta(ctx context.Context, st *parley.Story, in StorySettings) error {
+	if in.Title != nil {
+		title := truncateRunes(textnorm.CleanName(*in.Title), MaxTitleChars)
+		if title == "" {
+			return parley.Errorf(parley.EINVALID, "A story needs a title.")
+		}
+		st.Title, st.Locked = title, true
+	}
+	if in.URL != nil {
+		u, err := normalizeStoryURL(*in.URL)
+		if err != nil {
+			return err
+		}
+		site, err := s.Site(ctx, st.SiteID)
+		if err != nil {
+			return err
+		}
+		if err := storyOnSite(site, u); err != nil {
+			return err
+		}
+		st.URL, st.Locked = u, true
+	}
+	if in.Locked != nil {
+		st.Locked = *in.Locked
+	}
+	return nil
 }

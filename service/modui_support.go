@@ -229,5 +229,10 @@ func (s *Service) QueueItem(ctx context.Context, actor *parley.User, id string) 
 			it.Role = r
 		}
 	}
+	if c.ReportCount > 0 {
+		if it.Reports, err = s.openReports(ctx, c); err != nil {
+			return nil, err
+		}
+	}
 	return it, nil
 }

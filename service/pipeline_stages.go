@@ -10,6 +10,7 @@ import (
 	"github.com/parley-comments/parley"
 	"github.com/parley-comments/parley/dedupe"
 	"github.com/parley-comments/parley/spamcheck"
+	"github.com/parley-comments/parley/textnorm"
 )
 
 // validate checks the input and everything the write depends on: the
@@ -30,6 +31,9 @@ func (s *Service) validate(ctx context.Context, w *write) error {
 	}
 	w.storyURL = storyURL
 	if err := s.loadSite(ctx, w); err != nil {
+		return err
+	}
+	if err := storyOnSite(w.site, storyURL); err != nil {
 		return err
 	}
 	if err := s.identify(ctx, w); err != nil {
@@ -62,7 +66,7 @@ func (s *Service) loadSite(ctx context.Context, w *write) error {
 		return err
 	}
 	w.site, w.settings = site, site.Settings.WithDefaults()
-	return nil
+	return checkOrigin(site, w.author)
 }
 
 // identify sets the new comment's author: a signed-in user or a guest with
@@ -81,9 +85,12 @@ func (s *Service) identify(ctx context.Context, w *write) error {
 	if w.settings.GuestsDisallowed {
 		return parley.Errorf(parley.EUNAUTHORIZED, "Please log in to comment on this site.")
 	}
-	name := strings.TrimSpace(in.GuestName)
-	if name == "" || len([]rune(name)) > MaxNameChars {
-		return parley.Errorf(parley.EINVALID, "Please give a name of 1 to %d characters.", MaxNameChars)
+	name, err := cleanName(in.GuestName, "a name")
+	if err != nil {
+		return err
+	}
+	if err := s.checkGuestName(ctx, w.site.ID, name); err != nil {
+		return err
 	}
 	c.AuthorName = name
 	c.AuthorKey = "ip:" + a.ClientKey
@@ -185,6 +192,9 @@ func (s *Service) validateEdit(ctx context.Context, w *write) error {
 	if w.site, err = s.Site(ctx, c.SiteID); err != nil {
 		return err
 	}
+	if err := checkOrigin(w.site, w.author); err != nil {
+		return err
+	}
 	w.settings = w.site.Settings.WithDefaults()
 	if w.now.Sub(c.CreatedAt) > w.settings.EditWindow.Std() {
 		return parley.Errorf(parley.EINVALID, "The time to edit this comment is over.")
@@ -228,7 +238,7 @@ func (s *Service) normalize(_ context.Context, w *write) error {
 	}
 	w.c.NormHash = normHash(w.c.Body)
 	if w.newComment() {
-		w.title = truncateRunes(strings.TrimSpace(w.in.StoryTitle), MaxTitleChars)
+		w.title = truncateRunes(textnorm.CleanName(w.in.StoryTitle), MaxTitleChars)
 	}
 	return nil
 }
@@ -355,6 +365,11 @@ func (s *Service) persistNew(ctx context.Context, tx parley.Store, w *write) err
 	}
 	if err := tx.CreateComment(ctx, c); err != nil {
 		return err
+	}
+	if u := w.author.User; u != nil {
+		if err := protectName(ctx, tx, c.SiteID, u); err != nil {
+			return err
+		}
 	}
 	if err := tx.AddRevision(ctx, &parley.Revision{ID: parley.NewID(w.now), CommentID: c.ID, Body: c.Body, HTML: c.HTML, CreatedAt: w.now}); err != nil {
 		return err

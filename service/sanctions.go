@@ -68,13 +68,13 @@ func (s *Service) AddSanction(ctx context.Context, actor *parley.User, in Sancti
 		return nil, err
 	}
 	switch in.Kind {
-	case parley.SanctionTrusted, parley.SanctionPremod, parley.SanctionBan:
+	case parley.SanctionTrusted, parley.SanctionPremod, parley.SanctionBan, parley.SanctionNoReports:
 	case parley.SanctionSuspend:
 		if !in.Until.After(s.now()) {
 			return nil, parley.Errorf(parley.EINVALID, "A suspension needs an end date in the future.")
 		}
 	default:
-		return nil, parley.Errorf(parley.EINVALID, "Sanction must be trusted, premod, suspend or ban.")
+		return nil, parley.Errorf(parley.EINVALID, "Sanction must be trusted, premod, suspend, ban or no_reports.")
 	}
 	if in.AuthorKey == "" || !strings.Contains(in.AuthorKey, ":") {
 		return nil, parley.Errorf(parley.EINVALID, "An author is required.")
@@ -97,6 +97,11 @@ func (s *Service) AddSanction(ctx context.Context, actor *parley.User, in Sancti
 	})
 	if err != nil {
 		return nil, err
+	}
+	if in.Kind == parley.SanctionBan {
+		if err := s.revokeBanned(ctx, in.AuthorKey); err != nil {
+			return sn, err
+		}
 	}
 	if in.Kind == parley.SanctionBan && in.RejectPending {
 		if _, err := s.DecideWhere(ctx, actor, parley.QueueFilter{SiteID: in.SiteID, AuthorKey: in.AuthorKey, Status: parley.StatusPending},

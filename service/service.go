@@ -51,6 +51,10 @@ type RateLimits struct {
 	// Login limits login attempts per client address.
 	LoginPerMinute float64
 	LoginBurst     int
+	// LoginPerAccount limits login attempts per email address, whatever
+	// the client address.
+	LoginPerAccountPerMinute float64
+	LoginPerAccountBurst     int
 	// EmailLink limits requests that send email (sign-in links, password
 	// resets, invites) per client address, and EmailLinkPerAccount per
 	// recipient address or inviting admin.
@@ -66,6 +70,7 @@ var DefaultRateLimits = RateLimits{
 	PerAddressPerMinute: 6, PerAddressBurst: 10,
 	PerAuthorPerMinute: 3, PerAuthorBurst: 5,
 	LoginPerMinute: 10, LoginBurst: 10,
+	LoginPerAccountPerMinute: 2, LoginPerAccountBurst: 5,
 	EmailLinkPerMinute: 5, EmailLinkBurst: 10,
 	EmailLinkPerAccountPerMinute: 1, EmailLinkPerAccountBurst: 3,
 }
@@ -83,6 +88,10 @@ type Options struct {
 	RateLimits RateLimits
 	// SessionTTL is how long a login lasts. Default 30 days.
 	SessionTTL time.Duration
+	// SSO verifies newsrooms' hand-off tokens (nil: SSO sign-in is off).
+	SSO parley.SSOVerifier
+	// OIDC talks to sites' OpenID Connect providers (nil: OIDC is off).
+	OIDC parley.OIDCClient
 	// WebhookAllowPrivate lets webhooks reach private, loopback and
 	// link-local addresses (--webhook-allow-private).
 	WebhookAllowPrivate bool
@@ -111,6 +120,8 @@ type Service struct {
 	limits     RateLimits
 	sessionTTL time.Duration
 	renderer   *render.Renderer
+	sso        parley.SSOVerifier
+	oidc       parley.OIDCClient
 
 	webhookAllowPrivate bool
 	hookClient          *http.Client
@@ -169,7 +180,7 @@ func New(o Options) *Service {
 	}
 	return &Service{
 		store: o.Store, clock: o.Clock, classifier: o.Classifier, adapter: o.Adapter, bus: o.Bus, index: o.Index,
-		log: o.Logger, limits: o.RateLimits, sessionTTL: o.SessionTTL, renderer: render.New(), hasher: o.Passwords,
+		log: o.Logger, limits: o.RateLimits, sessionTTL: o.SessionTTL, renderer: render.New(), hasher: o.Passwords, sso: o.SSO, oidc: o.OIDC,
 		webhookAllowPrivate: o.WebhookAllowPrivate, hookClient: o.WebhookClient,
 		outbox:    outbox{wake: make(chan struct{}, 1)},
 		publicURL: strings.TrimRight(o.PublicURL, "/"), linkTTL: o.LinkTTL,

@@ -284,7 +284,7 @@ func TestModeratorDecisionsMoveTheSiteAdapter(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, service.RateLimits{})
 	ctx := context.Background()
-	if _, err := f.svc.CreateSite(ctx, "other", "Other", nil); err != nil {
+	if _, err := f.svc.CreateSite(ctx, "other", "Other", []string{"https://news.example"}); err != nil {
 		t.Fatal(err)
 	}
 	probe := "The qorpuk families from the valley are back in town."

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/parley-comments/parley"
@@ -49,6 +50,19 @@ func NormalizeOrigin(o string) (string, error) {
 	return strings.ToLower(u.Scheme + "://" + u.Host), nil
 }
 
+// storyOnSite refuses a story URL outside the site's origins, so that
+// nobody can hang a story on another domain off a site.
+func storyOnSite(site *parley.Site, storyURL string) error {
+	u, err := url.Parse(storyURL)
+	if err == nil && slices.Contains(site.Origins, strings.ToLower(u.Scheme+"://"+u.Host)) {
+		return nil
+	}
+	if len(site.Origins) == 0 {
+		return parley.Errorf(parley.EINVALID, "This site has no origins configured, so it takes no comments yet; an admin adds them with parley site add --origin.")
+	}
+	return parley.Errorf(parley.EINVALID, "The story URL must be on one of this site's origins (%s).", strings.Join(site.Origins, ", "))
+}
+
 // Site returns a site. ENOTFOUND if unknown.
 func (s *Service) Site(ctx context.Context, id string) (*parley.Site, error) {
 	site, err := s.store.GetSite(ctx, id)
@@ -73,6 +87,9 @@ func (s *Service) UpdateSiteSettings(ctx context.Context, actor *parley.User, si
 	}
 	if settings.AutoApproveTrusted < 0 || settings.AutoApproveTrusted > 1 {
 		return nil, parley.Errorf(parley.EINVALID, "auto_approve_trusted must be in [0, 1].")
+	}
+	if settings.HideAfterReports < 0 || settings.HideAfterReports > MaxHideAfterReports {
+		return nil, parley.Errorf(parley.EINVALID, "hide_after_reports must be from 0 (never) to %d.", MaxHideAfterReports)
 	}
 	site, err := s.Site(ctx, siteID)
 	if err != nil {

@@ -31,8 +31,11 @@ type ThreadPage struct {
 	Story      *parley.Story // nil when nobody has commented yet
 	Comments   []*parley.Comment
 	NextCursor string
-	Count      int               // approved comments on the story
-	Badges     map[string]string // author user ID -> badge
+	Count      int // approved comments on the story
+	// Title is the story title readers may see: "" while it is only a
+	// commenter's suggestion (see parley.Story.Locked).
+	Title  string
+	Badges map[string]string // author user ID -> badge
 }
 
 // Thread returns a page of a story's thread as the viewer may see it.
@@ -68,6 +71,9 @@ func (s *Service) Thread(ctx context.Context, a Author, in ThreadInput) (*Thread
 	}
 	if page.Count, err = s.store.CountApproved(ctx, story.ID); err != nil {
 		return nil, err
+	}
+	if story.Locked || page.Count > 0 {
+		page.Title = story.Title
 	}
 	members, err := s.store.ListSiteMembers(ctx, site.ID)
 	if err != nil {

@@ -232,9 +232,14 @@ func (c *conn) ListQueue(ctx context.Context, f parley.QueueFilter) ([]*parley.C
 	}
 	where := []string{`site_id = ?`}
 	args := []any{f.SiteID}
-	if f.Status == "" || f.Status == parley.StatusPending {
+	switch {
+	case f.Reported && f.Status == "":
+		// The Reported queue: published comments, and those hidden after
+		// reports (pending again) until a moderator decides.
+		where = append(where, `status IN ('approved', 'pending')`)
+	case f.Status == "" || f.Status == parley.StatusPending:
 		where = append(where, `queue_status = 'pending'`)
-	} else {
+	default:
 		where = append(where, `status = ?`)
 		args = append(args, string(f.Status))
 	}
@@ -335,7 +340,7 @@ func (c *conn) CountQueue(ctx context.Context, siteID string) (map[parley.Status
 		return nil, err
 	}
 	var reported int
-	if err := c.queryRow(ctx, `SELECT count(*) FROM comments WHERE site_id = ? AND report_count > 0 AND status = 'approved'`, siteID).Scan(&reported); err != nil {
+	if err := c.queryRow(ctx, `SELECT count(*) FROM comments WHERE site_id = ? AND report_count > 0 AND status IN ('approved', 'pending')`, siteID).Scan(&reported); err != nil {
 		return nil, translate(err, "Comment")
 	}
 	if reported > 0 {

@@ -63,6 +63,9 @@ func seedInstallation(t *testing.T, db *sqlstore.DB, n int) (site *parley.Site, 
 		if err := seedWebhook(ctx, tx, site.ID, at); err != nil {
 			return err
 		}
+		if err := tx.ProtectName(ctx, site.ID, "mod", user.ID); err != nil {
+			return err
+		}
 		_, _, err := tx.TakeRateToken(ctx, "post:ip:192.0.2.1", 0.1, 5, at(43))
 		return err
 	})

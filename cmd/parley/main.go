@@ -3,6 +3,7 @@
 //	parley serve      --addr HOST:PORT [--demo] [--migrate]   serve the API, widget and dashboard
 //	parley migrate                                             apply the embedded migrations
 //	parley site add   --id ID --name NAME --origin URL         add a site (tenant)
+//	parley site auth  --site ID [--sso-… | --oidc-…]          show or set a site's SSO and OIDC sign-in
 //	parley user add   --email E --name N --role R --site ID --password-stdin
 //	parley token create --email E                              print a new API token (last line)
 //	parley migrate-db --from DIR-or-URL --to URL               copy a whole installation
@@ -48,6 +49,7 @@ commands:
   serve          serve the API, the widget and the moderation dashboard
   migrate        apply the embedded database migrations
   site add       add a site
+  site auth      show or set a site's sign-in: newsroom SSO (JWT) and staff OIDC
   user add       add a user with a role on a site
   token create   create an API token for a user
   migrate-db     copy a SQLite installation into PostgreSQL and verify it
@@ -80,8 +82,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "migrate":
 		return runMigrate(ctx, rest, stdout, stderr)
 	case "site":
-		if s, r := sub(); s == "add" {
+		switch s, r := sub(); s {
+		case "add":
 			return runSiteAdd(ctx, r, stdout, stderr)
+		case "auth":
+			return runSiteAuth(ctx, r, stdin, stdout, stderr)
 		}
 	case "user":
 		if s, r := sub(); s == "add" {

@@ -22,15 +22,18 @@ import (
 	"github.com/parley-comments/parley/events"
 	"github.com/parley-comments/parley/httpapi"
 	"github.com/parley-comments/parley/mailer"
+	"github.com/parley-comments/parley/oidclogin"
 	"github.com/parley-comments/parley/service"
 	"github.com/parley-comments/parley/sqlstore"
 	"github.com/parley-comments/parley/sqlstore/pgnotify"
+	"github.com/parley-comments/parley/ssojwt"
 )
 
 // serveConfig is everything serve needs, from flags and environment.
 type serveConfig struct {
 	db             dbFlags
 	addr           string
+	metricsAddr    string
 	demo           bool
 	migrate        bool
 	rateLimit      string
@@ -84,7 +87,27 @@ func (c *serveConfig) validate() error {
 	if c.smtpURL != "" && c.mailFrom == "" {
 		return fmt.Errorf("--smtp-url needs --mail-from, e.g. \"The Gazette <comments@gazette.example>\"")
 	}
+	if c.metricsAddr != "" {
+		a, err := metricsListenAddr(c.metricsAddr)
+		if err != nil {
+			return err
+		}
+		c.metricsAddr = a
+	}
 	return nil
+}
+
+// metricsListenAddr returns the address for the metrics listener: a
+// missing host means loopback, so metrics are never exposed by accident.
+func metricsListenAddr(addr string) (string, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", fmt.Errorf("--metrics-addr must be [HOST]:PORT: %w", err)
+	}
+	if host == "" {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port), nil
 }
 
 func newLogger(format, level string, w io.Writer) (*slog.Logger, error) {
@@ -105,6 +128,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var cfg serveConfig
 	cfg.db.register(fs)
 	fs.StringVar(&cfg.addr, "addr", envOr("PARLEY_ADDR", "127.0.0.1:8080"), "address to listen on (env PARLEY_ADDR); port 0 picks a free port")
+	fs.StringVar(&cfg.metricsAddr, "metrics-addr", envOr("PARLEY_METRICS_ADDR", ""), "serve Prometheus metrics at /metrics on this [HOST]:PORT (env PARLEY_METRICS_ADDR); off when empty; no host means 127.0.0.1")
 	fs.BoolVar(&cfg.demo, "demo", false, "create and serve a demo site with a sample article at /")
 	fs.BoolVar(&cfg.migrate, "migrate", false, "apply pending database migrations before serving")
 	fs.StringVar(&cfg.rateLimit, "rate-limit", envOr("PARLEY_RATE_LIMIT", "on"), "on or off; off is for load tests only")
@@ -194,7 +218,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		publicURL = baseURL
 	}
 	svc := service.New(service.Options{Store: db, Clock: clock, Classifier: classifier, Adapter: adapter.Adapter{}, Bus: bus, Index: index, Logger: logger, RateLimits: limits, Passwords: passwordHasher,
-		WebhookAllowPrivate: cfg.webhookAllowPrivate, PublicURL: publicURL})
+		WebhookAllowPrivate: cfg.webhookAllowPrivate, SSO: ssojwt.New(nil), OIDC: oidclogin.New(nil), PublicURL: publicURL})
+	if err := svc.ProtectStaffNames(ctx); err != nil {
+		logger.Warn("protect staff names from look-alike guest names", "err", err)
+	}
 	if err := setupMail(svc, cfg, logger); err != nil {
 		return err
 	}
@@ -227,8 +254,20 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		BaseContext:       func(net.Listener) context.Context { return ctx },
 	}
 	fmt.Fprintf(stdout, "parley listening on %s (%s)\n", baseURL, db.Dialect())
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
+	if cfg.metricsAddr != "" {
+		mln, err := net.Listen("tcp", cfg.metricsAddr)
+		if err != nil {
+			return fmt.Errorf("--metrics-addr: %w", err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", api.MetricsHandler())
+		msrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		defer msrv.Close()
+		fmt.Fprintf(stdout, "parley metrics on http://%s/metrics\n", mln.Addr())
+		go func() { errc <- msrv.Serve(mln) }()
+	}
 	select {
 	case err := <-errc:
 		return err

@@ -187,10 +187,10 @@
     }
   });
 
-  function decisionMessage(params) {
+  function decisionMessage(params, kept) {
     switch (params.get("action")) {
       case "approve":
-        return t("js.approved");
+        return kept ? t("js.kept") : t("js.approved");
       case "reject":
         return t("js.rejected", t("reason." + params.get("reason")));
       default:
@@ -209,9 +209,15 @@
     for (const [k, v] of data) if (k !== "ids") params.append(k, String(v));
     let els = [];
     let msg = "";
+    // No reason is ever assumed: a rejection without one is refused here
+    // (the select is also required, for the browser's own check).
+    if (params.get("action") === "reject" && !params.get("reason")) {
+      say(t("js.need_reason"), { alert: true });
+      return;
+    }
     if (kind === "decide") {
       els = [form.closest(".item")];
-      msg = decisionMessage(params);
+      msg = decisionMessage(params, !!(e.submitter && e.submitter.classList.contains("keep")));
     } else if (kind === "scope") {
       const item = form.closest(".item");
       const attr = params.get("scope") === "cluster" ? "cluster" : "author";
@@ -230,16 +236,25 @@
     schedule({ url: new URL(form.getAttribute("action"), location.href).href, data: params, els, msg });
   });
 
-  /** Submit the current item's decision form with the given action. */
-  function decide(action, reasonIndex) {
+  /** Submit the current item's decision form with the given action; digit picks the reason (1–6). */
+  function decide(action, digit) {
     if (!current) return;
     const form = current.querySelector("form.decide");
     if (!form) return;
     const button = form.querySelector(`button[value="${action}"]`);
     if (!button || button.disabled) return;
     const select = form.querySelector("select.reason");
-    if (reasonIndex !== undefined && select && select.options[reasonIndex]) select.selectedIndex = reasonIndex;
+    if (digit !== undefined && select) {
+      const opt = select.querySelector(`option[data-digit="${digit}"]`);
+      if (!opt) return;
+      select.value = opt.value;
+    }
     form.requestSubmit(button);
+  }
+  /** The current item's preselected reason (the classifier's suggestion), or "". */
+  function selectedReason() {
+    const select = current && current.querySelector("form.decide select.reason");
+    return select ? select.value : "";
   }
 
   function isTyping(el) {
@@ -266,16 +281,22 @@
     }
     if (isTyping(e.target)) return;
     if (rejectMode) {
+      if (e.key === "Enter") {
+        // Enter takes the suggested reason; without one it does nothing
+        // and the prompt stays, waiting for a digit.
+        e.preventDefault();
+        if (selectedReason()) {
+          rejectMode = false;
+          say("");
+          decide("reject");
+        }
+        return;
+      }
       rejectMode = false;
       say("");
       if (/^[1-6]$/.test(e.key)) {
         e.preventDefault();
-        decide("reject", Number(e.key) - 1);
-        return;
-      }
-      if (e.key === "Enter") {
-        e.preventDefault();
-        decide("reject");
+        decide("reject", e.key);
         return;
       }
     }
@@ -295,8 +316,12 @@
       case "r":
         if (!current || !current.querySelector('form.decide button[value="reject"]')) return;
         rejectMode = true;
-        say(t("js.pick_reason"));
-        announce(t("js.pick_reason"));
+        {
+          const r = selectedReason();
+          const msg = r ? t("js.pick_reason_suggested", t("reason." + r)) : t("js.pick_reason");
+          say(msg);
+          announce(msg);
+        }
         break;
       case "u":
         undo();
