@@ -37,6 +37,7 @@ type Service interface {
 	Audit(ctx context.Context, actor *parley.User, f parley.AuditFilter) ([]*parley.AuditEntry, string, error)
 	SanctionReporter(ctx context.Context, actor *parley.User, reportID, reason string) (*parley.Sanction, error)
 	WebhookService // webhooks.go
+	EmailService   // email.go
 }
 
 var _ Service = (*service.Service)(nil)
