@@ -113,21 +113,40 @@ func (ui *UI) handleOutboxRetry(w http.ResponseWriter, r *http.Request, rq *requ
 }
 
 // publicPage starts a page for someone who is not signed in.
-func (ui *UI) publicPage(w http.ResponseWriter, r *http.Request, name string) (*page, *request) {
+func (ui *UI) publicPage(w http.ResponseWriter, r *http.Request, name string) *page {
 	setPageHeaders(w)
 	rq := &request{lang: ui.pickLang(w, r)}
 	p := ui.newPage(r, rq, name)
 	p.Minutes = ui.svc.LinkMinutes()
-	return p, rq
+	return p
+}
+
+// publicForm reads a public page's form post. It renders the page with an
+// error and returns nil when the post came from another origin.
+func (ui *UI) publicForm(w http.ResponseWriter, r *http.Request, name string) *page {
+	p := ui.publicPage(w, r, name)
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	p.Token, p.Email = r.PostFormValue("token"), r.PostFormValue("email")
+	if !sameOrigin(r) {
+		p.Error = ui.cat.T(p.Lang, "err.csrf")
+		ui.render(w, r, http.StatusForbidden, name, p)
+		return nil
+	}
+	return p
+}
+
+// renderFailed renders a public page with err's message and status.
+func (ui *UI) renderFailed(w http.ResponseWriter, r *http.Request, p *page, err error) {
+	p.Error = ui.errorMessage(p.Lang, err)
+	ui.render(w, r, parley.HTTPStatus(parley.ErrorCode(err)), p.Name, p)
 }
 
 func (ui *UI) handleInvitePage(w http.ResponseWriter, r *http.Request) {
-	p, _ := ui.publicPage(w, r, "invite")
+	p := ui.publicPage(w, r, "invite")
 	p.Token = r.URL.Query().Get("token")
 	info, err := ui.svc.PeekInvite(r.Context(), p.Token)
 	if err != nil {
-		p.Error = ui.errorMessage(p.Lang, err)
-		ui.render(w, r, parley.HTTPStatus(parley.ErrorCode(err)), "invite", p)
+		ui.renderFailed(w, r, p, err)
 		return
 	}
 	p.Invite = info
@@ -135,19 +154,14 @@ func (ui *UI) handleInvitePage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (ui *UI) handleAcceptInvite(w http.ResponseWriter, r *http.Request) {
-	p, _ := ui.publicPage(w, r, "invite")
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
-	p.Token = r.PostFormValue("token")
-	if !sameOrigin(r) {
-		p.Error = ui.cat.T(p.Lang, "err.csrf")
-		ui.render(w, r, http.StatusForbidden, "invite", p)
+	p := ui.publicForm(w, r, "invite")
+	if p == nil {
 		return
 	}
-	info, _ := ui.svc.PeekInvite(r.Context(), p.Token)
+	p.Invite, _ = ui.svc.PeekInvite(r.Context(), p.Token)
 	res, err := ui.svc.AcceptInvite(r.Context(), p.Token, r.PostFormValue("name"), r.PostFormValue("password"))
 	if err != nil {
-		p.Invite, p.Error = info, ui.errorMessage(p.Lang, err)
-		ui.render(w, r, parley.HTTPStatus(parley.ErrorCode(err)), "invite", p)
+		ui.renderFailed(w, r, p, err)
 		return
 	}
 	ui.cookies.SetSession(w, r, res.Secret, res.Session.ExpiresAt)
@@ -155,23 +169,18 @@ func (ui *UI) handleAcceptInvite(w http.ResponseWriter, r *http.Request) {
 }
 
 func (ui *UI) handleResetPage(w http.ResponseWriter, r *http.Request) {
-	p, _ := ui.publicPage(w, r, "reset")
+	p := ui.publicPage(w, r, "reset")
 	p.Token = r.URL.Query().Get("token")
 	ui.render(w, r, http.StatusOK, "reset", p)
 }
 
 func (ui *UI) handleResetRequest(w http.ResponseWriter, r *http.Request) {
-	p, _ := ui.publicPage(w, r, "reset")
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
-	p.Email = r.PostFormValue("email")
-	if !sameOrigin(r) {
-		p.Error = ui.cat.T(p.Lang, "err.csrf")
-		ui.render(w, r, http.StatusForbidden, "reset", p)
+	p := ui.publicForm(w, r, "reset")
+	if p == nil {
 		return
 	}
 	if err := ui.svc.RequestPasswordReset(r.Context(), p.Email, p.Lang, httpx.ClientKey(ui.ips, r)); err != nil {
-		p.Error = ui.errorMessage(p.Lang, err)
-		ui.render(w, r, parley.HTTPStatus(parley.ErrorCode(err)), "reset", p)
+		ui.renderFailed(w, r, p, err)
 		return
 	}
 	p.Sent = true
@@ -179,17 +188,12 @@ func (ui *UI) handleResetRequest(w http.ResponseWriter, r *http.Request) {
 }
 
 func (ui *UI) handleResetConfirm(w http.ResponseWriter, r *http.Request) {
-	p, _ := ui.publicPage(w, r, "reset")
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
-	p.Token = r.PostFormValue("token")
-	if !sameOrigin(r) {
-		p.Error = ui.cat.T(p.Lang, "err.csrf")
-		ui.render(w, r, http.StatusForbidden, "reset", p)
+	p := ui.publicForm(w, r, "reset")
+	if p == nil {
 		return
 	}
 	if _, err := ui.svc.ResetPassword(r.Context(), p.Token, r.PostFormValue("password")); err != nil {
-		p.Error = ui.errorMessage(p.Lang, err)
-		ui.render(w, r, parley.HTTPStatus(parley.ErrorCode(err)), "reset", p)
+		ui.renderFailed(w, r, p, err)
 		return
 	}
 	ui.cookies.ClearSession(w, r)
