@@ -134,6 +134,7 @@ func (ui *UI) Routes(mux *http.ServeMux) {
 	site("GET /moderation/s/{site}/audit", ui.handleAudit)
 	ui.webhookRoutes(site)
 	ui.emailRoutes(mux, site)
+	ui.privacyRoutes(site)
 	mux.Handle("/moderation/", ui.auth(func(w http.ResponseWriter, r *http.Request, rq *request) {
 		ui.fail(w, r, rq, parley.Errorf(parley.ENOTFOUND, "Page not found."))
 	}))

@@ -38,6 +38,7 @@ type Service interface {
 	SanctionReporter(ctx context.Context, actor *parley.User, reportID, reason string) (*parley.Sanction, error)
 	WebhookService // webhooks.go
 	EmailService   // email.go
+	PrivacyService // privacy.go
 }
 
 var _ Service = (*service.Service)(nil)

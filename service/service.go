@@ -178,13 +178,15 @@ func New(o Options) *Service {
 	if o.Passwords == (PasswordHasher{}) {
 		o.Passwords = DefaultPasswordHasher
 	}
-	return &Service{
+	s := &Service{
 		store: o.Store, clock: o.Clock, classifier: o.Classifier, adapter: o.Adapter, bus: o.Bus, index: o.Index,
 		log: o.Logger, limits: o.RateLimits, sessionTTL: o.SessionTTL, renderer: render.New(), hasher: o.Passwords, sso: o.SSO, oidc: o.OIDC,
 		webhookAllowPrivate: o.WebhookAllowPrivate, hookClient: o.WebhookClient,
 		outbox:    outbox{wake: make(chan struct{}, 1)},
 		publicURL: strings.TrimRight(o.PublicURL, "/"), linkTTL: o.LinkTTL,
 	}
+	s.RegisterOutboxSender(parley.OutboxWebhook, OutboxSenderFunc(s.sendWebhook))
+	return s
 }
 
 // Store returns the underlying store, for wiring code that needs it.
@@ -197,6 +199,7 @@ func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Mic
 // publish sends an event after a commit. Failures are logged: events are
 // hints, and the data is already durable.
 func (s *Service) publish(ctx context.Context, e parley.Event) {
+	s.KickOutbox() // a change may have queued mails or webhook deliveries
 	s.listenersMu.RLock()
 	for _, fn := range s.listeners {
 		fn(e)

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -43,6 +44,7 @@ type serveConfig struct {
 	logLevel       string
 	// Webhooks and data retention (issue 14).
 	webhookAllowPrivate bool
+	ipRetention         time.Duration // 0: keep addresses
 	backupEvery         time.Duration
 	backupKeep          int
 	backupDir           string
@@ -79,6 +81,13 @@ func (c *serveConfig) validate() error {
 	if _, _, err := net.SplitHostPort(c.addr); err != nil {
 		return fmt.Errorf("--addr must be HOST:PORT: %w", err)
 	}
+	if c.metricsAddr != "" {
+		a, err := metricsListenAddr(c.metricsAddr)
+		if err != nil {
+			return err
+		}
+		c.metricsAddr = a
+	}
 	if c.publicURL != "" {
 		if u, err := url.Parse(c.publicURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Path != "" && u.Path != "/" {
 			return fmt.Errorf("--public-url must be the server's base URL, e.g. https://comments.gazette.example")
@@ -86,13 +95,6 @@ func (c *serveConfig) validate() error {
 	}
 	if c.smtpURL != "" && c.mailFrom == "" {
 		return fmt.Errorf("--smtp-url needs --mail-from, e.g. \"The Gazette <comments@gazette.example>\"")
-	}
-	if c.metricsAddr != "" {
-		a, err := metricsListenAddr(c.metricsAddr)
-		if err != nil {
-			return err
-		}
-		c.metricsAddr = a
 	}
 	return nil
 }
@@ -135,6 +137,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&cfg.trustedProxies, "trusted-proxies", envOr("PARLEY_TRUSTED_PROXIES", ""), "comma-separated IPs or CIDRs whose X-Forwarded-For is trusted")
 	fs.BoolVar(&cfg.webhookAllowPrivate, "webhook-allow-private", envOr("PARLEY_WEBHOOK_ALLOW_PRIVATE", "") == "1",
 		"let webhooks reach private, loopback and link-local addresses (env PARLEY_WEBHOOK_ALLOW_PRIVATE=1)")
+	fs.Func("ip-retention", "drop commenters' IP addresses after this long, e.g. 90d or 720h; 0 keeps them (env PARLEY_IP_RETENTION, default 90d)",
+		func(v string) (err error) { cfg.ipRetention, err = parseRetention(v); return err })
 	fs.StringVar(&cfg.secureCookies, "secure-cookies", envOr("PARLEY_SECURE_COOKIES", "auto"), "auto (on unless --demo on loopback), on or off")
 	fs.StringVar(&cfg.logFormat, "log-format", envOr("PARLEY_LOG_FORMAT", "text"), "text or json")
 	fs.StringVar(&cfg.logLevel, "log-level", envOr("PARLEY_LOG_LEVEL", "info"), "debug, info, warn or error")
@@ -144,6 +148,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&cfg.smtpURL, "smtp-url", os.Getenv("PARLEY_SMTP_URL"), "SMTP server, smtp://user:pass@host:587 (STARTTLS when offered) or smtps://…:465 (env PARLEY_SMTP_URL); empty: mail stays in the outbox")
 	fs.StringVar(&cfg.mailFrom, "mail-from", os.Getenv("PARLEY_MAIL_FROM"), "sender of Parley's email, e.g. \"The Gazette <comments@gazette.example>\" (env PARLEY_MAIL_FROM)")
 	fs.StringVar(&cfg.publicURL, "public-url", os.Getenv("PARLEY_PUBLIC_URL"), "the URL readers reach this server at, for links in email, e.g. https://comments.gazette.example (env PARLEY_PUBLIC_URL); default http://ADDR")
+	var err error
+	if cfg.ipRetention, err = parseRetention(envOr("PARLEY_IP_RETENTION", "90d")); err != nil {
+		return fmt.Errorf("PARLEY_IP_RETENTION: %w", err)
+	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -201,6 +209,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	go followIndex(ctx, db, bus, index, clock, logger)
 	go housekeeping(ctx, db, clock, logger)
+	go retainAddresses(ctx, db, clock, cfg.ipRetention, logger)
 
 	limits := service.DefaultRateLimits
 	limits.Enabled = cfg.rateLimit == "on"
@@ -218,7 +227,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		publicURL = baseURL
 	}
 	svc := service.New(service.Options{Store: db, Clock: clock, Classifier: classifier, Adapter: adapter.Adapter{}, Bus: bus, Index: index, Logger: logger, RateLimits: limits, Passwords: passwordHasher,
-		WebhookAllowPrivate: cfg.webhookAllowPrivate, SSO: ssojwt.New(nil), OIDC: oidclogin.New(nil), PublicURL: publicURL})
+		WebhookAllowPrivate: cfg.webhookAllowPrivate, PublicURL: publicURL, SSO: ssojwt.New(nil), OIDC: oidclogin.New(nil)})
 	if err := svc.ProtectStaffNames(ctx); err != nil {
 		logger.Warn("protect staff names from look-alike guest names", "err", err)
 	}
@@ -410,4 +419,47 @@ func housekeeping(ctx context.Context, db parley.Store, clock parley.Clock, logg
 func envDuration(name string) time.Duration {
 	d, _ := time.ParseDuration(os.Getenv(name))
 	return d
+}
+
+// parseRetention reads a retention period: a number of days ("90d") or a
+// Go duration ("720h"); "0" means forever.
+func parseRetention(v string) (time.Duration, error) {
+	v = strings.TrimSpace(v)
+	if n, ok := strings.CutSuffix(v, "d"); ok {
+		days, err := strconv.Atoi(n)
+		if err != nil || days < 0 {
+			return 0, fmt.Errorf("invalid retention %q: use days like 90d or a duration like 720h", v)
+		}
+		return time.Duration(days) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("invalid retention %q: use days like 90d or a duration like 720h", v)
+	}
+	return d, nil
+}
+
+// retainAddresses drops client IP addresses older than keep, once an hour
+// (never when keep is 0). Several instances may run it at once.
+func retainAddresses(ctx context.Context, db parley.Store, clock parley.Clock, keep time.Duration, logger *slog.Logger) {
+	if keep <= 0 {
+		logger.Info("IP addresses are kept without limit (--ip-retention 0)")
+		return
+	}
+	tick := time.NewTicker(time.Hour)
+	defer tick.Stop()
+	for {
+		if n, err := db.DropOldAddresses(ctx, clock.Now().Add(-keep)); err != nil {
+			if ctx.Err() == nil {
+				logger.Warn("IP retention", "err", err)
+			}
+		} else if n > 0 {
+			logger.Info("IP retention: addresses dropped", "rows", n, "older_than", keep)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }

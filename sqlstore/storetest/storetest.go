@@ -62,6 +62,7 @@ func Run(t *testing.T, open func(testing.TB) *sqlstore.DB) {
 		{"Purge", testPurge},
 		{"Identity", testIdentity}, {"TokenIDsAndFlows", testTokenIDsAndFlows}, {"UserSessions", testUserSessions},
 		{"Webhooks", testWebhooks},
+		{"Privacy", testPrivacy},
 		{"Outbox", testOutbox}, {"OutboxInTx", testOutboxInTx}, {"ConcurrentOutboxClaims", testConcurrentOutboxClaims},
 		{"AuthLinks", testAuthLinks},
 	}
