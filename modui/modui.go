@@ -138,6 +138,7 @@ func (ui *UI) Routes(mux router.Registrar) {
 	site("POST /moderation/s/{site}/stories/{id}", ui.handleUpdateStory)
 	site("GET /moderation/s/{site}/audit", ui.handleAudit)
 	ui.webhookRoutes(site)
+	ui.emailRoutes(mux, site)
 	ui.privacyRoutes(site)
 	site("GET /moderation/s/{site}/transfer", ui.handleTransfer)
 	site("GET /moderation/s/{site}/export", ui.handleExport)
