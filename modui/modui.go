@@ -132,6 +132,10 @@ func (ui *UI) Routes(mux *http.ServeMux) {
 	site("GET /moderation/s/{site}/stories/{id}", ui.handleStory)
 	site("POST /moderation/s/{site}/stories/{id}", ui.handleUpdateStory)
 	site("GET /moderation/s/{site}/audit", ui.handleAudit)
+	site("GET /moderation/s/{site}/signin", ui.handleSignInSettings)
+	site("POST /moderation/s/{site}/signin", ui.handleSaveSignIn)
+	mux.Handle("GET /moderation/account/sessions", ui.auth(ui.handleSessions))
+	mux.Handle("POST /moderation/account/sessions/{id}/revoke", ui.auth(ui.handleRevokeSession))
 	ui.webhookRoutes(site)
 	mux.Handle("/moderation/", ui.auth(func(w http.ResponseWriter, r *http.Request, rq *request) {
 		ui.fail(w, r, rq, parley.Errorf(parley.ENOTFOUND, "Page not found."))
