@@ -118,24 +118,31 @@ func (s *Service) bindIdentity(ctx context.Context, tx parley.Store, issuer, sub
 	return u, true, err
 }
 
+// roleRank orders roles by power; "" is none.
+var roleRank = map[parley.Role]int{parley.RoleAuthor: 1, parley.RoleModerator: 2, parley.RoleAdmin: 3}
+
 // syncRole sets the user's role on a site from what the provider says.
-// With no role, a role is removed only from identity-only users: a role an
-// admin gave a password account is not the provider's to take away.
+// For identity-only users the provider decides: its role is set, and no
+// role removes theirs. A password account that linked a provider account
+// keeps a more powerful role an admin gave it: that is not the provider's
+// to take away.
 func syncRole(ctx context.Context, tx parley.Store, siteID string, u *parley.User, role parley.Role) (parley.Role, error) {
+	if u.PasswordHash != "" {
+		cur, err := tx.GetRole(ctx, siteID, u.ID)
+		if err != nil && !parley.IsCode(err, parley.ENOTFOUND) {
+			return "", err
+		}
+		if roleRank[cur] >= roleRank[role] {
+			return cur, nil
+		}
+	}
 	if role != "" {
 		return role, tx.SetRole(ctx, parley.Membership{SiteID: siteID, UserID: u.ID, Role: role})
 	}
-	if u.PasswordHash == "" {
-		if err := tx.DeleteRole(ctx, siteID, u.ID); err != nil && !parley.IsCode(err, parley.ENOTFOUND) {
-			return "", err
-		}
-		return "", nil
+	if err := tx.DeleteRole(ctx, siteID, u.ID); err != nil && !parley.IsCode(err, parley.ENOTFOUND) {
+		return "", err
 	}
-	r, err := tx.GetRole(ctx, siteID, u.ID)
-	if parley.IsCode(err, parley.ENOTFOUND) {
-		return "", nil
-	}
-	return r, err
+	return "", nil
 }
 
 // SSOSignIn exchanges a newsroom's signed hand-off token for a session.
@@ -286,10 +293,9 @@ func roleFromClaims(cfg parley.OIDCConfig, claims map[string]any) parley.Role {
 			values = append(values, k)
 		}
 	}
-	rank := map[parley.Role]int{parley.RoleAuthor: 1, parley.RoleModerator: 2, parley.RoleAdmin: 3}
 	var best parley.Role
 	for _, v := range values {
-		if r := cfg.Roles[v]; rank[r] > rank[best] {
+		if r := cfg.Roles[v]; roleRank[r] > roleRank[best] {
 			best = r
 		}
 	}
