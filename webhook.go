@@ -92,6 +92,9 @@ type WebhookDelivery struct {
 	CreatedAt     time.Time `json:"created_at"`
 	LastAttemptAt time.Time `json:"last_attempt_at,omitzero"`
 	DeliveredAt   time.Time `json:"delivered_at,omitzero"`
+	// Waiting marks a delivery that found an earlier one of its hook and
+	// OrderKey still pending; that one's completion queues it again.
+	Waiting bool `json:"waiting,omitempty"`
 }
 
 // WebhookStore keeps webhooks and their delivery log.
@@ -107,10 +110,16 @@ type WebhookStore interface {
 	// write that locks the comment, so that events of one comment get
 	// their Seq in commit order.
 	CreateDelivery(ctx context.Context, d *WebhookDelivery) error
+	// GetDelivery returns a delivery; inside a transaction on PostgreSQL
+	// its row is locked until commit.
 	GetDelivery(ctx context.Context, id string) (*WebhookDelivery, error)
 	// UpdateDelivery writes Status, Attempts, StatusCode, LastError,
-	// DurationMS, LastAttemptAt and DeliveredAt.
+	// DurationMS, LastAttemptAt, DeliveredAt and Waiting.
 	UpdateDelivery(ctx context.Context, d *WebhookDelivery) error
+	// NextDelivery returns the pending delivery that follows d (same hook
+	// and OrderKey, the lowest higher Seq), locked like GetDelivery.
+	// ENOTFOUND if none.
+	NextDelivery(ctx context.Context, d *WebhookDelivery) (*WebhookDelivery, error)
 	// EarlierPending reports whether a delivery of the same hook and
 	// OrderKey with a lower Seq is still pending.
 	EarlierPending(ctx context.Context, d *WebhookDelivery) (bool, error)

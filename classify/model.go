@@ -361,6 +361,11 @@ func (m *Model) extract(text string, sc *scratch) analysis {
 		langText = withoutLinks(norm)
 	}
 	a.lang = m.lang.detect(langText, words)
+	if a.lang == langEn || a.lang == langTr || a.lang == langAz {
+		if m.armenianTranslit(words, sc.skip) {
+			a.lang = langHyLatn
+		}
+	}
 
 	sc.fwords = sc.fwords[:0]
 	sc.keys = sc.keys[:0]
@@ -475,6 +480,39 @@ func (m *Model) extract(text string, sc *scratch) analysis {
 		add("shout", -1)
 	}
 	return a
+}
+
+// armenianTranslit reports whether a Latin text that language
+// identification took for en, tr or az is Armenian translit after all: a
+// word the Armenian list knows as a people, an insult, an obscenity or
+// what is said of a people ("adrbejancinery arnetner en"), that no other
+// list knows. Short translit comments share too many letter sequences with
+// English and Turkish for the n-gram profiles alone.
+func (m *Model) armenianTranslit(words []string, skip []bool) bool {
+	hy := m.lex["hy"]
+	if hy == nil {
+		return false
+	}
+	for i, w := range words {
+		if skip[i] || wordScript(w) != 1 || len(w) < 4 {
+			continue
+		}
+		switch hy.matchWord(featureWord(w, langHyLatn)) {
+		case catGroup, catSlur, catObscene, catInsult, catDehuman, catVice, catViolent, catExpel, catCounter:
+		default:
+			continue
+		}
+		known := false
+		for _, l := range []string{"en", "tr", "az"} {
+			if lx := m.lex[l]; lx != nil && lx.matchWord(lx.key(w)) != "" {
+				known = true
+			}
+		}
+		if !known {
+			return true
+		}
+	}
+	return false
 }
 
 // lexCats are the word-list categories; lexCatHash and targetLexCatHash

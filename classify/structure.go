@@ -22,6 +22,19 @@ const (
 	// catCounter: counter-speech that quotes or reports hate to condemn it
 	// ("calling … is racist", "те, кто называет", "diyenler").
 	catCounter = "counter"
+	// catNegCopula: a negative copula that follows its predicate in
+	// Turkish, Azerbaijani and Armenian ("asalak değildir", "parazit
+	// deyil", "մակաբույծ չեն"); it undoes the predicate right before it.
+	catNegCopula = "negcopula"
+	// catAddress: an imperative or vocative that speaks to the reader
+	// ("shut up", "заткнись", "sus", "lrir"): an insult in its clause is
+	// aimed at the addressee.
+	catAddress = "address"
+	// catAnaphor: a pronoun for a group named in the sentence before
+	// ("Kill them all", "Убить всех", "Hepsini öldürün", "Սպանել
+	// բոլորին"): a call to violence or expulsion with it is linked to that
+	// group.
+	catAnaphor = "anaphor"
 	// catState: a government, army, regime or leader, or a country's name.
 	// A people's adjective next to it ("the Turkish army") names the
 	// state, and criticism of a state is politics, not hate.
@@ -51,11 +64,11 @@ const attackFloor = 0.9
 
 // negationWindow is how many words before a predicate a negation may be
 // and still undo it ("I don't think they are vermin").
-const negationWindow = 5
+const negationWindow = 6
 
 // addressWindow is how many words after "you" a vice or dehumanizing word
 // may be for an attack ("you are a liar", not "…dogs will serenade you");
-// right before it counts too ("скотина ты"). A word-list insult counts
+// up to two words before it count too ("скотина ты", "недоумок, как ты"). A word-list insult counts
 // anywhere in the clause.
 const addressWindow = 4
 
@@ -75,7 +88,8 @@ type structureResult struct {
 // structure.
 func isStructureCat(c string) bool {
 	switch c {
-	case catGroup, catDehuman, catViolent, catLiteral, catExpel, catVice, catEssential, catNegation, catCounter, catState:
+	case catGroup, catDehuman, catViolent, catLiteral, catExpel, catVice, catEssential, catNegation, catCounter, catState,
+		catNegCopula, catAddress, catAnaphor:
 		return true
 	}
 	return false
@@ -129,7 +143,7 @@ func structure(hits []lexHit, words, fwords []string, clause []int32, lang strin
 	var res structureResult
 	hasStructure, counter := false, false
 	for _, h := range hits {
-		hasStructure = hasStructure || isStructureCat(h.cat) || h.cat == catInsult
+		hasStructure = hasStructure || isStructureCat(h.cat) || h.cat == catInsult || h.cat == catSlur
 		counter = counter || h.cat == catCounter
 	}
 	res.counter = counter
@@ -146,16 +160,15 @@ func structure(hits []lexHit, words, fwords []string, clause []int32, lang strin
 		return false
 	}
 	// negated reports whether a negation undoes predicate p: one up to
-	// negationWindow words before it in its clause, or, in Turkish,
-	// Azerbaijani and Armenian, where the negative copula follows the
-	// predicate ("asalak değildir", "մակաբույծ չեն"), right after it.
-	after := lang == langTr || lang == langAz || lang == langHy || lang == langHyLatn
+	// negationWindow words before it in its clause, or a negative copula
+	// right after it ("asalak değildir", "մակաբույծ չեն").
 	negated := func(p lexHit) bool {
 		for _, h := range hits {
-			if h.cat != catNegation || clause[h.from] != clause[p.from] {
+			if clause[h.from] != clause[p.from] {
 				continue
 			}
-			if h.from < p.from && p.from-h.from <= negationWindow || after && h.from >= p.to && h.from <= p.to+1 {
+			if h.cat == catNegation && h.from < p.from && p.from-h.from <= negationWindow ||
+				h.cat == catNegCopula && h.from >= p.to && h.from <= p.to+1 {
 				return true
 			}
 		}
@@ -172,25 +185,50 @@ func structure(hits []lexHit, words, fwords []string, clause []int32, lang strin
 	groupIn := map[int32]bool{}
 	var groups []int
 	for gi, g := range hits {
-		if g.cat != catGroup {
+		if g.cat != catGroup && g.cat != catSlur {
 			continue
 		}
 		// "the Turkish army", "власти Азербайджана": a state, not a people.
-		if g.from > 0 && stateAt(g.from-1) || stateAt(g.to) {
+		// A Turkish or Azerbaijani plural is the people itself
+		// ("Ermeniler ordularının…").
+		plural := (lang == langTr || lang == langAz) && turkicPlural(words[g.to-1])
+		if !plural && (g.from > 0 && stateAt(g.from-1) || stateAt(g.to)) {
 			continue
 		}
 		groups = append(groups, gi)
 		groupIn[clause[g.from]] = true
 	}
 	paired := make([]bool, len(hits))
-	essentialIn := map[int32]bool{}
+	essentialIn, anaphorIn, addressIn := map[int32]bool{}, map[int32]bool{}, map[int32]bool{}
 	for _, h := range hits {
-		if h.cat == catEssential {
+		switch h.cat {
+		case catEssential:
 			essentialIn[clause[h.from]] = true
+		case catAnaphor:
+			anaphorIn[clause[h.from]] = true
+		case catAddress:
+			addressIn[clause[h.from]] = true
+		}
+	}
+	// A call to violence or expulsion with a pronoun for the group named
+	// in the clause before ("The only good Turk is a dead Turk. Kill them
+	// all.").
+	if !counter {
+		for pi, p := range hits {
+			c := clause[p.from]
+			if (p.cat == catViolent || p.cat == catExpel) && anaphorIn[c] && !groupIn[c] && c > 0 && groupIn[c-1] && !negated(p) {
+				paired[pi] = true
+				res.severity = max(res.severity, map[string]int{catViolent: sevViolent, catExpel: sevExpel}[p.cat])
+			}
 		}
 	}
 	if !counter {
 		for _, gi := range groups {
+			if hits[gi].cat == catSlur && !negated(hits[gi]) && !noFloorSlur(words[hits[gi].from]) {
+				// A slur for a people is an insult to it on its own.
+				paired[gi] = true
+				res.severity = max(res.severity, sevInsult)
+			}
 			g := hits[gi]
 			for pi, p := range hits {
 				sev := sevNone
@@ -220,8 +258,11 @@ func structure(hits []lexHit, words, fwords []string, clause []int32, lang strin
 	}
 	// Attacks on the addressee.
 	addressed := func(c int32, p lexHit) bool {
+		if addressIn[c] {
+			return true
+		}
 		for i := range words {
-			near := p.cat == catInsult || i < p.from && p.from-i <= addressWindow || i >= p.to && i-p.to < 1
+			near := p.cat == catInsult || i < p.from && p.from-i <= addressWindow || i >= p.to && i-p.to < 2
 			if clause[i] == c && near && secondPerson[words[i]] {
 				return true
 			}
@@ -267,6 +308,21 @@ func structure(hits []lexHit, words, fwords []string, clause []int32, lang strin
 	}
 	res.hits = out
 	return res
+}
+
+// noFloorSlur reports whether a listed slur is one that does not make a
+// comment hate speech on its own: "nigga", mostly in-group use in the
+// Davidson tweets (labeled offensive, not hate), and "retard", mostly a
+// generic insult. They stay slur evidence, and the model's own score
+// decides.
+func noFloorSlur(w string) bool {
+	return strings.HasPrefix(w, "nigga") || strings.HasPrefix(w, "retard")
+}
+
+// turkicPlural reports whether a Turkish or Azerbaijani word has the
+// plural suffix (possibly followed by case endings).
+func turkicPlural(w string) bool {
+	return strings.Contains(w, "lar") || strings.Contains(w, "ler") || strings.Contains(w, "lər")
 }
 
 // secondPersonSuffix reports whether a Turkish or Azerbaijani word ends in

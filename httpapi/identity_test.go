@@ -14,6 +14,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/parley-comments/parley"
 	"github.com/parley-comments/parley/internal/testoidc"
 	"github.com/parley-comments/parley/service"
 )
@@ -328,6 +329,7 @@ func TestOIDCStaffSignIn(t *testing.T) {
 			{ID: "u-twin", Username: "twin@idp", Password: "pw-twin-123", Name: "Twin", Email: "walt@paper.example", Groups: []string{"writers"}},
 			{ID: "u-rita", Username: "rita@idp", Password: "pw-rita-123", Name: "Rita Reporter", Email: "rita@paper.example", Groups: []string{"writers"}},
 			{ID: "u-linker", Username: "linker@idp", Password: "pw-linker-123", Name: "Ada Admin", Email: "admin@example.com", Groups: []string{"writers"}},
+			{ID: "u-invitee", Username: "invitee@idp", Password: "pw-invitee-123", Name: "Ivy Invitee", Email: "invitee@paper.example", Groups: []string{"readers"}},
 			{ID: "u-nobody", Username: "nobody@idp", Password: "pw-nobody-123", Name: "No Body", Email: "nobody@paper.example", Groups: []string{"readers"}},
 		}})
 	if err != nil {
@@ -459,6 +461,26 @@ func TestOIDCStaffSignIn(t *testing.T) {
 	lr.Body.Close()
 	if res, body := bl3.signInAtOP(e.srv.URL, "a", "/moderation", "linker@idp", "pw-linker-123", "link", "1"); res.StatusCode != http.StatusConflict {
 		t.Fatalf("linking a bound account: %d %s", res.StatusCode, body)
+	}
+
+	// An invitation accepted through the provider: a user whose groups map
+	// to nothing becomes the invited moderator (the hook the invite email
+	// flow leaves for other sign-in methods).
+	inv := "pl_invite-secret-for-the-oidc-test"
+	if err := e.svc.Store().CreateAuthLink(context.Background(), &parley.AuthLink{ID: parley.NewID(e.clock.Now()), TokenHash: service.HashSecret(inv),
+		Purpose: parley.LinkInvite, SiteID: "a", Email: "invitee@paper.example", Role: parley.RoleModerator, CreatedAt: e.clock.Now(), ExpiresAt: e.clock.Now().Add(30 * time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+	bi := newBrowser(t)
+	if res, body := bi.signInAtOP(e.srv.URL, "a", "/moderation/s/a", "invitee@idp", "pw-invitee-123", "invite", inv); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("invite through OIDC: %d %s", res.StatusCode, body)
+	}
+	bi2 := newBrowser(t)
+	if res, _ := bi2.signInAtOP(e.srv.URL, "a", "/moderation/s/a", "invitee@idp", "pw-invitee-123"); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the invited user signs in again: %d", res.StatusCode)
+	}
+	if res, _ := newBrowser(t).signInAtOP(e.srv.URL, "a", "/moderation/s/a", "nobody@idp", "pw-nobody-123", "invite", inv); res.StatusCode/100 != 4 {
+		t.Fatalf("a used invitation worked again: %d", res.StatusCode)
 	}
 
 	// A user without a mapped group is refused.

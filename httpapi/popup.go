@@ -20,7 +20,7 @@ var popupTemplate = template.Must(template.ParseFS(assets, "assets/popup.html"))
 
 // popupData fills the login popup page.
 type popupData struct {
-	Site, SiteName, Origin, Error, Token, UserName, Role string
+	Site, SiteName, Origin, Error, Token, UserName, Role, ReturnTo string
 	// OIDCURL starts a sign-in at the site's provider, labelled OIDCLabel.
 	OIDCURL, OIDCLabel string
 }
@@ -57,7 +57,11 @@ func (s *Server) handlePopup(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	s.renderPopup(w, http.StatusOK, s.popupPage(r, site, origin))
+	d := s.popupPage(r, site, origin)
+	if ret := q.Get("return"); ret != "" && len(ret) <= 2048 {
+		d.ReturnTo = ret // checked against the site's origins when a link is requested
+	}
+	s.renderPopup(w, http.StatusOK, d)
 }
 
 // popupPage is the popup's form for a site, with a provider button when
@@ -106,7 +110,7 @@ func (s *Server) handlePopupLogin(w http.ResponseWriter, r *http.Request) {
 func (s *Server) renderPopup(w http.ResponseWriter, status int, d popupData) {
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 	h.Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	if err := popupTemplate.Execute(w, d); err != nil {

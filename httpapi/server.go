@@ -131,6 +131,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/v1/admin/sites/{id}/adapter", s.handleAdapterStatus)
 	m.HandleFunc("DELETE /api/v1/admin/sites/{id}/adapter", s.handleAdapterReset)
 	s.webhookRoutes()
+	s.emailRoutes()
 
 	m.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, parley.Errorf(parley.ENOTFOUND, "No such API endpoint."))

@@ -137,6 +137,7 @@ func (ui *UI) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /moderation/account/sessions", ui.auth(ui.handleSessions))
 	mux.Handle("POST /moderation/account/sessions/{id}/revoke", ui.auth(ui.handleRevokeSession))
 	ui.webhookRoutes(site)
+	ui.privacyRoutes(site)
 	mux.Handle("/moderation/", ui.auth(func(w http.ResponseWriter, r *http.Request, rq *request) {
 		ui.fail(w, r, rq, parley.Errorf(parley.ENOTFOUND, "Page not found."))
 	}))

@@ -41,6 +41,7 @@ type Service interface {
 	Audit(ctx context.Context, actor *parley.User, f parley.AuditFilter) ([]*parley.AuditEntry, string, error)
 	SanctionReporter(ctx context.Context, actor *parley.User, reportID, reason string) (*parley.Sanction, error)
 	WebhookService // webhooks.go
+	PrivacyService // privacy.go
 }
 
 var _ Service = (*service.Service)(nil)

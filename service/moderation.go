@@ -87,7 +87,10 @@ func (s *Service) Decide(ctx context.Context, actor *parley.User, id string, d D
 				Reason: d.Reason, Note: d.Note, Scores: cur.Scores, CreatedAt: now}); err != nil {
 				return err
 			}
-			return s.emitHooks(ctx, tx, cur.SiteID, decisionHooks(cur, actor, from, editPending)...)
+			if err := s.emitHooks(ctx, tx, cur.SiteID, decisionHooks(cur, actor, from, editPending)...); err != nil {
+				return err
+			}
+			return s.notifyDecision(ctx, tx, cur, from, editPending)
 		})
 		// Without ExpectVersion the moderator acts on the current state:
 		// a lost race is retried on the fresh row (and logged once).

@@ -102,6 +102,12 @@ func (s *Service) identify(ctx context.Context, w *write) error {
 		if domainBlocked(w.settings.BlockedDomains, email) {
 			return parley.Errorf(parley.ESANCTIONED, "Comments from this email domain are not accepted on this site.")
 		}
+		if verified, err := s.store.EmailVerified(ctx, email); err != nil {
+			return err
+		} else if verified {
+			return &parley.Error{Code: parley.EFORBIDDEN, Message: "This email address belongs to a verified account. Sign in with an email link to comment with it.",
+				Fields: map[string]any{"reason": "verified_email"}}
+		}
 		c.GuestEmail, c.AuthorKey = email, "e:"+email
 	}
 	w.guestToken = a.GuestToken
@@ -376,7 +382,16 @@ func (s *Service) persistNew(ctx context.Context, tx parley.Store, w *write) err
 	if err := s.auditDecision(ctx, tx, w, c, parley.StatusPending); err != nil {
 		return err
 	}
-	return s.emitHooks(ctx, tx, c.SiteID, hookEvent{name: parley.HookCommentCreated, comment: c})
+	if err := s.emitHooks(ctx, tx, c.SiteID, hookEvent{name: parley.HookCommentCreated, comment: c}); err != nil {
+		return err
+	}
+	if err := s.askConfirmation(ctx, tx, c); err != nil {
+		return err
+	}
+	if c.Status == parley.StatusApproved {
+		return s.notifyApproved(ctx, tx, c, false)
+	}
+	return nil
 }
 
 // persistEdit applies the edit to the stored comment inside tx and returns
@@ -415,7 +430,13 @@ func (s *Service) persistEdit(ctx context.Context, tx parley.Store, w *write) (*
 	if w.decision.status != parley.StatusPending {
 		events = append(events, decisionHooks(cur, nil, from, from == parley.StatusApproved)...)
 	}
-	return cur, s.emitHooks(ctx, tx, cur.SiteID, events...)
+	if err := s.emitHooks(ctx, tx, cur.SiteID, events...); err != nil {
+		return nil, err
+	}
+	if cur.Status == parley.StatusApproved && from != parley.StatusApproved {
+		return cur, s.notifyApproved(ctx, tx, cur, false)
+	}
+	return cur, nil
 }
 
 // applyEdit puts an edit's text, scores and policy decision on the stored

@@ -90,6 +90,9 @@ func (s *Service) Report(ctx context.Context, a Author, commentID string, reason
 		if err := s.emitHooks(ctx, tx, cur.SiteID, hookEvent{name: parley.HookCommentReported, comment: cur, report: r}); err != nil {
 			return err
 		}
+		if err := s.notifyReported(ctx, tx, cur, r); err != nil {
+			return err
+		}
 		if !hide {
 			return nil
 		}

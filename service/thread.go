@@ -10,6 +10,9 @@ import (
 const (
 	BadgeAuthor = "author" // one of the story's authors
 	BadgeStaff  = "staff"  // an admin or moderator of the site
+	// BadgeVerified marks a signed-in commenter who proved their email
+	// address (an email link); staff and author badges take precedence.
+	BadgeVerified = "verified"
 )
 
 // ThreadInput asks for one page of a story's public thread.
@@ -83,6 +86,19 @@ func (s *Service) Thread(ctx context.Context, a Author, in ThreadInput) (*Thread
 	}
 	for _, id := range story.AuthorIDs {
 		page.Badges[id] = BadgeAuthor
+	}
+	var others []string
+	for _, c := range page.Comments {
+		if c.AuthorUserID != "" && page.Badges[c.AuthorUserID] == "" {
+			others = append(others, c.AuthorUserID)
+		}
+	}
+	verified, err := s.store.VerifiedUsers(ctx, others)
+	if err != nil {
+		return nil, err
+	}
+	for id := range verified {
+		page.Badges[id] = BadgeVerified
 	}
 	return page, nil
 }

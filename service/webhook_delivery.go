@@ -2,85 +2,158 @@ package service
 
 import (
 	"context"
-	"errors"
+	"encoding/json"
 	"strings"
-	"time"
 
 	"github.com/parley-comments/parley"
 	"github.com/parley-comments/parley/webhook"
 )
 
-// errEarlierPending tells the outbox to try a delivery again soon: an
-// earlier delivery of the same comment to the same hook is not through yet.
-var errEarlierPending = errors.New("webhook: an earlier delivery for this comment is still pending")
+// webhookPayload is the outbox payload of a webhook message: the delivery
+// to attempt. The body itself is in the delivery log.
+type webhookPayload struct {
+	DeliveryID string `json:"delivery_id"`
+}
 
 // DeliverWebhook makes one attempt at a delivery and records the outcome
-// in the delivery log. It returns nil when the delivery is finished
-// (delivered, or cancelled because its hook is gone), and an error when it
-// must be tried again. lastAttempt marks the outbox's final try: a failure
-// then marks the delivery failed, which unblocks the deliveries after it.
+// in the delivery log. It returns nil when the outbox message is done: the
+// delivery went through, or it is cancelled, or it waits for an earlier
+// one; and an error when the attempt failed and must be retried.
+// lastAttempt marks the outbox's final try: a failure then marks the
+// delivery failed.
 //
-// Deliveries of one comment to one hook go out in order: while an earlier
-// one is pending, a later one waits (returns an error) without a request.
+// Deliveries of one comment to one hook go out in order. A delivery that
+// finds an earlier one still pending is marked waiting and sends nothing;
+// when the earlier one finishes (delivered, failed for good or cancelled)
+// it queues the next waiting one. The check and the mark happen under the
+// delivery's row lock, so a waiting delivery is always picked up.
 func (s *Service) DeliverWebhook(ctx context.Context, id string, lastAttempt bool) error {
-	d, err := s.store.GetDelivery(ctx, id)
-	if parley.IsCode(err, parley.ENOTFOUND) {
-		return nil // erased
-	}
-	if err != nil {
-		return err
-	}
-	if d.Status != parley.DeliveryPending {
-		return nil
-	}
-	h, err := s.store.GetWebhook(ctx, d.WebhookID)
-	if parley.IsCode(err, parley.ENOTFOUND) {
-		d.Status = parley.DeliveryCancelled
-		return s.store.UpdateDelivery(ctx, d)
-	}
-	if err != nil {
-		return err
-	}
-	if d.OrderKey != "" {
-		earlier, err := s.store.EarlierPending(ctx, d)
+	var d *parley.WebhookDelivery
+	var h *parley.Webhook
+	err := s.store.InTx(ctx, func(tx parley.Store) error {
+		d, h = nil, nil
+		cur, err := tx.GetDelivery(ctx, id)
+		if parley.IsCode(err, parley.ENOTFOUND) {
+			return nil // erased
+		}
 		if err != nil {
 			return err
 		}
-		if earlier {
-			if lastAttempt {
-				return s.finishDelivery(ctx, d, webhook.Result{Err: errEarlierPending})
-			}
-			return errEarlierPending
+		switch cur.Status {
+		case parley.DeliveryDelivered, parley.DeliveryCancelled:
+			return nil
+		case parley.DeliveryFailed:
+			// An operator sent the parked message again: try once more.
+			cur.Status, cur.LastError = parley.DeliveryPending, ""
 		}
-	}
-	res := webhook.Post(ctx, s.hookClient, webhook.Request{URL: h.URL, Secret: h.Secret, Event: d.Event, Delivery: d.ID, Body: d.Body, At: s.clock.Now()})
-	d.Attempts++
-	if res.Err != nil && !lastAttempt {
-		d.StatusCode, d.LastError, d.DurationMS, d.LastAttemptAt = res.StatusCode, errText(res.Err), res.Duration.Milliseconds(), s.now()
-		if err := s.store.UpdateDelivery(ctx, d); err != nil {
+		hook, err := tx.GetWebhook(ctx, cur.WebhookID)
+		if parley.IsCode(err, parley.ENOTFOUND) {
+			cur.Status, cur.Waiting = parley.DeliveryCancelled, false
+			if err := tx.UpdateDelivery(ctx, cur); err != nil {
+				return err
+			}
+			return s.resumeNext(ctx, tx, cur)
+		}
+		if err != nil {
 			return err
 		}
-		return res.Err
+		if cur.OrderKey != "" {
+			earlier, err := tx.EarlierPending(ctx, cur)
+			if err != nil {
+				return err
+			}
+			if earlier {
+				cur.Waiting = true
+				return tx.UpdateDelivery(ctx, cur)
+			}
+		}
+		d, h = cur, hook
+		return nil
+	})
+	if err != nil || d == nil {
+		return err
 	}
-	return s.finishDelivery(ctx, d, res)
-}
-
-// finishDelivery records a delivery's final outcome.
-func (s *Service) finishDelivery(ctx context.Context, d *parley.WebhookDelivery, res webhook.Result) error {
-	now := s.now()
-	d.StatusCode, d.DurationMS, d.LastAttemptAt = res.StatusCode, res.Duration.Milliseconds(), now
-	if res.Err == nil {
-		d.Status, d.LastError, d.DeliveredAt = parley.DeliveryDelivered, "", now
-	} else {
-		d.Status, d.LastError = parley.DeliveryFailed, errText(res.Err)
-	}
-	if err := s.store.UpdateDelivery(ctx, d); err != nil {
+	res := webhook.Post(ctx, s.hookClient, webhook.Request{URL: h.URL, Secret: h.Secret, Event: d.Event, Delivery: d.ID, Body: d.Body, At: s.clock.Now()})
+	err = s.store.InTx(ctx, func(tx parley.Store) error {
+		cur, err := tx.GetDelivery(ctx, id)
+		if parley.IsCode(err, parley.ENOTFOUND) {
+			return nil // erased meanwhile
+		}
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		cur.Attempts++
+		cur.StatusCode, cur.DurationMS, cur.LastAttemptAt, cur.Waiting = res.StatusCode, res.Duration.Milliseconds(), now, false
+		switch {
+		case res.Err == nil:
+			cur.Status, cur.LastError, cur.DeliveredAt = parley.DeliveryDelivered, "", now
+		case lastAttempt:
+			cur.Status, cur.LastError = parley.DeliveryFailed, errText(res.Err)
+		default:
+			cur.Status, cur.LastError = parley.DeliveryPending, errText(res.Err)
+		}
+		if err := tx.UpdateDelivery(ctx, cur); err != nil {
+			return err
+		}
+		if cur.Status == parley.DeliveryPending {
+			return nil
+		}
+		return s.resumeNext(ctx, tx, cur)
+	})
+	if err != nil {
 		return err
 	}
 	if res.Err != nil {
-		s.log.WarnContext(ctx, "webhook delivery failed for good", "delivery", d.ID, "webhook", d.WebhookID, "attempts", d.Attempts, "err", res.Err)
+		if lastAttempt {
+			s.log.WarnContext(ctx, "webhook delivery failed for good", "delivery", d.ID, "webhook", d.WebhookID, "err", res.Err)
+		}
+		return res.Err
 	}
 	return nil
+}
+
+// resumeNext queues the delivery after d if it is waiting for d.
+func (s *Service) resumeNext(ctx context.Context, tx parley.Store, d *parley.WebhookDelivery) error {
+	if d.OrderKey == "" {
+		return nil
+	}
+	n, err := tx.NextDelivery(ctx, d)
+	if parley.IsCode(err, parley.ENOTFOUND) {
+		return nil
+	}
+	if err != nil || !n.Waiting {
+		return err
+	}
+	n.Waiting = false
+	if err := tx.UpdateDelivery(ctx, n); err != nil {
+		return err
+	}
+	return s.enqueueWebhookOutbox(ctx, tx, n, "webhook:"+n.ID+":after:"+d.ID)
+}
+
+// sendWebhook is the outbox sender for webhook messages.
+func (s *Service) sendWebhook(ctx context.Context, m *parley.OutboxMessage) error {
+	var p webhookPayload
+	if err := json.Unmarshal(m.Payload, &p); err != nil || p.DeliveryID == "" {
+		return Permanent(parley.WrapError(parley.EINTERNAL, "A webhook outbox message has no delivery.", err))
+	}
+	return s.DeliverWebhook(ctx, p.DeliveryID, s.OutboxLastAttempt(m))
+}
+
+// enqueueWebhookOutbox queues delivery d in the outbox, in the caller's
+// transaction, under dedupeKey ("" for the first attempt).
+func (s *Service) enqueueWebhookOutbox(ctx context.Context, tx parley.Store, d *parley.WebhookDelivery, dedupeKey string) error {
+	if dedupeKey == "" {
+		dedupeKey = "webhook:" + d.ID
+	}
+	payload, err := json.Marshal(webhookPayload{DeliveryID: d.ID})
+	if err != nil {
+		return parley.WrapError(parley.EINTERNAL, "Internal error.", err)
+	}
+	now := s.now()
+	return tx.EnqueueOutbox(ctx, &parley.OutboxMessage{ID: parley.NewID(now), SiteID: d.SiteID, Kind: parley.OutboxWebhook,
+		DedupeKey: dedupeKey, Payload: payload, CreatedAt: now})
 }
 
 // errText shortens an error for the delivery log.
@@ -90,14 +163,4 @@ func errText(err error) string {
 		msg = strings.ToValidUTF8(msg[:500], "") + "…"
 	}
 	return msg
-}
-
-// webhookRetryDelay is how soon a delivery waiting for an earlier one of
-// the same comment is tried again.
-const webhookRetryDelay = 2 * time.Second
-
-// enqueueWebhookOutbox queues delivery d in the outbox, in the caller's
-// transaction.
-func (s *Service) enqueueWebhookOutbox(ctx context.Context, tx parley.Store, d *parley.WebhookDelivery) error {
-	return nil
 }

@@ -499,7 +499,7 @@ func (s *Service) enqueueDelivery(ctx context.Context, tx parley.Store, h *parle
 	if err := tx.CreateDelivery(ctx, d); err != nil {
 		return nil, err
 	}
-	return d, s.enqueueWebhookOutbox(ctx, tx, d)
+	return d, s.enqueueWebhookOutbox(ctx, tx, d, "")
 }
 
 // decisionHooks are the events of a moderator's decision on c, which was

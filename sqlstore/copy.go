@@ -85,8 +85,12 @@ var copyTables = []copyTable{
 	{"import_keys", []string{"site_id", "source", "source_id"}, cols("site_id source source_id comment_id source_user_id created_at:t")},
 	{"webhooks", []string{"id"}, cols("id site_id url description events moderator_facing:b active:b secret created_at:t updated_at:t")},
 	{"webhook_deliveries", []string{"id"}, cols(`id site_id webhook_id event order_key seq:i body status attempts:i status_code:i
-		last_error duration_ms:i created_at:t last_attempt_at:nt delivered_at:nt`)},
+		last_error duration_ms:i created_at:t last_attempt_at:nt delivered_at:nt waiting:b`)},
 	{"protected_names", []string{"site_id", "skeleton", "user_id"}, cols("site_id skeleton user_id")},
+	{"privacy_requests", []string{"id"}, cols("id kind site_id email token_hash created_at:t expires_at:t used_at:nt")},
+	{"notify_readers", []string{"site_id", "email"}, cols("site_id email token mode locale confirmed_at:nt created_at:t updated_at:t")},
+	{"notify_mutes", []string{"site_id", "email", "story_id"}, cols("site_id email story_id created_at:t")},
+	{"notify_digest", []string{"site_id", "email", "comment_id"}, cols("site_id email comment_id created_at:t")},
 }
 
 // CopyReport is the result of Copy: one entry per table.

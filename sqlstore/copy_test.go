@@ -63,6 +63,20 @@ func seedInstallation(t *testing.T, db *sqlstore.DB, n int) (site *parley.Site, 
 		if err := seedWebhook(ctx, tx, site.ID, at); err != nil {
 			return err
 		}
+		if err := tx.CreatePrivacyRequest(ctx, &parley.PrivacyRequest{ID: parley.NewID(at(48)), Kind: parley.PrivacyExport, SiteID: site.ID,
+			Email: "r@d.example", TokenHash: "abc", CreatedAt: at(48), ExpiresAt: at(49)}); err != nil {
+			return err
+		}
+		if _, err := tx.PutNotifyReader(ctx, &parley.NotifyReader{SiteID: site.ID, Email: "r@d.example", Token: "tok", Mode: parley.NotifyDigest,
+			Locale: "hy", ConfirmedAt: at(50), CreatedAt: at(50), UpdatedAt: at(50)}); err != nil {
+			return err
+		}
+		if err := tx.MuteThread(ctx, site.ID, "r@d.example", stories[0].ID, at(51)); err != nil {
+			return err
+		}
+		if err := tx.AddDigestItem(ctx, site.ID, "r@d.example", "c1", at(52)); err != nil {
+			return err
+		}
 		if err := tx.ProtectName(ctx, site.ID, "mod", user.ID); err != nil {
 			return err
 		}

@@ -91,7 +91,7 @@ func (c *conn) ListWebhooks(ctx context.Context, siteID string) ([]*parley.Webho
 // --- Deliveries ---
 
 const deliveryCols = `id, site_id, webhook_id, event, order_key, seq, body, status, attempts, status_code, last_error, duration_ms,
-	created_at, last_attempt_at, delivered_at`
+	created_at, last_attempt_at, delivered_at, waiting`
 
 // CreateDelivery stores a new pending delivery with the next sequence
 // number of its hook and order key. Callers run it after the write that
@@ -106,33 +106,50 @@ func (c *conn) CreateDelivery(ctx context.Context, d *parley.WebhookDelivery) er
 		d.Status = parley.DeliveryPending
 	}
 	return c.insertNew(ctx, "Webhook delivery", `INSERT INTO webhook_deliveries (`+deliveryCols+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		d.ID, d.SiteID, d.WebhookID, d.Event, d.OrderKey, d.Seq, string(d.Body), string(d.Status), d.Attempts, d.StatusCode, d.LastError,
-		d.DurationMS, c.d.timeArg(d.CreatedAt), c.d.nullTimeArg(d.LastAttemptAt), c.d.nullTimeArg(d.DeliveredAt))
+		d.DurationMS, c.d.timeArg(d.CreatedAt), c.d.nullTimeArg(d.LastAttemptAt), c.d.nullTimeArg(d.DeliveredAt), d.Waiting)
 }
 
 func scanDelivery(sc interface{ Scan(...any) error }) (*parley.WebhookDelivery, error) {
 	var d parley.WebhookDelivery
 	var body, status string
 	if err := sc.Scan(&d.ID, &d.SiteID, &d.WebhookID, &d.Event, &d.OrderKey, &d.Seq, &body, &status, &d.Attempts, &d.StatusCode,
-		&d.LastError, &d.DurationMS, timeCol{&d.CreatedAt}, timeCol{&d.LastAttemptAt}, timeCol{&d.DeliveredAt}); err != nil {
+		&d.LastError, &d.DurationMS, timeCol{&d.CreatedAt}, timeCol{&d.LastAttemptAt}, timeCol{&d.DeliveredAt}, &d.Waiting); err != nil {
 		return nil, err
 	}
 	d.Body, d.Status = []byte(body), parley.DeliveryStatus(status)
 	return &d, nil
 }
 
-// GetDelivery returns one delivery. ENOTFOUND if unknown.
+// GetDelivery returns one delivery, its row locked inside a transaction
+// on PostgreSQL. ENOTFOUND if unknown.
 func (c *conn) GetDelivery(ctx context.Context, id string) (*parley.WebhookDelivery, error) {
-	d, err := scanDelivery(c.queryRow(ctx, `SELECT `+deliveryCols+` FROM webhook_deliveries WHERE id = ?`, id))
+	q := `SELECT ` + deliveryCols + ` FROM webhook_deliveries WHERE id = ?`
+	if c.tx != nil {
+		q += c.d.forUpdate()
+	}
+	d, err := scanDelivery(c.queryRow(ctx, q, id))
 	return d, translate(err, "Webhook delivery")
+}
+
+// NextDelivery returns the pending delivery after d for its hook and order
+// key, locked inside a transaction on PostgreSQL. ENOTFOUND if none.
+func (c *conn) NextDelivery(ctx context.Context, d *parley.WebhookDelivery) (*parley.WebhookDelivery, error) {
+	q := `SELECT ` + deliveryCols + ` FROM webhook_deliveries WHERE webhook_id = ? AND order_key = ? AND seq > ? AND status = ?
+		ORDER BY seq LIMIT 1`
+	if c.tx != nil {
+		q += c.d.forUpdate()
+	}
+	n, err := scanDelivery(c.queryRow(ctx, q, d.WebhookID, d.OrderKey, d.Seq, string(parley.DeliveryPending)))
+	return n, translate(err, "Webhook delivery")
 }
 
 // UpdateDelivery records an attempt's outcome. ENOTFOUND if unknown.
 func (c *conn) UpdateDelivery(ctx context.Context, d *parley.WebhookDelivery) error {
 	res, err := c.exec(ctx, `UPDATE webhook_deliveries SET status = ?, attempts = ?, status_code = ?, last_error = ?, duration_ms = ?,
-		last_attempt_at = ?, delivered_at = ? WHERE id = ?`, string(d.Status), d.Attempts, d.StatusCode, d.LastError, d.DurationMS,
-		c.d.nullTimeArg(d.LastAttemptAt), c.d.nullTimeArg(d.DeliveredAt), d.ID)
+		last_attempt_at = ?, delivered_at = ?, waiting = ? WHERE id = ?`, string(d.Status), d.Attempts, d.StatusCode, d.LastError, d.DurationMS,
+		c.d.nullTimeArg(d.LastAttemptAt), c.d.nullTimeArg(d.DeliveredAt), d.Waiting, d.ID)
 	return mustAffect(res, err, "Webhook delivery")
 }
 

@@ -89,6 +89,8 @@ func TestNormalize(t *testing.T) {
 		{"ru/ellipsis character", "нае…ли", "нае*ли"},
 		{"ru/latin look-alike joined by a mask", "x*й", "х*й"},
 		{"ru/latin look-alikes", "пиcдeц", "писдец"},
+		{"ru/half latin look-alikes", "сyкa", "сука"},
+		{"ru/trailing zero", "быдл0 дерьм0", "быдло дерьмо"},
 		{"tr/asterisk", "o*spu", "o*spu"},
 		{"az/dots", "q..hbə", "q*hbə"},
 		{"hy/asterisk", "բո*զ", "բո*զ"},

@@ -598,6 +598,7 @@ export class Widget {
       h("span", { class: "name", text: c.author.name }),
       c.author.badge === "author" && h("span", { class: "badge", text: t.badgeAuthor }),
       c.author.badge === "staff" && h("span", { class: "badge", text: t.badgeStaff }),
+      c.author.badge === "verified" && h("span", { class: "badge verified", text: t.badgeVerified }),
       h(
         "a",
         { class: "plink", href: this.permalink(c.id), "aria-label": `${t.permalink}: ${this.fmtTime(c.created_at)}` },
@@ -765,7 +766,9 @@ export class Widget {
       "/auth/popup?site=" +
       encodeURIComponent(this.cfg.site) +
       "&origin=" +
-      encodeURIComponent(location.origin);
+      encodeURIComponent(location.origin) +
+      "&return=" +
+      encodeURIComponent(location.href.split("#")[0]);
     this.popup = window.open(url, "parley-login", "popup,width=480,height=640");
     if (!this.popup) {
       this.gstatus.textContent = this.t.popupBlocked;

@@ -96,6 +96,23 @@ func testIdentity(t *testing.T, db *sqlstore.DB) {
 	if wins != 1 {
 		t.Fatalf("%d concurrent bindings of one account succeeded, want 1", wins)
 	}
+
+	// Provider roles: recorded, replaced, forgotten, per site.
+	if r, err := db.GetProviderRole(ctx(), site.ID, u1.ID); err != nil || r != "" {
+		t.Fatalf("no provider role: %q %v", r, err)
+	}
+	must(t, db.SetProviderRole(ctx(), site.ID, u1.ID, parley.RoleModerator))
+	must(t, db.SetProviderRole(ctx(), site.ID, u1.ID, parley.RoleAuthor))
+	if r, _ := db.GetProviderRole(ctx(), site.ID, u1.ID); r != parley.RoleAuthor {
+		t.Fatalf("provider role = %q", r)
+	}
+	if r, _ := db.GetProviderRole(ctx(), "other", u1.ID); r != "" {
+		t.Fatalf("provider role on another site = %q", r)
+	}
+	must(t, db.SetProviderRole(ctx(), site.ID, u1.ID, ""))
+	if r, _ := db.GetProviderRole(ctx(), site.ID, u1.ID); r != "" {
+		t.Fatalf("forgotten provider role = %q", r)
+	}
 }
 
 func testTokenIDsAndFlows(t *testing.T, db *sqlstore.DB) {

@@ -62,6 +62,9 @@ func Run(t *testing.T, open func(testing.TB) *sqlstore.DB) {
 		{"Purge", testPurge},
 		{"Identity", testIdentity}, {"TokenIDsAndFlows", testTokenIDsAndFlows}, {"UserSessions", testUserSessions},
 		{"Webhooks", testWebhooks},
+		{"Privacy", testPrivacy},
+		{"Outbox", testOutbox}, {"OutboxInTx", testOutboxInTx}, {"ConcurrentOutboxClaims", testConcurrentOutboxClaims},
+		{"AuthLinks", testAuthLinks},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
