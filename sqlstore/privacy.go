@@ -381,6 +381,8 @@ func (c *conn) erase(ctx context.Context, e parley.Erasure) (parley.ErasureResul
 			`DELETE FROM memberships WHERE user_id = ?`,
 			`DELETE FROM story_authors WHERE user_id = ?`,
 			`DELETE FROM protected_names WHERE user_id = ?`,
+			`DELETE FROM identities WHERE user_id = ?`,
+			`DELETE FROM provider_roles WHERE user_id = ?`,
 		} {
 			if _, err := c.exec(ctx, q, e.UserID); err != nil {
 				return res, translate(err, "Erasure")
