@@ -36,7 +36,11 @@ func seedInstallation(t *testing.T, db *sqlstore.DB, n int) (site *parley.Site, 
 		if err := tx.CreateToken(ctx, &parley.Token{ID: parley.NewID(at(2)), UserID: user.ID, SecretHash: "sh", CreatedAt: at(2), LastUsedAt: at(3)}); err != nil {
 			return err
 		}
-		if err := tx.CreateSession(ctx, &parley.Session{IDHash: "ih", UserID: user.ID, CSRFToken: "c", CreatedAt: at(4), ExpiresAt: at(5)}); err != nil {
+		if err := tx.CreateSession(ctx, &parley.Session{IDHash: "ih", UserID: user.ID, CSRFToken: "c", Method: parley.LoginOIDC, SiteID: site.ID,
+			UserAgent: "Браузер/1.0", CreatedAt: at(4), ExpiresAt: at(5)}); err != nil {
+			return err
+		}
+		if err := seedIdentity(ctx, tx, site.ID, user.ID, at); err != nil {
 			return err
 		}
 		for i := 0; i < 20; i++ {
@@ -292,4 +296,23 @@ func seedWebhook(ctx context.Context, tx parley.Store, siteID string, at func(in
 		}
 	}
 	return nil
+}
+
+// seedIdentity fills the sign-in tables (migration 0008 and 0012).
+func seedIdentity(ctx context.Context, tx parley.Store, siteID, userID string, at func(int) time.Time) error {
+	if err := tx.PutSiteAuth(ctx, &parley.SiteAuth{SiteID: siteID, SSO: parley.SSOConfig{Secret: strings.Repeat("s", 32)},
+		OIDC: parley.OIDCConfig{Issuer: "https://idp.d.example", ClientID: "c", Roles: map[string]parley.Role{"desk": parley.RoleModerator}}, UpdatedAt: at(6)}); err != nil {
+		return err
+	}
+	if err := tx.CreateIdentity(ctx, &parley.Identity{ID: parley.NewID(at(7)), UserID: userID, Issuer: "https://idp.d.example", Subject: "sub-1",
+		Email: "ïd@d.example", Name: "Ïd", CreatedAt: at(7), LastLoginAt: at(8)}); err != nil {
+		return err
+	}
+	if err := tx.UseTokenID(ctx, siteID, "jti-1", at(9)); err != nil {
+		return err
+	}
+	if err := tx.CreateLoginFlow(ctx, &parley.LoginFlow{StateHash: "st", SiteID: siteID, Verifier: "v", Nonce: "n", ReturnTo: "/moderation", ExpiresAt: at(9)}); err != nil {
+		return err
+	}
+	return tx.SetProviderRole(ctx, siteID, userID, parley.RoleModerator)
 }
