@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"crypto/subtle"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -259,12 +260,15 @@ func (s *Server) oidcRedirectURL(r *http.Request) string {
 func (s *Server) handleOIDCStart(w http.ResponseWriter, r *http.Request) {
 	var link *parley.User
 	if r.URL.Query().Get("link") == "1" {
-		u, err := s.user(r)
-		if err != nil || u == nil {
-			s.renderPopup(w, http.StatusUnauthorized, popupData{Error: "Log in first to link another sign-in to your account."})
+		// Linking binds whatever provider account the browser signs in
+		// with, so it must be the account owner's own request: their
+		// session's CSRF token in the link (a page elsewhere cannot know it).
+		rq := httpx.From(r)
+		if rq.User == nil || rq.Session == nil || subtle.ConstantTimeCompare([]byte(r.URL.Query().Get("csrf_token")), []byte(rq.Session.CSRFToken)) != 1 {
+			s.renderPopup(w, http.StatusForbidden, popupData{Error: "Log in first, then use the link button on your sessions page to link another sign-in to your account."})
 			return
 		}
-		link = u
+		link = rq.User
 	}
 	authURL, state, err := s.svc.OIDCStart(r.Context(), r.PathValue("site"), r.URL.Query().Get("return_to"), s.ownOriginOf(r), s.oidcRedirectURL(r), link)
 	if err != nil {

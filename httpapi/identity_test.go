@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -438,9 +439,18 @@ func TestOIDCStaffSignIn(t *testing.T) {
 	if err != nil || lr.StatusCode != 200 {
 		t.Fatalf("password login: %v %v", lr, err)
 	}
+	var login struct {
+		CSRF string `json:"csrf_token"`
+	}
+	_ = json.NewDecoder(lr.Body).Decode(&login)
 	lr.Body.Close()
+	// Without the session's CSRF token a link is refused (a page elsewhere
+	// could otherwise bind an account the attacker controls).
+	if res, _ := bl.get(e.srv.URL + "/auth/oidc/a/start?link=1&return_to=/moderation"); res.StatusCode != http.StatusForbidden {
+		t.Fatalf("link without the CSRF token: %d", res.StatusCode)
+	}
 	adminID := e.do("GET", "/api/v1/auth/me", nil, e.bearer("admin")...).json["user"].(map[string]any)["id"]
-	if res, body := bl.signInAtOP(e.srv.URL, "a", "/moderation", "linker@idp", "pw-linker-123", "link", "1"); res.StatusCode != http.StatusSeeOther {
+	if res, body := bl.signInAtOP(e.srv.URL, "a", "/moderation", "linker@idp", "pw-linker-123", "link", "1", "csrf_token", login.CSRF); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("link: %d %s", res.StatusCode, body)
 	}
 	bl2 := newBrowser(t)
@@ -458,8 +468,9 @@ func TestOIDCStaffSignIn(t *testing.T) {
 	// Linking an account bound to someone else is refused.
 	bl3 := newBrowser(t)
 	lr, _ = bl3.c.Post(e.srv.URL+"/api/v1/auth/login", "application/json", strings.NewReader(`{"email":"mod@example.com","password":"correct horse battery"}`))
+	_ = json.NewDecoder(lr.Body).Decode(&login)
 	lr.Body.Close()
-	if res, body := bl3.signInAtOP(e.srv.URL, "a", "/moderation", "linker@idp", "pw-linker-123", "link", "1"); res.StatusCode != http.StatusConflict {
+	if res, body := bl3.signInAtOP(e.srv.URL, "a", "/moderation", "linker@idp", "pw-linker-123", "link", "1", "csrf_token", login.CSRF); res.StatusCode != http.StatusConflict {
 		t.Fatalf("linking a bound account: %d %s", res.StatusCode, body)
 	}
 

@@ -20,6 +20,7 @@ func (ui *UI) handleSessions(w http.ResponseWriter, r *http.Request, rq *request
 	}
 	p := ui.newPage(r, rq, "sessions")
 	p.SessionList, p.CurrentSession = list, rq.session.IDHash
+	ui.addProviders(r, p)
 	ui.render(w, r, http.StatusOK, "sessions", p)
 }
 

@@ -87,6 +87,10 @@ func TestSignInSettingsPage(t *testing.T) {
 	if _, body := e.anon().get("/moderation/login"); !strings.Contains(body, "/auth/oidc/alpha/start") || !strings.Contains(body, "Alpha account") {
 		t.Fatalf("login page: %s", body)
 	}
+	// The sessions page offers to link it, with the session's CSRF token.
+	if _, body := admin.get("/moderation/account/sessions"); !strings.Contains(body, "/auth/oidc/alpha/start?link=1&amp;csrf_token="+url.QueryEscape(admin.csrf)) {
+		t.Fatalf("sessions page without the link button: %s", body)
+	}
 	// Turning both off.
 	form.Set("oidc_roles", "")
 	form.Set("sso_off", "on")

@@ -5,7 +5,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -44,7 +43,11 @@ func TestDocExamples(t *testing.T) {
 		t.Fatal(err)
 	}
 	bin := filepath.Join(dir, "sign")
-	build := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", bin, "main.go")
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("the go command is needed to build the Go example: %v", err)
+	}
+	build := exec.Command(goBin, "build", "-o", bin, "main.go")
 	build.Dir = dir
 	build.Env = append(os.Environ(), "GO111MODULE=off")
 	if out, err := build.CombinedOutput(); err != nil {
