@@ -180,7 +180,7 @@ func (s *Service) UseSignInLink(ctx context.Context, token string) (*SignedIn, e
 	if err != nil {
 		return nil, err
 	}
-	return s.signInByLink(ctx, u, l)
+	return s.signInByLink(ctx, u, l, parley.LoginEmailLink)
 }
 
 // takeLink uses a link of one purpose. An unknown, used or expired link
@@ -203,14 +203,16 @@ func (s *Service) takeLink(ctx context.Context, token, purpose string) (*parley.
 	return l, nil
 }
 
-// signInByLink verifies u's address and starts a session.
-func (s *Service) signInByLink(ctx context.Context, u *parley.User, l *parley.AuthLink) (*SignedIn, error) {
+// signInByLink verifies u's address and starts a session, recorded as
+// signed in by method through the link's site.
+func (s *Service) signInByLink(ctx context.Context, u *parley.User, l *parley.AuthLink, method string) (*SignedIn, error) {
 	now := s.now()
 	if err := s.store.SetEmailVerified(ctx, u.ID, now); err != nil {
 		return nil, err
 	}
 	secret := newSecret("ps_")
-	sess := &parley.Session{IDHash: HashSecret(secret), UserID: u.ID, CSRFToken: newSecret(""), CreatedAt: now, ExpiresAt: now.Add(s.sessionTTL)}
+	sess := &parley.Session{IDHash: HashSecret(secret), UserID: u.ID, CSRFToken: newSecret(""), Method: method, SiteID: l.SiteID,
+		CreatedAt: now, ExpiresAt: now.Add(s.sessionTTL)}
 	if err := s.store.CreateSession(ctx, sess); err != nil {
 		return nil, err
 	}
@@ -336,7 +338,7 @@ func (s *Service) AcceptInvite(ctx context.Context, token, name, password string
 	if err := s.grantInvite(ctx, u, l); err != nil {
 		return nil, err
 	}
-	return s.signInByLink(ctx, u, l)
+	return s.signInByLink(ctx, u, l, parley.LoginPassword)
 }
 
 // AcceptInviteAs uses an invitation for a user who signed in another way
