@@ -2,6 +2,7 @@ package modui
 
 import (
 	"context"
+	"github.com/parley-comments/parley/internal/router"
 	"net/http"
 	"net/url"
 
@@ -27,7 +28,7 @@ type EmailService interface {
 
 // emailRoutes registers the team and outbox pages (admins) and the public
 // invitation and password-reset pages.
-func (ui *UI) emailRoutes(mux *http.ServeMux, site func(pattern string, h siteHandler)) {
+func (ui *UI) emailRoutes(mux router.Registrar, site func(pattern string, h siteHandler)) {
 	site("GET /moderation/s/{site}/team", ui.handleTeam)
 	site("POST /moderation/s/{site}/team/invites", ui.handleInvite)
 	site("POST /moderation/s/{site}/team/invites/{id}/delete", ui.handleRevokeInvite)
