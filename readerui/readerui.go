@@ -17,6 +17,7 @@ import (
 
 	"github.com/parley-comments/parley"
 	"github.com/parley-comments/parley/i18n"
+	"github.com/parley-comments/parley/internal/router"
 	"github.com/parley-comments/parley/service"
 )
 
@@ -62,7 +63,7 @@ func New(svc Service, log *slog.Logger) (*UI, error) {
 }
 
 // Routes registers the reader pages on mux.
-func (ui *UI) Routes(mux *http.ServeMux) {
+func (ui *UI) Routes(mux router.Registrar) {
 	mux.HandleFunc("GET /notify/{token}", ui.handleSettings)
 	mux.HandleFunc("POST /notify/{token}", ui.handleSetMode)
 	mux.HandleFunc("GET /notify/{token}/unsubscribe", ui.handleUnsubscribePage)
