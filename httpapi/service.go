@@ -23,6 +23,7 @@ type Service interface {
 	Site(ctx context.Context, id string) (*parley.Site, error)
 	StoryByURL(ctx context.Context, siteID, rawURL string) (*parley.Story, error)
 	Thread(ctx context.Context, a service.Author, in service.ThreadInput) (*service.ThreadPage, error)
+	ViewerComments(ctx context.Context, a service.Author, in service.ThreadInput, storyID, through string) ([]*parley.Comment, error)
 	Post(ctx context.Context, a service.Author, in service.PostInput) (*service.PostResult, error)
 	Edit(ctx context.Context, a service.Author, id, body string) (*parley.Comment, error)
 	Report(ctx context.Context, a service.Author, commentID string, reason parley.Reason, note string) (*parley.Report, error)

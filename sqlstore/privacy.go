@@ -404,6 +404,7 @@ func (c *conn) erase(ctx context.Context, e parley.Erasure) (parley.ErasureResul
 			`DELETE FROM identities WHERE user_id = ?`,
 			`DELETE FROM auth_links WHERE user_id = ?`,
 			`DELETE FROM login_flows WHERE link_user_id = ?`,
+			`DELETE FROM provider_roles WHERE user_id = ?`,
 		} {
 			if _, err := c.exec(ctx, q, e.UserID); err != nil {
 				return res, translate(err, "Erasure")

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -204,19 +205,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 	clock := parley.SystemClock{}
 	index := dedupe.NewIndex(dedupe.Options{Window: parley.DefaultClusterWindow})
-	if err := warmIndex(ctx, db, index, clock.Now()); err != nil {
-		return fmt.Errorf("load recent comments into the duplicate index: %w", err)
-	}
 	go followIndex(ctx, db, bus, index, clock, logger)
 	go housekeeping(ctx, db, clock, logger)
 	go retainAddresses(ctx, db, clock, cfg.ipRetention, logger)
 
 	limits := service.DefaultRateLimits
 	limits.Enabled = cfg.rateLimit == "on"
-	classifier, err := loadClassifier()
-	if err != nil {
-		return fmt.Errorf("load classifier: %w", err)
-	}
+	classifier := &lazyClassifier{}
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return err
@@ -266,6 +261,21 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fmt.Fprintf(stdout, "parley listening on %s (%s)\n", baseURL, db.Dialect())
 	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
+	// Ready first, warm after: the model and the duplicate index load while
+	// the server already answers. A comment posted meanwhile waits for the
+	// model; the index catches up with the window (exact duplicates are
+	// found in the database regardless).
+	go func() {
+		if err := classifier.Warm(); err != nil {
+			logger.Error("load classifier", "err", err)
+		}
+		if err := warmIndex(ctx, db, index, clock.Now()); err != nil && ctx.Err() == nil {
+			logger.Error("load recent comments into the duplicate index", "err", err)
+		}
+		// Loading made garbage several times the size of what it kept;
+		// give those pages back now rather than at the scavenger's pace.
+		debug.FreeOSMemory()
+	}()
 	if cfg.metricsAddr != "" {
 		mln, err := net.Listen("tcp", cfg.metricsAddr)
 		if err != nil {
