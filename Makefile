@@ -27,8 +27,7 @@ unit:
 # A failure writes the input to that directory: commit it with the fix.
 FUZZTIME ?= 5s
 FUZZ_TARGETS = textnorm:FuzzNormalize textnorm:FuzzCleanName render:FuzzHTML httpapi:FuzzJSONEndpoints \
-	transfer:FuzzDisqus transfer:FuzzWordPress transfer:FuzzRemark42 \
-	transfer:FuzzCommento transfer:FuzzParley spamcheck:FuzzCountLinks sqlstore:FuzzDecodeCursor clientip:FuzzClientIP \
+	transfer:FuzzDisqus transfer:FuzzWordPress transfer:FuzzRemark42 transfer:FuzzCommento transfer:FuzzParley spamcheck:FuzzCountLinks sqlstore:FuzzDecodeCursor clientip:FuzzClientIP \
 	adapter:FuzzDecode modui:FuzzHighlight dedupe:FuzzSign classify:FuzzClassify
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
