@@ -179,4 +179,25 @@ var authzTable = map[string]authzRule{
 	"GET /privacy/{token}/export.json":                {who: public, params: map[string]idKind{"{token}": missingID}, status: 404},
 	"POST /privacy/{token}/erase":                     {who: public, params: map[string]idKind{"{token}": missingID}, status: 404},
 	"POST /moderation/s/{site}/reports/{id}/sanction": {who: moderator, ids: reportID, form: "kind=ban&reason=matrix"},
+
+	// Dashboard accounts, invitations, password reset, team, sign-in
+	// settings, outbox, import and export.
+	"GET /moderation/account/sessions":                   {who: account},
+	"POST /moderation/account/sessions/{id}/revoke":      {who: account, ids: missingID, status: 404},
+	"GET /moderation/invite":                             {who: public, query: "token=pi_nosuchtoken"},
+	"POST /moderation/invite":                            {who: public, form: "token=pi_nosuchtoken&name=New&password=a+long+new+password", status: 422},
+	"GET /moderation/reset":                              {who: public},
+	"POST /moderation/reset":                             {who: public, form: "email=walker{n}@example.org"},
+	"GET /moderation/reset/confirm":                      {who: public, query: "token=pr_nosuchtoken"},
+	"POST /moderation/reset/confirm":                     {who: public, form: "token=pr_nosuchtoken&password=a+long+new+password", status: 422},
+	"GET /moderation/s/{site}/team":                      {who: admin},
+	"GET /moderation/s/{site}/signin":                    {who: admin},
+	"POST /moderation/s/{site}/signin":                   {who: admin, form: "guests=on"},
+	"GET /moderation/s/{site}/outbox":                    {who: admin},
+	"POST /moderation/s/{site}/outbox/{id}/retry":        {who: admin, ids: outboxID},
+	"GET /moderation/s/{site}/transfer":                  {who: admin},
+	"GET /moderation/s/{site}/export":                    {who: admin, query: "format=jsonl"},
+	"POST /moderation/s/{site}/import":                   {who: admin, form: "format=parley"},
+	"POST /moderation/s/{site}/team/invites":             {who: admin, form: "email=invitee{n}@example.org&role=moderator"},
+	"POST /moderation/s/{site}/team/invites/{id}/delete": {who: admin, ids: inviteID},
 }

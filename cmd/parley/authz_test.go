@@ -115,7 +115,15 @@ func (f *authzFixture) comment(ownStory bool) *parley.Comment {
 	if ownStory {
 		u = fmt.Sprintf("https://a.example/news/s%d", f.n)
 	}
-	r, err := f.svc.Post(context.Background(), service.Author{GuestToken: f.guest, ClientKey: "192.0.2.1"}, service.PostInput{SiteID: "a",
+	// Routes under test may have turned guest comments off: turn them on.
+	ctx := context.Background()
+	if site, err := f.db.GetSite(ctx, "a"); err == nil && site.Settings.GuestsDisallowed {
+		site.Settings.GuestsDisallowed = false
+		if err := f.db.UpdateSite(ctx, site); err != nil {
+			f.t.Fatal(err)
+		}
+	}
+	r, err := f.svc.Post(ctx, service.Author{GuestToken: f.guest, ClientKey: "192.0.2.1"}, service.PostInput{SiteID: "a",
 		StoryURL: u, Body: fmt.Sprintf("Fixture comment %d.", f.n), GuestName: "Guest"})
 	if err != nil {
 		f.t.Fatal(err)
