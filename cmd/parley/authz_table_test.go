@@ -163,4 +163,9 @@ var authzTable = map[string]authzRule{
 	"POST /moderation/s/{site}/privacy/erase":         {who: admin, form: "email=walker{n}@example.org"},
 	"POST /moderation/s/{site}/privacy/settings":      {who: admin, form: "retention_days=30"},
 	"POST /moderation/s/{site}/reports/{id}/sanction": {who: moderator, ids: reportID, form: "kind=ban&reason=matrix"},
+
+	// Import and export (a form without a file: admins get 422).
+	"GET /moderation/s/{site}/transfer": {who: admin},
+	"GET /moderation/s/{site}/export":   {who: admin, query: "format=jsonl"},
+	"POST /moderation/s/{site}/import":  {who: admin, form: "format=disqus", status: 422},
 }
