@@ -219,7 +219,7 @@ func (ui *UI) handleAudit(w http.ResponseWriter, r *http.Request, rq *request) {
 // auditActions are the audit actions offered in the filter.
 var auditActions = []string{"approve", "reject", "spam", "auto_approve", "auto_reject", "auto_spam", "edit", "sanction_trusted", "sanction_premod",
 	"sanction_suspend", "sanction_ban", "sanction_removed", "story_settings",
-	"webhook_created", "webhook_updated", "webhook_secret_rotated", "webhook_test", "webhook_deleted", "erasure", "export", "privacy_settings"}
+	"webhook_created", "webhook_updated", "webhook_secret_rotated", "webhook_test", "webhook_deleted", "erasure", "export", "privacy_settings", "mail_settings"}
 
 // AuditActions lists the audit actions for the filter menu.
 func (p *page) AuditActions() []string { return auditActions }

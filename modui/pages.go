@@ -18,7 +18,7 @@ var templateFS embed.FS
 
 // pageNames are the pages; each is templates/<name>.html parsed with the
 // layout and the item partial.
-var pageNames = []string{"login", "sites", "error", "queue", "campaigns", "sanctions", "stories", "story", "audit", "webhooks", "webhook", "privacy", "sessions", "signin"}
+var pageNames = []string{"login", "sites", "error", "queue", "campaigns", "sanctions", "stories", "story", "audit", "webhooks", "webhook", "privacy", "transfer", "sessions", "signin"}
 
 // parsePages parses every page at startup and checks that each defines
 // the blocks the layout needs.
@@ -92,6 +92,8 @@ type page struct {
 	AuditQuery url.Values
 	ExportCSV  string
 	ExportJSON string
+	// Import and export.
+	Jobs []*service.ImportJob
 }
 
 // newPage returns the common page data for a request.
