@@ -27,6 +27,7 @@ func (ui *UI) sanctionsPage(w http.ResponseWriter, r *http.Request, rq *request,
 	p.BlockedDomains = strings.Join(rq.site.Settings.BlockedDomains, "\n")
 	p.SiteMode = s.Mode
 	p.HideAfterReports = s.HideAfterReports
+	p.Guests = !s.GuestsDisallowed
 	p.Error = errMsg
 	ui.render(w, r, status, "sanctions", p)
 }
@@ -91,6 +92,7 @@ func (ui *UI) handleSiteSettings(w http.ResponseWriter, r *http.Request, rq *req
 		}
 	}
 	s.BlockedDomains = domains
+	s.GuestsDisallowed = r.PostFormValue("guests") != "on"
 	if v := strings.TrimSpace(r.PostFormValue("hide_after_reports")); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {

@@ -142,6 +142,7 @@ func (ui *UI) Routes(mux router.Registrar) {
 	mux.Handle("GET /moderation/account/sessions", ui.auth(ui.handleSessions))
 	mux.Handle("POST /moderation/account/sessions/{id}/revoke", ui.auth(ui.handleRevokeSession))
 	ui.webhookRoutes(site)
+	ui.emailRoutes(mux, site)
 	ui.privacyRoutes(site)
 	site("GET /moderation/s/{site}/transfer", ui.handleTransfer)
 	site("GET /moderation/s/{site}/export", ui.handleExport)

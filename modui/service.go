@@ -42,6 +42,7 @@ type Service interface {
 	Audit(ctx context.Context, actor *parley.User, f parley.AuditFilter) ([]*parley.AuditEntry, string, error)
 	SanctionReporter(ctx context.Context, actor *parley.User, reportID, reason string) (*parley.Sanction, error)
 	WebhookService // webhooks.go
+	EmailService   // email.go
 	PrivacyService // privacy.go
 
 	StartImport(ctx context.Context, actor *parley.User, siteID, format string, strict bool, fileName string, file io.Reader) (*service.ImportJob, error)

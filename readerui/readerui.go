@@ -18,6 +18,7 @@ import (
 
 	"github.com/parley-comments/parley"
 	"github.com/parley-comments/parley/i18n"
+	"github.com/parley-comments/parley/internal/router"
 	"github.com/parley-comments/parley/service"
 )
 
