@@ -117,6 +117,10 @@ var authzTable = map[string]authzRule{
 	"GET /moderation/s/{site}/stories/{id}":           {who: moderator, ids: storyID},
 	"POST /moderation/s/{site}/stories/{id}":          {who: moderator, ids: storyID, form: "title=Matrix+story&url=https://a.example/news/m{n}&locked=on"},
 	"GET /moderation/s/{site}/audit":                  {who: moderator},
+	"GET /moderation/s/{site}/signin":                 {who: admin},
+	"POST /moderation/s/{site}/signin":                {who: admin, form: "oidc_label=Matrix"},
+	"GET /moderation/account/sessions":                {who: account},
+	"POST /moderation/account/sessions/{id}/revoke":   {who: account, ids: missingID, status: 404},
 
 	// Accounts, sign-in links, invitations and single sign-on.
 	"GET /api/v1/account/sessions":                               {who: account},
