@@ -21,6 +21,9 @@ type Store interface {
 	// than once and must not have side effects outside the Store.
 	InTx(ctx context.Context, fn func(tx Store) error) error
 
+	StoryStore
+	TransferStore // imports and exports (transfer.go)
+
 	// Sites.
 	CreateSite(ctx context.Context, s *Site) error // ECONFLICT if the ID exists
 	GetSite(ctx context.Context, id string) (*Site, error)

@@ -139,6 +139,7 @@ type lexicon struct {
 	infixes  []lexEntry
 	phrases  map[string][]lexEntry // by the first word's exact text or stem
 	never    map[string]bool       // words that are never matched ("!word")
+	vocab    []vocabEntry          // one-word entries, for words with hidden letters
 	// first2 has a bit for the first two bytes of every exact, stem, phrase
 	// and never entry, so most words skip every map lookup.
 	first2 [1 << 16 / 64]uint64
@@ -281,6 +282,7 @@ func parseLexicon(lang string, key func(string) string, r interface{ Read([]byte
 	// Longest stem first: the most specific entry decides, the same on
 	// every run.
 	sort.Sort(sort.Reverse(sort.IntSlice(lx.stemLens)))
+	lx.buildVocab()
 	return lx, nil
 }
 

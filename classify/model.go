@@ -205,6 +205,7 @@ type scratch struct {
 	hits    []lexHit
 	contrib []float64
 	ws      []wordContrib
+	unm     []unmasked // per word, when the text has masks: its resolution
 	semX    []float32
 	semH    []float32
 }
@@ -303,6 +304,10 @@ func (m *Model) extract(text string, sc *scratch) analysis {
 	for _, b := range a.bounds {
 		words = append(words, norm[b[0]:b[1]])
 	}
+	sc.unm = sc.unm[:0]
+	if textnorm.HasMask(norm) {
+		a.bounds, words, sc.unm = m.unmask(norm, a.bounds, words, sc.unm)
+	}
 	sc.words = words
 	a.words = words
 
@@ -356,7 +361,11 @@ func (m *Model) extract(text string, sc *scratch) analysis {
 	sc.sq = sc.sq[:0]
 	for i, w := range words {
 		fw := ""
-		if !sc.skip[i] {
+		switch {
+		case sc.skip[i]:
+		case len(sc.unm) > 0 && sc.unm[i].lang == "hy":
+			fw = w // resolved from the Armenian list, already in its spelling
+		default:
 			fw = featureWord(w, a.lang)
 		}
 		sc.fwords = append(sc.fwords, fw)
@@ -617,7 +626,7 @@ func (m *Model) lexHits(words []string, lang string, sc *scratch) []lexHit {
 		sc.keys = sc.keys[:0]
 		sc.sq = sc.sq[:0]
 		for i, w := range words {
-			if sc.skip[i] || !want(i) {
+			if sc.skip[i] || !want(i) || len(sc.unm) > 0 && sc.unm[i].cat != "" {
 				sc.keys = append(sc.keys, "")
 				sc.sq = append(sc.sq, "")
 				continue
@@ -642,6 +651,11 @@ func (m *Model) lexHits(words []string, lang string, sc *scratch) []lexHit {
 	}
 	run(m.lex["ru"], func(i int) bool { return script[i] == 2 })
 	run(m.lex["hy"], func(i int) bool { return script[i] == 3 || lang == langHyLatn && script[i] == 1 })
+	for i, u := range sc.unm {
+		if u.cat != "" && !sc.skip[i] {
+			hits = append(hits, lexHit{from: i, to: i + 1, cat: u.cat, lang: u.lang})
+		}
+	}
 	slices.SortStableFunc(hits, func(a, b lexHit) int { return cmp.Compare(a.from, b.from) })
 	// Drop a hit inside a longer one (a phrase and its own first word).
 	out := hits[:0]

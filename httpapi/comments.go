@@ -200,7 +200,7 @@ func (s *Server) handlePostComment(w http.ResponseWriter, r *http.Request) {
 	if res.GuestToken != "" {
 		out["guest_token"] = res.GuestToken
 		http.SetCookie(w, &http.Cookie{Name: GuestCookie, Value: res.GuestToken, Path: "/", MaxAge: 365 * 24 * 3600,
-			HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode})
+			HttpOnly: true, Secure: s.cookies.IsSecure(r), SameSite: http.SameSiteLaxMode})
 	}
 	if res.Replayed {
 		w.Header().Set("Idempotent-Replayed", "true")

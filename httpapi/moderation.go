@@ -93,25 +93,12 @@ func (s *Server) handleModComment(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	c, err := s.svc.Comment(r.Context(), u, r.PathValue("id"))
+	d, err := s.svc.CommentDetail(r.Context(), u, r.PathValue("id"))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	revs, err := s.svc.Store().ListRevisions(r.Context(), c.ID)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	reports, err := s.svc.Reports(r.Context(), u, c.ID)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if reports == nil {
-		reports = []*parley.Report{}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"comment": c, "revisions": revs, "reports": reports})
+	writeJSON(w, http.StatusOK, map[string]any{"comment": d.Comment, "revisions": d.Revisions, "reports": d.Reports})
 }
 
 type decideRequest struct {

@@ -30,7 +30,7 @@ func (s *Server) popupOrigin(r *http.Request, site *parley.Site, origin string) 
 		return "", err
 	}
 	scheme := "http"
-	if r.TLS != nil || s.secure {
+	if s.cookies.IsSecure(r) {
 		scheme = "https"
 	}
 	if o == strings.ToLower(scheme+"://"+r.Host) || slices.Contains(site.Origins, o) {
@@ -80,7 +80,7 @@ func (s *Server) handlePopupLogin(w http.ResponseWriter, r *http.Request) {
 		s.renderPopup(w, parley.HTTPStatus(parley.ErrorCode(err)), data)
 		return
 	}
-	s.setSessionCookie(w, secret, sess.ExpiresAt)
+	s.cookies.SetSession(w, r, secret, sess.ExpiresAt)
 	role, _ := s.svc.Role(r.Context(), u, site.ID)
 	data.Token, data.UserName, data.Role = secret, u.Name, string(role)
 	s.renderPopup(w, http.StatusOK, data)

@@ -7,29 +7,27 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/parley-comments/parley"
 	"github.com/parley-comments/parley/clientip"
+	"github.com/parley-comments/parley/internal/httpx"
 	"github.com/parley-comments/parley/service"
 )
 
-// MaxRequestBytes is the largest JSON request body accepted. A comment's
-// own limit is service.MaxBodyChars characters; this leaves room for UTF-8
-// and the other fields.
-const MaxRequestBytes = 64 << 10
+// MaxRequestBytes is the largest JSON request body accepted.
+const MaxRequestBytes = httpx.MaxRequestBytes
 
 // Cookie names.
 const (
-	SessionCookie = "parley_session"
+	SessionCookie = httpx.SessionCookie
 	GuestCookie   = "parley_guest"
 )
 
 // Config configures the API server.
 type Config struct {
-	Service  *service.Service
+	Service  Service
 	Bus      parley.EventBus // live updates; nil disables the event streams
 	Resolver *clientip.Resolver
 	Logger   *slog.Logger
@@ -42,11 +40,11 @@ type Config struct {
 
 // Server is the HTTP API.
 type Server struct {
-	svc     *service.Service
+	svc     Service
 	bus     parley.EventBus
 	ips     *clientip.Resolver
 	log     *slog.Logger
-	secure  bool
+	cookies httpx.Cookies
 	ready   func(ctx context.Context) error
 	mux     *http.ServeMux
 	metrics *metrics
@@ -62,7 +60,7 @@ func New(cfg Config) *Server {
 	if cfg.Resolver == nil {
 		cfg.Resolver, _ = clientip.NewResolver(nil)
 	}
-	s := &Server{svc: cfg.Service, bus: cfg.Bus, ips: cfg.Resolver, log: cfg.Logger, secure: cfg.SecureCookies, ready: cfg.Ready,
+	s := &Server{svc: cfg.Service, bus: cfg.Bus, ips: cfg.Resolver, log: cfg.Logger, cookies: httpx.Cookies{Secure: cfg.SecureCookies}, ready: cfg.Ready,
 		mux: http.NewServeMux(), metrics: newMetrics(), cache: newThreadCache(time.Now)}
 	ctx, cancel := context.WithCancel(context.Background())
 	s.stop = cancel
@@ -83,7 +81,7 @@ func (s *Server) Mux() *http.ServeMux { return s.mux }
 
 // Handler returns the root handler with the shared middleware.
 func (s *Server) Handler() http.Handler {
-	return s.metrics.instrument(s.mux, s.recoverPanics(s.securityHeaders(s.cors(s.authenticate(s.mux)))))
+	return s.metrics.instrument(s.mux, s.recoverPanics(s.securityHeaders(s.cors(httpx.Authenticate(s.svc, s.mux)))))
 }
 
 func (s *Server) routes() {
@@ -187,18 +185,11 @@ func (s *Server) cors(next http.Handler) http.Handler {
 }
 
 func (s *Server) originAllowed(ctx context.Context, origin string) bool {
-	sites, err := s.svc.Store().ListSites(ctx)
+	ok, err := s.svc.OriginAllowed(ctx, origin)
 	if err != nil {
-		s.log.WarnContext(ctx, "list sites for CORS", "err", err)
-		return false
+		s.log.WarnContext(ctx, "allowed origins for CORS", "err", err)
 	}
-	origin = strings.ToLower(origin)
-	for _, site := range sites {
-		if slices.Contains(site.Origins, origin) {
-			return true
-		}
-	}
-	return false
+	return ok
 }
 
 func (s *Server) recoverPanics(next http.Handler) http.Handler {

@@ -11,7 +11,7 @@ import (
 func (ui *UI) pickLang(w http.ResponseWriter, r *http.Request) string {
 	if l := r.URL.Query().Get("lang"); i18n.Known(l) {
 		http.SetCookie(w, &http.Cookie{Name: langCookie, Value: l, Path: "/moderation", MaxAge: 365 * 24 * 3600,
-			HttpOnly: true, Secure: ui.secure, SameSite: http.SameSiteLaxMode})
+			HttpOnly: true, Secure: ui.cookies.IsSecure(r), SameSite: http.SameSiteLaxMode})
 		return l
 	}
 	if c, err := r.Cookie(langCookie); err == nil && i18n.Known(c.Value) {

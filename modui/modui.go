@@ -14,14 +14,11 @@
 package modui
 
 import (
-	"crypto/subtle"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
 	"log/slog"
 	"net/http"
-	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -29,12 +26,12 @@ import (
 	"github.com/parley-comments/parley"
 	"github.com/parley-comments/parley/clientip"
 	"github.com/parley-comments/parley/i18n"
-	"github.com/parley-comments/parley/service"
+	"github.com/parley-comments/parley/internal/httpx"
 )
 
 // SessionCookie is the session cookie name; it is the same cookie the JSON
-// API sets (httpapi.SessionCookie), so one login serves both.
-const SessionCookie = "parley_session"
+// API sets, so one login serves both.
+const SessionCookie = httpx.SessionCookie
 
 // langCookie remembers the dashboard language.
 const langCookie = "parley_mod_lang"
@@ -48,7 +45,7 @@ const pageSize = 25
 
 // Config configures the dashboard.
 type Config struct {
-	Service *service.Service
+	Service Service
 	Logger  *slog.Logger
 	// SecureCookies sets the Secure flag on the session cookie.
 	SecureCookies bool
@@ -62,14 +59,14 @@ type Config struct {
 
 // UI is the moderator dashboard.
 type UI struct {
-	svc    *service.Service
-	log    *slog.Logger
-	secure bool
-	ips    *clientip.Resolver
-	undo   time.Duration
-	pages  map[string]*template.Template
-	assets *assets
-	cat    *i18n.Catalog
+	svc     Service
+	log     *slog.Logger
+	cookies httpx.Cookies
+	ips     *clientip.Resolver
+	undo    time.Duration
+	pages   map[string]*template.Template
+	assets  *assets
+	cat     *i18n.Catalog
 }
 
 // New parses and checks every template, locale and static file. It fails
@@ -85,7 +82,7 @@ func New(cfg Config) (*UI, error) {
 	if cfg.UndoWindow <= 0 {
 		cfg.UndoWindow = DefaultUndoWindow
 	}
-	ui := &UI{svc: cfg.Service, log: cfg.Logger, secure: cfg.SecureCookies, ips: cfg.Resolver, undo: cfg.UndoWindow}
+	ui := &UI{svc: cfg.Service, log: cfg.Logger, cookies: httpx.Cookies{Secure: cfg.SecureCookies}, ips: cfg.Resolver, undo: cfg.UndoWindow}
 	var err error
 	if ui.cat, err = i18n.Load(); err != nil {
 		return nil, err
@@ -152,39 +149,33 @@ type request struct {
 type authedHandler func(w http.ResponseWriter, r *http.Request, rq *request)
 type siteHandler = authedHandler
 
-// auth resolves the session cookie. Without a valid session, GET requests
-// are sent to the login page and others get 401. Unsafe requests must
-// carry the session's CSRF token (X-CSRF-Token header or csrf_token field).
+// auth resolves the session cookie (once per request: httpx.Authenticate
+// reuses the lookup made when the dashboard is mounted behind the API's
+// handler). Without a valid session, GET requests are sent to the login
+// page and others get 401. Unsafe requests must carry the session's CSRF
+// token (X-CSRF-Token header or csrf_token field).
 func (ui *UI) auth(h authedHandler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return httpx.Authenticate(ui.svc, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		setPageHeaders(w)
 		rq := &request{lang: ui.pickLang(w, r)}
-		if c, err := r.Cookie(SessionCookie); err == nil && c.Value != "" {
-			if u, sess, err := ui.svc.SessionUser(r.Context(), c.Value); err == nil {
-				rq.user, rq.session = u, sess
-			}
+		if who := httpx.From(r); who.Session != nil {
+			rq.user, rq.session = who.User, who.Session
 		}
 		if rq.user == nil {
-			if r.Method == http.MethodGet && !wantsJSON(r) {
+			if r.Method == http.MethodGet && !httpx.WantsJSON(r) {
 				http.Redirect(w, r, "/moderation/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 				return
 			}
 			ui.fail(w, r, rq, parley.Errorf(parley.EUNAUTHORIZED, "Please log in."))
 			return
 		}
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-			got := r.Header.Get("X-CSRF-Token")
-			if got == "" {
-				got = r.PostFormValue("csrf_token")
-			}
-			if subtle.ConstantTimeCompare([]byte(got), []byte(rq.session.CSRFToken)) != 1 {
-				ui.fail(w, r, rq, parley.Errorf(parley.EFORBIDDEN, "Missing or wrong CSRF token."))
-				return
-			}
+		r.Body = http.MaxBytesReader(w, r.Body, httpx.MaxRequestBytes)
+		if err := httpx.From(r).CheckCSRF(r); err != nil {
+			ui.fail(w, r, rq, err)
+			return
 		}
 		h(w, r, rq)
-	})
+	}))
 }
 
 // siteScope checks that the user moderates the site in the path.
@@ -207,11 +198,6 @@ func setPageHeaders(w http.ResponseWriter) {
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Referrer-Policy", "same-origin")
 	h.Set("Cache-Control", "no-store")
-}
-
-// wantsJSON reports whether the browser script made the request.
-func wantsJSON(r *http.Request) bool {
-	return strings.Contains(r.Header.Get("Accept"), "application/json")
 }
 
 // errorMessage is the message shown for err in the page's language: the
@@ -252,38 +238,14 @@ func (ui *UI) fail(w http.ResponseWriter, r *http.Request, rq *request, err erro
 		ui.log.ErrorContext(r.Context(), "moderation dashboard", "path", r.URL.Path, "err", err)
 	}
 	msg := ui.errorMessage(rq.lang, err)
-	if wantsJSON(r) {
-		body := map[string]any{"code": code, "message": msg}
-		var pe *parley.Error
-		if errors.As(err, &pe) {
-			for k, v := range pe.Fields {
-				body[k] = v
-			}
-		}
-		writeJSON(w, status, map[string]any{"error": body})
+	if httpx.WantsJSON(r) {
+		httpx.WriteJSON(w, status, map[string]any{"error": httpx.ErrorBody(err, msg)})
 		return
 	}
 	p := ui.newPage(r, rq, "error")
 	p.Error = msg
 	p.Status = status
 	ui.render(w, r, status, "error", p)
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
-}
-
-// clientKey is the login rate-limit key for the request.
-func (ui *UI) clientKey(r *http.Request) string {
-	var ip netip.Addr
-	if ui.ips != nil {
-		ip = ui.ips.ClientIP(r)
-	} else if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
-		ip = ap.Addr()
-	}
-	return clientip.RateKey(ip)
 }
 
 // safeNext returns next if it is a dashboard path, otherwise /moderation.
@@ -326,7 +288,7 @@ func (ui *UI) handleLogin(w http.ResponseWriter, r *http.Request) {
 		ui.render(w, r, http.StatusForbidden, "login", p)
 		return
 	}
-	sess, secret, _, err := ui.svc.Login(r.Context(), p.Email, r.PostFormValue("password"), ui.clientKey(r))
+	sess, secret, _, err := ui.svc.Login(r.Context(), p.Email, r.PostFormValue("password"), httpx.ClientKey(ui.ips, r))
 	if err != nil {
 		status := parley.HTTPStatus(parley.ErrorCode(err))
 		switch parley.ErrorCode(err) {
@@ -340,8 +302,7 @@ func (ui *UI) handleLogin(w http.ResponseWriter, r *http.Request) {
 		ui.render(w, r, status, "login", p)
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: secret, Path: "/", Expires: sess.ExpiresAt,
-		HttpOnly: true, Secure: ui.secure || r.TLS != nil, SameSite: http.SameSiteLaxMode})
+	ui.cookies.SetSession(w, r, secret, sess.ExpiresAt)
 	http.Redirect(w, r, p.Next, http.StatusSeeOther)
 }
 
@@ -352,7 +313,7 @@ func (ui *UI) handleLogout(w http.ResponseWriter, r *http.Request, rq *request) 
 			return
 		}
 	}
-	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: ui.secure, SameSite: http.SameSiteLaxMode})
+	ui.cookies.ClearSession(w, r)
 	http.Redirect(w, r, "/moderation/login", http.StatusSeeOther)
 }
 

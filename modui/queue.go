@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/parley-comments/parley"
+	"github.com/parley-comments/parley/internal/httpx"
 	"github.com/parley-comments/parley/service"
 )
 
@@ -292,7 +293,7 @@ func (ui *UI) writeWithCounts(w http.ResponseWriter, r *http.Request, rq *reques
 		ui.fail(w, r, rq, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{key: v, "counts": counts})
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{key: v, "counts": counts})
 }
 
 func (ui *UI) counts(r *http.Request, rq *request) (map[parley.Status]int, error) {
@@ -309,7 +310,7 @@ func (ui *UI) handleCounts(w http.ResponseWriter, r *http.Request, rq *request) 
 		ui.fail(w, r, rq, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"counts": c})
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"counts": c})
 }
 
 // decisionFrom reads a decision from a form.
@@ -341,7 +342,7 @@ func (ui *UI) handleDecide(w http.ResponseWriter, r *http.Request, rq *request) 
 		ui.fail(w, r, rq, err)
 		return
 	}
-	if wantsJSON(r) {
+	if httpx.WantsJSON(r) {
 		ui.writeWithCounts(w, r, rq, "comment", map[string]any{"id": out.ID, "status": out.Status, "version": out.Version})
 		return
 	}
@@ -378,13 +379,13 @@ func (ui *UI) handleBulk(w http.ResponseWriter, r *http.Request, rq *request) {
 		ui.fail(w, r, rq, err)
 		return
 	}
-	if wantsJSON(r) {
+	if httpx.WantsJSON(r) {
 		counts, err := ui.counts(r, rq)
 		if err != nil {
 			ui.fail(w, r, rq, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, map[string]any{"decided": res.Decided, "failed": res.Failed, "selected": res.Selected, "counts": counts})
+		httpx.WriteJSON(w, http.StatusOK, map[string]any{"decided": res.Decided, "failed": res.Failed, "selected": res.Selected, "counts": counts})
 		return
 	}
 	http.Redirect(w, r, withDone(back(r, "/moderation/s/"+rq.site.ID), "bulk"), http.StatusSeeOther)

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/parley-comments/parley"
+	"github.com/parley-comments/parley/internal/httpx"
 )
 
 // handleSanctionReporter takes away the right to report from the reader
@@ -21,7 +22,7 @@ func (ui *UI) handleSanctionReporter(w http.ResponseWriter, r *http.Request, rq 
 		ui.fail(w, r, rq, err)
 		return
 	}
-	if wantsJSON(r) {
+	if httpx.WantsJSON(r) {
 		ui.writeWithCounts(w, r, rq, "sanction", map[string]any{"id": sn.ID, "kind": sn.Kind})
 		return
 	}

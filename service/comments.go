@@ -10,8 +10,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/parley-comments/parley"
-	"github.com/parley-comments/parley/dedupe"
-	"github.com/parley-comments/parley/spamcheck"
 	"github.com/parley-comments/parley/textnorm"
 )
 
@@ -47,221 +45,6 @@ type PostResult struct {
 	GuestToken string
 	// Replayed is true when an Idempotency-Key matched an earlier request.
 	Replayed bool
-}
-
-// Post validates and stores a new comment. It is pending unless policy
-// says otherwise (staff, trusted authors under post-moderation, spam
-// holds, auto-reject). Returns EINVALID, ETOOLARGE, ECLOSED, ESANCTIONED,
-// EDUPLICATE (with Fields["comment_id"]), ERATELIMITED or EFORBIDDEN.
-func (s *Service) Post(ctx context.Context, a Author, in PostInput) (*PostResult, error) {
-	if err := validateBody(in.Body); err != nil {
-		return nil, err
-	}
-	storyURL, err := normalizeStoryURL(in.StoryURL)
-	if err != nil {
-		return nil, err
-	}
-	if in.SiteID == "" {
-		return nil, parley.Errorf(parley.EINVALID, "The site is required.")
-	}
-	site, err := s.store.GetSite(ctx, in.SiteID)
-	if err != nil {
-		if parley.IsCode(err, parley.ENOTFOUND) {
-			return nil, parley.Errorf(parley.EINVALID, "Unknown site %q.", in.SiteID)
-		}
-		return nil, err
-	}
-	settings := site.Settings.WithDefaults()
-
-	c := &parley.Comment{SiteID: site.ID, Body: in.Body, ComposeMillis: in.ComposeMillis, ClientIP: a.ClientIP}
-	guestToken := ""
-	var role parley.Role
-	if a.User != nil {
-		c.AuthorUserID = a.User.ID
-		c.AuthorName = a.User.Name
-		c.AuthorKey = "u:" + a.User.ID
-		if role, err = s.Role(ctx, a.User, site.ID); err != nil {
-			return nil, err
-		}
-	} else {
-		if settings.GuestsDisallowed {
-			return nil, parley.Errorf(parley.EUNAUTHORIZED, "Please log in to comment on this site.")
-		}
-		name := strings.TrimSpace(in.GuestName)
-		if name == "" || utf8.RuneCountInString(name) > MaxNameChars {
-			return nil, parley.Errorf(parley.EINVALID, "Please give a name of 1 to %d characters.", MaxNameChars)
-		}
-		c.AuthorName = name
-		if strings.TrimSpace(in.GuestEmail) != "" {
-			email, err := normalizeEmail(in.GuestEmail)
-			if err != nil {
-				return nil, err
-			}
-			c.GuestEmail = email
-			c.AuthorKey = "e:" + email
-			if domainBlocked(settings.BlockedDomains, email) {
-				return nil, parley.Errorf(parley.ESANCTIONED, "Comments from this email domain are not accepted on this site.")
-			}
-		} else {
-			c.AuthorKey = "ip:" + a.ClientKey
-		}
-		guestToken = a.GuestToken
-		if guestToken == "" || len(guestToken) > 200 {
-			guestToken = NewGuestToken()
-		}
-		c.GuestTokenHash = HashSecret(guestToken)
-	}
-
-	// Idempotent replay: the same key from the same author returns the
-	// original comment, whatever happened since.
-	scope := site.ID + "|" + c.AuthorKey
-	if in.IdempotencyKey != "" {
-		if len(in.IdempotencyKey) > 200 {
-			return nil, parley.Errorf(parley.EINVALID, "The Idempotency-Key header is too long.")
-		}
-		if res, err := s.replay(ctx, scope, in.IdempotencyKey, guestToken); err != nil || res != nil {
-			return res, err
-		}
-	}
-
-	// Sanctions before anything is stored.
-	sanctions, err := s.store.ListSanctions(ctx, site.ID, c.AuthorKey)
-	if err != nil {
-		return nil, err
-	}
-	now := s.now()
-	if err := blockingSanction(sanctions, now); err != nil {
-		return nil, err
-	}
-
-	// Rate limits: per client address and per author.
-	if err := s.rateLimit(ctx, "post:addr:"+a.ClientKey, s.limits.PerAddressPerMinute, s.limits.PerAddressBurst); err != nil {
-		return nil, err
-	}
-	if c.AuthorKey != "ip:"+a.ClientKey {
-		if err := s.rateLimit(ctx, "post:author:"+site.ID+":"+c.AuthorKey, s.limits.PerAuthorPerMinute, s.limits.PerAuthorBurst); err != nil {
-			return nil, err
-		}
-	}
-
-	// The same author resubmitting the same text.
-	c.NormHash = normHash(in.Body)
-	dup, err := s.store.FindDuplicate(ctx, site.ID, c.AuthorKey, c.NormHash, now.Add(-settings.DuplicateWindow.Std()))
-	switch {
-	case err == nil:
-		if in.IdempotencyKey != "" {
-			// A retry that raced its own first attempt.
-			if res, err := s.replay(ctx, scope, in.IdempotencyKey, guestToken); err != nil || res != nil {
-				return res, err
-			}
-		}
-		return nil, s.recordResubmit(ctx, dup.ID)
-	case !parley.IsCode(err, parley.ENOTFOUND):
-		return nil, err
-	}
-
-	// The story, created on first comment.
-	story, err := s.store.GetStoryByURL(ctx, site.ID, storyURL)
-	switch {
-	case err == nil:
-		if story.Closed {
-			return nil, parley.Errorf(parley.ECLOSED, "Comments are closed on this story.")
-		}
-	case parley.IsCode(err, parley.ENOTFOUND):
-		story = nil
-	default:
-		return nil, err
-	}
-
-	if in.ParentID != "" {
-		parent, err := s.store.GetComment(ctx, in.ParentID)
-		if err != nil && !parley.IsCode(err, parley.ENOTFOUND) {
-			return nil, err
-		}
-		if err != nil || parent.SiteID != site.ID || story == nil || parent.StoryID != story.ID || !visibleTo(parent, c) {
-			return nil, parley.Errorf(parley.EINVALID, "The comment you are replying to is not in this story.")
-		}
-		c.ParentID = parent.ID
-	}
-
-	// Classification and spam signals, outside the transaction.
-	c.HTML = s.renderer.HTML(in.Body)
-	s.classify(ctx, c, in.Body)
-	c.SpamSignals = append(c.SpamSignals, spamcheck.Check(spamcheck.Input{
-		Body: in.Body, Honeypot: in.Honeypot, ComposeMillis: in.ComposeMillis, MaxLinks: settings.MaxLinks,
-	})...)
-	var match dedupe.Match
-	c.ID = parley.NewID(now)
-	c.CreatedAt, c.UpdatedAt = now, now
-	if s.index != nil {
-		match = s.index.Check(dedupe.Doc{SiteID: site.ID, CommentID: c.ID, AuthorKey: c.AuthorKey, Text: in.Body, At: now})
-		if !match.Common && len(match.Matches) > 0 {
-			c.ClusterID = match.ClusterID
-			c.SpamSignals = append(c.SpamSignals, parley.SpamSignal{Kind: "cluster",
-				Detail: clusterDetail(len(match.Matches), match.Reason)})
-		}
-	}
-	decision := decideOnPost(c, s.autoRejectThresholds(settings, c.Language), storyMode(story), role, sanctions)
-	c.Status = decision.status
-	if decision.status != parley.StatusPending {
-		c.Reason = decision.reason
-		c.ModeratedBy = parley.ActorPolicy
-		c.ModeratedAt = now
-	}
-
-	title := truncateRunes(strings.TrimSpace(in.StoryTitle), MaxTitleChars)
-	err = s.store.InTx(ctx, func(tx parley.Store) error {
-		st := story
-		if st == nil {
-			st, err = s.getOrCreateStory(ctx, tx, site.ID, storyURL, title, now)
-			if err != nil {
-				return err
-			}
-			if st.Closed {
-				return parley.Errorf(parley.ECLOSED, "Comments are closed on this story.")
-			}
-		}
-		c.StoryID = st.ID
-		if in.IdempotencyKey != "" {
-			if err := tx.PutIdempotencyKey(ctx, scope, in.IdempotencyKey, c.ID, now); err != nil {
-				return err
-			}
-		}
-		c.Version = 1 // versions start at 1 so that 0 can mean "not given"
-		if err := tx.CreateComment(ctx, c); err != nil {
-			return err
-		}
-		if err := tx.AddRevision(ctx, &parley.Revision{ID: parley.NewID(now), CommentID: c.ID, Body: c.Body, HTML: c.HTML, CreatedAt: now}); err != nil {
-			return err
-		}
-		if c.ClusterID != "" {
-			if err := s.joinCluster(ctx, tx, c.ClusterID, match.Unclustered); err != nil {
-				return err
-			}
-		}
-		if decision.status != parley.StatusPending {
-			return tx.AppendAudit(ctx, &parley.AuditEntry{
-				ID: parley.NewID(now), SiteID: site.ID, CommentID: c.ID, ActorID: parley.ActorPolicy, ActorName: "Policy",
-				Action: decision.action, From: parley.StatusPending, To: decision.status, Reason: decision.reason,
-				Note: decision.note, Scores: c.Scores, CreatedAt: now,
-			})
-		}
-		return nil
-	})
-	if err != nil {
-		if parley.IsCode(err, parley.ECONFLICT) && in.IdempotencyKey != "" {
-			// A concurrent request with the same key won the race.
-			if res, rerr := s.replay(ctx, scope, in.IdempotencyKey, guestToken); rerr == nil && res != nil {
-				return res, nil
-			}
-		}
-		return nil, err
-	}
-	if s.index != nil {
-		s.index.Add(dedupe.Doc{SiteID: site.ID, CommentID: c.ID, AuthorKey: c.AuthorKey, ClusterID: c.ClusterID, Text: in.Body, At: now})
-	}
-	s.publish(ctx, parley.Event{Type: parley.EventCommentCreated, SiteID: c.SiteID, StoryID: c.StoryID, CommentID: c.ID, Status: c.Status, At: now})
-	return &PostResult{Comment: c, GuestToken: guestToken}, nil
 }
 
 // replay returns the comment stored under an idempotency key, or nil.
@@ -307,25 +90,6 @@ func (s *Service) recordResubmit(ctx context.Context, originalID string) error {
 		msg = "You already posted this comment, and a moderator did not approve it."
 	}
 	return &parley.Error{Code: parley.EDUPLICATE, Message: msg, Fields: map[string]any{"comment_id": orig.ID}}
-}
-
-// getOrCreateStory returns the story for a URL, creating it if needed.
-func (s *Service) getOrCreateStory(ctx context.Context, tx parley.Store, siteID, storyURL, title string, now time.Time) (*parley.Story, error) {
-	st, err := tx.GetStoryByURL(ctx, siteID, storyURL)
-	if err == nil {
-		return st, nil
-	}
-	if !parley.IsCode(err, parley.ENOTFOUND) {
-		return nil, err
-	}
-	if title == "" {
-		title = storyURL
-	}
-	st = &parley.Story{ID: parley.NewID(now), SiteID: siteID, URL: storyURL, Title: title, CreatedAt: now}
-	if err := tx.CreateStory(ctx, st); err != nil {
-		return nil, err // ECONFLICT: a concurrent first comment; InTx's caller sees it and the client retries
-	}
-	return st, nil
 }
 
 // joinCluster puts matched comments that had no cluster into this one.
@@ -378,6 +142,12 @@ func (s *Service) classify(ctx context.Context, c *parley.Comment, text string) 
 			s.log.WarnContext(ctx, "load site adapter", "site", c.SiteID, "err", err)
 		}
 	}
+	applyVerdict(c, v)
+}
+
+// applyVerdict stores a classifier verdict on c: language, scores,
+// evidence, suggested reason, risk and the spam_score signal.
+func applyVerdict(c *parley.Comment, v parley.Verdict) {
 	c.Language = v.Language
 	c.Scores = v.Scores
 	c.Evidence = v.Evidence
@@ -564,9 +334,14 @@ func normalizeStoryURL(raw string) (string, error) {
 	return u.String(), nil
 }
 
-// normHash is the hash of a text's duplicate key.
+// normHash is the hash of a text's duplicate key, or "" when the text has
+// nothing to compare (no letters or digits, such as emoji only).
 func normHash(body string) string {
-	sum := sha256.Sum256([]byte(textnorm.DuplicateKey(body)))
+	key := textnorm.DuplicateKey(body)
+	if key == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(key))
 	return hex.EncodeToString(sum[:16])
 }
 
@@ -590,4 +365,14 @@ func truncateRunes(s string, n int) string {
 		return s
 	}
 	return string([]rune(s)[:n])
+}
+
+// ensureStory returns the site's story for a URL, creating it with a
+// title suggestion if this is its first comment. Concurrent first comments
+// all get the same story.
+func (s *Service) ensureStory(ctx context.Context, siteID, storyURL, title string, now time.Time) (*parley.Story, error) {
+	if title == "" {
+		title = storyURL
+	}
+	return s.store.EnsureStory(ctx, &parley.Story{ID: parley.NewID(now), SiteID: siteID, URL: storyURL, Title: title, CreatedAt: now})
 }

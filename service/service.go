@@ -87,6 +87,8 @@ type Service struct {
 
 	listenersMu sync.RWMutex
 	listeners   []func(parley.Event)
+
+	origins originCache // see OriginAllowed
 }
 
 // OnEvent registers fn to be called synchronously, in this process, for

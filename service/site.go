@@ -30,6 +30,7 @@ func (s *Service) CreateSite(ctx context.Context, id, name string, origins []str
 		clean = append(clean, n)
 	}
 	site := &parley.Site{ID: id, Name: name, Origins: clean, CreatedAt: s.now()}
+	defer s.forgetOrigins()
 	if err := s.store.CreateSite(ctx, site); err != nil {
 		if parley.IsCode(err, parley.ECONFLICT) {
 			return nil, parley.Errorf(parley.ECONFLICT, "A site with ID %q already exists.", id)

@@ -82,6 +82,7 @@ var copyTables = []copyTable{
 	{"rate_buckets", []string{"key"}, cols("key tokens:r updated_at:t")},
 	{"reports", []string{"id"}, cols("id site_id comment_id reporter_key reason note created_at:t resolution resolved_by resolved_at:nt")},
 	{"site_adapters", []string{"site_id"}, cols("site_id state updated_at:t")},
+	{"import_keys", []string{"site_id", "source", "source_id"}, cols("site_id source source_id comment_id source_user_id created_at:t")},
 }
 
 // CopyReport is the result of Copy: one entry per table.

@@ -36,10 +36,20 @@
 //     between letters, runs at its start or end are leet too ("1d10t").
 //     Numbers, "$100", "@name", URLs and e-mail addresses are left
 //     alone.
-//  7. Squeezing a letter repeated three or more times to two ("fuuuuck" →
+//  7. Marking letters hidden by symbols inside a word: a run of
+//     asterisks, dots or other punctuation between two letters of a word
+//     ("f*ck", "д,билы", "нае...ли", "убл)юдки") becomes one Mask rune "*",
+//     which stands for zero to three hidden letters. Words still split at
+//     it, so an unresolved mask reads as the punctuation did; a matcher
+//     that knows the vocabulary resolves it with MatchMasked. Armenian
+//     in-word marks (the question mark, emphasis and exclamation marks
+//     written on a vowel, "ինչո՞ւ") are dropped instead, since they are
+//     part of ordinary spelling. Hyphens, apostrophes, slashes, numbers
+//     and addresses are left alone.
+//  8. Squeezing a letter repeated three or more times to two ("fuuuuck" →
 //     "fuuck", "cooool" → "cool"): two keeps real double letters intact;
 //     matchers that want the fully squeezed form use Squeeze.
-//  8. Collapsing runs of white space to one space and trimming the ends.
+//  9. Collapsing runs of white space to one space and trimming the ends.
 //
 // Every rune of the result remembers the byte range of the original string
 // it came from, so Result.Span can map evidence found in the normalized
@@ -82,6 +92,7 @@ func Normalize(s string) Result {
 	bp.a = us[:0]
 	us, bp.b = joinSplit(us, bp.b[:0])
 	us = foldWords(us)
+	us = maskInner(us)
 	us = squeeze(us)
 	us = collapseSpace(us)
 	r := build(s, us)

@@ -79,6 +79,28 @@ func TestNormalize(t *testing.T) {
 		{"hy/dots", "բ.ո.զ", "բոզ"},
 		{"tr/spaces", "a p t a l", "aptal"},
 		{"az/dots", "g.i.c", "gic"},
+		// Letters hidden by symbols inside a word
+		{"en/asterisk", "f*ck this", "f*ck this"},
+		{"en/hash run", "sh##t", "sh*t"},
+		{"ru/comma for a vowel", "д,билы", "д*билы"},
+		{"ru/bracket inserted", "убл)юдки", "убл*юдки"},
+		{"ru/dots for letters", "нае...ли", "нае*ли"},
+		{"ru/ellipsis character", "нае…ли", "нае*ли"},
+		{"ru/latin look-alike joined by a mask", "x*й", "х*й"},
+		{"ru/latin look-alikes", "пиcдeц", "писдец"},
+		{"tr/asterisk", "o*spu", "o*spu"},
+		{"az/dots", "q..hbə", "q*hbə"},
+		{"hy/asterisk", "բո*զ", "բո*զ"},
+		{"hy/question mark on a vowel is spelling", "Ինչո՞ւ", "ինչու"},
+		{"hy/emphasis mark is spelling", "Այդպե՛ս", "այդպես"},
+		{"en/abbreviation kept", "i.e. fine", "i.e. fine"},
+		{"ru/abbreviation kept", "т.е. так", "т.е. так"},
+		{"en/hyphen kept", "e-mail well-known", "e-mail well-known"},
+		{"tr/apostrophe kept", "Ermeni'ler", "ermeni'ler"},
+		{"en/slash kept", "and/or", "and/or"},
+		{"en/decimal kept", "3.14 and 2,5", "3.14 and 2,5"},
+		{"en/url kept", "see ex.com/a*b", "see ex.com/a*b"},
+		{"en/sentence end kept", "no. yes", "no. yes"},
 		// Whitespace
 		{"en/space collapse", "  a\t\n  word  ", "a word"},
 		{"empty", "", ""},
@@ -105,6 +127,9 @@ func TestSpanMapsBackToOriginal(t *testing.T) {
 		{"sooooo stupid", "soo", "sooooo"},
 		{"hey sh1t!", "shit", "sh1t"},
 		{"Ə l i", "əli", "Ə l i"},
+		{"ну д,билы", "д*билы", "д,билы"},
+		{"you f...k", "f*k", "f...k"},
+		{"Ինչո՞ւ ես", "ինչու", "Ինչո՞ւ"},
 	}
 	for _, tt := range tests {
 		r := Normalize(tt.in)
@@ -115,6 +140,39 @@ func TestSpanMapsBackToOriginal(t *testing.T) {
 		s, e := r.Span(i, i+len(tt.word))
 		if got := tt.in[s:e]; got != tt.wantOrig {
 			t.Errorf("%q: span of %q = %q, want %q", tt.in, tt.word, got, tt.wantOrig)
+		}
+	}
+}
+
+func TestMatchMasked(t *testing.T) {
+	tests := []struct {
+		word, entry string
+		prefix      bool
+		want        string
+		ok          bool
+	}{
+		{"д*билы", "дебил", true, "дебилы", true},
+		{"убл*юдки", "ублюдк", true, "ублюдки", true},
+		{"нае*ли", "наеб", true, "наебли", true},
+		{"f*ck", "fuck", false, "fuck", true},
+		{"f*k", "fuck", false, "fuck", true},
+		{"f*ck", "fck", false, "fck", true},
+		{"f*cking", "fuck", false, "", false},
+		{"f*cking", "fuck", true, "fucking", true},
+		{"бл*ть", "блять", false, "блять", true},
+		{"с*ка", "сука", false, "сука", true},
+		{"с*а", "собака", false, "", false},      // more than MaxMasked letters
+		{"д*м", "дебил", true, "", false},        // the word is shorter than the stem
+		{"s*per", "super", false, "super", true}, // a match; whether it matters is the caller's list
+		{"п*зд*ц", "пиздец", false, "пиздец", true},
+		{"*", "a", false, "", false},          // nothing shown
+		{"g*birliği", "gay", true, "", false}, // more hidden than shown
+		{"х*й", "хуй", false, "хуй", true},
+	}
+	for _, tt := range tests {
+		got, ok := MatchMasked(tt.word, tt.entry, tt.prefix)
+		if ok != tt.ok || got != tt.want {
+			t.Errorf("MatchMasked(%q, %q, %v) = %q, %v; want %q, %v", tt.word, tt.entry, tt.prefix, got, ok, tt.want, tt.ok)
 		}
 	}
 }

@@ -33,6 +33,7 @@ func Run(t *testing.T, open func(testing.TB) *sqlstore.DB) {
 		{"Tokens", testTokens},
 		{"Sessions", testSessions},
 		{"Stories", testStories},
+		{"EnsureStory", testEnsureStory},
 		{"StoryPages", testStoryPages},
 		{"CommentRoundTrip", testCommentRoundTrip},
 		{"UpdateComment", testUpdateComment},

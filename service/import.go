@@ -1,0 +1,707 @@
+package service
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/oklog/ulid/v2"
+	"github.com/parley-comments/parley"
+	"github.com/parley-comments/parley/dedupe"
+	"github.com/parley-comments/parley/render"
+	"github.com/parley-comments/parley/transfer"
+)
+
+// DefaultImportBatch is how many comments one import transaction writes.
+const DefaultImportBatch = 5000
+
+// maxReportProblems bounds the problems an ImportReport lists one by one;
+// the counts are always complete.
+const maxReportProblems = 1000
+
+// ImportOptions configures an import.
+type ImportOptions struct {
+	SiteID string
+	Format string // one of transfer.Formats
+	// Strict commits nothing unless the whole file imports without a
+	// skipped record; the import then runs in one transaction.
+	Strict bool
+	// BatchSize is the number of comments per transaction (non-strict).
+	BatchSize int
+	// Progress, when set, is called after each committed batch.
+	Progress func(ImportProgress)
+}
+
+// ImportProgress is the running count of an import.
+type ImportProgress struct {
+	Records  int // records read from the file
+	Imported int // comments written so far
+	Skipped  int
+}
+
+// ImportProblem is one record the import skipped or changed.
+type ImportProblem struct {
+	Line     int    `json:"line,omitempty"`
+	SourceID string `json:"source_id,omitempty"`
+	Reason   string `json:"reason"`
+}
+
+// ImportReport says what an import did.
+type ImportReport struct {
+	Format         string                `json:"format"`
+	Threads        int                   `json:"threads"`         // source threads read
+	StoriesCreated int                   `json:"stories_created"` // new stories (others existed by URL)
+	Imported       map[parley.Status]int `json:"imported"`        // comments written, by status
+	Unchanged      int                   `json:"unchanged"`       // already imported by an earlier run
+	Deleted        int                   `json:"deleted"`         // deleted in the source: not imported
+	Ignored        int                   `json:"ignored"`         // pingbacks and trackbacks
+	Skipped        int                   `json:"skipped"`         // malformed or unusable records
+	TopLevel       int                   `json:"top_level"`       // replies whose parent is missing, made top-level
+	Problems       []ImportProblem       `json:"problems,omitempty"`
+	Notices        []ImportProblem       `json:"notices,omitempty"` // the TopLevel replies
+	Fatal          string                `json:"fatal,omitempty"`   // why reading stopped early
+	Committed      bool                  `json:"committed"`
+	Duration       time.Duration         `json:"duration_ns"`
+}
+
+// ImportedTotal is the number of comments written.
+func (r *ImportReport) ImportedTotal() int {
+	n := 0
+	for _, v := range r.Imported {
+		n += v
+	}
+	return n
+}
+
+func (r *ImportReport) skip(line int, sourceID, reason string) {
+	r.Skipped++
+	if len(r.Problems) < maxReportProblems {
+		r.Problems = append(r.Problems, ImportProblem{Line: line, SourceID: sourceID, Reason: reason})
+	}
+}
+
+func (r *ImportReport) notice(line int, sourceID, reason string) {
+	r.TopLevel++
+	if len(r.Notices) < maxReportProblems {
+		r.Notices = append(r.Notices, ImportProblem{Line: line, SourceID: sourceID, Reason: reason})
+	}
+}
+
+// OpenFunc opens the file being imported. Import may call it more than once
+// (a strict import retried after a transient database failure).
+type OpenFunc func() (transfer.Decoder, func() error, error)
+
+// Import reads a file of another comment system (or a Parley export) into
+// a site. Threads become stories (matched by URL), comments keep their
+// parents, authors, original times and states; deleted comments are counted
+// and left out. Imported comments are classified and indexed for
+// duplicates but not re-moderated, and nobody is notified. Importing the
+// same file again changes nothing: comments are keyed on (site, format,
+// source ID).
+//
+// Without Strict, every batch of comments commits on its own; a reply is
+// only written once its parent is, so no thread is ever half-written, and a
+// file that stops early (truncated) still commits what came before. With
+// Strict the whole import is one transaction that commits only if no record
+// was skipped and the file read to its end.
+//
+// Import returns the report and, when reading stopped early or a strict
+// import failed, an EINVALID error that says where.
+func (s *Service) Import(ctx context.Context, o ImportOptions, open OpenFunc) (*ImportReport, error) {
+	if _, err := s.store.GetSite(ctx, o.SiteID); err != nil {
+		if parley.IsCode(err, parley.ENOTFOUND) {
+			return nil, parley.Errorf(parley.EINVALID, "Unknown site %q.", o.SiteID)
+		}
+		return nil, err
+	}
+	if o.BatchSize <= 0 {
+		o.BatchSize = DefaultImportBatch
+	}
+	start := time.Now()
+	if !o.Strict {
+		rep, err := s.runImport(ctx, s.store, o, open)
+		if rep != nil {
+			rep.Duration = time.Since(start)
+			rep.Committed = rep.ImportedTotal() > 0 || err == nil
+		}
+		return rep, err
+	}
+	var rep *ImportReport
+	var fail error
+	err := s.store.InTx(ctx, func(tx parley.Store) error {
+		var err error
+		rep, err = s.runImport(ctx, tx, o, open)
+		if err != nil {
+			return err
+		}
+		if rep.Skipped > 0 {
+			fail = parley.Errorf(parley.EINVALID, "Strict import: %d record(s) could not be imported, so nothing was; the report lists them.", rep.Skipped)
+			return fail
+		}
+		return nil
+	})
+	if rep != nil {
+		rep.Duration = time.Since(start)
+		rep.Committed = err == nil
+	}
+	if err != nil && rep != nil {
+		rep.Imported = map[parley.Status]int{}
+		rep.StoriesCreated = 0
+	}
+	return rep, err
+}
+
+// importItem is one comment on its way in.
+type importItem struct {
+	src    *transfer.Comment
+	thread *importThread
+	c      *parley.Comment
+	text   string // Body: what the classifier and the index see
+}
+
+type importThread struct {
+	src     *transfer.Thread
+	storyID string
+	url     string
+	bad     string // why the thread cannot be imported
+}
+
+// seenComment is what the importer remembers of each source comment: its
+// Parley ID (once its batch is flushed), its thread, and whether it is written.
+type seenComment struct {
+	id      string
+	thread  *importThread
+	written bool
+}
+
+type importer struct {
+	s        *Service
+	st       parley.Store
+	o        ImportOptions
+	rep      *ImportReport
+	threads  map[string]*importThread
+	seen     map[string]*seenComment
+	waiting  map[string][]*importItem // parent source ID -> replies held until it is written
+	gone     map[string]string        // source IDs deleted or skipped -> why
+	batch    []*importItem
+	adapter  []byte
+	progress ImportProgress
+}
+
+func (s *Service) runImport(ctx context.Context, st parley.Store, o ImportOptions, open OpenFunc) (*ImportReport, error) {
+	dec, closeFn, err := open()
+	if err != nil {
+		var se *transfer.SyntaxError
+		if errors.As(err, &se) {
+			return nil, parley.WrapError(parley.EINVALID, se.Error(), err)
+		}
+		return nil, parley.WrapError(parley.EINVALID, "Cannot open the file: "+err.Error(), err)
+	}
+	defer closeFn()
+	imp := &importer{s: s, st: st, o: o,
+		rep:     &ImportReport{Format: o.Format, Imported: map[parley.Status]int{}},
+		threads: map[string]*importThread{}, seen: map[string]*seenComment{}, waiting: map[string][]*importItem{},
+		gone: map[string]string{}}
+	if s.adapter != nil && s.classifier != nil {
+		if state, err := st.GetSiteAdapter(ctx, o.SiteID); err == nil {
+			imp.adapter = state
+		}
+	}
+
+	// The decoder runs ahead in its own goroutine while batches are
+	// classified and written.
+	type next struct {
+		rec transfer.Record
+		err error
+	}
+	recs := make(chan next, 4096)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		defer close(recs)
+		for {
+			r, err := dec.Next()
+			select {
+			case recs <- next{r, err}:
+			case <-stop:
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	var fatal error
+	for n := range recs {
+		if n.err != nil {
+			if n.err != io.EOF {
+				fatal = n.err
+			}
+			break
+		}
+		imp.progress.Records++
+		if err := imp.record(ctx, n.rec); err != nil {
+			return imp.rep, err
+		}
+		if len(imp.batch) >= o.BatchSize {
+			if err := imp.flush(ctx); err != nil {
+				return imp.rep, err
+			}
+		}
+		if err := ctx.Err(); err != nil {
+			return imp.rep, err
+		}
+	}
+	if err := imp.flush(ctx); err != nil {
+		return imp.rep, err
+	}
+	if err := imp.orphans(ctx); err != nil {
+		return imp.rep, err
+	}
+	if fatal != nil {
+		imp.rep.Fatal = fatal.Error()
+		return imp.rep, parley.WrapError(parley.EINVALID, "The file could not be read to its end: "+fatal.Error(), fatal)
+	}
+	return imp.rep, nil
+}
+
+// record handles one decoded record.
+func (imp *importer) record(ctx context.Context, r transfer.Record) error {
+	switch {
+	case r.Thread != nil:
+		t := r.Thread
+		if _, dup := imp.threads[t.SourceID]; dup {
+			return nil
+		}
+		it := &importThread{src: t}
+		u, err := normalizeStoryURL(t.URL)
+		if err != nil {
+			it.bad = fmt.Sprintf("its thread's URL %q is not an absolute http(s) URL", t.URL)
+		}
+		it.url = u
+		imp.threads[t.SourceID] = it
+		imp.rep.Threads++
+	case r.Skip != nil:
+		if r.Skip.Reason == "pingback" || r.Skip.Reason == "trackback" || strings.HasPrefix(r.Skip.Reason, "comment type ") {
+			imp.rep.Ignored++
+			return nil
+		}
+		imp.rep.skip(r.Skip.Line, r.Skip.SourceID, r.Skip.Reason)
+	case r.Comment != nil:
+		return imp.comment(ctx, r.Comment)
+	}
+	return nil
+}
+
+func (imp *importer) comment(ctx context.Context, c *transfer.Comment) error {
+	rep := imp.rep
+	if c.SourceID == "" {
+		rep.skip(c.Line, "", "comment has no ID")
+		return nil
+	}
+	if _, dup := imp.seen[c.SourceID]; dup {
+		rep.skip(c.Line, c.SourceID, "a comment with this ID appeared earlier in the file")
+		return nil
+	}
+	if c.State == transfer.StateDeleted {
+		rep.Deleted++
+		imp.gone[c.SourceID] = "was deleted"
+		return nil
+	}
+	th, ok := imp.threads[c.ThreadID]
+	if !ok {
+		rep.skip(c.Line, c.SourceID, fmt.Sprintf("comment names thread %q, which is not in the file", c.ThreadID))
+		imp.gone[c.SourceID] = "was skipped"
+		return nil
+	}
+	if th.bad != "" {
+		rep.skip(c.Line, c.SourceID, "comment cannot be imported: "+th.bad)
+		imp.gone[c.SourceID] = "was skipped"
+		return nil
+	}
+	it := &importItem{src: c, thread: th}
+	if err := imp.build(it); err != nil {
+		rep.skip(c.Line, c.SourceID, err.Error())
+		imp.gone[c.SourceID] = "was skipped"
+		return nil
+	}
+	imp.seen[c.SourceID] = &seenComment{thread: th}
+	imp.batch = append(imp.batch, it)
+	return nil
+}
+
+// build turns a source comment into a Parley comment, except its IDs.
+func (imp *importer) build(it *importItem) error {
+	src, s := it.src, imp.s
+	c := &parley.Comment{SiteID: imp.o.SiteID, ClientIP: src.AuthorIP, Version: 1}
+	switch {
+	case src.Markdown != "" && src.HTML != "": // Parley's own export
+		c.Body, c.HTML = src.Markdown, s.renderer.SanitizeHTML(src.HTML)
+	case src.Markdown != "":
+		c.Body, c.HTML = src.Markdown, s.renderer.HTML(src.Markdown)
+	default:
+		c.HTML = s.renderer.SanitizeHTML(src.HTML)
+		c.Body = render.Text(c.HTML)
+	}
+	if !utf8.ValidString(c.Body) {
+		return errors.New("comment text is not valid UTF-8")
+	}
+	if strings.TrimSpace(c.Body) == "" {
+		return errors.New("comment is empty once its HTML is sanitized")
+	}
+	c.AuthorName = truncateRunes(strings.TrimSpace(src.AuthorName), MaxNameChars)
+	if c.AuthorName == "" {
+		c.AuthorName = "Anonymous"
+	}
+	if src.AuthorEmail != "" {
+		if e, err := normalizeEmail(src.AuthorEmail); err == nil {
+			c.GuestEmail = e
+		}
+	}
+	switch {
+	case src.AuthorKey != "":
+		c.AuthorKey = src.AuthorKey
+	case c.GuestEmail != "":
+		c.AuthorKey = "e:" + c.GuestEmail
+	case src.AuthorUserID != "":
+		c.AuthorKey = "x:" + imp.o.Format + ":" + src.AuthorUserID
+	default:
+		c.AuthorKey = "n:" + imp.o.Format + ":" + strings.ToLower(c.AuthorName)
+	}
+	switch src.State {
+	case transfer.StateApproved:
+		c.Status = parley.StatusApproved
+	case transfer.StatePending:
+		c.Status = parley.StatusPending
+	case transfer.StateSpam:
+		c.Status, c.Reason = parley.StatusSpam, parley.ReasonSpam
+	case transfer.StateRejected:
+		c.Status, c.Reason = parley.StatusRejected, parley.Reason(src.Reason)
+		if !c.Reason.Valid() {
+			c.Reason = parley.ReasonOther
+		}
+	default:
+		return fmt.Errorf("unknown state %q", src.State)
+	}
+	if src.Reason != "" && parley.Reason(src.Reason).Valid() {
+		c.Reason = parley.Reason(src.Reason)
+	}
+	c.ModeratorNote, c.ModeratedBy = src.ModeratorNote, src.ModeratedBy
+	c.ModeratedAt = us(src.ModeratedAt)
+	c.EditedAt = us(src.EditedAt)
+	if src.CreatedAt.IsZero() {
+		return errors.New("comment has no date")
+	}
+	c.CreatedAt = us(src.CreatedAt)
+	c.UpdatedAt = c.CreatedAt
+	if !c.EditedAt.IsZero() {
+		c.UpdatedAt = c.EditedAt
+	}
+	c.NormHash = normHash(c.Body)
+	it.c, it.text = c, c.Body
+	return nil
+}
+
+func us(t time.Time) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	return t.UTC().Truncate(time.Microsecond)
+}
+
+// flush writes the batch: comments already imported are recognised, IDs
+// are assigned, and replies whose parent is not written yet are held back;
+// the rest, with every held reply they unblock, are classified and written
+// in one transaction, parents before replies.
+func (imp *importer) flush(ctx context.Context) error {
+	batch := imp.batch
+	imp.batch = nil
+	if len(batch) == 0 {
+		return nil
+	}
+	ids := make([]string, len(batch))
+	for i, it := range batch {
+		ids[i] = it.src.SourceID
+	}
+	existing, err := imp.st.ImportedIDs(ctx, imp.o.SiteID, imp.o.Format, ids)
+	if err != nil {
+		return err
+	}
+	var ready, fresh []*importItem
+	for _, it := range batch {
+		sid := it.src.SourceID
+		sc := imp.seen[sid]
+		if id, ok := existing[sid]; ok {
+			sc.id, sc.written = id, true
+			imp.rep.Unchanged++
+			ready = append(ready, imp.adopt(sid)...)
+			continue
+		}
+		it.c.ID = imp.newID(it)
+		sc.id = it.c.ID
+		fresh = append(fresh, it)
+	}
+	for _, it := range fresh {
+		p := it.src.ParentID
+		if why, ok := imp.gone[p]; ok {
+			imp.rep.notice(it.src.Line, it.src.SourceID, "its parent "+p+" "+why+"; imported as a top-level comment")
+			ready = append(ready, it)
+		} else if sc, ok := imp.seen[p]; p == "" || ok && sc.written {
+			ready = append(ready, imp.withParent(it, p))
+		} else {
+			imp.waiting[p] = append(imp.waiting[p], it)
+		}
+	}
+	return imp.writeReady(ctx, ready)
+}
+
+// newID returns a Parley ID for a new comment: the Parley export's own ID,
+// or a new ULID of the comment's original time, so threads sort by time.
+func (imp *importer) newID(it *importItem) string {
+	if imp.o.Format == "parley" {
+		if _, err := ulid.ParseStrict(it.src.ParleyID); err == nil {
+			return it.src.ParleyID
+		}
+	}
+	return parley.NewID(it.c.CreatedAt)
+}
+
+// writeReady adds to ready every held reply whose parent is in it (at any
+// depth), then writes them all.
+func (imp *importer) writeReady(ctx context.Context, ready []*importItem) error {
+	for i := 0; i < len(ready); i++ {
+		ready = append(ready, imp.adopt(ready[i].src.SourceID)...)
+	}
+	if len(ready) == 0 {
+		return nil
+	}
+	if err := imp.write(ctx, ready); err != nil {
+		return err
+	}
+	for _, it := range ready {
+		imp.seen[it.src.SourceID].written = true
+	}
+	return nil
+}
+
+// adopt returns the replies held for parent sid, now that it is written
+// or about to be, with their parent set.
+func (imp *importer) adopt(sid string) []*importItem {
+	kids := imp.waiting[sid]
+	if len(kids) == 0 {
+		return nil
+	}
+	delete(imp.waiting, sid)
+	for _, k := range kids {
+		imp.withParent(k, sid)
+	}
+	return kids
+}
+
+// withParent sets it's parent to the comment imported from source ID p
+// ("" for none). A parent in another thread makes it top-level.
+func (imp *importer) withParent(it *importItem, p string) *importItem {
+	if p == "" {
+		return it
+	}
+	sc := imp.seen[p]
+	if sc.thread != it.thread {
+		imp.rep.notice(it.src.Line, it.src.SourceID, "its parent "+p+" is in another thread; imported as a top-level comment")
+		return it
+	}
+	it.c.ParentID = sc.id
+	return it
+}
+
+// orphans writes the replies still held at the end of the file: their
+// parent is missing (never in the file, deleted or skipped), so they
+// become top-level, and their own replies follow them.
+func (imp *importer) orphans(ctx context.Context) error {
+	for len(imp.waiting) > 0 {
+		var ready []*importItem
+		for p, kids := range imp.waiting {
+			if sc, ok := imp.seen[p]; ok && sc.id != "" {
+				continue // waits for a parent that is itself waiting
+			}
+			delete(imp.waiting, p)
+			for _, k := range kids {
+				imp.rep.notice(k.src.Line, k.src.SourceID, "its parent "+p+" is not in the file (or was deleted or skipped); imported as a top-level comment")
+			}
+			ready = append(ready, kids...)
+		}
+		if len(ready) == 0 { // a cycle of replies: break it
+			for p, kids := range imp.waiting {
+				delete(imp.waiting, p)
+				for _, k := range kids {
+					imp.rep.notice(k.src.Line, k.src.SourceID, "its parent "+p+" is one of its own replies; imported as a top-level comment")
+				}
+				ready = append(ready, kids...)
+				break
+			}
+		}
+		sortItems(ready)
+		if err := imp.writeReady(ctx, ready); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sortItems orders items by their position in the file.
+func sortItems(items []*importItem) {
+	slices.SortFunc(items, func(a, b *importItem) int { return cmp.Compare(a.src.Line, b.src.Line) })
+}
+
+// write classifies, indexes and stores comments in one transaction,
+// creating their stories as needed.
+func (imp *importer) write(ctx context.Context, items []*importItem) error {
+	s := imp.s
+	imp.classify(ctx, items)
+	// Duplicates and campaigns: one by one, in file order, as they arrive.
+	pending := map[string]*importItem{}
+	var joins []string
+	var joinCluster []string
+	for _, it := range items {
+		pending[it.c.ID] = it
+	}
+	if s.index != nil {
+		for _, it := range items {
+			c := it.c
+			m := s.index.Check(dedupe.Doc{SiteID: c.SiteID, CommentID: c.ID, AuthorKey: c.AuthorKey, Text: it.text, At: c.CreatedAt})
+			if !m.Common && len(m.Matches) > 0 {
+				c.ClusterID = m.ClusterID
+				c.SpamSignals = append(c.SpamSignals, parley.SpamSignal{Kind: "cluster", Detail: clusterDetail(len(m.Matches), m.Reason)})
+				for _, id := range m.Unclustered {
+					if o, ok := pending[id]; ok {
+						if o.c.ClusterID == "" {
+							o.c.ClusterID = m.ClusterID
+							s.index.SetCluster(id, m.ClusterID)
+						}
+						continue
+					}
+					joins = append(joins, id)
+					joinCluster = append(joinCluster, m.ClusterID)
+				}
+			}
+			s.index.Add(dedupe.Doc{SiteID: c.SiteID, CommentID: c.ID, AuthorKey: c.AuthorKey, ClusterID: c.ClusterID, Text: it.text, At: c.CreatedAt})
+		}
+	}
+	rows := make([]parley.ImportedComment, len(items))
+	var created int
+	err := imp.st.InTx(ctx, func(tx parley.Store) error {
+		created = 0
+		for i, it := range items {
+			if it.thread.storyID == "" {
+				st, isNew, err := imp.story(ctx, tx, it)
+				if err != nil {
+					return err
+				}
+				it.thread.storyID = st
+				if isNew {
+					created++
+				}
+			}
+			it.c.StoryID = it.thread.storyID
+			rows[i] = parley.ImportedComment{Comment: it.c, Source: imp.o.Format, SourceID: it.src.SourceID, SourceUserID: it.src.AuthorUserID}
+		}
+		if err := tx.ImportComments(ctx, rows); err != nil {
+			return err
+		}
+		for i, id := range joins {
+			if err := s.joinCluster(ctx, tx, joinCluster[i], []string{id}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		// A story created in a rolled-back transaction does not exist.
+		for _, it := range items {
+			it.thread.storyID = ""
+		}
+		return err
+	}
+	imp.rep.StoriesCreated += created
+	for _, it := range items {
+		imp.rep.Imported[it.c.Status]++
+	}
+	imp.progress.Imported = imp.rep.ImportedTotal()
+	imp.progress.Skipped = imp.rep.Skipped
+	if imp.o.Progress != nil {
+		imp.o.Progress(imp.progress)
+	}
+	return nil
+}
+
+// story returns the story ID for an item's thread: the story with its URL,
+// or a new one.
+func (imp *importer) story(ctx context.Context, tx parley.Store, it *importItem) (string, bool, error) {
+	th := it.thread
+	st, err := tx.GetStoryByURL(ctx, imp.o.SiteID, th.url)
+	if err == nil {
+		return st.ID, false, nil
+	}
+	if !parley.IsCode(err, parley.ENOTFOUND) {
+		return "", false, err
+	}
+	created := us(th.src.CreatedAt)
+	if created.IsZero() || created.After(it.c.CreatedAt) {
+		created = it.c.CreatedAt
+	}
+	title := truncateRunes(strings.TrimSpace(th.src.Title), MaxTitleChars)
+	if title == "" {
+		title = th.url
+	}
+	mode := parley.ModerationMode(th.src.Mode)
+	if !mode.Valid() {
+		mode = ""
+	}
+	st = &parley.Story{ID: parley.NewID(created), SiteID: imp.o.SiteID, URL: th.url, Title: title, Closed: th.src.Closed, Mode: mode, CreatedAt: created}
+	if err := tx.CreateStory(ctx, st); err != nil {
+		return "", false, err
+	}
+	return st.ID, true, nil
+}
+
+// classify scores items in parallel: the classifier is CPU-bound and safe
+// for concurrent use.
+func (imp *importer) classify(ctx context.Context, items []*importItem) {
+	s := imp.s
+	if s.classifier == nil {
+		return
+	}
+	workers := runtime.GOMAXPROCS(0)
+	var wg sync.WaitGroup
+	next := make(chan *importItem, len(items))
+	for _, it := range items {
+		next <- it
+	}
+	close(next)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for it := range next {
+				v, err := s.classifier.Classify(ctx, it.text)
+				if err != nil {
+					continue // unscored, like a live comment whose classification failed
+				}
+				if imp.adapter != nil {
+					if adj, err := s.adapter.Adjust(ctx, imp.adapter, it.text, v); err == nil {
+						v = adj
+					}
+				}
+				applyVerdict(it.c, v)
+			}
+		}()
+	}
+	wg.Wait()
+}
