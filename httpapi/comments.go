@@ -131,10 +131,15 @@ func (s *Server) handleListComments(w http.ResponseWriter, r *http.Request) {
 		}
 		out = append(out, toPublic(c, page.Badges, own))
 	}
+	locale := q.Get("locale")
+	if locale == "" && page.Story != nil {
+		locale = page.Story.Locale
+	}
 	resp := map[string]any{"comments": out, "next_cursor": page.NextCursor, "count": page.Count,
-		"site": publicSite(page.Site, q.Get("locale")), "story": nil, "viewer": nil}
+		"site": publicSite(page.Site, locale), "story": nil, "viewer": nil}
 	if page.Story != nil {
-		resp["story"] = map[string]any{"id": page.Story.ID, "title": page.Story.Title, "closed": page.Story.Closed}
+		// locale is the story's own widget language, "" for the site's.
+		resp["story"] = map[string]any{"id": page.Story.ID, "title": page.Story.Title, "closed": page.Story.Closed, "locale": page.Story.Locale}
 	}
 	if a.User != nil {
 		role, _ := s.svc.Role(r.Context(), a.User, page.Site.ID)

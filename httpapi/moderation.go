@@ -299,6 +299,7 @@ type storyRequest struct {
 	Mode         *parley.ModerationMode `json:"mode"`
 	Title        *string                `json:"title"`
 	AuthorEmails *[]string              `json:"author_emails"`
+	Locale       *string                `json:"locale"`
 }
 
 func (s *Server) handleUpdateStory(w http.ResponseWriter, r *http.Request) {
@@ -312,7 +313,8 @@ func (s *Server) handleUpdateStory(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	st, err := s.svc.UpdateStory(r.Context(), u, r.PathValue("id"), service.StorySettings{Closed: in.Closed, Mode: in.Mode, Title: in.Title, AuthorEmails: in.AuthorEmails})
+	st, err := s.svc.UpdateStory(r.Context(), u, r.PathValue("id"), service.StorySettings{Closed: in.Closed, Mode: in.Mode, Title: in.Title,
+		AuthorEmails: in.AuthorEmails, Locale: in.Locale})
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -160,8 +160,10 @@ func (ui *UI) handleUpdateStory(w http.ResponseWriter, r *http.Request, rq *requ
 	closed := r.PostFormValue("closed") == "on"
 	mode := parley.ModerationMode(r.PostFormValue("mode"))
 	title := r.PostFormValue("title")
+	locale := r.PostFormValue("locale")
 	emails := strings.FieldsFunc(r.PostFormValue("authors"), func(r rune) bool { return r == '\n' || r == ',' || r == ' ' || r == '\r' })
-	if _, err := ui.svc.UpdateStory(r.Context(), rq.user, st.ID, service.StorySettings{Closed: &closed, Mode: &mode, Title: &title, AuthorEmails: &emails}); err != nil {
+	in := service.StorySettings{Closed: &closed, Mode: &mode, Title: &title, AuthorEmails: &emails, Locale: &locale}
+	if _, err := ui.svc.UpdateStory(r.Context(), rq.user, st.ID, in); err != nil {
 		if parley.IsCode(err, parley.EINVALID) {
 			ui.storyPage(w, r, rq, http.StatusUnprocessableEntity, ui.errorMessage(rq.lang, err))
 			return

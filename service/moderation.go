@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/parley-comments/parley"
+	"github.com/parley-comments/parley/i18n"
 )
 
 // Moderation actions.
@@ -389,6 +390,7 @@ type StorySettings struct {
 	Mode         *parley.ModerationMode
 	Title        *string
 	AuthorEmails *[]string // replaces the story's authors
+	Locale       *string   // the widget's language on the story; "" = the site's
 }
 
 // UpdateStory changes a story's settings. Moderators of its site only.
@@ -411,6 +413,13 @@ func (s *Service) UpdateStory(ctx context.Context, actor *parley.User, storyID s
 	}
 	if in.Title != nil {
 		st.Title = truncateRunes(strings.TrimSpace(*in.Title), MaxTitleChars)
+	}
+	if in.Locale != nil {
+		l := strings.TrimSpace(*in.Locale)
+		if l != "" && !i18n.Known(l) {
+			return nil, parley.Errorf(parley.EINVALID, "Locale must be one of en, ru, hy, az, tr, or empty (the site's).")
+		}
+		st.Locale = l
 	}
 	if in.AuthorEmails != nil {
 		ids := []string{}

@@ -155,17 +155,20 @@
     }
     if (res.ok) {
       const failed = json.failed || {};
+      const authors = new Set();
       for (const el of op.els) {
         if (failed[el.dataset.id]) {
           el.hidden = false;
           el.classList.add("stale");
           showNotice(el, failed[el.dataset.id]);
         } else {
+          authors.add(el.dataset.author);
           el.remove();
         }
       }
       if (json.counts) updateCounts(json.counts);
       updateEmpty();
+      refreshAuthors(authors);
       return;
     }
     const msg = (json.error && json.error.message) || res.statusText || "error";
@@ -387,6 +390,29 @@
     tpl.innerHTML = (await r.text()).trim();
     return tpl.content.firstElementChild;
   }
+  /** Re-render the items still on the page by authors a decision just changed, so their history counts are current. */
+  async function refreshAuthors(authors) {
+    for (const el of visibleItems()) {
+      if (!authors.has(el.dataset.author)) continue;
+      let fresh;
+      try {
+        fresh = await fragment(el.dataset.id);
+      } catch (_) {
+        continue;
+      }
+      const now = document.getElementById("c-" + el.dataset.id);
+      if (!now || now.hidden) continue;
+      if (!fresh) continue; // gone from this view: the live stream removes it
+      const wasCurrent = now === current;
+      const box = now.querySelector("input.sel");
+      const fbox = fresh.querySelector("input.sel");
+      if (box && fbox) fbox.checked = box.checked;
+      fresh.classList.toggle("selected", !!(fbox && fbox.checked));
+      now.replaceWith(fresh);
+      if (wasCurrent) setCurrent(fresh, false);
+    }
+  }
+
   async function onEvent(ev) {
     refreshCounts();
     const id = ev.comment_id;

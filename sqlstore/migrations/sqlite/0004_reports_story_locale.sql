@@ -1,3 +1,6 @@
+-- Stories can have their own widget language (a site publishing in several).
+ALTER TABLE stories ADD COLUMN locale TEXT NOT NULL DEFAULT '';
+
 -- Moderators review reader reports: each report is resolved (dismissed,
 -- upheld, abusive) instead of lingering; open reports count.
 ALTER TABLE reports ADD COLUMN resolution TEXT NOT NULL DEFAULT '';
