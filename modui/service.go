@@ -19,6 +19,7 @@ type Service interface {
 	ModeratorSite(ctx context.Context, actor *parley.User, siteID string) (*parley.Site, parley.Role, error)
 	Queue(ctx context.Context, actor *parley.User, f parley.QueueFilter) (*service.QueuePage, error)
 	QueueItem(ctx context.Context, actor *parley.User, id string) (*service.QueueItem, error)
+	LowRiskQueue(ctx context.Context, actor *parley.User, siteID string) (*service.QueuePage, error)
 	Campaigns(ctx context.Context, actor *parley.User, siteID string) ([]*service.Campaign, error)
 	Comment(ctx context.Context, actor *parley.User, id string) (*parley.Comment, error)
 	AuthorEmail(ctx context.Context, actor *parley.User, c *parley.Comment) (string, error)

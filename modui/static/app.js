@@ -61,6 +61,7 @@
     return;
   }
 
+  const lowRisk = queue.dataset.status === "lowrisk";
   const visibleItems = () => Array.from(queue.querySelectorAll(".item")).filter((el) => !el.hidden);
   let current = null;
   function setCurrent(el, focus = true) {
@@ -168,6 +169,11 @@
       }
       if (json.counts) updateCounts(json.counts);
       updateEmpty();
+      // The low-risk lane brings the next page once this one is done.
+      if (lowRisk && !visibleItems().length && !pending.length) {
+        location.reload();
+        return;
+      }
       refreshAuthors(authors);
       return;
     }
@@ -311,7 +317,12 @@
         move(-1);
         break;
       case "a":
-        decide("approve");
+        if (lowRisk) {
+          // The low-risk lane: one key approves every ticked comment.
+          const bar = document.getElementById("bulk");
+          const btn = bar && bar.querySelector("button.approve-ticked");
+          if (btn) bar.requestSubmit(btn);
+        } else decide("approve");
         break;
       case "s":
         decide("spam");
