@@ -87,6 +87,7 @@ func (s *Server) Handler() http.Handler {
 func (s *Server) routes() {
 	m := s.mux
 	m.HandleFunc("GET /healthz", s.handleHealth)
+	m.HandleFunc("GET /favicon.ico", handleFavicon)
 	m.Handle("GET /metrics", s.metrics.handler())
 
 	m.HandleFunc("GET /api/v1/comments", s.handleListComments)

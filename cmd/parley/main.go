@@ -4,6 +4,7 @@
 //	parley migrate                                             apply the embedded migrations
 //	parley site add   --id ID --name NAME --origin URL         add a site (tenant)
 //	parley user add   --email E --name N --role R --site ID --password-stdin
+//	parley user reset-password --email E [--password-stdin]   set (or generate and print) a new password
 //	parley token create --email E                              print a new API token (last line)
 //	parley migrate-db --from DIR-or-URL --to URL               copy a whole installation
 //	parley train --data a.csv,b.csv --out model.bin            retrain the built-in classifier
@@ -45,6 +46,7 @@ commands:
   migrate        apply the embedded database migrations
   site add       add a site
   user add       add a user with a role on a site
+  user reset-password  give a user a new password (printed unless --password-stdin)
   token create   create an API token for a user
   migrate-db     copy a SQLite installation into PostgreSQL and verify it
   train          retrain the built-in classifier from labeled CSV files
@@ -76,8 +78,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return runSiteAdd(ctx, r, stdout, stderr)
 		}
 	case "user":
-		if s, r := sub(); s == "add" {
+		switch s, r := sub(); s {
+		case "add":
 			return runUserAdd(ctx, r, stdin, stdout, stderr)
+		case "reset-password":
+			return runUserResetPassword(ctx, r, stdin, stdout, stderr)
 		}
 	case "token":
 		if s, r := sub(); s == "create" {

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -28,6 +29,7 @@ type serveConfig struct {
 	db             dbFlags
 	addr           string
 	demo           bool
+	demoSeed       bool
 	migrate        bool
 	rateLimit      string
 	trustedProxies string
@@ -74,6 +76,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	cfg.db.register(fs)
 	fs.StringVar(&cfg.addr, "addr", envOr("PARLEY_ADDR", "127.0.0.1:8080"), "address to listen on (env PARLEY_ADDR); port 0 picks a free port")
 	fs.BoolVar(&cfg.demo, "demo", false, "create and serve a demo site with a sample article at /")
+	fs.BoolVar(&cfg.demoSeed, "demo-seed", true, "with --demo, fill a new demo site with a multilingual thread and a moderation queue")
 	fs.BoolVar(&cfg.migrate, "migrate", false, "apply pending database migrations before serving")
 	fs.StringVar(&cfg.rateLimit, "rate-limit", envOr("PARLEY_RATE_LIMIT", "on"), "on or off; off is for load tests only")
 	fs.StringVar(&cfg.trustedProxies, "trusted-proxies", envOr("PARLEY_TRUSTED_PROXIES", ""), "comma-separated IPs or CIDRs whose X-Forwarded-For is trusted")
@@ -140,7 +143,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	if cfg.demo {
-		if err := setupDemo(ctx, svc, baseURL, stdout); err != nil {
+		loginsFile := ""
+		if cfg.db.db == "" {
+			loginsFile = filepath.Join(cfg.db.data, "demo-logins.txt")
+		}
+		if err := setupDemo(ctx, svc, baseURL, loginsFile, cfg.demoSeed, stdout); err != nil {
 			return fmt.Errorf("demo setup: %w", err)
 		}
 		mountDemo(api.Mux())
