@@ -24,7 +24,6 @@ unit:
 
 e2e:
 	bash e2e/run.sh
-	bash e2e/moderation/run.sh
 
 bench:
 	bash bench/run.sh

@@ -17,6 +17,7 @@ const (
 	ECONFLICT     = "conflict"     // 409: state conflict (lost an optimistic-concurrency race, unique key)
 	EDUPLICATE    = "duplicate"    // 409: the same author already submitted the same text
 	ETOOLARGE     = "too_large"    // 413: body over the documented limit
+	EMEDIATYPE    = "media_type"   // 415: the body is not JSON (state-changing API requests take application/json only)
 	EINVALID      = "invalid"      // 422: validation failed
 	ERATELIMITED  = "rate_limited" // 429: too many requests; RetryAfter is set
 	ECLOSED       = "closed"       // 422: the story is closed for comments
@@ -106,6 +107,8 @@ func HTTPStatus(code string) int {
 		return http.StatusConflict
 	case ETOOLARGE:
 		return http.StatusRequestEntityTooLarge
+	case EMEDIATYPE:
+		return http.StatusUnsupportedMediaType
 	case EINVALID, ECLOSED:
 		return http.StatusUnprocessableEntity
 	case ERATELIMITED:

@@ -10,6 +10,7 @@ import (
 )
 
 func TestErrorCodesMessagesAndStatuses(t *testing.T) {
+	t.Parallel()
 	inner := parley.WrapError(parley.ENOTFOUND, "Comment not found.", errors.New("sql: no rows"))
 	wrapped := fmt.Errorf("loading: %w", inner)
 	if parley.ErrorCode(wrapped) != parley.ENOTFOUND || parley.ErrorMessage(wrapped) != "Comment not found." {
@@ -24,7 +25,7 @@ func TestErrorCodesMessagesAndStatuses(t *testing.T) {
 	}
 	for code, want := range map[string]int{
 		parley.EMALFORMED: 400, parley.EUNAUTHORIZED: 401, parley.EFORBIDDEN: 403, parley.ESANCTIONED: 403,
-		parley.ENOTFOUND: 404, parley.ECONFLICT: 409, parley.EDUPLICATE: 409, parley.ETOOLARGE: 413,
+		parley.ENOTFOUND: 404, parley.ECONFLICT: 409, parley.EDUPLICATE: 409, parley.ETOOLARGE: 413, parley.EMEDIATYPE: 415,
 		parley.EINVALID: 422, parley.ECLOSED: 422, parley.ERATELIMITED: 429, parley.EINTERNAL: 500,
 		parley.EUNAVAILABLE: http.StatusServiceUnavailable, "something new": 500,
 	} {
@@ -35,6 +36,7 @@ func TestErrorCodesMessagesAndStatuses(t *testing.T) {
 }
 
 func TestSettingsDefaults(t *testing.T) {
+	t.Parallel()
 	s := parley.Settings{}.WithDefaults()
 	if s.Mode != parley.ModePre || s.EditWindow.Std() != parley.DefaultEditWindow || s.MaxLinks != parley.DefaultMaxLinks || len(s.AutoReject) != 0 || s.AutoApproveTrusted != 0 {
 		t.Fatalf("defaults: %+v", s)

@@ -51,6 +51,25 @@ type Settings struct {
 	// public thread (back to pending) once that many readers reported it.
 	// 0, the default: reported comments stay public until a moderator acts.
 	HideAfterReports int `json:"hide_after_reports,omitempty"`
+
+	// ErasureDeletes, when set, deletes an erased commenter's published
+	// comments instead of keeping them as "[deleted]" (comments others
+	// replied to are kept either way, so that threads still read).
+	ErasureDeletes bool `json:"erasure_deletes,omitempty"`
+
+	// Mails (docs/notifications.md). NotifyAuthorApproved and
+	// NotifyAuthorRejected tell commenters when a moderator approved their
+	// comment or did not publish it (with the reason); both off by default.
+	NotifyAuthorApproved bool `json:"notify_author_approved,omitempty"`
+	NotifyAuthorRejected bool `json:"notify_author_rejected,omitempty"`
+	// AlertPendingOver and AlertOldestMinutes mail the moderators when the
+	// pending queue has more items, or its oldest item is older; 0 is off.
+	// At most one alert per AlertEvery (default 1h).
+	AlertPendingOver   int      `json:"alert_pending_over,omitempty"`
+	AlertOldestMinutes int      `json:"alert_oldest_minutes,omitempty"`
+	AlertEvery         Duration `json:"alert_every,omitempty"`
+	// DailySummary mails the moderators a summary of the previous day.
+	DailySummary bool `json:"daily_summary,omitempty"`
 }
 
 // Defaults for Settings.
@@ -106,11 +125,15 @@ func (d Duration) Std() time.Duration { return time.Duration(d) }
 // Story is an article page. It is created the first time someone comments on
 // its URL.
 type Story struct {
-	ID        string         `json:"id"`
-	SiteID    string         `json:"site_id"`
-	URL       string         `json:"url"`
-	Title     string         `json:"title"`
-	Closed    bool           `json:"closed"`
+	ID     string `json:"id"`
+	SiteID string `json:"site_id"`
+	URL    string `json:"url"`
+	Title  string `json:"title"`
+	Closed bool   `json:"closed"`
+	// Locked is set when staff have confirmed the title and URL. Until
+	// then the title is a reader's suggestion: it is not public before a
+	// comment on the story is approved.
+	Locked    bool           `json:"locked"`
 	Mode      ModerationMode `json:"mode,omitempty"` // "" = the site's mode
 	AuthorIDs []string       `json:"author_ids"`     // users who get the author badge
 	CreatedAt time.Time      `json:"created_at"`

@@ -21,8 +21,15 @@ type Store interface {
 	// than once and must not have side effects outside the Store.
 	InTx(ctx context.Context, fn func(tx Store) error) error
 
+	IdentityStore
 	StoryStore
 	TransferStore // imports and exports (transfer.go)
+	WebhookStore  // webhook.go
+	NameStore
+	OutboxStore   // durable outgoing email and webhooks (outbox.go)
+	AuthLinkStore // email sign-in, invite and reset links (authlink.go)
+	PrivacyStore  // privacy.go
+	NotifyStore   // notify.go
 
 	// Sites.
 	CreateSite(ctx context.Context, s *Site) error // ECONFLICT if the ID exists
@@ -108,7 +115,7 @@ type Store interface {
 	PutSiteAdapter(ctx context.Context, siteID string, state []byte, at time.Time) error
 	DeleteSiteAdapter(ctx context.Context, siteID string) error
 
-	// Purge deletes what is no longer needed: sessions that expired before
+	// Purge deletes what is no longer needed: sessions, SSO token IDs and OIDC flows that expired before
 	// now, idempotency keys created before keysBefore, and rate buckets not
 	// touched since bucketsBefore. It returns how many rows it deleted.
 	Purge(ctx context.Context, now, keysBefore, bucketsBefore time.Time) (int, error)

@@ -49,6 +49,11 @@ type Session struct {
 	IDHash    string // hex sha256 of the cookie value
 	UserID    string
 	CSRFToken string
+	// Method is how the user signed in: LoginPassword, LoginSSO or LoginOIDC.
+	Method string
+	// SiteID is the site an SSO or OIDC sign-in went through ("" for passwords).
+	SiteID    string
+	UserAgent string // the browser's, truncated; shown in the sessions list
 	CreatedAt time.Time
 	ExpiresAt time.Time
 }

@@ -67,8 +67,31 @@ func (Adapter) Adjust(_ context.Context, raw []byte, text string, base parley.Ve
 	if err != nil {
 		return base, err
 	}
+	return st.adjust(text, base), nil
+}
+
+// Scorer is a decoded adapter state, for adjusting many verdicts with one
+// state (evaluation); Adjust decodes the state on every call.
+type Scorer struct{ st *state }
+
+// NewScorer decodes state.
+func NewScorer(raw []byte) (*Scorer, error) {
+	st, err := decode(raw)
+	if err != nil {
+		return nil, err
+	}
+	return &Scorer{st}, nil
+}
+
+// Adjust is Adapter.Adjust with the decoded state.
+func (s *Scorer) Adjust(text string, base parley.Verdict) parley.Verdict {
+	return s.st.adjust(text, base)
+}
+
+// adjust moves base's scores by the state's logit shifts for text.
+func (st *state) adjust(text string, base parley.Verdict) parley.Verdict {
 	if len(st.features) == 0 {
-		return base, nil
+		return base
 	}
 	shift := st.shift(features(text))
 	out := base
@@ -81,7 +104,7 @@ func (Adapter) Adjust(_ context.Context, raw []byte, text string, base parley.Ve
 		}
 		out.Scores[l] = sigmoid(logit(p) + shift[i])
 	}
-	return out, nil
+	return out
 }
 
 // Learn applies one moderator decision.

@@ -17,6 +17,7 @@ func verdict(p float64) parley.Verdict {
 }
 
 func TestEmptyAdapterChangesNothing(t *testing.T) {
+	t.Parallel()
 	base := verdict(0.3)
 	got, err := Adapter{}.Adjust(context.Background(), nil, "some text", base)
 	if err != nil || got.Scores[parley.LabelToxic] != 0.3 {
@@ -28,6 +29,7 @@ func TestEmptyAdapterChangesNothing(t *testing.T) {
 // a local slur the base model does not know learns to score it, while an
 // unrelated comment barely moves.
 func TestDecisionsMoveScoresTowardThem(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	a := Adapter{}
 	var st []byte
@@ -72,6 +74,7 @@ func TestDecisionsMoveScoresTowardThem(t *testing.T) {
 // TestBurstIsBounded: a thousand approvals of a toxic comment cannot move
 // its score further than MaxShift in logit space.
 func TestBurstIsBounded(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	a := Adapter{}
 	base := verdict(0.95)
@@ -90,6 +93,7 @@ func TestBurstIsBounded(t *testing.T) {
 }
 
 func TestOffTopicTeachesNothing(t *testing.T) {
+	t.Parallel()
 	st, err := Adapter{}.Learn(context.Background(), nil, "talk about football", verdict(0.2), parley.StatusRejected, parley.ReasonOffTopic)
 	if err != nil || st != nil {
 		t.Fatalf("off_topic changed the state: %v %v", st, err)
@@ -97,6 +101,7 @@ func TestOffTopicTeachesNothing(t *testing.T) {
 }
 
 func TestStateRoundTripAndCorruption(t *testing.T) {
+	t.Parallel()
 	st, err := Adapter{}.Learn(context.Background(), nil, "buy cheap pills now", verdict(0.2), parley.StatusSpam, "")
 	if err != nil {
 		t.Fatal(err)

@@ -77,6 +77,7 @@ var heldOut = map[string][]string{
 }
 
 func TestLanguageID(t *testing.T) {
+	t.Parallel()
 	m := mustDefault(t)
 	right, total := 0, 0
 	for lang, texts := range heldOut {
@@ -145,6 +146,7 @@ var goldens = []golden{
 }
 
 func TestGolden(t *testing.T) {
+	t.Parallel()
 	m := mustDefault(t)
 	for _, g := range goldens {
 		t.Run(g.lang+"/"+g.text, func(t *testing.T) {
@@ -199,6 +201,7 @@ func evidenceString(text string, ev []parley.Evidence) string {
 // every language: no word list matches them, and (for all but the known
 // n-gram failure below) the model suggests no reason.
 func TestScunthorpe(t *testing.T) {
+	t.Parallel()
 	m := mustDefault(t)
 	texts := []string{
 		"Scunthorpe United won at home", "The assessment of the class was passed by Essex",
@@ -331,6 +334,7 @@ var political = map[string][]string{
 }
 
 func TestPoliticalSpeechRegression(t *testing.T) {
+	t.Parallel()
 	m := mustDefault(t)
 	flagged, toxic, total := 0, 0, 0
 	for lang, texts := range political {
@@ -360,6 +364,7 @@ func TestPoliticalSpeechRegression(t *testing.T) {
 }
 
 func TestThresholdsConservative(t *testing.T) {
+	t.Parallel()
 	m := mustDefault(t)
 	for _, l := range parley.Labels {
 		for _, lang := range []string{langHy, langHyLatn, langAz} {
@@ -374,6 +379,7 @@ func TestThresholdsConservative(t *testing.T) {
 }
 
 func TestClassifyCancelled(t *testing.T) {
+	t.Parallel()
 	m := mustDefault(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -384,6 +390,7 @@ func TestClassifyCancelled(t *testing.T) {
 }
 
 func TestClassifyEdgeInputs(t *testing.T) {
+	t.Parallel()
 	m := mustDefault(t)
 	long := strings.Repeat("spam spam fuck ", 5000)
 	for _, s := range []string{"", "   ", "\xff\xfe", "🙂🙂🙂", "12345", long} {
@@ -400,6 +407,7 @@ func TestClassifyEdgeInputs(t *testing.T) {
 }
 
 func TestTranslit(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{"ախպեր": "ahper", "բարեւ": "barev", "քու": "ku", "ապուշ": "apush"} {
 		if got := featureWord(in, langHy); got != want {
 			t.Errorf("featureWord(%q) = %q, want %q", in, got, want)
@@ -418,6 +426,7 @@ func TestTranslit(t *testing.T) {
 }
 
 func TestSaveLoadRoundTrip(t *testing.T) {
+	t.Parallel()
 	rows := syntheticRows(400)
 	m, err := Train(context.Background(), rows, TrainOptions{Bits: 14, Epochs: 3, Tune: syntheticRows(100)})
 	if err != nil {
@@ -466,6 +475,7 @@ func syntheticRows(n int) []Row {
 }
 
 func TestTrainLearnsAndMasks(t *testing.T) {
+	t.Parallel()
 	rows := syntheticRows(400)
 	m, err := Train(context.Background(), rows, TrainOptions{Bits: 14, Epochs: 4})
 	if err != nil {
@@ -495,6 +505,7 @@ func TestTrainLearnsAndMasks(t *testing.T) {
 }
 
 func TestTargetsMasking(t *testing.T) {
+	t.Parallel()
 	// Unknown stays out of the loss unless implied.
 	y, w := targets(Row{Labels: [nLabels]int8{1, -1, -1, -1, -1}})
 	if w[1] != 0 || w[2] != 0 || w[3] != 0 || w[0] != 1 || y[0] != 1 {
@@ -540,6 +551,7 @@ func TestTargetsMasking(t *testing.T) {
 }
 
 func TestReadCSV(t *testing.T) {
+	t.Parallel()
 	in := "text,lang,toxic,personal_attack,hate_speech,obscenity,spam,source\n" +
 		"\"hello, world\",en,0,0,,,,x\n" +
 		"you idiot,en,1,1,,0,,x\n"
@@ -560,6 +572,7 @@ func TestReadCSV(t *testing.T) {
 }
 
 func TestMetrics(t *testing.T) {
+	t.Parallel()
 	ys := []int8{0, 0, 1, 1}
 	if got := rocAUC(ys, []float64{0.1, 0.4, 0.35, 0.8}); got != 0.75 {
 		t.Errorf("rocAUC = %v, want 0.75", got)
@@ -577,6 +590,7 @@ func TestMetrics(t *testing.T) {
 }
 
 func TestSplitStable(t *testing.T) {
+	t.Parallel()
 	counts := map[Split]int{}
 	for i := 0; i < 10000; i++ {
 		counts[SplitOf(fmt.Sprintf("comment %d", i))]++
@@ -593,6 +607,7 @@ func TestSplitStable(t *testing.T) {
 // Evasions reach the same word lists, and evidence highlights the evasion
 // as the author wrote it.
 func TestEvasionEvidence(t *testing.T) {
+	t.Parallel()
 	m := mustDefault(t)
 	cases := []struct{ text, want string }{
 		{"you are a f\u200bu\u200bc\u200bk\u200bi\u200bn\u200bg idiot", "f\u200bu\u200bc\u200bk\u200bi\u200bn\u200bg"},
@@ -644,6 +659,7 @@ func FuzzClassify(f *testing.F) {
 }
 
 func TestClassifyConcurrent(t *testing.T) {
+	t.Parallel()
 	m := mustDefault(t)
 	want := classify(t, m, goldens[0].text)
 	done := make(chan parley.Verdict)
@@ -667,6 +683,7 @@ func TestClassifyConcurrent(t *testing.T) {
 // A link that pushes the spam score is highlighted whole, not only its
 // first word.
 func TestLinkEvidenceCoversTheLink(t *testing.T) {
+	t.Parallel()
 	m := mustDefault(t)
 	text := "More information here: https://www.un.org/en/situation-report"
 	link := "https://www.un.org/en/situation-report"

@@ -20,6 +20,7 @@ var crossval = flag.Bool("crossval", false, "run the spam cross-validation (minu
 //
 //	go test ./classify -run TestSpamCrossValidation -crossval -v -timeout 30m
 func TestSpamCrossValidation(t *testing.T) {
+	t.Parallel()
 	if !*crossval {
 		t.Skip("run with -crossval")
 	}

@@ -34,6 +34,17 @@ type Report struct {
 	BySource           map[string]map[parley.Label]LabelMetrics `json:"by_source"`
 	LanguageAccuracy   float64                                  `json:"language_accuracy"` // detected == row lang
 	LanguageConfusions map[string]map[string]int                `json:"language_confusions,omitempty"`
+	// Civil counts the rows labeled clean on every label, and how many of
+	// them would get a suggested reason (a reason label at or above its
+	// threshold for the detected language), as in the queue.
+	Civil CivilReport `json:"civil"`
+}
+
+// CivilReport is how often clean comments get a suggested reason.
+type CivilReport struct {
+	N       int     `json:"n"`
+	Flagged int     `json:"flagged"`
+	Rate    float64 `json:"rate"` // -1 when N is 0
 }
 
 // Evaluate scores rows with m and measures every label that has known
@@ -78,6 +89,22 @@ func Evaluate(ctx context.Context, m *Model, rows []Row) (*Report, error) {
 		}
 	}
 	rep.LanguageAccuracy = ratio(right, withLang)
+	for i, r := range rows {
+		if !isCivil(r) {
+			continue
+		}
+		rep.Civil.N++
+		for l := 1; l < nLabels; l++ {
+			if preds[i][l] >= m.Threshold(langs[i], parley.Labels[l]) {
+				rep.Civil.Flagged++
+				break
+			}
+		}
+	}
+	rep.Civil.Rate = -1
+	if rep.Civil.N > 0 {
+		rep.Civil.Rate = round4(float64(rep.Civil.Flagged) / float64(rep.Civil.N))
+	}
 	all := make([]int, len(rows))
 	for i := range all {
 		all[i] = i
@@ -146,4 +173,14 @@ func round4(x float64) float64 {
 		return -1
 	}
 	return math.Round(x*10000) / 10000
+}
+
+// isCivil reports whether every label of r is known and 0.
+func isCivil(r Row) bool {
+	for _, y := range r.Labels {
+		if y != 0 {
+			return false
+		}
+	}
+	return true
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/parley-comments/parley"
+	"github.com/parley-comments/parley/textnorm"
 )
 
 //go:embed lexicon/*.txt
@@ -33,7 +34,7 @@ var catLabel = map[string]parley.Label{
 }
 
 // Categories that are ordinary words on their own and count only in
-// combination (see groupHate): a people, religion or other group; a word
+// structure (see structure.go): a people, religion or other group; a word
 // that likens people to animals, vermin or dirt; a call to kill or destroy.
 const (
 	catGroup   = "group"
@@ -47,61 +48,9 @@ const (
 )
 
 // fileCats are the categories a word-list file may use.
-var fileCats = map[string]bool{catObscene: true, catInsult: true, catSlur: true, catSpam: true, catGroup: true, catDehuman: true, catViolent: true, catLiteral: true}
-
-// groupHateWindow is how many words apart a group word and its dehumanizing
-// or violent word may be.
-const groupHateWindow = 6
-
-// groupHate replaces the group, dehuman and violent hits of a text (sorted
-// by position) by group_hate hits: a group word with a dehumanizing word or
-// a call to violence within groupHateWindow words makes both spans
-// group_hate hits ("Armenians are vermin", "all Turks must die"). Unpaired
-// group, dehuman and violent hits are dropped: "Armenian", "rats" and "must
-// die" alone are not hate. Other hits stay as they are.
-func groupHate(hits []lexHit) []lexHit {
-	isPattern := func(c string) bool { return c == catGroup || c == catDehuman || c == catViolent || c == catLiteral }
-	hasGroup := false
-	for _, h := range hits {
-		hasGroup = hasGroup || h.cat == catGroup
-	}
-	if !hasGroup {
-		out := hits[:0] // filtering in place never overtakes the reader
-		for _, h := range hits {
-			if !isPattern(h.cat) {
-				out = append(out, h)
-			}
-		}
-		return out
-	}
-	paired := make([]bool, len(hits))
-	for i, g := range hits {
-		if g.cat != catGroup {
-			continue
-		}
-		for j, h := range hits {
-			switch h.cat {
-			case catDehuman, catViolent:
-			default:
-				continue
-			}
-			if max(h.from-g.to, g.from-h.to) < groupHateWindow {
-				paired[i], paired[j] = true, true
-			}
-		}
-	}
-	out := make([]lexHit, 0, 2*len(hits))
-	for i, h := range hits {
-		if !isPattern(h.cat) {
-			out = append(out, h) // the abusive word keeps its own category
-		}
-		if paired[i] {
-			h.cat = catGroupHate
-			out = append(out, h)
-		}
-	}
-	return out
-}
+var fileCats = map[string]bool{catObscene: true, catInsult: true, catSlur: true, catSpam: true, catGroup: true,
+	catDehuman: true, catViolent: true, catLiteral: true, catExpel: true, catVice: true, catEssential: true,
+	catNegation: true, catCounter: true, catState: true, catNegCopula: true, catAddress: true, catAnaphor: true}
 
 // lexEntry is one word-list entry: a sequence of word patterns.
 type lexEntry struct {
@@ -140,6 +89,10 @@ type lexicon struct {
 	phrases  map[string][]lexEntry // by the first word's exact text or stem
 	never    map[string]bool       // words that are never matched ("!word")
 	vocab    []vocabEntry          // one-word entries, for words with hidden letters
+	// sqExact maps a one-word entry with its repeated letters squeezed to
+	// its category, for stretched words whose entry has a real double
+	// letter ("assmuunch" is "asmunch", as "assmunch" is).
+	sqExact map[string]string
 	// first2 has a bit for the first two bytes of every exact, stem, phrase
 	// and never entry, so most words skip every map lookup.
 	first2 [1 << 16 / 64]uint64
@@ -219,7 +172,7 @@ func loadLexicons() (map[string]*lexicon, error) {
 
 func parseLexicon(lang string, key func(string) string, r interface{ Read([]byte) (int, error) }) (*lexicon, error) {
 	lx := &lexicon{lang: lang, key: key, exact: map[string]string{}, stems: map[string]string{},
-		phrases: map[string][]lexEntry{}, never: map[string]bool{}}
+		phrases: map[string][]lexEntry{}, never: map[string]bool{}, sqExact: map[string]string{}}
 	lens := map[int]bool{}
 	sc := bufio.NewScanner(r)
 	line := 0
@@ -271,6 +224,9 @@ func parseLexicon(lang string, key func(string) string, r interface{ Read([]byte
 			lens[len(e.words[0].text)] = true
 		default:
 			lx.exact[e.words[0].text] = cat
+			if sq := textnorm.Squeeze(e.words[0].text); sq != e.words[0].text {
+				lx.sqExact[sq] = cat
+			}
 		}
 	}
 	if err := sc.Err(); err != nil {
@@ -333,6 +289,9 @@ func (lx *lexicon) match(keys, squeezed []string, skip func(i int) bool, hits []
 		cat := lx.matchWord(keys[i])
 		if cat == "" && squeezed[i] != keys[i] && !(lx.maybe(keys[i]) && lx.never[keys[i]]) {
 			cat = lx.matchWord(squeezed[i])
+			if cat == "" {
+				cat = lx.sqExact[squeezed[i]]
+			}
 		}
 		if cat != "" {
 			hits = append(hits, lexHit{from: i, to: i + 1, cat: cat, lang: lx.lang})

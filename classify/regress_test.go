@@ -183,6 +183,7 @@ func dedupeSorted(texts []string) []string {
 }
 
 func TestOutputRegression(t *testing.T) {
+	t.Parallel()
 	m := mustDefault(t)
 	dev := devTexts(t)
 	if *updateGolden {
@@ -268,6 +269,7 @@ func truncate(s string, n int) string {
 // if it does not exist. It is for checking that a speed change keeps every
 // output.
 func TestOutputEquivalenceAll(t *testing.T) {
+	t.Parallel()
 	ref := os.Getenv("PARLEY_EQUIV_REF")
 	if ref == "" {
 		t.Skip("set PARLEY_EQUIV_REF=/path/ref.json to compare every dev-split row")

@@ -52,6 +52,7 @@ func semLogits(t *testing.T, m *Model, text string) [nLabels]float32 {
 }
 
 func TestSemanticHeadGeneralizesToUnseenWords(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	m, err := Train(ctx, syntheticRows(400), TrainOptions{Bits: 14, Epochs: 3, Embeddings: toyEmbeddings(t), SemanticEpochs: 40})
 	if err != nil {
@@ -105,6 +106,7 @@ func TestSemanticHeadGeneralizesToUnseenWords(t *testing.T) {
 }
 
 func TestTrainingWithoutEmbeddingsIsLinear(t *testing.T) {
+	t.Parallel()
 	m, err := Train(context.Background(), syntheticRows(200), TrainOptions{Bits: 12, Epochs: 2})
 	if err != nil {
 		t.Fatal(err)
@@ -115,6 +117,7 @@ func TestTrainingWithoutEmbeddingsIsLinear(t *testing.T) {
 }
 
 func TestLoadEmbeddingsFormats(t *testing.T) {
+	t.Parallel()
 	text, err := LoadEmbeddings(strings.NewReader("alpha 1 2\nbeta 3 4.5\n"))
 	if err != nil {
 		t.Fatal(err)
@@ -147,6 +150,7 @@ func TestLoadEmbeddingsFormats(t *testing.T) {
 }
 
 func TestNaiveBayesRatiosArePerSource(t *testing.T) {
+	t.Parallel()
 	const (
 		everywhere = iota // in every row of both sources
 		source1    = 1    // in every row of source 1 only
@@ -196,6 +200,7 @@ func TestNaiveBayesRatiosArePerSource(t *testing.T) {
 }
 
 func TestDistantlySupervisedLabelsNeedAWordListOrAHighScore(t *testing.T) {
+	t.Parallel()
 	m := mustDefault(t)
 	for _, lang := range []string{langRu, langTr, langAz, langHy} {
 		for _, l := range []parley.Label{parley.LabelPersonalAttack, parley.LabelHateSpeech, parley.LabelObscenity} {

@@ -18,6 +18,7 @@ func mustResolver(t *testing.T, trusted ...string) *Resolver {
 }
 
 func TestClientIP(t *testing.T) {
+	t.Parallel()
 	r := mustResolver(t, "10.0.0.0/8", "::1", "fd00::/8", "192.0.2.10")
 	tests := []struct {
 		name   string
@@ -61,6 +62,7 @@ func TestClientIP(t *testing.T) {
 }
 
 func TestClientIPNoTrustedProxies(t *testing.T) {
+	t.Parallel()
 	r := mustResolver(t)
 	req := httptest.NewRequest("GET", "/", nil)
 	req.RemoteAddr = "127.0.0.1:9999"
@@ -71,6 +73,7 @@ func TestClientIPNoTrustedProxies(t *testing.T) {
 }
 
 func TestClientIPBadRemoteAddr(t *testing.T) {
+	t.Parallel()
 	r := mustResolver(t, "0.0.0.0/0")
 	req := httptest.NewRequest("GET", "/", nil)
 	req.RemoteAddr = "pipe"
@@ -81,6 +84,7 @@ func TestClientIPBadRemoteAddr(t *testing.T) {
 }
 
 func TestNewResolverRejectsGarbage(t *testing.T) {
+	t.Parallel()
 	for _, bad := range []string{"10.0.0.0/33", "proxy.internal", "1.2.3", "::g"} {
 		_, err := NewResolver([]string{"127.0.0.1", bad})
 		if !parley.IsCode(err, parley.EINVALID) {
@@ -90,6 +94,7 @@ func TestNewResolverRejectsGarbage(t *testing.T) {
 }
 
 func TestIsTrusted(t *testing.T) {
+	t.Parallel()
 	r := mustResolver(t, " 10.0.0.0/8 ", "", "::ffff:192.168.0.0/112", "2001:db8::/32")
 	tests := map[string]bool{
 		"10.255.0.1":          true,
@@ -111,6 +116,7 @@ func TestIsTrusted(t *testing.T) {
 }
 
 func TestRateKey(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ in, want string }{
 		{"203.0.113.7", "203.0.113.7"},
 		{"::ffff:203.0.113.7", "203.0.113.7"},

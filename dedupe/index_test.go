@@ -19,6 +19,7 @@ func doc(site, id, author, text string, at time.Time) Doc {
 }
 
 func TestVariantsMatch(t *testing.T) {
+	t.Parallel()
 	ix := NewIndex(Options{})
 	ix.Add(doc("s1", "orig", "e:alice@example.com", campaignText, t0))
 	variants := map[string]string{
@@ -45,6 +46,7 @@ func TestVariantsMatch(t *testing.T) {
 }
 
 func TestUnrelatedTextsDoNotMatch(t *testing.T) {
+	t.Parallel()
 	ix := NewIndex(Options{})
 	texts := []string{
 		campaignText,
@@ -67,6 +69,7 @@ func TestUnrelatedTextsDoNotMatch(t *testing.T) {
 }
 
 func TestShortCommonRepliesNeverCluster(t *testing.T) {
+	t.Parallel()
 	replies := []string{
 		"Thank you!", "+1", "Agree", "Спасибо", "Təşəkkürlər", "Շնորհակալություն", "Teşekkürler", "lol", "this", "👍",
 		"Thank you so much for this great article!", "Спасибо большое за статью!", "Çox sağ olun, əla məqalədir!",
@@ -91,6 +94,7 @@ func TestShortCommonRepliesNeverCluster(t *testing.T) {
 }
 
 func TestCommonByUse(t *testing.T) {
+	t.Parallel()
 	phrase := "Peace and strength to everyone defending their homes tonight"
 	ix := NewIndex(Options{})
 	// Posted by many people on a single site, it is a campaign-like
@@ -138,6 +142,7 @@ func post(ix *Index, d Doc) Match {
 }
 
 func TestClusterOfFiveGuestsOnThreeStories(t *testing.T) {
+	t.Parallel()
 	ix := NewIndex(Options{})
 	words := strings.Fields(campaignText)
 	text := strings.Join(words[:30], " ")
@@ -176,6 +181,7 @@ func TestClusterOfFiveGuestsOnThreeStories(t *testing.T) {
 }
 
 func TestClusterPrefersEarliestClusteredMatch(t *testing.T) {
+	t.Parallel()
 	ix := NewIndex(Options{})
 	ix.Add(Doc{SiteID: "s", CommentID: "c1", AuthorKey: "a1", Text: campaignText, At: t0})
 	ix.Add(Doc{SiteID: "s", CommentID: "c2", AuthorKey: "a2", Text: campaignText, At: t0.Add(time.Minute), ClusterID: "K2"})
@@ -194,6 +200,7 @@ func TestClusterPrefersEarliestClusteredMatch(t *testing.T) {
 }
 
 func TestSameAuthorSiteAndSelfExcluded(t *testing.T) {
+	t.Parallel()
 	ix := NewIndex(Options{})
 	ix.Add(doc("s1", "c1", "u:1", campaignText, t0))
 	ix.Add(doc("s2", "c2", "u:2", campaignText, t0))
@@ -212,6 +219,7 @@ func TestSameAuthorSiteAndSelfExcluded(t *testing.T) {
 }
 
 func TestWindowAndExpiry(t *testing.T) {
+	t.Parallel()
 	ix := NewIndex(Options{Window: 7 * 24 * time.Hour})
 	ix.Add(doc("s", "old", "a1", campaignText, t0))
 	ix.Add(doc("s", "new", "a2", campaignText, t0.Add(6*24*time.Hour)))
@@ -236,6 +244,7 @@ func TestWindowAndExpiry(t *testing.T) {
 }
 
 func TestAddIsIdempotent(t *testing.T) {
+	t.Parallel()
 	ix := NewIndex(Options{})
 	d := doc("s", "c1", "a1", campaignText, t0)
 	ix.Add(d)
@@ -251,6 +260,7 @@ func TestAddIsIdempotent(t *testing.T) {
 }
 
 func TestConcurrentCheckAndAdd(t *testing.T) {
+	t.Parallel()
 	ix := NewIndex(Options{})
 	var wg sync.WaitGroup
 	for g := 0; g < 4; g++ {
@@ -280,6 +290,7 @@ func TestConcurrentCheckAndAdd(t *testing.T) {
 }
 
 func TestLargeClusterIsCapped(t *testing.T) {
+	t.Parallel()
 	ix := NewIndex(Options{MaxMatches: 10})
 	for i := 0; i < 3000; i++ {
 		post(ix, doc("s", fmt.Sprintf("c%05d", i), fmt.Sprint("a", i), campaignText, t0.Add(time.Duration(i)*time.Minute)))

@@ -6,6 +6,7 @@ import (
 )
 
 func TestSignCounts(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		text               string
 		words, informative int
@@ -32,6 +33,7 @@ func TestSignCounts(t *testing.T) {
 }
 
 func TestSignSurfaceInvariance(t *testing.T) {
+	t.Parallel()
 	a := Sign(campaignText)
 	for _, v := range []string{
 		strings.ToUpper(campaignText),

@@ -17,6 +17,7 @@ import (
 //
 // The figures in docs/duplicates.md come from this test.
 func TestTune(t *testing.T) {
+	t.Parallel()
 	dir := os.Getenv("PARLEY_DATASETS")
 	if dir == "" {
 		t.Skip("set PARLEY_DATASETS to the datasets directory")

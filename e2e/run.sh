@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Run the widget's browser tests: Debian's chromium driven by playwright-core
-# against the real parley binary. Exits non-zero on any failure.
+# Run every browser test, the widget's and the moderator dashboard's, in one
+# harness: Debian's chromium driven by playwright-core against the real
+# parley binary, built once. The two test files run at the same time, each
+# against its own server. Exits non-zero on any failure.
 #
 #   bash e2e/run.sh
 #
@@ -31,4 +33,4 @@ if [ -z "${PARLEY_BIN:-}" ]; then
   export PARLEY_BIN="$tmp/parley"
 fi
 CHROMIUM="$chromium" npm test
-echo "e2e: screenshots in e2e/output/"
+echo "e2e: screenshots in e2e/output/ (the dashboard's in e2e/output/moderation/)"

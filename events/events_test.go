@@ -8,6 +8,7 @@ import (
 )
 
 func TestBusDeliversToEverySubscriberAndClosesOnCancel(t *testing.T) {
+	t.Parallel()
 	b := New()
 	ctx1, cancel1 := context.WithCancel(context.Background())
 	ctx2, cancel2 := context.WithCancel(context.Background())
@@ -36,6 +37,7 @@ func TestBusDeliversToEverySubscriberAndClosesOnCancel(t *testing.T) {
 }
 
 func TestSlowSubscriberDoesNotBlockPublisher(t *testing.T) {
+	t.Parallel()
 	b := New()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

@@ -19,9 +19,11 @@ import (
 	"github.com/parley-comments/parley/events"
 	"github.com/parley-comments/parley/httpapi"
 	"github.com/parley-comments/parley/internal/testutil"
+	"github.com/parley-comments/parley/oidclogin"
 	"github.com/parley-comments/parley/service"
 	"github.com/parley-comments/parley/sqlstore"
 	"github.com/parley-comments/parley/sqlstore/sqltest"
+	"github.com/parley-comments/parley/ssojwt"
 )
 
 // env is a running API over a real SQLite database.
@@ -30,6 +32,7 @@ type env struct {
 	db    *sqlstore.DB
 	svc   *service.Service
 	srv   *httptest.Server
+	api   *httpapi.Server
 	clock *testutil.Clock
 	// tokens by role name: "mod" (moderator of site a), "admin" (admin of a),
 	// "author" (author on a), "othermod" (moderator of site b).
@@ -50,7 +53,8 @@ func newEnvWith(t *testing.T, limits service.RateLimits) *env {
 	db := sqltest.OpenSQLite(t)
 	clock := testutil.NewClock(time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC))
 	db.SetClock(clock)
-	svc := service.New(service.Options{Store: db, Clock: clock, Bus: events.New(), RateLimits: limits, Index: dedupe.NewIndex(dedupe.Options{})})
+	svc := service.New(service.Options{Passwords: service.CheapPasswordHasher, Store: db, Clock: clock, Bus: events.New(), RateLimits: limits, Index: dedupe.NewIndex(dedupe.Options{}),
+		SSO: ssojwt.New(nil), OIDC: oidclogin.New(nil)})
 	resolver, err := clientip.NewResolver([]string{"127.0.0.1/32", "::1/128"})
 	if err != nil {
 		t.Fatal(err)
@@ -59,7 +63,7 @@ func newEnvWith(t *testing.T, limits service.RateLimits) *env {
 	srv := httptest.NewServer(api.Handler())
 	t.Cleanup(srv.Close)
 	t.Cleanup(api.Close)
-	e := &env{t: t, db: db, svc: svc, srv: srv, clock: clock, tokens: map[string]string{}}
+	e := &env{t: t, db: db, svc: svc, srv: srv, api: api, clock: clock, tokens: map[string]string{}}
 	ctx := context.Background()
 	for _, s := range []struct{ id, origin string }{{"a", "https://a.example"}, {"b", "https://b.example"}} {
 		if _, err := svc.CreateSite(ctx, s.id, "Site "+s.id, []string{s.origin}); err != nil {
@@ -122,6 +126,12 @@ func (e *env) do(method, path string, body any, headers ...string) resp {
 	if rd != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	return e.send(req, headers...)
+}
+
+// send sends req with extra headers (name, value pairs) and reads the answer.
+func (e *env) send(req *http.Request, headers ...string) resp {
+	e.t.Helper()
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
@@ -192,6 +202,7 @@ func (e *env) countComments() int {
 }
 
 func TestPreModerationLifecycle(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	id, guestTok := e.post("First! A *thoughtful* comment.", nil)
 
@@ -241,6 +252,7 @@ func TestPreModerationLifecycle(t *testing.T) {
 }
 
 func TestEditAfterApprovalKeepsApprovedTextUntilReapproved(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	id, tok := e.post("Original approved text", nil)
 	e.do("POST", "/api/v1/moderation/comments/"+id+"/approve", nil, e.bearer("mod")...)
@@ -274,6 +286,7 @@ func TestEditAfterApprovalKeepsApprovedTextUntilReapproved(t *testing.T) {
 }
 
 func TestModerationPermissionMatrix(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	id, guestTok := e.post("Needs review", nil)
 	endpoints := []struct {
@@ -363,6 +376,7 @@ func (e *env) commentStatus(id string) string {
 }
 
 func TestBadInputIsRefusedAndStoresNothing(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	parentID, _ := e.post("a parent in story 1", nil)
 	before := e.countComments()
@@ -420,6 +434,7 @@ func TestBadInputIsRefusedAndStoresNothing(t *testing.T) {
 }
 
 func TestPublicJSONNeverCarriesEmailOrIP(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	id, tok := e.post("Hello there, nice article", map[string]any{"author_email": "secret.person@example.org"})
 	e.do("POST", "/api/v1/moderation/comments/"+id+"/approve", nil, e.bearer("mod")...)
@@ -439,6 +454,7 @@ func TestPublicJSONNeverCarriesEmailOrIP(t *testing.T) {
 }
 
 func TestIdempotencyKeyMakesOneComment(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	in := map[string]any{"site": "a", "story_url": storyURL, "body": "Only once please", "author_name": "G", "author_email": "g@example.org"}
 	var ids []string
@@ -473,6 +489,7 @@ func TestIdempotencyKeyMakesOneComment(t *testing.T) {
 }
 
 func TestDuplicateResubmissionIsRefused(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	id, _ := e.post("The same opinion, twice.", nil)
 	in := map[string]any{"site": "a", "story_url": "https://a.example/news/other", "body": "  the SAME opinion — twice!! ", "author_name": "Guest", "author_email": "GUEST@example.org"}
@@ -490,6 +507,7 @@ func TestDuplicateResubmissionIsRefused(t *testing.T) {
 }
 
 func TestConcurrentDecisionsWithVersionConflict(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	id, _ := e.post("Decide me", nil)
 	q := e.do("GET", "/api/v1/moderation/comments/"+id, nil, e.bearer("mod")...)
@@ -509,6 +527,7 @@ func TestConcurrentDecisionsWithVersionConflict(t *testing.T) {
 }
 
 func TestCookieLoginNeedsCSRFForWrites(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	id, _ := e.post("csrf target", nil)
 	r := e.do("POST", "/api/v1/auth/login", map[string]any{"email": "mod@example.com", "password": "correct horse battery"})
@@ -546,6 +565,7 @@ func TestCookieLoginNeedsCSRFForWrites(t *testing.T) {
 }
 
 func TestCORSAllowsOnlySiteOrigins(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	r := e.do("OPTIONS", "/api/v1/comments", nil, "Origin", "https://a.example", "Access-Control-Request-Method", "POST")
 	if r.header.Get("Access-Control-Allow-Origin") != "https://a.example" || r.header.Get("Access-Control-Allow-Credentials") != "" {
@@ -562,6 +582,7 @@ func TestCORSAllowsOnlySiteOrigins(t *testing.T) {
 }
 
 func TestStaffCommentsGetBadges(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	r := e.do("POST", "/api/v1/comments", map[string]any{"site": "a", "story_url": storyURL, "body": "From the desk"}, e.bearer("mod")...)
 	if r.status != 201 {
@@ -574,10 +595,18 @@ func TestStaffCommentsGetBadges(t *testing.T) {
 }
 
 func TestMetricsCountRequestsByRoutePattern(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	id, _ := e.post("metrics probe", nil)
 	e.do("GET", "/api/v1/moderation/comments/"+id, nil, e.bearer("mod")...)
-	body := string(e.do("GET", "/metrics", nil).body)
+	// Metrics are not on the public listener (cmd/parley serves them on
+	// --metrics-addr).
+	if r := e.do("GET", "/metrics", nil); r.status != http.StatusNotFound {
+		t.Fatalf("GET /metrics on the API listener: %d", r.status)
+	}
+	rec := httptest.NewRecorder()
+	e.api.MetricsHandler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	body := rec.Body.String()
 	for _, want := range []string{
 		`parley_http_requests_total{code="201",route="POST /api/v1/comments"} 1`,
 		`parley_http_requests_total{code="200",route="GET /api/v1/moderation/comments/{id}"} 1`,
@@ -592,6 +621,7 @@ func TestMetricsCountRequestsByRoutePattern(t *testing.T) {
 }
 
 func TestDuplicateVariantsAreCaught(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	id, _ := e.post("Please read the full report before judging the negotiators", nil)
 	for _, variant := range []string{
@@ -611,6 +641,7 @@ func TestDuplicateVariantsAreCaught(t *testing.T) {
 }
 
 func TestCampaignClusterAndShortRepliesInTheQueue(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	campaign := "The reopening of this railway is a disgrace and a betrayal of every family who lost someone in the war, and the editors who celebrate it should be ashamed of what they are doing to our country today."
 	for i := 0; i < 5; i++ {
@@ -648,6 +679,7 @@ func TestCampaignClusterAndShortRepliesInTheQueue(t *testing.T) {
 }
 
 func TestFloodFromOneAddressIsLimited(t *testing.T) {
+	t.Parallel()
 	e := newEnvWith(t, service.DefaultRateLimits)
 	var limited resp
 	for i := 0; i < 30; i++ {
@@ -673,6 +705,7 @@ func TestFloodFromOneAddressIsLimited(t *testing.T) {
 }
 
 func TestReportAndAdapterEndpoints(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	id, tok := e.post("A comment to report later", nil)
 	if r := e.do("POST", "/api/v1/comments/"+id+"/report", map[string]any{"reason": "spam"}); r.status != 404 {
@@ -716,6 +749,7 @@ func TestReportAndAdapterEndpoints(t *testing.T) {
 }
 
 func TestAnonymousThreadsAreCachedUntilTheStoryChanges(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	id, tok := e.post("first comment, approved", nil)
 	e.do("POST", "/api/v1/moderation/comments/"+id+"/approve", nil, e.bearer("mod")...)

@@ -21,7 +21,7 @@ func (s *Server) author(r *http.Request) (service.Author, error) {
 		return service.Author{}, err
 	}
 	ip := s.ips.ClientIP(r)
-	a := service.Author{User: u, ClientKey: clientip.RateKey(ip)}
+	a := service.Author{User: u, ClientKey: clientip.RateKey(ip), Origin: pageOrigin(r)}
 	if ip.IsValid() {
 		a.ClientIP = ip.String()
 	}

@@ -22,7 +22,7 @@ import (
 func BenchmarkThread200(b *testing.B) {
 	db := sqltest.OpenSQLite(b)
 	ctx := context.Background()
-	svc := service.New(service.Options{Store: db, Clock: parley.SystemClock{}})
+	svc := service.New(service.Options{Passwords: service.CheapPasswordHasher, Store: db, Clock: parley.SystemClock{}})
 	if _, err := svc.CreateSite(ctx, "bench", "Bench", nil); err != nil {
 		b.Fatal(err)
 	}

@@ -139,7 +139,7 @@ func (s *Server) handleListComments(w http.ResponseWriter, r *http.Request) {
 		"site": publicSite(page.Site, locale), "story": nil, "viewer": nil}
 	if page.Story != nil {
 		// locale is the story's own widget language, "" for the site's.
-		resp["story"] = map[string]any{"id": page.Story.ID, "title": page.Story.Title, "closed": page.Story.Closed, "locale": page.Story.Locale}
+		resp["story"] = map[string]any{"id": page.Story.ID, "title": page.Title, "closed": page.Story.Closed, "locale": page.Story.Locale}
 	}
 	if a.User != nil {
 		role, _ := s.svc.Role(r.Context(), a.User, page.Site.ID)

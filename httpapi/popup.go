@@ -4,6 +4,7 @@ import (
 	"embed"
 	"html/template"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -19,7 +20,9 @@ var popupTemplate = template.Must(template.ParseFS(assets, "assets/popup.html"))
 
 // popupData fills the login popup page.
 type popupData struct {
-	Site, SiteName, Origin, Error, Token, UserName, Role string
+	Site, SiteName, Origin, Error, Token, UserName, Role, ReturnTo string
+	// OIDCURL starts a sign-in at the site's provider, labelled OIDCLabel.
+	OIDCURL, OIDCLabel string
 }
 
 // popupOrigin checks that origin may receive a login token for site: it
@@ -54,7 +57,25 @@ func (s *Server) handlePopup(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	s.renderPopup(w, http.StatusOK, popupData{Site: site.ID, SiteName: site.Name, Origin: origin})
+	d := s.popupPage(r, site, origin)
+	if ret := q.Get("return"); ret != "" && len(ret) <= 2048 {
+		d.ReturnTo = ret // checked against the site's origins when a link is requested
+	}
+	s.renderPopup(w, http.StatusOK, d)
+}
+
+// popupPage is the popup's form for a site, with a provider button when
+// the site has OIDC sign-in.
+func (s *Server) popupPage(r *http.Request, site *parley.Site, origin string) popupData {
+	d := popupData{Site: site.ID, SiteName: site.Name, Origin: origin}
+	if a, err := s.svc.SiteAuth(r.Context(), nil, site.ID); err == nil && a.OIDC.Enabled() {
+		d.OIDCLabel = a.OIDC.Label
+		if d.OIDCLabel == "" {
+			d.OIDCLabel = "your " + site.Name + " account"
+		}
+		d.OIDCURL = "/auth/oidc/" + url.PathEscape(site.ID) + "/start?" + url.Values{"return_to": {"popup:" + origin}}.Encode()
+	}
+	return d
 }
 
 func (s *Server) handlePopupLogin(w http.ResponseWriter, r *http.Request) {
@@ -73,7 +94,7 @@ func (s *Server) handlePopupLogin(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	data := popupData{Site: site.ID, SiteName: site.Name, Origin: origin}
+	data := s.popupPage(r, site, origin)
 	sess, secret, u, err := s.svc.Login(r.Context(), r.PostForm.Get("email"), r.PostForm.Get("password"), clientip.RateKey(s.ips.ClientIP(r)))
 	if err != nil {
 		data.Error = parley.ErrorMessage(err)
@@ -89,7 +110,7 @@ func (s *Server) handlePopupLogin(w http.ResponseWriter, r *http.Request) {
 func (s *Server) renderPopup(w http.ResponseWriter, status int, d popupData) {
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 	h.Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	if err := popupTemplate.Execute(w, d); err != nil {

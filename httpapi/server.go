@@ -72,6 +72,10 @@ func New(cfg Config) *Server {
 	return s
 }
 
+// MetricsHandler serves the Prometheus metrics. It is not on the API's
+// router: cmd/parley serves it on its own listener (--metrics-addr).
+func (s *Server) MetricsHandler() http.Handler { return s.metrics.handler() }
+
 // Close stops the server's background work (the cache's event follower).
 func (s *Server) Close() { s.stop() }
 
@@ -81,14 +85,13 @@ func (s *Server) Mux() *http.ServeMux { return s.mux }
 
 // Handler returns the root handler with the shared middleware.
 func (s *Server) Handler() http.Handler {
-	return s.metrics.instrument(s.mux, s.recoverPanics(s.securityHeaders(s.cors(httpx.Authenticate(s.svc, s.mux)))))
+	return s.metrics.instrument(s.mux, s.recoverPanics(s.securityHeaders(s.cors(s.guardUnsafe(httpx.Authenticate(s.svc, s.mux))))))
 }
 
 func (s *Server) routes() {
 	m := s.mux
 	m.HandleFunc("GET /healthz", s.handleHealth)
 	m.HandleFunc("GET /favicon.ico", handleFavicon)
-	m.Handle("GET /metrics", s.metrics.handler())
 
 	m.HandleFunc("GET /api/v1/comments", s.handleListComments)
 	m.HandleFunc("POST /api/v1/comments", s.handlePostComment)
@@ -100,6 +103,11 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /api/v1/auth/login", s.handleLogin)
 	m.HandleFunc("POST /api/v1/auth/logout", s.handleLogout)
 	m.HandleFunc("GET /api/v1/auth/me", s.handleMe)
+	m.HandleFunc("POST /api/v1/auth/sso", s.handleSSO)
+	m.HandleFunc("GET /api/v1/account/sessions", s.handleListSessions)
+	m.HandleFunc("DELETE /api/v1/account/sessions/{id}", s.handleRevokeSession)
+	m.HandleFunc("GET /auth/oidc/{site}/start", s.handleOIDCStart)
+	m.HandleFunc("GET /auth/oidc/callback", s.handleOIDCCallback)
 	m.HandleFunc("GET /auth/popup", s.handlePopup)
 	m.HandleFunc("POST /auth/popup", s.handlePopupLogin)
 	m.HandleFunc("GET /auth/popup.js", handleAsset("popup.js", "text/javascript; charset=utf-8"))
@@ -118,8 +126,13 @@ func (s *Server) routes() {
 	m.HandleFunc("PATCH /api/v1/moderation/stories/{id}", s.handleUpdateStory)
 	m.HandleFunc("GET /api/v1/moderation/stream", s.handleModStream)
 	m.HandleFunc("PUT /api/v1/admin/sites/{id}/settings", s.handleSiteSettings)
+	m.HandleFunc("GET /api/v1/admin/sites/{id}/auth", s.handleGetSiteAuth)
+	m.HandleFunc("PUT /api/v1/admin/sites/{id}/auth", s.handlePutSiteAuth)
+	m.HandleFunc("POST /api/v1/admin/sites/{id}/users/{user}/revoke-sessions", s.handleAdminRevokeSessions)
 	m.HandleFunc("GET /api/v1/admin/sites/{id}/adapter", s.handleAdapterStatus)
 	m.HandleFunc("DELETE /api/v1/admin/sites/{id}/adapter", s.handleAdapterReset)
+	s.webhookRoutes()
+	s.emailRoutes()
 
 	m.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, parley.Errorf(parley.ENOTFOUND, "No such API endpoint."))
@@ -139,12 +152,22 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
+// permissionsPolicy turns off browser features that neither the widget's
+// API nor the dashboard use.
+const permissionsPolicy = "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), " +
+	"magnetometer=(), microphone=(), midi=(), payment=(), publickey-credentials-get=(), usb=()"
+
 // securityHeaders sets headers every response should carry.
 func (s *Server) securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+		h.Set("Permissions-Policy", permissionsPolicy)
+		if s.cookies.Secure {
+			// Secure cookies mean Parley is served over HTTPS.
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
 		if strings.HasPrefix(r.URL.Path, "/api/") {
 			h.Set("Cache-Control", "no-store")
 		}

@@ -38,6 +38,10 @@ type Service interface {
 	Sanctions(ctx context.Context, actor *parley.User, siteID, authorKey string) ([]*parley.Sanction, error)
 	AddSanction(ctx context.Context, actor *parley.User, in service.SanctionInput) (*parley.Sanction, error)
 	RemoveSanction(ctx context.Context, actor *parley.User, siteID, id string) error
+	WebhookService  // webhooks.go
+	IdentityService // identity.go
+	WebhookService  // webhooks.go
+	EmailService    // email.go
 	UpdateStory(ctx context.Context, actor *parley.User, storyID string, in service.StorySettings) (*parley.Story, error)
 	UpdateSiteSettings(ctx context.Context, actor *parley.User, siteID string, settings parley.Settings) (*parley.Site, error)
 	AdapterStatus(ctx context.Context, actor *parley.User, siteID string) (int, error)

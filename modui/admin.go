@@ -159,10 +159,21 @@ func (ui *UI) handleUpdateStory(w http.ResponseWriter, r *http.Request, rq *requ
 	}
 	closed := r.PostFormValue("closed") == "on"
 	mode := parley.ModerationMode(r.PostFormValue("mode"))
-	title := r.PostFormValue("title")
-	locale := r.PostFormValue("locale")
+	locked := r.PostFormValue("locked") == "on"
 	emails := strings.FieldsFunc(r.PostFormValue("authors"), func(r rune) bool { return r == '\n' || r == ',' || r == ' ' || r == '\r' })
-	in := service.StorySettings{Closed: &closed, Mode: &mode, Title: &title, AuthorEmails: &emails, Locale: &locale}
+	in := service.StorySettings{Closed: &closed, Mode: &mode, Locked: &locked, AuthorEmails: &emails}
+	if _, ok := r.PostForm["locale"]; ok {
+		locale := r.PostFormValue("locale")
+		in.Locale = &locale
+	}
+	if _, ok := r.PostForm["title"]; ok {
+		title := r.PostFormValue("title")
+		in.Title = &title
+	}
+	if _, ok := r.PostForm["url"]; ok {
+		storyURL := r.PostFormValue("url")
+		in.URL = &storyURL
+	}
 	if _, err := ui.svc.UpdateStory(r.Context(), rq.user, st.ID, in); err != nil {
 		if parley.IsCode(err, parley.EINVALID) {
 			ui.storyPage(w, r, rq, http.StatusUnprocessableEntity, ui.errorMessage(rq.lang, err))
@@ -211,7 +222,8 @@ func (ui *UI) handleAudit(w http.ResponseWriter, r *http.Request, rq *request) {
 
 // auditActions are the audit actions offered in the filter.
 var auditActions = []string{"approve", "reject", "spam", "auto_approve", "auto_reject", "auto_spam", "edit", "sanction_trusted", "sanction_premod",
-	"sanction_suspend", "sanction_ban", "sanction_removed", "story_settings"}
+	"sanction_suspend", "sanction_ban", "sanction_removed", "story_settings",
+	"webhook_created", "webhook_updated", "webhook_secret_rotated", "webhook_test", "webhook_deleted", "erasure", "export", "privacy_settings"}
 
 // AuditActions lists the audit actions for the filter menu.
 func (p *page) AuditActions() []string { return auditActions }

@@ -44,6 +44,7 @@ func contrast(t *testing.T, a, b string) float64 {
 //
 //	go test ./modui/ -run TestContrast -v
 func TestContrast(t *testing.T) {
+	t.Parallel()
 	css, err := staticFS.ReadFile("static/app.css")
 	if err != nil {
 		t.Fatal(err)

@@ -13,6 +13,7 @@ import (
 func name(l parley.Label) string { return "<" + string(l) + ">" }
 
 func TestHighlight(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		text string
 		ev   []parley.Evidence

@@ -132,6 +132,8 @@ func (ui *UI) Routes(mux *http.ServeMux) {
 	site("GET /moderation/s/{site}/stories/{id}", ui.handleStory)
 	site("POST /moderation/s/{site}/stories/{id}", ui.handleUpdateStory)
 	site("GET /moderation/s/{site}/audit", ui.handleAudit)
+	ui.webhookRoutes(site)
+	ui.privacyRoutes(site)
 	mux.Handle("/moderation/", ui.auth(func(w http.ResponseWriter, r *http.Request, rq *request) {
 		ui.fail(w, r, rq, parley.Errorf(parley.ENOTFOUND, "Page not found."))
 	}))
@@ -167,6 +169,10 @@ func (ui *UI) auth(h authedHandler) http.Handler {
 				return
 			}
 			ui.fail(w, r, rq, parley.Errorf(parley.EUNAUTHORIZED, "Please log in."))
+			return
+		}
+		if r.Method != http.MethodGet && r.Method != http.MethodHead && !sameOrigin(r) {
+			ui.fail(w, r, rq, parley.Errorf(parley.EFORBIDDEN, "Missing or wrong CSRF token: the request came from another site."))
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, httpx.MaxRequestBytes)
@@ -257,15 +263,24 @@ func safeNext(next string) string {
 }
 
 // sameOrigin reports whether a form post came from this host. Browsers
-// send Origin on every cross-site POST; requests without it (old clients,
-// curl) are accepted since they carry no ambient cookies across sites.
+// send Origin on every cross-site POST ("null" from opaque origins, which
+// is refused); requests without it (old clients, curl) are accepted unless
+// Sec-Fetch-Site says they are cross-site.
 func sameOrigin(r *http.Request) bool {
 	o := r.Header.Get("Origin")
 	if o == "" {
-		return true
+		return r.Header.Get("Sec-Fetch-Site") != "cross-site"
 	}
 	u, err := url.Parse(o)
-	return err == nil && strings.EqualFold(u.Host, r.Host)
+	return err == nil && u.Host != "" && strings.EqualFold(u.Host, r.Host)
+}
+
+// addProviders offers the sites' OIDC sign-ins on the login page.
+func (ui *UI) addProviders(r *http.Request, p *page) {
+	var err error
+	if p.Providers, err = ui.svc.SignInProviders(r.Context()); err != nil {
+		ui.log.WarnContext(r.Context(), "list sign-in providers", "err", err)
+	}
 }
 
 func (ui *UI) handleLoginPage(w http.ResponseWriter, r *http.Request) {
@@ -273,6 +288,7 @@ func (ui *UI) handleLoginPage(w http.ResponseWriter, r *http.Request) {
 	rq := &request{lang: ui.pickLang(w, r)}
 	p := ui.newPage(r, rq, "login")
 	p.Next = safeNext(r.URL.Query().Get("next"))
+	ui.addProviders(r, p)
 	ui.render(w, r, http.StatusOK, "login", p)
 }
 
@@ -282,6 +298,7 @@ func (ui *UI) handleLogin(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	p := ui.newPage(r, rq, "login")
 	p.Next = safeNext(r.PostFormValue("next"))
+	ui.addProviders(r, p)
 	p.Email = r.PostFormValue("email")
 	if !sameOrigin(r) {
 		p.Error = ui.cat.T(rq.lang, "err.csrf")

@@ -46,7 +46,7 @@ func newEnvWith(t testing.TB, opt func(*service.Options)) *env {
 	t.Helper()
 	ctx := context.Background()
 	db := sqltest.OpenSQLite(t)
-	o := service.Options{Store: db, Clock: parley.SystemClock{}}
+	o := service.Options{Passwords: service.CheapPasswordHasher, Store: db, Clock: parley.SystemClock{}}
 	if opt != nil {
 		opt(&o)
 	}
@@ -168,6 +168,7 @@ func (e *env) comment(site, story, body, email string) *parley.Comment {
 }
 
 func TestEveryRouteRefusesOutsiders(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.comment("alpha", "a1", "A comment on alpha.", "g1@example.org")
 	st := c.StoryID
@@ -225,6 +226,7 @@ func mustUser(t *testing.T, e *env, email string) *parley.User {
 }
 
 func TestSitePicker(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	mod := e.login("mod@alpha.example")
 	if res, _ := mod.get("/moderation"); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/moderation/s/alpha" {
@@ -241,6 +243,7 @@ func TestSitePicker(t *testing.T) {
 }
 
 func TestLoginFailsWithWrongPassword(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.anon()
 	res, body := c.post("/moderation/login", url.Values{"email": {"mod@alpha.example"}, "password": {"nope-nope-nope"}}, false)
@@ -271,6 +274,7 @@ func TestLoginFailsWithWrongPassword(t *testing.T) {
 }
 
 func TestQueueShowsEvidenceAndDecides(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.comment("alpha", "a1", "You <b>idiot</b>, read the article.", "g1@example.org")
 	// Give it classifier output as the classifier would.
@@ -342,6 +346,7 @@ func TestQueueShowsEvidenceAndDecides(t *testing.T) {
 }
 
 func TestBulkClusterAndAuthor(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	a1 := e.comment("alpha", "s1", "first by one", "one@example.org")
 	a2 := e.comment("alpha", "s2", "second by one", "one@example.org")
@@ -373,6 +378,7 @@ func TestBulkClusterAndAuthor(t *testing.T) {
 }
 
 func TestItemFragmentFollowsTheView(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.comment("alpha", "s1", "hello there", "one@example.org")
 	mod := e.login("mod@alpha.example")
@@ -394,6 +400,7 @@ func TestItemFragmentFollowsTheView(t *testing.T) {
 }
 
 func TestSanctionsAndSettings(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.comment("alpha", "s1", "pending one", "bad@example.org")
 	mod := e.login("mod@alpha.example")
@@ -429,16 +436,18 @@ func TestSanctionsAndSettings(t *testing.T) {
 }
 
 func TestStorySettings(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.comment("alpha", "s1", "text", "one@example.org")
 	mod := e.login("mod@alpha.example")
 	res, body := mod.post("/moderation/s/alpha/stories/"+c.StoryID, url.Values{"csrf_token": {mod.csrf}, "title": {"New title"}, "closed": {"on"},
-		"mode": {"post"}, "authors": {"author@alpha.example"}}, false)
+		"mode": {"post"}, "authors": {"author@alpha.example"}, "url": {"https://alpha.example/moved"}, "locked": {"on"}}, false)
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("story: %d %s", res.StatusCode, body)
 	}
 	_, body = mod.get("/moderation/s/alpha/stories/" + c.StoryID)
-	for _, s := range []string{`value="New title"`, `name="closed" checked`, `<option value="post" selected>`, "author@alpha.example"} {
+	for _, s := range []string{`value="New title"`, `name="closed" checked`, `<option value="post" selected>`, "author@alpha.example",
+		`value="https://alpha.example/moved"`, `name="locked" aria-describedby="locked-help" checked`} {
 		if !strings.Contains(body, s) {
 			t.Errorf("story page lacks %q", s)
 		}
@@ -446,9 +455,14 @@ func TestStorySettings(t *testing.T) {
 	if res, _ := mod.post("/moderation/s/alpha/stories/"+c.StoryID, url.Values{"csrf_token": {mod.csrf}, "authors": {"nobody@example.org"}}, false); res.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("unknown author: %d", res.StatusCode)
 	}
+	// A story cannot be moved off the site's origins.
+	if res, body := mod.post("/moderation/s/alpha/stories/"+c.StoryID, url.Values{"csrf_token": {mod.csrf}, "url": {"https://evil.example/x"}}, false); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "origins") {
+		t.Fatalf("story moved to another origin: %d", res.StatusCode)
+	}
 }
 
 func TestStaticFilesAreHashedAndCached(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	mod := e.login("mod@alpha.example")
 	_, body := mod.get("/moderation/s/alpha")
@@ -473,6 +487,7 @@ func TestStaticFilesAreHashedAndCached(t *testing.T) {
 }
 
 func TestReportedQueue(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.comment("alpha", "a1", "A published comment that readers dislike.", "g1@example.org")
 	mod := e.login("mod@alpha.example")

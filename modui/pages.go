@@ -18,14 +18,14 @@ var templateFS embed.FS
 
 // pageNames are the pages; each is templates/<name>.html parsed with the
 // layout and the item partial.
-var pageNames = []string{"login", "sites", "error", "queue", "campaigns", "sanctions", "stories", "story", "audit"}
+var pageNames = []string{"login", "sites", "error", "queue", "campaigns", "sanctions", "stories", "story", "audit", "webhooks", "webhook", "privacy"}
 
 // parsePages parses every page at startup and checks that each defines
 // the blocks the layout needs.
 func parsePages() (map[string]*template.Template, error) {
 	out := map[string]*template.Template{}
 	for _, name := range pageNames {
-		t, err := template.New(name).ParseFS(templateFS, "templates/layout.html", "templates/item.html", "templates/"+name+".html")
+		t, err := template.New(name).ParseFS(templateFS, "templates/layout.html", "templates/item.html", "templates/hookfields.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("modui: template %s: %w", name, err)
 		}
@@ -58,6 +58,7 @@ type page struct {
 
 	// Login.
 	Next, Email string
+	Providers   []service.SignInProvider
 	// Site picker.
 	Sites []service.ModeratedSite
 	// Queue and campaigns.
@@ -75,6 +76,10 @@ type page struct {
 	NextURL      string
 	Story        *parley.Story
 	StoryAuthors string
+	// Webhooks.
+	Webhooks   []*parley.Webhook
+	HookForm   *parley.Webhook
+	Deliveries []*parley.WebhookDelivery
 	// Audit.
 	Audit      []*parley.AuditEntry
 	AuditQuery url.Values

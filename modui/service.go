@@ -13,6 +13,7 @@ import (
 type Service interface {
 	httpx.Authenticator
 	Login(ctx context.Context, email, password, clientKey string) (*parley.Session, string, *parley.User, error)
+	SignInProviders(ctx context.Context) ([]service.SignInProvider, error)
 	Logout(ctx context.Context, secret string) error
 
 	ModeratedSites(ctx context.Context, actor *parley.User) ([]service.ModeratedSite, error)
@@ -36,6 +37,8 @@ type Service interface {
 	ModeratorStory(ctx context.Context, actor *parley.User, storyID string) (*parley.Story, []service.StoryAuthor, error)
 	UpdateStory(ctx context.Context, actor *parley.User, storyID string, in service.StorySettings) (*parley.Story, error)
 	Audit(ctx context.Context, actor *parley.User, f parley.AuditFilter) ([]*parley.AuditEntry, string, error)
+	WebhookService // webhooks.go
+	PrivacyService // privacy.go
 }
 
 var _ Service = (*service.Service)(nil)

@@ -10,7 +10,7 @@ import (
 // with the same allowlist as rendered markdown: scripts, styles, images,
 // event handlers and unsafe URLs go; links keep rel="nofollow ugc noopener".
 func (r *Renderer) SanitizeHTML(src string) string {
-	return strings.TrimSpace(fixRel(r.policy.Sanitize(src)))
+	return fixRel(r.policy.Sanitize(src))
 }
 
 // Text returns the readable text of sanitized HTML: paragraphs and line

@@ -7,6 +7,7 @@ import (
 )
 
 func TestHTML(t *testing.T) {
+	t.Parallel()
 	r := New()
 	tests := []struct {
 		name, in string

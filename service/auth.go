@@ -4,76 +4,18 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
-	"fmt"
 	"net/mail"
 	"strings"
 	"time"
 	"unicode/utf8"
 
-	"golang.org/x/crypto/argon2"
-
 	"github.com/parley-comments/parley"
-)
-
-// argon2id parameters (RFC 9106's second recommended option, with 64 MiB).
-const (
-	argonTime    = 3
-	argonMemory  = 64 * 1024
-	argonThreads = 2
-	argonKeyLen  = 32
-	argonSaltLen = 16
 )
 
 // MinPasswordChars is the shortest password accepted.
 const MinPasswordChars = 10
-
-// HashPassword returns an argon2id hash in the PHC string format.
-func HashPassword(password string) (string, error) {
-	salt := make([]byte, argonSaltLen)
-	if _, err := rand.Read(salt); err != nil {
-		return "", err
-	}
-	key := argon2.IDKey([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
-	b64 := base64.RawStdEncoding
-	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s",
-		argon2.Version, argonMemory, argonTime, argonThreads, b64.EncodeToString(salt), b64.EncodeToString(key)), nil
-}
-
-// VerifyPassword reports whether password matches a PHC argon2id hash.
-func VerifyPassword(hash, password string) bool {
-	parts := strings.Split(hash, "$")
-	if len(parts) != 6 || parts[1] != "argon2id" {
-		return false
-	}
-	var version int
-	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version {
-		return false
-	}
-	var mem uint32
-	var t uint32
-	var p uint8
-	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &mem, &t, &p); err != nil {
-		return false
-	}
-	b64 := base64.RawStdEncoding
-	salt, err := b64.DecodeString(parts[4])
-	if err != nil {
-		return false
-	}
-	want, err := b64.DecodeString(parts[5])
-	if err != nil {
-		return false
-	}
-	got := argon2.IDKey([]byte(password), salt, t, mem, p, uint32(len(want)))
-	return subtle.ConstantTimeCompare(got, want) == 1
-}
-
-// dummyHash is verified against when the email is unknown, so that login
-// takes the same time whether or not the account exists.
-var dummyHash, _ = HashPassword("parley-timing-equaliser")
 
 // newSecret returns a random URL-safe secret with a prefix.
 func newSecret(prefix string) string {
@@ -115,14 +57,14 @@ func (s *Service) CreateUser(ctx context.Context, email, name, password string) 
 	if err != nil {
 		return nil, err
 	}
-	name = strings.TrimSpace(name)
-	if name == "" || utf8.RuneCountInString(name) > MaxNameChars {
-		return nil, parley.Errorf(parley.EINVALID, "A name of 1 to %d characters is required.", MaxNameChars)
+	name, err = cleanName(name, "a name")
+	if err != nil {
+		return nil, err
 	}
 	if utf8.RuneCountInString(password) < MinPasswordChars {
 		return nil, parley.Errorf(parley.EINVALID, "The password must have at least %d characters.", MinPasswordChars)
 	}
-	hash, err := HashPassword(password)
+	hash, err := s.hasher.Hash(password)
 	if err != nil {
 		return nil, err
 	}
@@ -149,7 +91,12 @@ func (s *Service) SetRole(ctx context.Context, siteID, email string, role parley
 	if err != nil {
 		return notFoundAs(err, "Unknown user.")
 	}
-	return s.store.SetRole(ctx, parley.Membership{SiteID: siteID, UserID: u.ID, Role: role})
+	return s.store.InTx(ctx, func(tx parley.Store) error {
+		if err := tx.SetRole(ctx, parley.Membership{SiteID: siteID, UserID: u.ID, Role: role}); err != nil {
+			return err
+		}
+		return protectName(ctx, tx, siteID, u)
+	})
 }
 
 // CreateToken creates a new API token for the user with that email and
@@ -171,26 +118,33 @@ func (s *Service) CreateToken(ctx context.Context, email string) (string, error)
 // Login checks a password and starts a session. It returns the session and
 // its secret, which serves both as the cookie value and as a bearer token.
 // A wrong email or password is EUNAUTHORIZED with the same message.
+//
+// Attempts are limited per client address and, on top of that, per email
+// address (known or not, so the limit reveals nothing), which stops a
+// password guesser spread over many addresses. An unknown email costs the
+// same password-hash work as a wrong password, so timing does not tell
+// which accounts exist.
 func (s *Service) Login(ctx context.Context, email, password, clientKey string) (*parley.Session, string, *parley.User, error) {
-	if err := s.rateLimit(ctx, "login:"+clientKey, s.limits.LoginPerMinute, s.limits.LoginBurst); err != nil {
+	email = strings.ToLower(strings.TrimSpace(email))
+	if err := s.loginLimit(ctx, "login:"+clientKey); err != nil {
 		return nil, "", nil, err
 	}
-	bad := parley.Errorf(parley.EUNAUTHORIZED, "Wrong email or password.")
-	u, err := s.store.GetUserByEmail(ctx, strings.ToLower(strings.TrimSpace(email)))
+	if err := s.loginLimit(ctx, "login:account:"+HashSecret(email)); err != nil {
+		return nil, "", nil, err
+	}
+	u, err := s.store.GetUserByEmail(ctx, email)
+	if err != nil && !parley.IsCode(err, parley.ENOTFOUND) {
+		return nil, "", nil, err
+	}
+	hash := s.dummyHash()
+	if u != nil {
+		hash = u.PasswordHash
+	}
+	if !s.hasher.Verify(hash, password) || u == nil {
+		return nil, "", nil, parley.Errorf(parley.EUNAUTHORIZED, "Wrong email or password.")
+	}
+	sess, secret, err := s.startSession(ctx, s.store, u.ID, parley.LoginPassword, "", "")
 	if err != nil {
-		if parley.IsCode(err, parley.ENOTFOUND) {
-			VerifyPassword(dummyHash, password)
-			return nil, "", nil, bad
-		}
-		return nil, "", nil, err
-	}
-	if !VerifyPassword(u.PasswordHash, password) {
-		return nil, "", nil, bad
-	}
-	secret := newSecret("ps_")
-	now := s.now()
-	sess := &parley.Session{IDHash: HashSecret(secret), UserID: u.ID, CSRFToken: newSecret(""), CreatedAt: now, ExpiresAt: now.Add(s.sessionTTL)}
-	if err := s.store.CreateSession(ctx, sess); err != nil {
 		return nil, "", nil, err
 	}
 	return sess, secret, u, nil
@@ -304,8 +258,24 @@ func unauthorizedAs(err error) error {
 	return err
 }
 
-// rateLimit takes a token from a bucket when limits are enabled.
+// loginLimit takes a token from a login bucket (per address or per
+// account) when limits are enabled.
+func (s *Service) loginLimit(ctx context.Context, key string) error {
+	perMinute, burst := s.limits.LoginPerMinute, s.limits.LoginBurst
+	if strings.HasPrefix(key, "login:account:") {
+		perMinute, burst = s.limits.LoginPerAccountPerMinute, s.limits.LoginPerAccountBurst
+	}
+	return s.takeToken(ctx, key, perMinute, burst, "Too many login attempts. Please wait a moment and try again.")
+}
+
+// rateLimit takes a token from a posting bucket when limits are enabled.
 func (s *Service) rateLimit(ctx context.Context, key string, perMinute float64, burst int) error {
+	return s.takeToken(ctx, key, perMinute, burst, "You are posting too fast. Please wait a moment and try again.")
+}
+
+// takeToken takes a token from a bucket when limits are enabled; when the
+// bucket is empty it returns ERATELIMITED with msg and the wait.
+func (s *Service) takeToken(ctx context.Context, key string, perMinute float64, burst int, msg string) error {
 	if !s.limits.Enabled || perMinute <= 0 {
 		return nil
 	}
@@ -317,7 +287,7 @@ func (s *Service) rateLimit(ctx context.Context, key string, perMinute float64, 
 		if wait < time.Second {
 			wait = time.Second
 		}
-		return &parley.Error{Code: parley.ERATELIMITED, Message: "You are posting too fast. Please wait a moment and try again.", RetryAfter: wait}
+		return &parley.Error{Code: parley.ERATELIMITED, Message: msg, RetryAfter: wait}
 	}
 	return nil
 }

@@ -21,6 +21,10 @@ type Author struct {
 	GuestToken string
 	ClientIP   string
 	ClientKey  string
+	// Origin is the Origin of the browser page that sent the request; ""
+	// when there is none or it is Parley's own. State changes refuse a page
+	// that is not one of the site's origins.
+	Origin string
 }
 
 // PostInput is a new comment as submitted.

@@ -653,7 +653,7 @@ func (imp *importer) story(ctx context.Context, tx parley.Store, it *importItem)
 		return "", false, err
 	}
 	created := us(th.src.CreatedAt)
-	if created.IsZero() || created.After(it.c.CreatedAt) {
+	if created.IsZero() {
 		created = it.c.CreatedAt
 	}
 	title := truncateRunes(strings.TrimSpace(th.src.Title), MaxTitleChars)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/parley-comments/parley"
 	"github.com/parley-comments/parley/i18n"
+	"github.com/parley-comments/parley/textnorm"
 )
 
 // Moderation actions.
@@ -66,7 +67,7 @@ func (s *Service) Decide(ctx context.Context, actor *parley.User, id string, d D
 			if !now.After(cur.ModeratedAt.Truncate(time.Millisecond).Add(time.Millisecond - time.Microsecond)) {
 				now = cur.ModeratedAt.Truncate(time.Millisecond).Add(time.Millisecond)
 			}
-			from := cur.Status
+			from, editPending := cur.Status, cur.EditPending
 			decided := cur.Body
 			if cur.EditPending {
 				decided = cur.PendingBody
@@ -82,9 +83,15 @@ func (s *Service) Decide(ctx context.Context, actor *parley.User, id string, d D
 				return err
 			}
 			out = cur
-			return tx.AppendAudit(ctx, &parley.AuditEntry{ID: parley.NewID(now), SiteID: cur.SiteID, CommentID: cur.ID,
+			if err := tx.AppendAudit(ctx, &parley.AuditEntry{ID: parley.NewID(now), SiteID: cur.SiteID, CommentID: cur.ID,
 				ActorID: actor.ID, ActorName: actor.Name, Action: d.Action, From: from, To: cur.Status,
-				Reason: d.Reason, Note: d.Note, Scores: cur.Scores, CreatedAt: now})
+				Reason: d.Reason, Note: d.Note, Scores: cur.Scores, CreatedAt: now}); err != nil {
+				return err
+			}
+			if err := s.emitHooks(ctx, tx, cur.SiteID, decisionHooks(cur, actor, from, editPending)...); err != nil {
+				return err
+			}
+			return s.notifyDecision(ctx, tx, cur, from, editPending)
 		})
 		// Without ExpectVersion the moderator acts on the current state:
 		// a lost race is retried on the fresh row (and logged once).
@@ -386,9 +393,13 @@ func (s *Service) Audit(ctx context.Context, actor *parley.User, f parley.AuditF
 
 // StorySettings are what moderators may change on a story.
 type StorySettings struct {
-	Closed       *bool
-	Mode         *parley.ModerationMode
-	Title        *string
+	Closed *bool
+	Mode   *parley.ModerationMode
+	Title  *string
+	URL    *string // must be on one of the site's origins
+	// Locked confirms the title and URL (see parley.Story.Locked). Setting
+	// Title or URL locks the story unless Locked says otherwise.
+	Locked       *bool
 	AuthorEmails *[]string // replaces the story's authors
 	Locale       *string   // the widget's language on the story; "" = the site's
 }
@@ -411,8 +422,8 @@ func (s *Service) UpdateStory(ctx context.Context, actor *parley.User, storyID s
 		}
 		st.Mode = *in.Mode
 	}
-	if in.Title != nil {
-		st.Title = truncateRunes(strings.TrimSpace(*in.Title), MaxTitleChars)
+	if err := s.applyStoryMeta(ctx, st, in); err != nil {
+		return nil, err
 	}
 	if in.Locale != nil {
 		l := strings.TrimSpace(*in.Locale)
@@ -424,7 +435,7 @@ func (s *Service) UpdateStory(ctx context.Context, actor *parley.User, storyID s
 	if in.AuthorEmails != nil {
 		ids := []string{}
 		for _, e := range *in.AuthorEmails {
-			u, err := s.store.GetUserByEmail(ctx, strings.ToLower(strings.TrimSpace(e)))
+			u, err := s.userByEmailOnSite(ctx, st.SiteID, e)
 			if err != nil {
 				if parley.IsCode(err, parley.ENOTFOUND) {
 					return nil, parley.Errorf(parley.EINVALID, "No user with email %q.", e)
@@ -436,6 +447,9 @@ func (s *Service) UpdateStory(ctx context.Context, actor *parley.User, storyID s
 		st.AuthorIDs = ids
 	}
 	if err := s.store.UpdateStory(ctx, st); err != nil {
+		if parley.IsCode(err, parley.ECONFLICT) {
+			return nil, parley.Errorf(parley.ECONFLICT, "Another story of this site already has that URL.")
+		}
 		return nil, err
 	}
 	now := s.now()
@@ -445,4 +459,33 @@ func (s *Service) UpdateStory(ctx context.Context, actor *parley.User, storyID s
 	}
 	s.publish(ctx, parley.Event{Type: parley.EventStoryUpdated, SiteID: st.SiteID, StoryID: st.ID, At: now})
 	return st, nil
+}
+
+// applyStoryMeta applies staff changes to a story's title, URL and lock.
+func (s *Service) applyStoryMeta(ctx context.Context, st *parley.Story, in StorySettings) error {
+	if in.Title != nil {
+		title := truncateRunes(textnorm.CleanName(*in.Title), MaxTitleChars)
+		if title == "" {
+			return parley.Errorf(parley.EINVALID, "A story needs a title.")
+		}
+		st.Title, st.Locked = title, true
+	}
+	if in.URL != nil {
+		u, err := normalizeStoryURL(*in.URL)
+		if err != nil {
+			return err
+		}
+		site, err := s.Site(ctx, st.SiteID)
+		if err != nil {
+			return err
+		}
+		if err := storyOnSite(site, u); err != nil {
+			return err
+		}
+		st.URL, st.Locked = u, true
+	}
+	if in.Locked != nil {
+		st.Locked = *in.Locked
+	}
+	return nil
 }

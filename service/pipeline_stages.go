@@ -10,6 +10,7 @@ import (
 	"github.com/parley-comments/parley"
 	"github.com/parley-comments/parley/dedupe"
 	"github.com/parley-comments/parley/spamcheck"
+	"github.com/parley-comments/parley/textnorm"
 )
 
 // validate checks the input and everything the write depends on: the
@@ -30,6 +31,9 @@ func (s *Service) validate(ctx context.Context, w *write) error {
 	}
 	w.storyURL = storyURL
 	if err := s.loadSite(ctx, w); err != nil {
+		return err
+	}
+	if err := storyOnSite(w.site, storyURL); err != nil {
 		return err
 	}
 	if err := s.identify(ctx, w); err != nil {
@@ -62,7 +66,7 @@ func (s *Service) loadSite(ctx context.Context, w *write) error {
 		return err
 	}
 	w.site, w.settings = site, site.Settings.WithDefaults()
-	return nil
+	return checkOrigin(site, w.author)
 }
 
 // identify sets the new comment's author: a signed-in user or a guest with
@@ -81,9 +85,12 @@ func (s *Service) identify(ctx context.Context, w *write) error {
 	if w.settings.GuestsDisallowed {
 		return parley.Errorf(parley.EUNAUTHORIZED, "Please log in to comment on this site.")
 	}
-	name := strings.TrimSpace(in.GuestName)
-	if name == "" || len([]rune(name)) > MaxNameChars {
-		return parley.Errorf(parley.EINVALID, "Please give a name of 1 to %d characters.", MaxNameChars)
+	name, err := cleanName(in.GuestName, "a name")
+	if err != nil {
+		return err
+	}
+	if err := s.checkGuestName(ctx, w.site.ID, name); err != nil {
+		return err
 	}
 	c.AuthorName = name
 	c.AuthorKey = "ip:" + a.ClientKey
@@ -94,6 +101,12 @@ func (s *Service) identify(ctx context.Context, w *write) error {
 		}
 		if domainBlocked(w.settings.BlockedDomains, email) {
 			return parley.Errorf(parley.ESANCTIONED, "Comments from this email domain are not accepted on this site.")
+		}
+		if verified, err := s.store.EmailVerified(ctx, email); err != nil {
+			return err
+		} else if verified {
+			return &parley.Error{Code: parley.EFORBIDDEN, Message: "This email address belongs to a verified account. Sign in with an email link to comment with it.",
+				Fields: map[string]any{"reason": "verified_email"}}
 		}
 		c.GuestEmail, c.AuthorKey = email, "e:"+email
 	}
@@ -179,6 +192,9 @@ func (s *Service) validateEdit(ctx context.Context, w *write) error {
 	if w.site, err = s.Site(ctx, c.SiteID); err != nil {
 		return err
 	}
+	if err := checkOrigin(w.site, w.author); err != nil {
+		return err
+	}
 	w.settings = w.site.Settings.WithDefaults()
 	if w.now.Sub(c.CreatedAt) > w.settings.EditWindow.Std() {
 		return parley.Errorf(parley.EINVALID, "The time to edit this comment is over.")
@@ -222,7 +238,7 @@ func (s *Service) normalize(_ context.Context, w *write) error {
 	}
 	w.c.NormHash = normHash(w.c.Body)
 	if w.newComment() {
-		w.title = truncateRunes(strings.TrimSpace(w.in.StoryTitle), MaxTitleChars)
+		w.title = truncateRunes(textnorm.CleanName(w.in.StoryTitle), MaxTitleChars)
 	}
 	return nil
 }
@@ -350,6 +366,11 @@ func (s *Service) persistNew(ctx context.Context, tx parley.Store, w *write) err
 	if err := tx.CreateComment(ctx, c); err != nil {
 		return err
 	}
+	if u := w.author.User; u != nil {
+		if err := protectName(ctx, tx, c.SiteID, u); err != nil {
+			return err
+		}
+	}
 	if err := tx.AddRevision(ctx, &parley.Revision{ID: parley.NewID(w.now), CommentID: c.ID, Body: c.Body, HTML: c.HTML, CreatedAt: w.now}); err != nil {
 		return err
 	}
@@ -358,7 +379,19 @@ func (s *Service) persistNew(ctx context.Context, tx parley.Store, w *write) err
 			return err
 		}
 	}
-	return s.auditDecision(ctx, tx, w, c, parley.StatusPending)
+	if err := s.auditDecision(ctx, tx, w, c, parley.StatusPending); err != nil {
+		return err
+	}
+	if err := s.emitHooks(ctx, tx, c.SiteID, hookEvent{name: parley.HookCommentCreated, comment: c}); err != nil {
+		return err
+	}
+	if err := s.askConfirmation(ctx, tx, c); err != nil {
+		return err
+	}
+	if c.Status == parley.StatusApproved {
+		return s.notifyApproved(ctx, tx, c, false)
+	}
+	return nil
 }
 
 // persistEdit applies the edit to the stored comment inside tx and returns
@@ -390,7 +423,20 @@ func (s *Service) persistEdit(ctx context.Context, tx parley.Store, w *write) (*
 		Note: note, Scores: cur.Scores, CreatedAt: w.now}); err != nil {
 		return nil, err
 	}
-	return cur, s.auditDecision(ctx, tx, w, cur, from)
+	if err := s.auditDecision(ctx, tx, w, cur, from); err != nil {
+		return nil, err
+	}
+	events := []hookEvent{{name: parley.HookCommentEdited, comment: cur, audience: audienceModerators}}
+	if w.decision.status != parley.StatusPending {
+		events = append(events, decisionHooks(cur, nil, from, from == parley.StatusApproved)...)
+	}
+	if err := s.emitHooks(ctx, tx, cur.SiteID, events...); err != nil {
+		return nil, err
+	}
+	if cur.Status == parley.StatusApproved && from != parley.StatusApproved {
+		return cur, s.notifyApproved(ctx, tx, cur, false)
+	}
+	return cur, nil
 }
 
 // applyEdit puts an edit's text, scores and policy decision on the stored

@@ -11,6 +11,7 @@ import (
 // auto-reject threshold still cannot auto-reject Armenian or Azerbaijani
 // comments below the model's conservative thresholds for them.
 func TestAutoRejectNeverBelowTheModelsLanguageThreshold(t *testing.T) {
+	t.Parallel()
 	model, err := classify.Default()
 	if err != nil {
 		t.Fatal(err)

@@ -43,6 +43,13 @@ func (s *Service) Report(ctx context.Context, a Author, commentID string, reason
 		}
 		return nil, parley.Errorf(parley.ENOTFOUND, "Comment not found.")
 	}
+	site, err := s.Site(ctx, c.SiteID)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkOrigin(site, a); err != nil {
+		return nil, err
+	}
 	if err := s.rateLimit(ctx, "report:addr:"+a.ClientKey, s.limits.PerAddressPerMinute, s.limits.PerAddressBurst); err != nil {
 		return nil, err
 	}
@@ -53,10 +60,6 @@ func (s *Service) Report(ctx context.Context, a Author, commentID string, reason
 	}
 	if hasSanction(sanctions, parley.SanctionNoReports) {
 		return nil, parley.Errorf(parley.ESANCTIONED, "You can no longer report comments on this site.")
-	}
-	site, err := s.store.GetSite(ctx, c.SiteID)
-	if err != nil {
-		return nil, err
 	}
 	hideAfter := site.Settings.HideAfterReports
 	now := s.now()
@@ -82,6 +85,12 @@ func (s *Service) Report(ctx context.Context, a Author, commentID string, reason
 			cur.Status, cur.UpdatedAt, status = parley.StatusPending, now, parley.StatusPending
 		}
 		if err := tx.UpdateComment(ctx, cur); err != nil {
+			return err
+		}
+		if err := s.emitHooks(ctx, tx, cur.SiteID, hookEvent{name: parley.HookCommentReported, comment: cur, report: r}); err != nil {
+			return err
+		}
+		if err := s.notifyReported(ctx, tx, cur, r); err != nil {
 			return err
 		}
 		if !hide {

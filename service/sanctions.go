@@ -89,11 +89,19 @@ func (s *Service) AddSanction(ctx context.Context, actor *parley.User, in Sancti
 		if err := tx.CreateSanction(ctx, sn); err != nil {
 			return err
 		}
-		return tx.AppendAudit(ctx, &parley.AuditEntry{ID: parley.NewID(now), SiteID: in.SiteID, ActorID: actor.ID, ActorName: actor.Name,
-			Action: "sanction_" + string(in.Kind), Note: in.AuthorKey + ": " + sn.Reason, CreatedAt: now})
+		if err := tx.AppendAudit(ctx, &parley.AuditEntry{ID: parley.NewID(now), SiteID: in.SiteID, ActorID: actor.ID, ActorName: actor.Name,
+			Action: "sanction_" + string(in.Kind), Note: in.AuthorKey + ": " + sn.Reason, CreatedAt: now}); err != nil {
+			return err
+		}
+		return s.emitHooks(ctx, tx, in.SiteID, hookEvent{name: parley.HookUserSanctioned, sanction: sn, actor: actor})
 	})
 	if err != nil {
 		return nil, err
+	}
+	if in.Kind == parley.SanctionBan {
+		if err := s.revokeBanned(ctx, in.AuthorKey); err != nil {
+			return sn, err
+		}
 	}
 	if in.Kind == parley.SanctionBan && in.RejectPending {
 		if _, err := s.DecideWhere(ctx, actor, parley.QueueFilter{SiteID: in.SiteID, AuthorKey: in.AuthorKey, Status: parley.StatusPending},

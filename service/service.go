@@ -12,12 +12,16 @@ package service
 import (
 	"context"
 	"log/slog"
+	"net/http"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/parley-comments/parley"
 	"github.com/parley-comments/parley/dedupe"
+	"github.com/parley-comments/parley/mailer"
 	"github.com/parley-comments/parley/render"
+	"github.com/parley-comments/parley/webhook"
 )
 
 // Limits on input.
@@ -47,6 +51,17 @@ type RateLimits struct {
 	// Login limits login attempts per client address.
 	LoginPerMinute float64
 	LoginBurst     int
+	// LoginPerAccount limits login attempts per email address, whatever
+	// the client address.
+	LoginPerAccountPerMinute float64
+	LoginPerAccountBurst     int
+	// EmailLink limits requests that send email (sign-in links, password
+	// resets, invites) per client address, and EmailLinkPerAccount per
+	// recipient address or inviting admin.
+	EmailLinkPerMinute           float64
+	EmailLinkBurst               int
+	EmailLinkPerAccountPerMinute float64
+	EmailLinkPerAccountBurst     int
 }
 
 // DefaultRateLimits are the documented defaults (docs/api.md).
@@ -55,6 +70,9 @@ var DefaultRateLimits = RateLimits{
 	PerAddressPerMinute: 6, PerAddressBurst: 10,
 	PerAuthorPerMinute: 3, PerAuthorBurst: 5,
 	LoginPerMinute: 10, LoginBurst: 10,
+	LoginPerAccountPerMinute: 2, LoginPerAccountBurst: 5,
+	EmailLinkPerMinute: 5, EmailLinkBurst: 10,
+	EmailLinkPerAccountPerMinute: 1, EmailLinkPerAccountBurst: 3,
 }
 
 // Options configures a Service. Store and Clock are required.
@@ -70,6 +88,24 @@ type Options struct {
 	RateLimits RateLimits
 	// SessionTTL is how long a login lasts. Default 30 days.
 	SessionTTL time.Duration
+	// SSO verifies newsrooms' hand-off tokens (nil: SSO sign-in is off).
+	SSO parley.SSOVerifier
+	// OIDC talks to sites' OpenID Connect providers (nil: OIDC is off).
+	OIDC parley.OIDCClient
+	// WebhookAllowPrivate lets webhooks reach private, loopback and
+	// link-local addresses (--webhook-allow-private).
+	WebhookAllowPrivate bool
+	// WebhookClient sends webhook deliveries. Default:
+	// webhook.NewClient(WebhookAllowPrivate, webhook.DefaultTimeout).
+	WebhookClient *http.Client
+	// Passwords hashes passwords. Zero: DefaultPasswordHasher. Tests use
+	// CheapPasswordHasher.
+	Passwords PasswordHasher
+	// PublicURL is the base URL readers reach this server at; links in
+	// email point there (--public-url). Default http://127.0.0.1:8080.
+	PublicURL string
+	// LinkTTL is how long sign-in, invite and reset links last. Default 30 minutes.
+	LinkTTL time.Duration
 }
 
 // Service implements Parley's use cases over a Store.
@@ -84,11 +120,28 @@ type Service struct {
 	limits     RateLimits
 	sessionTTL time.Duration
 	renderer   *render.Renderer
+	sso        parley.SSOVerifier
+	oidc       parley.OIDCClient
+
+	webhookAllowPrivate bool
+	hookClient          *http.Client
 
 	listenersMu sync.RWMutex
 	listeners   []func(parley.Event)
 
 	origins originCache // see OriginAllowed
+
+	hasher    PasswordHasher
+	dummyOnce sync.Once
+	dummy     string
+
+	outbox outbox // senders by kind and the worker (outbox.go)
+
+	publicURL string
+	linkTTL   time.Duration
+	mailOnce  sync.Once
+	composer  *mailer.Composer
+	mailErr   error
 }
 
 // OnEvent registers fn to be called synchronously, in this process, for
@@ -113,10 +166,27 @@ func New(o Options) *Service {
 	if o.Clock == nil {
 		o.Clock = parley.SystemClock{}
 	}
-	return &Service{
-		store: o.Store, clock: o.Clock, classifier: o.Classifier, adapter: o.Adapter, bus: o.Bus, index: o.Index,
-		log: o.Logger, limits: o.RateLimits, sessionTTL: o.SessionTTL, renderer: render.New(),
+	if o.PublicURL == "" {
+		o.PublicURL = "http://127.0.0.1:8080"
 	}
+	if o.LinkTTL <= 0 {
+		o.LinkTTL = 30 * time.Minute
+	}
+	if o.WebhookClient == nil {
+		o.WebhookClient = webhook.NewClient(o.WebhookAllowPrivate, webhook.DefaultTimeout)
+	}
+	if o.Passwords == (PasswordHasher{}) {
+		o.Passwords = DefaultPasswordHasher
+	}
+	s := &Service{
+		store: o.Store, clock: o.Clock, classifier: o.Classifier, adapter: o.Adapter, bus: o.Bus, index: o.Index,
+		log: o.Logger, limits: o.RateLimits, sessionTTL: o.SessionTTL, renderer: render.New(), hasher: o.Passwords, sso: o.SSO, oidc: o.OIDC,
+		webhookAllowPrivate: o.WebhookAllowPrivate, hookClient: o.WebhookClient,
+		outbox:    outbox{wake: make(chan struct{}, 1)},
+		publicURL: strings.TrimRight(o.PublicURL, "/"), linkTTL: o.LinkTTL,
+	}
+	s.RegisterOutboxSender(parley.OutboxWebhook, OutboxSenderFunc(s.sendWebhook))
+	return s
 }
 
 // Store returns the underlying store, for wiring code that needs it.
@@ -129,6 +199,7 @@ func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Mic
 // publish sends an event after a commit. Failures are logged: events are
 // hints, and the data is already durable.
 func (s *Service) publish(ctx context.Context, e parley.Event) {
+	s.KickOutbox() // a change may have queued mails or webhook deliveries
 	s.listenersMu.RLock()
 	for _, fn := range s.listeners {
 		fn(e)

@@ -38,7 +38,7 @@ func newFixture(t *testing.T, limits service.RateLimits) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := service.New(service.Options{Store: db, Clock: clk, Classifier: model, Adapter: adapter.Adapter{}, Index: dedupe.NewIndex(dedupe.Options{}), RateLimits: limits})
+	svc := service.New(service.Options{Passwords: service.CheapPasswordHasher, Store: db, Clock: clk, Classifier: model, Adapter: adapter.Adapter{}, Index: dedupe.NewIndex(dedupe.Options{}), RateLimits: limits})
 	ctx := context.Background()
 	if _, err := svc.CreateSite(ctx, "news", "News", []string{"https://news.example"}); err != nil {
 		t.Fatal(err)
@@ -63,6 +63,7 @@ func (f *fixture) post(a service.Author, email, story, body string) (*service.Po
 }
 
 func TestStaffAndTrustedAuthorsSkipTheQueueOnlyWhenPolicySaysSo(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, service.RateLimits{})
 	ctx := context.Background()
 	res, err := f.svc.Post(ctx, service.Author{User: f.mod, ClientKey: "x"}, service.PostInput{SiteID: "news", StoryURL: "https://news.example/a", Body: "Editor's note: we corrected the date."})
@@ -103,6 +104,7 @@ func TestStaffAndTrustedAuthorsSkipTheQueueOnlyWhenPolicySaysSo(t *testing.T) {
 }
 
 func TestBanAndSuspensionCarryTheirReason(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, service.RateLimits{})
 	ctx := context.Background()
 	p, err := f.post(guest(), "troll@example.org", "a", "First comment that is still pending review.")
@@ -140,6 +142,7 @@ func TestBanAndSuspensionCarryTheirReason(t *testing.T) {
 }
 
 func TestAutoRejectIsOffByDefaultAndLoggedWhenOn(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, service.RateLimits{})
 	ctx := context.Background()
 	insult := "You are a stupid worthless idiot and everyone hates you."
@@ -175,6 +178,7 @@ func TestAutoRejectIsOffByDefaultAndLoggedWhenOn(t *testing.T) {
 }
 
 func TestHoneypotAndTooFastAreHeldAsSpam(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, service.RateLimits{})
 	ctx := context.Background()
 	r, err := f.svc.Post(ctx, guest(), service.PostInput{SiteID: "news", StoryURL: "https://news.example/a", Body: "Nice article, visit my site", GuestName: "Bot", Honeypot: "http://spam.example", ComposeMillis: 9000})
@@ -188,6 +192,7 @@ func TestHoneypotAndTooFastAreHeldAsSpam(t *testing.T) {
 }
 
 func TestCampaignAcrossStoriesFormsOneCluster(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, service.RateLimits{})
 	ctx := context.Background()
 	text := "The so-called reopening is a propaganda stunt paid for by foreign agents; share this everywhere before they delete it!"
@@ -235,6 +240,7 @@ func TestCampaignAcrossStoriesFormsOneCluster(t *testing.T) {
 }
 
 func TestRateLimitAnswersWithRetryAfter(t *testing.T) {
+	t.Parallel()
 	limits := service.RateLimits{Enabled: true, PerAddressPerMinute: 60, PerAddressBurst: 2, PerAuthorPerMinute: 60, PerAuthorBurst: 100}
 	f := newFixture(t, limits)
 	for i := 0; i < 2; i++ {
@@ -254,6 +260,7 @@ func TestRateLimitAnswersWithRetryAfter(t *testing.T) {
 }
 
 func TestClosedStoryRefusesComments(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, service.RateLimits{})
 	ctx := context.Background()
 	r, err := f.post(guest(), "a@example.org", "closing", "The first and last comment.")
@@ -274,9 +281,10 @@ func TestClosedStoryRefusesComments(t *testing.T) {
 // comments with it then score higher, other sites are unaffected, and a
 // reset returns the site to the base model.
 func TestModeratorDecisionsMoveTheSiteAdapter(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, service.RateLimits{})
 	ctx := context.Background()
-	if _, err := f.svc.CreateSite(ctx, "other", "Other", nil); err != nil {
+	if _, err := f.svc.CreateSite(ctx, "other", "Other", []string{"https://news.example"}); err != nil {
 		t.Fatal(err)
 	}
 	probe := "The qorpuk families from the valley are back in town."
@@ -337,6 +345,7 @@ func TestModeratorDecisionsMoveTheSiteAdapter(t *testing.T) {
 }
 
 func TestReadersReportPublishedComments(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, service.RateLimits{})
 	ctx := context.Background()
 	r, err := f.post(guest(), "a@example.org", "a", "A published comment that some readers dislike.")

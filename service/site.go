@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/parley-comments/parley"
@@ -47,6 +48,19 @@ func NormalizeOrigin(o string) (string, error) {
 		return "", parley.Errorf(parley.EINVALID, "Origin %q must look like https://news.example.", o)
 	}
 	return strings.ToLower(u.Scheme + "://" + u.Host), nil
+}
+
+// storyOnSite refuses a story URL outside the site's origins, so that
+// nobody can hang a story on another domain off a site.
+func storyOnSite(site *parley.Site, storyURL string) error {
+	u, err := url.Parse(storyURL)
+	if err == nil && slices.Contains(site.Origins, strings.ToLower(u.Scheme+"://"+u.Host)) {
+		return nil
+	}
+	if len(site.Origins) == 0 {
+		return parley.Errorf(parley.EINVALID, "This site has no origins configured, so it takes no comments yet; an admin adds them with parley site add --origin.")
+	}
+	return parley.Errorf(parley.EINVALID, "The story URL must be on one of this site's origins (%s).", strings.Join(site.Origins, ", "))
 }
 
 // Site returns a site. ENOTFOUND if unknown.

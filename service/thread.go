@@ -10,6 +10,9 @@ import (
 const (
 	BadgeAuthor = "author" // one of the story's authors
 	BadgeStaff  = "staff"  // an admin or moderator of the site
+	// BadgeVerified marks a signed-in commenter who proved their email
+	// address (an email link); staff and author badges take precedence.
+	BadgeVerified = "verified"
 )
 
 // ThreadInput asks for one page of a story's public thread.
@@ -28,8 +31,11 @@ type ThreadPage struct {
 	Story      *parley.Story // nil when nobody has commented yet
 	Comments   []*parley.Comment
 	NextCursor string
-	Count      int               // approved comments on the story
-	Badges     map[string]string // author user ID -> badge
+	Count      int // approved comments on the story
+	// Title is the story title readers may see: "" while it is only a
+	// commenter's suggestion (see parley.Story.Locked).
+	Title  string
+	Badges map[string]string // author user ID -> badge
 }
 
 // Thread returns a page of a story's thread as the viewer may see it.
@@ -66,6 +72,9 @@ func (s *Service) Thread(ctx context.Context, a Author, in ThreadInput) (*Thread
 	if page.Count, err = s.store.CountApproved(ctx, story.ID); err != nil {
 		return nil, err
 	}
+	if story.Locked || page.Count > 0 {
+		page.Title = story.Title
+	}
 	members, err := s.store.ListSiteMembers(ctx, site.ID)
 	if err != nil {
 		return nil, err
@@ -77,6 +86,19 @@ func (s *Service) Thread(ctx context.Context, a Author, in ThreadInput) (*Thread
 	}
 	for _, id := range story.AuthorIDs {
 		page.Badges[id] = BadgeAuthor
+	}
+	var others []string
+	for _, c := range page.Comments {
+		if c.AuthorUserID != "" && page.Badges[c.AuthorUserID] == "" {
+			others = append(others, c.AuthorUserID)
+		}
+	}
+	verified, err := s.store.VerifiedUsers(ctx, others)
+	if err != nil {
+		return nil, err
+	}
+	for id := range verified {
+		page.Badges[id] = BadgeVerified
 	}
 	return page, nil
 }

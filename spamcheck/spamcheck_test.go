@@ -8,6 +8,7 @@ import (
 )
 
 func TestCountLinks(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		in   string
@@ -46,6 +47,7 @@ func TestCountLinks(t *testing.T) {
 }
 
 func TestMinComposeFor(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		body string
 		want int64
@@ -72,6 +74,7 @@ func kinds(sigs []parley.SpamSignal) string {
 }
 
 func TestCheck(t *testing.T) {
+	t.Parallel()
 	long := strings.Repeat("A considered paragraph about the election. ", 10)
 	tests := []struct {
 		name       string
@@ -119,6 +122,7 @@ func TestCheck(t *testing.T) {
 }
 
 func TestHoneypotDetailIsShortAndSafe(t *testing.T) {
+	t.Parallel()
 	got := Check(Input{Body: "x", Honeypot: strings.Repeat("é", 500) + "\x00\xff"})
 	if len(got) != 1 || got[0].Kind != KindHoneypot {
 		t.Fatalf("got %v", got)

@@ -249,26 +249,38 @@ func (c *conn) TouchToken(ctx context.Context, id string, at time.Time) error {
 	return mustAffect(res, err, "Token")
 }
 
-// CreateSession inserts a session. ECONFLICT if the ID hash exists,
-// ENOTFOUND if the user does not.
+// CreateSession inserts a session; an empty Method becomes
+// parley.LoginPassword. ECONFLICT if the ID hash exists, ENOTFOUND if the
+// user does not.
 func (c *conn) CreateSession(ctx context.Context, s *parley.Session) error {
-	return c.insertNew(ctx, "Session", `INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
-		s.IDHash, s.UserID, s.CSRFToken, c.d.timeArg(s.CreatedAt), c.d.timeArg(s.ExpiresAt))
+	if s.Method == "" {
+		s.Method = parley.LoginPassword
+	}
+	return c.insertNew(ctx, "Session", `INSERT INTO sessions (id_hash, user_id, csrf_token, method, site_id, user_agent, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		s.IDHash, s.UserID, s.CSRFToken, s.Method, s.SiteID, s.UserAgent, c.d.timeArg(s.CreatedAt), c.d.timeArg(s.ExpiresAt))
+}
+
+const sessionCols = `id_hash, user_id, csrf_token, method, site_id, user_agent, created_at, expires_at`
+
+func scanSession(sc interface{ Scan(...any) error }) (*parley.Session, error) {
+	var s parley.Session
+	if err := sc.Scan(&s.IDHash, &s.UserID, &s.CSRFToken, &s.Method, &s.SiteID, &s.UserAgent, timeCol{&s.CreatedAt}, timeCol{&s.ExpiresAt}); err != nil {
+		return nil, err
+	}
+	return &s, nil
 }
 
 // GetSession returns a session that has not expired at the store clock's
 // current time (see DB.SetClock). ENOTFOUND if missing or expired.
 func (c *conn) GetSession(ctx context.Context, idHash string) (*parley.Session, error) {
-	var s parley.Session
-	err := c.queryRow(ctx, `SELECT id_hash, user_id, csrf_token, created_at, expires_at FROM sessions WHERE id_hash = ?`, idHash).
-		Scan(&s.IDHash, &s.UserID, &s.CSRFToken, timeCol{&s.CreatedAt}, timeCol{&s.ExpiresAt})
+	s, err := scanSession(c.queryRow(ctx, `SELECT `+sessionCols+` FROM sessions WHERE id_hash = ?`, idHash))
 	if err != nil {
 		return nil, translate(err, "Session")
 	}
 	if !c.clock.Now().Before(s.ExpiresAt) {
 		return nil, parley.Errorf(parley.ENOTFOUND, "Session not found.")
 	}
-	return &s, nil
+	return s, nil
 }
 
 // DeleteSession removes a session. Deleting a missing session is not an error.

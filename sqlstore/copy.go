@@ -68,7 +68,7 @@ var copyTables = []copyTable{
 	{"memberships", []string{"site_id", "user_id"}, cols("site_id user_id role")},
 	{"tokens", []string{"id"}, cols("id user_id secret_hash created_at:t last_used_at:nt")},
 	{"sessions", []string{"id_hash"}, cols("id_hash user_id csrf_token created_at:t expires_at:t")},
-	{"stories", []string{"id"}, cols("id site_id url title closed:b mode created_at:t locale")},
+	{"stories", []string{"id"}, cols("id site_id url title closed:b mode created_at:t locked:b locale")},
 	{"story_authors", []string{"story_id", "user_id"}, cols("story_id user_id position:i")},
 	{"comments", []string{"id"}, cols(`id site_id story_id parent_id status queue_status body html edit_pending:b
 		pending_body pending_html author_user_id author_name guest_email guest_token_hash client_ip author_key
@@ -83,6 +83,14 @@ var copyTables = []copyTable{
 	{"reports", []string{"id"}, cols("id site_id comment_id reporter_key reason note created_at:t resolution resolved_by resolved_at:nt")},
 	{"site_adapters", []string{"site_id"}, cols("site_id state updated_at:t")},
 	{"import_keys", []string{"site_id", "source", "source_id"}, cols("site_id source source_id comment_id source_user_id created_at:t")},
+	{"webhooks", []string{"id"}, cols("id site_id url description events moderator_facing:b active:b secret created_at:t updated_at:t")},
+	{"webhook_deliveries", []string{"id"}, cols(`id site_id webhook_id event order_key seq:i body status attempts:i status_code:i
+		last_error duration_ms:i created_at:t last_attempt_at:nt delivered_at:nt waiting:b`)},
+	{"protected_names", []string{"site_id", "skeleton", "user_id"}, cols("site_id skeleton user_id")},
+	{"privacy_requests", []string{"id"}, cols("id kind site_id email token_hash created_at:t expires_at:t used_at:nt")},
+	{"notify_readers", []string{"site_id", "email"}, cols("site_id email token mode locale confirmed_at:nt created_at:t updated_at:t")},
+	{"notify_mutes", []string{"site_id", "email", "story_id"}, cols("site_id email story_id created_at:t")},
+	{"notify_digest", []string{"site_id", "email", "comment_id"}, cols("site_id email comment_id created_at:t")},
 }
 
 // CopyReport is the result of Copy: one entry per table.
@@ -303,8 +311,12 @@ func copyTableRows(ctx context.Context, src, dst *DB, t copyTable) (int, error) 
 					args = append(args, dst.d.encode(c.kind, r[j]))
 				}
 			}
+			onConflict := ` DO UPDATE SET ` + strings.Join(sets, ", ")
+			if len(sets) == 0 { // every column is in the key
+				onConflict = ` DO NOTHING`
+			}
 			q := `INSERT INTO ` + t.name + ` (` + strings.Join(names, ", ") + `) VALUES ` + strings.Join(phs, ", ") +
-				` ON CONFLICT (` + strings.Join(t.pk, ", ") + `) DO UPDATE SET ` + strings.Join(sets, ", ")
+				` ON CONFLICT (` + strings.Join(t.pk, ", ") + `)` + onConflict
 			if _, err := tx.ExecContext(ctx, dst.d.rebind(q), args...); err != nil {
 				_ = tx.Rollback()
 				return err

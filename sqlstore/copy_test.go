@@ -60,6 +60,26 @@ func seedInstallation(t *testing.T, db *sqlstore.DB, n int) (site *parley.Site, 
 		if err := tx.PutSiteAdapter(ctx, site.ID, []byte{'P', 'A', 'D', '1', 0, 255}, at(44)); err != nil {
 			return err
 		}
+		if err := seedWebhook(ctx, tx, site.ID, at); err != nil {
+			return err
+		}
+		if err := tx.CreatePrivacyRequest(ctx, &parley.PrivacyRequest{ID: parley.NewID(at(48)), Kind: parley.PrivacyExport, SiteID: site.ID,
+			Email: "r@d.example", TokenHash: "abc", CreatedAt: at(48), ExpiresAt: at(49)}); err != nil {
+			return err
+		}
+		if _, err := tx.PutNotifyReader(ctx, &parley.NotifyReader{SiteID: site.ID, Email: "r@d.example", Token: "tok", Mode: parley.NotifyDigest,
+			Locale: "hy", ConfirmedAt: at(50), CreatedAt: at(50), UpdatedAt: at(50)}); err != nil {
+			return err
+		}
+		if err := tx.MuteThread(ctx, site.ID, "r@d.example", stories[0].ID, at(51)); err != nil {
+			return err
+		}
+		if err := tx.AddDigestItem(ctx, site.ID, "r@d.example", "c1", at(52)); err != nil {
+			return err
+		}
+		if err := tx.ProtectName(ctx, site.ID, "mod", user.ID); err != nil {
+			return err
+		}
 		_, _, err := tx.TakeRateToken(ctx, "post:ip:192.0.2.1", 0.1, 5, at(43))
 		return err
 	})
@@ -132,6 +152,7 @@ func checkReport(t *testing.T, rep sqlstore.CopyReport, wantComments int) {
 }
 
 func TestCopySQLiteToPostgres(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	n := 10000
 	if testing.Short() {
@@ -206,6 +227,7 @@ func TestCopySQLiteToPostgres(t *testing.T) {
 // PostgreSQL back into a fresh SQLite database (checksums must equal the
 // original's).
 func TestCopyVerifiesAndRoundTrips(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	const n = 500
 	src := sqltest.OpenSQLite(t)
@@ -250,4 +272,24 @@ func TestCopyVerifiesAndRoundTrips(t *testing.T) {
 			t.Errorf("table %s: round-trip checksum %s != original %s", rep2.Tables[i].Name, rep2.Tables[i].DstChecksum, rep.Tables[i].SrcChecksum)
 		}
 	}
+}
+
+// seedWebhook adds a webhook and a delivery in each of two states.
+func seedWebhook(ctx context.Context, tx parley.Store, siteID string, at func(int) time.Time) error {
+	h := &parley.Webhook{ID: parley.NewID(at(45)), SiteID: siteID, URL: "https://hooks.example/x", Events: []string{parley.HookCommentApproved},
+		Active: true, ModeratorFacing: true, Secret: "whsec_x", CreatedAt: at(45), UpdatedAt: at(45)}
+	if err := tx.CreateWebhook(ctx, h); err != nil {
+		return err
+	}
+	for i, st := range []parley.DeliveryStatus{parley.DeliveryDelivered, parley.DeliveryPending} {
+		d := &parley.WebhookDelivery{ID: parley.NewID(at(46 + i)), SiteID: siteID, WebhookID: h.ID, Event: parley.HookCommentApproved,
+			OrderKey: "c1", Body: []byte(`{"event":"comment.approved"}`), Status: st, CreatedAt: at(46 + i)}
+		if st == parley.DeliveryDelivered {
+			d.Attempts, d.StatusCode, d.DurationMS, d.LastAttemptAt, d.DeliveredAt = 1, 200, 12, at(47), at(47)
+		}
+		if err := tx.CreateDelivery(ctx, d); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -128,6 +128,9 @@ func sqliteDSN(path string) string {
 	v.Add("_pragma", "journal_mode(WAL)")
 	v.Add("_pragma", "synchronous(FULL)")
 	v.Add("_pragma", "foreign_keys(ON)")
+	// Deleted content is overwritten with zeros, so that an erased
+	// commenter's data does not linger in free pages (docs/privacy.md).
+	v.Add("_pragma", "secure_delete(ON)")
 	v.Set("_txlock", "immediate")
 	return "file:" + path + "?" + v.Encode()
 }

@@ -77,6 +77,7 @@ func testPostgres(t *testing.T) *DB {
 // TestSQLitePragmasOnEveryConnection holds several pooled connections at
 // once and checks the durability settings on each.
 func TestSQLitePragmasOnEveryConnection(t *testing.T) {
+	t.Parallel()
 	db, _ := testSQLite(t)
 	ctx := context.Background()
 	var conns []*sql.Conn
@@ -163,6 +164,7 @@ func postgresSerializationError(t *testing.T, db *DB) error {
 // backend, that they are classified as transient and that InTx runs fn
 // again after one, and gives up with EUNAVAILABLE when they persist.
 func TestTransientErrorsRetried(t *testing.T) {
+	t.Parallel()
 	sqliteDB, path := testSQLite(t)
 	pgDB := testPostgres(t)
 	for _, tc := range []struct {
@@ -213,6 +215,7 @@ func TestTransientErrorsRetried(t *testing.T) {
 // TestCopyTablesMatchSchema guards Copy against a migration that adds a
 // table or column without telling it.
 func TestCopyTablesMatchSchema(t *testing.T) {
+	t.Parallel()
 	sqliteDB, _ := testSQLite(t)
 	pgDB := testPostgres(t)
 	want := map[string][]string{}
@@ -261,6 +264,7 @@ func TestCopyTablesMatchSchema(t *testing.T) {
 }
 
 func TestMigrateIdempotentAndVersioned(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	for _, db := range []*DB{func() *DB { d, _ := testSQLite(t); return d }(), testPostgres(t)} {
 		cur, latest, err := db.SchemaVersion(ctx)
@@ -298,6 +302,7 @@ func TestMigrateIdempotentAndVersioned(t *testing.T) {
 }
 
 func TestOpenErrors(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	if _, err := Open(ctx, "postgres://postgres@127.0.0.1:5432/postgres?pool_max_conns=zero"); parley.ErrorCode(err) != parley.EINTERNAL {
 		t.Fatalf("bad pool_max_conns: %v", err)
@@ -335,6 +340,7 @@ func FuzzDecodeCursor(f *testing.F) {
 // TestConcurrentMigrate migrates one fresh database from several handles at
 // once, as several instances starting together would.
 func TestConcurrentMigrate(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	pg := testPostgres(t) // migrated; use its server for a fresh database
 	var name string

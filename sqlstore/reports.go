@@ -131,7 +131,7 @@ func (c *conn) DeleteSiteAdapter(ctx context.Context, siteID string) error {
 
 // --- Housekeeping ---
 
-// Purge deletes expired sessions, idempotency keys created before
+// Purge deletes expired sessions, SSO token IDs and OIDC flows, idempotency keys created before
 // keysBefore and rate buckets last touched before bucketsBefore, and
 // returns the number of rows deleted.
 func (c *conn) Purge(ctx context.Context, now, keysBefore, bucketsBefore time.Time) (int, error) {
@@ -141,6 +141,8 @@ func (c *conn) Purge(ctx context.Context, now, keysBefore, bucketsBefore time.Ti
 		at  time.Time
 	}{
 		{`DELETE FROM sessions WHERE expires_at <= ?`, now},
+		{`DELETE FROM sso_token_ids WHERE expires_at <= ?`, now},
+		{`DELETE FROM login_flows WHERE expires_at <= ?`, now},
 		{`DELETE FROM idempotency_keys WHERE created_at < ?`, keysBefore},
 		{`DELETE FROM rate_buckets WHERE updated_at < ?`, bucketsBefore},
 	} {

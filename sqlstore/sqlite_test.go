@@ -38,6 +38,7 @@ func seedSiteStory(t *testing.T, db *sqlstore.DB) (*parley.Site, *parley.Story) 
 // the database and the database is intact. (Power loss cannot be simulated
 // here; synchronous=FULL is what covers it, see docs/storage.md.)
 func TestSQLiteKill9KeepsAcknowledgedWrites(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "kill.db")
 	db, err := sqlstore.Open(ctx, path)
@@ -94,6 +95,7 @@ func TestSQLiteKill9KeepsAcknowledgedWrites(t *testing.T) {
 // TestSQLiteKillChild is the child process of the kill -9 test; it is
 // skipped in a normal run.
 func TestSQLiteKillChild(t *testing.T) {
+	t.Parallel()
 	path := os.Getenv(killChildEnv)
 	if path == "" {
 		t.Skip("helper process for TestSQLiteKill9KeepsAcknowledgedWrites")
@@ -118,6 +120,7 @@ func TestSQLiteKillChild(t *testing.T) {
 // database file at once, as two processes would: busy waits and InTx
 // retries must let every write through.
 func TestSQLiteTwoHandlesOneFile(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "two.db")
 	var dbs []*sqlstore.DB

@@ -324,7 +324,9 @@ func foldConfusables(w []unit) int {
 		return only
 	}
 	best, bestMiss, bestNative := scriptNone, 1<<30, -1
-	for _, cand := range []int{scriptLatin, scriptCyrillic, scriptArmenian} {
+	// On a tie, Cyrillic and Armenian win: Latin look-alikes typed into a
+	// Russian or Armenian word ("сyкa") are the common evasion.
+	for _, cand := range []int{scriptCyrillic, scriptArmenian, scriptLatin} {
 		if count[cand] == 0 {
 			continue
 		}
@@ -415,8 +417,10 @@ func undoLeetPass(w []unit, script int, table map[rune]rune, letters int, edges 
 		// Cyrillic evasions often start with a digit ("6ля"); Latin ones
 		// rarely do, while "1st" and "4th" are common.
 		leading := a == 0 && right && script == scriptCyrillic && letters >= 2
+		// So do hiding ones at the end ("быдл0", "дерьм0").
+		trailing := b == len(w) && left && script == scriptCyrillic && letters >= 3
 		edge := edges && (a == 0 && right || b == len(w) && left)
-		if left && right || dollars && (left || right) || leading || edge {
+		if left && right || dollars && (left || right) || leading || trailing || edge {
 			for k := a; k < b; k++ {
 				w[k].r = table[w[k].r]
 			}

@@ -9,6 +9,7 @@ import (
 )
 
 func TestNormalize(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, in, want string
 	}{
@@ -88,6 +89,8 @@ func TestNormalize(t *testing.T) {
 		{"ru/ellipsis character", "нае…ли", "нае*ли"},
 		{"ru/latin look-alike joined by a mask", "x*й", "х*й"},
 		{"ru/latin look-alikes", "пиcдeц", "писдец"},
+		{"ru/half latin look-alikes", "сyкa", "сука"},
+		{"ru/trailing zero", "быдл0 дерьм0", "быдло дерьмо"},
 		{"tr/asterisk", "o*spu", "o*spu"},
 		{"az/dots", "q..hbə", "q*hbə"},
 		{"hy/asterisk", "բո*զ", "բո*զ"},
@@ -117,6 +120,7 @@ func TestNormalize(t *testing.T) {
 }
 
 func TestSpanMapsBackToOriginal(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in, word, wantOrig string
 	}{
@@ -178,6 +182,7 @@ func TestMatchMasked(t *testing.T) {
 }
 
 func TestSpanClamps(t *testing.T) {
+	t.Parallel()
 	r := Normalize("héllo wörld")
 	for _, c := range [][2]int{{-5, 3}, {2, 100}, {100, 200}, {4, 2}, {0, 0}} {
 		s, e := r.Span(c[0], c[1])
@@ -191,6 +196,7 @@ func TestSpanClamps(t *testing.T) {
 }
 
 func TestDuplicateKey(t *testing.T) {
+	t.Parallel()
 	same := [][]string{
 		{"Hello, World!!", "hello world", "ｈｅｌｌｏ ｗｏｒｌｄ", "HELLO\u200b WORLD"},
 		{"Привет, мир!", "привет мир", "ПРИВЕТ  МИР"},
@@ -211,6 +217,7 @@ func TestDuplicateKey(t *testing.T) {
 }
 
 func TestWords(t *testing.T) {
+	t.Parallel()
 	got := Words(Normalize("Hello, wörld! Привет-мир 42 բարեւ").Text)
 	want := []string{"hello", "wörld", "привет", "мир", "42", "բարեւ"}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
@@ -219,6 +226,7 @@ func TestWords(t *testing.T) {
 }
 
 func TestSqueeze(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{"fuuck": "fuck", "good": "god", "сууука": "сука", "a11": "a11"} {
 		if got := Squeeze(in); got != want {
 			t.Errorf("Squeeze(%q) = %q, want %q", in, got, want)
@@ -272,6 +280,7 @@ func FuzzNormalize(f *testing.F) {
 
 // The rune tables answer exactly as the unicode package does.
 func TestRuneTablesMatchUnicode(t *testing.T) {
+	t.Parallel()
 	for r := rune(-1); r < 0x1000; r++ {
 		if IsLetter(r) != unicode.IsLetter(r) || IsDigit(r) != unicode.IsDigit(r) ||
 			IsLatin(r) != unicode.Is(unicode.Latin, r) || IsCyrillic(r) != unicode.Is(unicode.Cyrillic, r) ||
@@ -285,6 +294,7 @@ func TestRuneTablesMatchUnicode(t *testing.T) {
 // The runes the fast path passes through unnormalized come out of NFKC
 // unchanged, alone and next to each other.
 func TestInertRunesAreLeftAloneByNFKC(t *testing.T) {
+	t.Parallel()
 	var inert []rune
 	for r := rune(0); r < lowRunes; r++ {
 		if nfkcInert(string(r)) {

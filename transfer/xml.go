@@ -46,7 +46,11 @@ func (x *xmlStream) fail(err error) error {
 	}
 	var xe *xml.SyntaxError
 	if errors.As(err, &xe) {
-		return &SyntaxError{Format: x.format, Line: xe.Line, Msg: xe.Msg}
+		msg := xe.Msg
+		if msg == "unexpected EOF" {
+			msg = "unexpected end of file (is it truncated?)"
+		}
+		return &SyntaxError{Format: x.format, Line: xe.Line, Msg: msg}
 	}
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 		return &SyntaxError{Format: x.format, Line: x.line(), Msg: "unexpected end of file (is it truncated?)"}

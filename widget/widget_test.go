@@ -39,6 +39,7 @@ func mustManifest(t *testing.T) Manifest {
 }
 
 func TestLoader(t *testing.T) {
+	t.Parallel()
 	mux := newMux(t)
 	m := mustManifest(t)
 	rec := do(t, mux, "GET", "/widget.js", nil)
@@ -76,6 +77,7 @@ func TestLoader(t *testing.T) {
 }
 
 func TestBundleImmutableAndGzip(t *testing.T) {
+	t.Parallel()
 	mux := newMux(t)
 	m := mustManifest(t)
 	path := "/widget/" + m.Bundle
@@ -121,6 +123,7 @@ func TestBundleImmutableAndGzip(t *testing.T) {
 }
 
 func TestNotFoundAndMethods(t *testing.T) {
+	t.Parallel()
 	mux := newMux(t)
 	for _, p := range []string{"/widget/manifest.json", "/widget/widget.js", "/widget/widget.0000000000.js", "/widget/"} {
 		if rec := do(t, mux, "GET", p, nil); rec.Code != http.StatusNotFound {
@@ -139,6 +142,7 @@ func TestNotFoundAndMethods(t *testing.T) {
 // it loads) is at most 25 KB gzipped. It gzips the embedded files itself
 // rather than trusting the manifest, and checks the manifest is current.
 func TestSizeBudget(t *testing.T) {
+	t.Parallel()
 	m := mustManifest(t)
 	a, err := load()
 	if err != nil {
@@ -166,6 +170,7 @@ func TestSizeBudget(t *testing.T) {
 }
 
 func TestLoadFromRejectsInconsistentBuilds(t *testing.T) {
+	t.Parallel()
 	good := `{"loader":"widget.js","bundle":"widget.0123456789ab.js"}`
 	cases := map[string]fstest.MapFS{
 		"no manifest": {"dist/widget.js": {Data: []byte("x")}},
@@ -203,6 +208,7 @@ func TestLoadFromRejectsInconsistentBuilds(t *testing.T) {
 }
 
 func TestAcceptsGzip(t *testing.T) {
+	t.Parallel()
 	cases := map[string]bool{
 		"":                      false,
 		"gzip":                  true,

@@ -18,6 +18,10 @@ type stringList []string
 func (l *stringList) String() string     { return strings.Join(*l, ",") }
 func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
 
+// passwordHasher hashes account passwords; the in-process CLI tests make
+// it cheap (see TestMain).
+var passwordHasher = service.DefaultPasswordHasher
+
 // adminService opens the database (which must be migrated) and returns a
 // service for CLI commands.
 func adminService(ctx context.Context, dbf *dbFlags) (*service.Service, func(), error) {
@@ -25,7 +29,7 @@ func adminService(ctx context.Context, dbf *dbFlags) (*service.Service, func(), 
 	if err != nil {
 		return nil, nil, err
 	}
-	return service.New(service.Options{Store: db, Clock: parley.SystemClock{}}), func() { db.Close() }, nil
+	return service.New(service.Options{Store: db, Clock: parley.SystemClock{}, Passwords: passwordHasher}), func() { db.Close() }, nil
 }
 
 func runSiteAdd(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -27,7 +27,7 @@ func loadModel(path string) (*classify.Model, error) {
 	return classify.Load(f)
 }
 
-// runEval implements `parley eval --data a.csv[,b.csv] [--model m.bin] [--json]`.
+// runEval implements `parley eval --data a.csv[,b.csv] [--model m.bin] [--json] [--split dev] [--disguise]`.
 // It scores every row and reports, for every label with known values,
 // ROC-AUC, PR-AUC, and macro-F1, precision and recall at the model's
 // shipped threshold.
@@ -37,28 +37,58 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	data := fs.String("data", "", "comma-separated CSV files (text,lang,toxic,personal_attack,hate_speech,obscenity,spam,source)")
 	modelPath := fs.String("model", "", "model file (default: the embedded model)")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
+	disguise := fs.Bool("disguise", false, "score a disguised copy of each comment: every listed word and a share (--disguise-rate) of the others spelled the way people hide words from filters")
+	disguiseRate := fs.Float64("disguise-rate", 0.2, "with --disguise, the share of unlisted words disguised too")
+	seed := fs.Uint64("seed", 1, "the random seed of --disguise and --simulate-moderation")
+	simulate := fs.Bool("simulate-moderation", false, "replay the rows (shuffled with --seed) as one site's moderator decisions through the per-site adapter and print ROC-AUC on the rest after 0, 50, 100, 200, 500 and 1000 decisions")
+	language := fs.String("language", "", "score only rows whose lang column is this (en, ru, tr, az, hy, hy-Latn)")
+	other := fs.String("other", "", "with --simulate-moderation, comma-separated CSV files of another site's comments, scored through this site's adapter")
+	split := fs.String("split", "", "score only the rows of this split of `parley train` (train, tune or dev); default every row")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *data == "" {
 		return fmt.Errorf("--data is required")
 	}
-	var rows []classify.Row
-	for _, name := range strings.Split(*data, ",") {
-		f, err := os.Open(name)
-		if err != nil {
-			return fmt.Errorf("open data: %w", err)
-		}
-		rs, err := classify.ReadCSV(f)
-		f.Close()
-		if err != nil {
-			return cliError(err)
-		}
-		rows = append(rows, rs...)
+	keep, err := splitFilter(*split)
+	if err != nil {
+		return err
+	}
+	rows, err := readRows(*data, func(r classify.Row) bool { return keep(r) && (*language == "" || r.Lang == *language) })
+	if err != nil {
+		return err
+	}
+	if len(rows) == 0 {
+		return fmt.Errorf("no rows to score in %s", *data)
 	}
 	m, err := loadModel(*modelPath)
 	if err != nil {
 		return cliError(err)
+	}
+	if *simulate {
+		var others []classify.Row
+		if *other != "" {
+			if others, err = readRows(*other, keep); err != nil {
+				return err
+			}
+		}
+		points, err := classify.SimulateModeration(ctx, m, rows, others, *seed)
+		if err != nil {
+			return cliError(err)
+		}
+		if *asJSON {
+			enc := json.NewEncoder(stdout)
+			enc.SetIndent("", "  ")
+			return enc.Encode(points)
+		}
+		printSimulation(stdout, points)
+		return nil
+	}
+	if *disguise {
+		d := classify.NewDisguiser(m, *seed, *disguiseRate)
+		for i := range rows {
+			rows[i].Text = d.Disguise(rows[i].Text)
+		}
 	}
 	rep, err := classify.Evaluate(ctx, m, rows)
 	if err != nil {
@@ -70,6 +100,9 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return enc.Encode(rep)
 	}
 	fmt.Fprintf(stdout, "%d comments, %.0f comments/s\n", rep.N, rep.CommentsPerSecond)
+	if rep.Civil.N > 0 {
+		fmt.Fprintf(stdout, "civil comments with a suggested reason: %d of %d (%.1f%%)\n", rep.Civil.Flagged, rep.Civil.N, 100*rep.Civil.Rate)
+	}
 	fmt.Fprintf(stdout, "%-16s %6s %6s %8s %8s %8s %9s %7s %9s\n", "label", "n", "pos", "roc_auc", "pr_auc", "macro_f1", "precision", "recall", "threshold")
 	labels := make([]string, 0, len(rep.Labels))
 	for l := range rep.Labels {
@@ -83,6 +116,77 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintf(stdout, "%-16s %6.0f %6.0f %8.3f %8.3f %8.3f %9.3f %7.3f %9.3f\n", l, v["n"], v["positives"], v["roc_auc"], v["pr_auc"], v["macro_f1"], v["precision"], v["recall"], v["threshold"])
 	}
 	return nil
+}
+
+// readRows reads the comma-separated CSV files in names and keeps the rows
+// keep accepts.
+func readRows(names string, keep func(classify.Row) bool) ([]classify.Row, error) {
+	var rows []classify.Row
+	for _, name := range strings.Split(names, ",") {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, fmt.Errorf("open data: %w", err)
+		}
+		rs, err := classify.ReadCSV(f)
+		f.Close()
+		if err != nil {
+			return nil, cliError(err)
+		}
+		for _, r := range rs {
+			if keep(r) {
+				rows = append(rows, r)
+			}
+		}
+	}
+	return rows, nil
+}
+
+// printSimulation prints SimulateModeration's points as a table: ROC-AUC
+// per label on the rest of the site's stream, then on the other site's
+// rows.
+func printSimulation(w io.Writer, points []classify.SimPoint) {
+	fmt.Fprintf(w, "%9s %6s", "decisions", "rest")
+	for _, l := range parley.Labels {
+		fmt.Fprintf(w, " %15s", l)
+	}
+	if len(points) > 0 && points[0].Other != nil {
+		fmt.Fprint(w, " | other site")
+	}
+	fmt.Fprintln(w)
+	col := func(v map[parley.Label]float64, l parley.Label) string {
+		if x, ok := v[l]; ok {
+			return fmt.Sprintf(" %15.3f", x)
+		}
+		return fmt.Sprintf(" %15s", "-")
+	}
+	for _, p := range points {
+		fmt.Fprintf(w, "%9d %6d", p.Decisions, p.Rest)
+		for _, l := range parley.Labels {
+			fmt.Fprint(w, col(p.Own, l))
+		}
+		if p.Other != nil {
+			fmt.Fprint(w, " |")
+			for _, l := range parley.Labels {
+				if _, ok := p.Other[l]; ok {
+					fmt.Fprintf(w, " %s %.3f", l, p.Other[l])
+				}
+			}
+		}
+		fmt.Fprintln(w)
+	}
+}
+
+// splitFilter returns a filter for the rows of one of train's splits
+// ("" keeps every row).
+func splitFilter(name string) (func(classify.Row) bool, error) {
+	want, ok := map[string]classify.Split{"train": classify.SplitTrain, "tune": classify.SplitTune, "dev": classify.SplitDev}[name]
+	if name == "" {
+		return func(classify.Row) bool { return true }, nil
+	}
+	if !ok {
+		return nil, fmt.Errorf("--split must be train, tune or dev")
+	}
+	return func(r classify.Row) bool { return classify.SplitOf(r.Text) == want }, nil
 }
 
 // runClassify implements `parley classify [--json] [--model m.bin] "text"`.

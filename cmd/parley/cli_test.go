@@ -22,6 +22,7 @@ func runCLI(t *testing.T, stdin string, args ...string) (string, string, error) 
 }
 
 func TestCLIAdminCommands(t *testing.T) {
+	t.Parallel()
 	data := t.TempDir()
 	// serve refuses a database that has not been migrated, and says what to do.
 	_, _, err := runCLI(t, "", "serve", "--data", data, "--addr", "127.0.0.1:0")
@@ -69,6 +70,7 @@ func TestCLIAdminCommands(t *testing.T) {
 }
 
 func TestClassifyAndEvalCommands(t *testing.T) {
+	t.Parallel()
 	out, _, err := runCLI(t, "", "classify", "--json", "You are a stupid idiot")
 	if err != nil {
 		t.Fatal(err)
@@ -135,6 +137,7 @@ func TestClassifyAndEvalCommands(t *testing.T) {
 // from CSV and GloVe-format files, measures it on the tune split, and
 // scores a comment with the written model.
 func TestTrainCommandWithEmbeddings(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	var csv strings.Builder
 	csv.WriteString("text,lang,toxic,personal_attack,hate_speech,obscenity,spam,source\n")

@@ -18,18 +18,45 @@ import (
 	"time"
 
 	_ "modernc.org/sqlite"
+
+	"github.com/parley-comments/parley/service"
 )
 
-// buildBinary builds parley once per test run.
+// TestMain makes password hashing cheap for the in-process CLI tests and
+// removes the binary the process tests share.
+func TestMain(m *testing.M) {
+	passwordHasher = service.CheapPasswordHasher
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}
+
+var (
+	buildOnce sync.Once
+	binDir    string
+	binErr    error
+)
+
+// buildBinary builds parley once per test run, for every test that runs it
+// as a process.
 func buildBinary(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "parley")
-	cmd := exec.Command("go", "build", "-o", bin, ".")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
+	buildOnce.Do(func() {
+		if binDir, binErr = os.MkdirTemp("", "parley-bin-"); binErr != nil {
+			return
+		}
+		cmd := exec.Command("go", "build", "-o", filepath.Join(binDir, "parley"), ".")
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			binErr = fmt.Errorf("build: %v\n%s", err, out)
+		}
+	})
+	if binErr != nil {
+		t.Fatal(binErr)
 	}
-	return bin
+	return filepath.Join(binDir, "parley")
 }
 
 // startServer starts "parley serve" and returns its base URL and process.
@@ -68,6 +95,7 @@ func startServer(t *testing.T, bin string, args ...string) (string, *exec.Cmd) {
 // at once, kills the server with SIGKILL mid-stream, restarts it, and checks
 // that every comment that got a 201 is stored exactly once.
 func TestKill9KeepsEveryAcknowledgedComment(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds and runs the server binary")
 	}

@@ -35,7 +35,10 @@ func setupDemo(ctx context.Context, svc *service.Service, baseURL, loginsFile st
 		printLoginsHint(stdout, loginsFile)
 		return nil
 	}
-	site, err := svc.CreateSite(ctx, demoSiteID, "Parley Demo Gazette", []string{baseURL})
+	// The sample article's story URLs are on demoStoryOrigin (a stable
+	// canonical address, whatever port the demo runs on); the server's own
+	// origin serves the page.
+	site, err := svc.CreateSite(ctx, demoSiteID, "Parley Demo Gazette", []string{baseURL, demoStoryOrigin})
 	if err != nil {
 		return err
 	}

@@ -3,10 +3,15 @@
 //	parley serve      --addr HOST:PORT [--demo] [--migrate]   serve the API, widget and dashboard
 //	parley migrate                                             apply the embedded migrations
 //	parley site add   --id ID --name NAME --origin URL         add a site (tenant)
+//	parley site auth  --site ID [--sso-… | --oidc-…]          show or set a site's SSO and OIDC sign-in
 //	parley user add   --email E --name N --role R --site ID --password-stdin
 //	parley user reset-password --email E [--password-stdin]   set (or generate and print) a new password
 //	parley token create --email E                              print a new API token (last line)
 //	parley migrate-db --from DIR-or-URL --to URL               copy a whole installation
+//	parley import --site ID --format FORMAT [--strict] FILE    import another system's comments
+//	parley export --site ID [--format jsonl|wxr] [--out FILE]  export a site
+//	parley backup --out FILE                                   snapshot the SQLite database
+//	parley restore [--force] FILE                              restore a snapshot
 //	parley train --data a.csv,b.csv --out model.bin            retrain the built-in classifier
 //	parley eval --data test.csv [--model model.bin] [--json]   measure a model
 //	parley classify [--json] "text"                            score one text
@@ -45,10 +50,15 @@ commands:
   serve          serve the API, the widget and the moderation dashboard
   migrate        apply the embedded database migrations
   site add       add a site
+  site auth      show or set a site's sign-in: newsroom SSO (JWT) and staff OIDC
   user add       add a user with a role on a site
   user reset-password  give a user a new password (printed unless --password-stdin)
   token create   create an API token for a user
   migrate-db     copy a SQLite installation into PostgreSQL and verify it
+  import         import comments from Disqus, WordPress, remark42, Isso, Commento or a Parley export
+  export         export a site's stories and comments (jsonl or wxr)
+  backup         write a verified snapshot of the SQLite database
+  restore        restore a SQLite backup into a data directory
   train          retrain the built-in classifier from labeled CSV files
   eval           measure a classifier model on labeled CSV files
   classify       score one text: labels, language, evidence
@@ -74,8 +84,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "migrate":
 		return runMigrate(ctx, rest, stdout, stderr)
 	case "site":
-		if s, r := sub(); s == "add" {
+		switch s, r := sub(); s {
+		case "add":
 			return runSiteAdd(ctx, r, stdout, stderr)
+		case "auth":
+			return runSiteAuth(ctx, r, stdin, stdout, stderr)
 		}
 	case "user":
 		switch s, r := sub(); s {
@@ -90,6 +103,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 	case "migrate-db":
 		return runMigrateDB(ctx, rest, stdout, stderr)
+	case "import":
+		return runImport(ctx, rest, stdout, stderr)
+	case "export":
+		return runExport(ctx, rest, stdout, stderr)
+	case "backup":
+		return runBackup(ctx, rest, stdout, stderr)
+	case "restore":
+		return runRestore(ctx, rest, stdout, stderr)
 	case "train":
 		return runTrain(ctx, rest, stdout)
 	case "eval":

@@ -14,6 +14,7 @@ import (
 // command verified every table's count and checksum, twice (it is safe to
 // run again).
 func TestMigrateDBCopiesASeededSiteToPostgres(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds and runs the binaries")
 	}

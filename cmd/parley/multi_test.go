@@ -54,6 +54,7 @@ func call(t *testing.T, method, url string, body any, headers ...string) (int, m
 // TestTwoInstancesOnOnePostgres runs two parley processes on one PostgreSQL
 // database and checks that they behave as one service.
 func TestTwoInstancesOnOnePostgres(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds and runs the server binary")
 	}

@@ -9,7 +9,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
+	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -19,15 +22,19 @@ import (
 	"github.com/parley-comments/parley/dedupe"
 	"github.com/parley-comments/parley/events"
 	"github.com/parley-comments/parley/httpapi"
+	"github.com/parley-comments/parley/mailer"
+	"github.com/parley-comments/parley/oidclogin"
 	"github.com/parley-comments/parley/service"
 	"github.com/parley-comments/parley/sqlstore"
 	"github.com/parley-comments/parley/sqlstore/pgnotify"
+	"github.com/parley-comments/parley/ssojwt"
 )
 
 // serveConfig is everything serve needs, from flags and environment.
 type serveConfig struct {
 	db             dbFlags
 	addr           string
+	metricsAddr    string
 	demo           bool
 	demoSeed       bool
 	migrate        bool
@@ -36,6 +43,16 @@ type serveConfig struct {
 	secureCookies  string
 	logFormat      string
 	logLevel       string
+	// Webhooks and data retention (issue 14).
+	webhookAllowPrivate bool
+	ipRetention         time.Duration // 0: keep addresses
+	backupEvery         time.Duration
+	backupKeep          int
+	backupDir           string
+	// Email (issue 13).
+	smtpURL   string
+	mailFrom  string
+	publicURL string
 }
 
 // validate checks cross-field rules.
@@ -51,10 +68,49 @@ func (c *serveConfig) validate() error {
 	if c.logFormat != "text" && c.logFormat != "json" {
 		return fmt.Errorf("--log-format must be text or json")
 	}
+	if c.backupEvery != 0 {
+		if c.db.db != "" {
+			return fmt.Errorf("--backup-every is for SQLite; back PostgreSQL up with pg_dump (docs/backup.md)")
+		}
+		if c.backupEvery < time.Minute {
+			return fmt.Errorf("--backup-every must be at least 1m")
+		}
+		if c.backupKeep < 1 {
+			return fmt.Errorf("--backup-keep must be at least 1")
+		}
+	}
 	if _, _, err := net.SplitHostPort(c.addr); err != nil {
 		return fmt.Errorf("--addr must be HOST:PORT: %w", err)
 	}
+	if c.metricsAddr != "" {
+		a, err := metricsListenAddr(c.metricsAddr)
+		if err != nil {
+			return err
+		}
+		c.metricsAddr = a
+	}
+	if c.publicURL != "" {
+		if u, err := url.Parse(c.publicURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Path != "" && u.Path != "/" {
+			return fmt.Errorf("--public-url must be the server's base URL, e.g. https://comments.gazette.example")
+		}
+	}
+	if c.smtpURL != "" && c.mailFrom == "" {
+		return fmt.Errorf("--smtp-url needs --mail-from, e.g. \"The Gazette <comments@gazette.example>\"")
+	}
 	return nil
+}
+
+// metricsListenAddr returns the address for the metrics listener: a
+// missing host means loopback, so metrics are never exposed by accident.
+func metricsListenAddr(addr string) (string, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", fmt.Errorf("--metrics-addr must be [HOST]:PORT: %w", err)
+	}
+	if host == "" {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port), nil
 }
 
 func newLogger(format, level string, w io.Writer) (*slog.Logger, error) {
@@ -75,14 +131,29 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var cfg serveConfig
 	cfg.db.register(fs)
 	fs.StringVar(&cfg.addr, "addr", envOr("PARLEY_ADDR", "127.0.0.1:8080"), "address to listen on (env PARLEY_ADDR); port 0 picks a free port")
+	fs.StringVar(&cfg.metricsAddr, "metrics-addr", envOr("PARLEY_METRICS_ADDR", ""), "serve Prometheus metrics at /metrics on this [HOST]:PORT (env PARLEY_METRICS_ADDR); off when empty; no host means 127.0.0.1")
 	fs.BoolVar(&cfg.demo, "demo", false, "create and serve a demo site with a sample article at /")
 	fs.BoolVar(&cfg.demoSeed, "demo-seed", true, "with --demo, fill a new demo site with a multilingual thread and a moderation queue")
 	fs.BoolVar(&cfg.migrate, "migrate", false, "apply pending database migrations before serving")
 	fs.StringVar(&cfg.rateLimit, "rate-limit", envOr("PARLEY_RATE_LIMIT", "on"), "on or off; off is for load tests only")
 	fs.StringVar(&cfg.trustedProxies, "trusted-proxies", envOr("PARLEY_TRUSTED_PROXIES", ""), "comma-separated IPs or CIDRs whose X-Forwarded-For is trusted")
+	fs.BoolVar(&cfg.webhookAllowPrivate, "webhook-allow-private", envOr("PARLEY_WEBHOOK_ALLOW_PRIVATE", "") == "1",
+		"let webhooks reach private, loopback and link-local addresses (env PARLEY_WEBHOOK_ALLOW_PRIVATE=1)")
+	fs.Func("ip-retention", "drop commenters' IP addresses after this long, e.g. 90d or 720h; 0 keeps them (env PARLEY_IP_RETENTION, default 90d)",
+		func(v string) (err error) { cfg.ipRetention, err = parseRetention(v); return err })
 	fs.StringVar(&cfg.secureCookies, "secure-cookies", envOr("PARLEY_SECURE_COOKIES", "auto"), "auto (on unless --demo on loopback), on or off")
 	fs.StringVar(&cfg.logFormat, "log-format", envOr("PARLEY_LOG_FORMAT", "text"), "text or json")
 	fs.StringVar(&cfg.logLevel, "log-level", envOr("PARLEY_LOG_LEVEL", "info"), "debug, info, warn or error")
+	fs.DurationVar(&cfg.backupEvery, "backup-every", envDuration("PARLEY_BACKUP_EVERY"), "make a verified SQLite backup this often, e.g. 6h (env PARLEY_BACKUP_EVERY); 0 = off")
+	fs.IntVar(&cfg.backupKeep, "backup-keep", 14, "scheduled backups to keep")
+	fs.StringVar(&cfg.backupDir, "backup-dir", "", "directory for scheduled backups (default DATA/backups)")
+	fs.StringVar(&cfg.smtpURL, "smtp-url", os.Getenv("PARLEY_SMTP_URL"), "SMTP server, smtp://user:pass@host:587 (STARTTLS when offered) or smtps://…:465 (env PARLEY_SMTP_URL); empty: mail stays in the outbox")
+	fs.StringVar(&cfg.mailFrom, "mail-from", os.Getenv("PARLEY_MAIL_FROM"), "sender of Parley's email, e.g. \"The Gazette <comments@gazette.example>\" (env PARLEY_MAIL_FROM)")
+	fs.StringVar(&cfg.publicURL, "public-url", os.Getenv("PARLEY_PUBLIC_URL"), "the URL readers reach this server at, for links in email, e.g. https://comments.gazette.example (env PARLEY_PUBLIC_URL); default http://ADDR")
+	var err error
+	if cfg.ipRetention, err = parseRetention(envOr("PARLEY_IP_RETENTION", "90d")); err != nil {
+		return fmt.Errorf("PARLEY_IP_RETENTION: %w", err)
+	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -103,11 +174,29 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 
 	// The demo is a one-command first run, so it migrates a fresh database.
+	if cfg.db.db == "" {
+		// The data directory's lock keeps "parley restore" from replacing the
+		// database under a running server.
+		unlock, ok, err := lockData(cfg.db.data)
+		if err != nil {
+			return err
+		}
+		if ok {
+			defer unlock()
+		}
+	}
 	db, err := cfg.db.open(ctx, cfg.migrate || cfg.demo)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	if cfg.backupEvery > 0 {
+		dir := cfg.backupDir
+		if dir == "" {
+			dir = filepath.Join(cfg.db.data, "backups")
+		}
+		go backupSchedule{every: cfg.backupEvery, keep: cfg.backupKeep, dir: dir}.run(ctx, db, logger)
+	}
 
 	bus, closeBus, err := newBus(ctx, db, cfg.db.db, logger)
 	if err != nil {
@@ -122,6 +211,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	go followIndex(ctx, db, bus, index, clock, logger)
 	go housekeeping(ctx, db, clock, logger)
+	go retainAddresses(ctx, db, clock, cfg.ipRetention, logger)
 
 	limits := service.DefaultRateLimits
 	limits.Enabled = cfg.rateLimit == "on"
@@ -129,13 +219,30 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("load classifier: %w", err)
 	}
-	svc := service.New(service.Options{Store: db, Clock: clock, Classifier: classifier, Adapter: adapter.Adapter{}, Bus: bus, Index: index, Logger: logger, RateLimits: limits})
-
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return err
 	}
 	baseURL := "http://" + ln.Addr().String()
+	publicURL := strings.TrimRight(cfg.publicURL, "/")
+	if publicURL == "" {
+		publicURL = baseURL
+	}
+	svc := service.New(service.Options{Store: db, Clock: clock, Classifier: classifier, Adapter: adapter.Adapter{}, Bus: bus, Index: index, Logger: logger, RateLimits: limits, Passwords: passwordHasher,
+		WebhookAllowPrivate: cfg.webhookAllowPrivate, PublicURL: publicURL, SSO: ssojwt.New(nil), OIDC: oidclogin.New(nil)})
+	if err := svc.ProtectStaffNames(ctx); err != nil {
+		logger.Warn("protect staff names from look-alike guest names", "err", err)
+	}
+	if err := setupMail(svc, cfg, logger); err != nil {
+		return err
+	}
+	// One outbox worker per process; messages of a kind without a sender
+	// stay pending (docs/email.md).
+	go func() {
+		if err := svc.RunOutbox(ctx); err != nil {
+			logger.Error("outbox worker", "err", err)
+		}
+	}()
 	secure := cfg.secureCookies == "on" || (cfg.secureCookies == "auto" && !cfg.demo)
 	api := httpapi.New(httpapi.Config{Service: svc, Bus: bus, Resolver: resolver, Logger: logger, SecureCookies: secure, Ready: db.Ping})
 	defer api.Close()
@@ -162,8 +269,20 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		BaseContext:       func(net.Listener) context.Context { return ctx },
 	}
 	fmt.Fprintf(stdout, "parley listening on %s (%s)\n", baseURL, db.Dialect())
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
+	if cfg.metricsAddr != "" {
+		mln, err := net.Listen("tcp", cfg.metricsAddr)
+		if err != nil {
+			return fmt.Errorf("--metrics-addr: %w", err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", api.MetricsHandler())
+		msrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		defer msrv.Close()
+		fmt.Fprintf(stdout, "parley metrics on http://%s/metrics\n", mln.Addr())
+		go func() { errc <- msrv.Serve(mln) }()
+	}
 	select {
 	case err := <-errc:
 		return err
@@ -175,6 +294,21 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
+	return nil
+}
+
+// setupMail registers the SMTP sender for the outbox's email, or warns that
+// mail will wait in the outbox.
+func setupMail(svc *service.Service, cfg serveConfig, logger *slog.Logger) error {
+	if cfg.smtpURL == "" {
+		logger.Warn("no --smtp-url: email (sign-in links, invites, password resets, notifications) is logged and kept in the outbox, not sent")
+		return nil
+	}
+	snd, err := mailer.New(mailer.Config{URL: cfg.smtpURL, From: cfg.mailFrom})
+	if err != nil {
+		return fmt.Errorf("--smtp-url: %w", err)
+	}
+	svc.RegisterOutboxSender(parley.OutboxEmail, snd)
 	return nil
 }
 
@@ -244,12 +378,14 @@ func followIndex(ctx context.Context, db parley.Store, bus parley.EventBus, ix *
 // Retention of housekeeping data.
 const (
 	idempotencyKeyRetention = 7 * 24 * time.Hour
+	sentOutboxRetention     = 7 * 24 * time.Hour
 	rateBucketRetention     = 24 * time.Hour
 )
 
-// housekeeping deletes expired sessions, old idempotency keys and idle rate
-// buckets once an hour. Several instances may run it at once; deletes are
-// idempotent.
+// housekeeping deletes expired sessions, old idempotency keys, idle rate
+// buckets, expired email links and sent outbox messages older than a
+// week, once an hour.
+// Several instances may run it at once; deletes are idempotent.
 func housekeeping(ctx context.Context, db parley.Store, clock parley.Clock, logger *slog.Logger) {
 	tick := time.NewTicker(time.Hour)
 	defer tick.Stop()
@@ -261,6 +397,70 @@ func housekeeping(ctx context.Context, db parley.Store, clock parley.Clock, logg
 			}
 		} else if n > 0 {
 			logger.Info("housekeeping", "deleted", n)
+		}
+		if n, err := db.PurgeAuthLinks(ctx, now); err != nil {
+			if ctx.Err() == nil {
+				logger.Warn("housekeeping: email links", "err", err)
+			}
+		} else if n > 0 {
+			logger.Info("housekeeping: expired email links deleted", "deleted", n)
+		}
+		if n, err := db.PurgeOutbox(ctx, now.Add(-sentOutboxRetention)); err != nil {
+			if ctx.Err() == nil {
+				logger.Warn("housekeeping: outbox", "err", err)
+			}
+		} else if n > 0 {
+			logger.Info("housekeeping: sent outbox messages deleted", "deleted", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// envDuration reads a duration from the environment; 0 when unset or bad
+// (a bad value is then refused by flag parsing of the same text).
+func envDuration(name string) time.Duration {
+	d, _ := time.ParseDuration(os.Getenv(name))
+	return d
+}
+
+// parseRetention reads a retention period: a number of days ("90d") or a
+// Go duration ("720h"); "0" means forever.
+func parseRetention(v string) (time.Duration, error) {
+	v = strings.TrimSpace(v)
+	if n, ok := strings.CutSuffix(v, "d"); ok {
+		days, err := strconv.Atoi(n)
+		if err != nil || days < 0 {
+			return 0, fmt.Errorf("invalid retention %q: use days like 90d or a duration like 720h", v)
+		}
+		return time.Duration(days) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("invalid retention %q: use days like 90d or a duration like 720h", v)
+	}
+	return d, nil
+}
+
+// retainAddresses drops client IP addresses older than keep, once an hour
+// (never when keep is 0). Several instances may run it at once.
+func retainAddresses(ctx context.Context, db parley.Store, clock parley.Clock, keep time.Duration, logger *slog.Logger) {
+	if keep <= 0 {
+		logger.Info("IP addresses are kept without limit (--ip-retention 0)")
+		return
+	}
+	tick := time.NewTicker(time.Hour)
+	defer tick.Stop()
+	for {
+		if n, err := db.DropOldAddresses(ctx, clock.Now().Add(-keep)); err != nil {
+			if ctx.Err() == nil {
+				logger.Warn("IP retention", "err", err)
+			}
+		} else if n > 0 {
+			logger.Info("IP retention: addresses dropped", "rows", n, "older_than", keep)
 		}
 		select {
 		case <-ctx.Done():

@@ -114,6 +114,11 @@ export class Api {
     return this.request("POST", "/api/v1/preview", { site, body });
   }
 
+  /** Exchange a newsroom's signed SSO token for a Parley session token. */
+  sso(site: string, token: string): Promise<{ token: string; user: { id: string; name: string }; role: string }> {
+    return this.request("POST", "/api/v1/auth/sso", { site, token });
+  }
+
   logout(): Promise<unknown> {
     return this.request("POST", "/api/v1/auth/logout", {});
   }

@@ -37,6 +37,9 @@ function mountAll(): void {
       storyTitle: d.storyTitle || document.title,
       locale: d.locale || "",
       sort: d.sort === "newest" ? "newest" : "oldest",
+      ssoToken: d.ssoToken,
+      ssoCallback: d.ssoCallback,
+      ssoLoginUrl: d.ssoLoginUrl,
     });
   });
 }

@@ -46,6 +46,8 @@ export interface Messages {
   permalink: string;
   badgeAuthor: string;
   badgeStaff: string;
+  /** A signed-in commenter who proved their email address. */
+  badgeVerified: string;
   edited: string;
   pendingNotice: string;
   editPendingNotice: string;

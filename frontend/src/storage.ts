@@ -6,6 +6,8 @@
 export interface Auth {
   token: string;
   user: { name: string; role: string };
+  /** Set when the session came from the newsroom's SSO: its user ID (sub). */
+  ssoSub?: string;
 }
 
 /** Mine records a comment this browser posted, so its author can edit it. */
@@ -74,6 +76,14 @@ export class Store {
   }
   set auth(a: Auth | null) {
     this.set("auth", a ? JSON.stringify(a) : null);
+  }
+
+  /** The ID (jti) of the last SSO token exchanged: tokens are single-use. */
+  get ssoSpent(): string {
+    return this.get("sso-jti") || "";
+  }
+  set ssoSpent(v: string) {
+    this.set("sso-jti", v || null);
   }
 
   get name(): string {

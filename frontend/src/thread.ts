@@ -4,7 +4,7 @@
 export interface Comment {
   id: string;
   parent_id?: string | null;
-  author: { name: string; badge?: "author" | "staff" | null };
+  author: { name: string; badge?: "author" | "staff" | "verified" | null };
   html: string;
   created_at: string;
   edited_at?: string;

@@ -20,6 +20,25 @@ export interface Config {
   /** data-locale; "" to use the site's locale or the page's lang. */
   locale: string;
   sort: Sort;
+  /** data-sso-token: a newsroom-signed JWT for the reader signed in there. */
+  ssoToken?: string;
+  /** data-sso-callback: a global function returning such a token (or a promise of one, or "" when signed out). */
+  ssoCallback?: string;
+  /** data-sso-login-url: the newsroom's sign-in page; "Log in" goes there instead of the popup. */
+  ssoLoginUrl?: string;
+}
+
+/** The claims the widget reads from an SSO token (unverified: only to avoid re-exchanging it). */
+export function ssoClaims(token: string): { sub: string; jti: string } | null {
+  const part = token.split(".")[1];
+  if (!part) return null;
+  try {
+    const json = atob(part.replace(/-/g, "+").replace(/_/g, "/").padEnd(Math.ceil(part.length / 4) * 4, "="));
+    const c = JSON.parse(json);
+    return typeof c.sub === "string" && typeof c.jti === "string" ? { sub: c.sub, jti: c.jti } : null;
+  } catch {
+    return null;
+  }
 }
 
 let sheet: CSSStyleSheet | null = null;
@@ -417,7 +436,46 @@ export class Widget {
     this.applyLocale();
     window.addEventListener("message", (e) => this.onMessage(e));
     window.addEventListener("hashchange", () => void this.highlight(idFromHash(location.hash)));
-    void this.reload();
+    void this.ssoSignIn().then(() => this.reload());
+  }
+
+  /**
+   * Sign in with the newsroom's SSO token, if the page gives one. A token
+   * is exchanged once (the server refuses a second use); the session it
+   * gives is kept while the page's token names the same user. A page that
+   * gives no token while an SSO session is stored means the reader signed
+   * out of the newsroom: the session is ended here too.
+   */
+  private async ssoSignIn(): Promise<void> {
+    const { ssoToken, ssoCallback } = this.cfg;
+    if (ssoToken === undefined && !ssoCallback) return;
+    let token = ssoToken || "";
+    if (!token && ssoCallback) {
+      const fn = (window as unknown as Record<string, unknown>)[ssoCallback];
+      if (typeof fn === "function") {
+        try {
+          token = String((await fn()) || "");
+        } catch (e) {
+          console.warn("parley: the SSO callback failed", e);
+        }
+      } else console.warn(`parley: data-sso-callback names no function: ${ssoCallback}`);
+    }
+    const cur = this.store.auth;
+    const claims = token ? ssoClaims(token) : null;
+    if (!claims) {
+      if (cur?.ssoSub) await this.logout(false);
+      return;
+    }
+    if (cur?.ssoSub === claims.sub || this.store.ssoSpent === claims.jti) return;
+    this.store.ssoSpent = claims.jti;
+    try {
+      const r = await this.api.sso(this.cfg.site, token);
+      this.store.auth = { token: r.token, user: { name: r.user.name, role: r.role || "" }, ssoSub: claims.sub };
+    } catch (e) {
+      // A refused token (expired, wrong key, wrong site…) leaves the reader a guest; the reason is for the developer.
+      console.warn("parley: single sign-on refused:", e instanceof ApiError ? `${e.code}: ${e.message}` : e);
+      if (cur?.ssoSub) this.store.auth = null;
+    }
   }
 
   private applyLocale(): void {
@@ -578,6 +636,7 @@ export class Widget {
       h("span", { class: "name", text: c.author.name }),
       c.author.badge === "author" && h("span", { class: "badge", text: t.badgeAuthor }),
       c.author.badge === "staff" && h("span", { class: "badge", text: t.badgeStaff }),
+      c.author.badge === "verified" && h("span", { class: "badge verified", text: t.badgeVerified }),
       h(
         "a",
         { class: "plink", href: this.permalink(c.id), "aria-label": `${t.permalink}: ${this.fmtTime(c.created_at)}` },
@@ -758,12 +817,20 @@ export class Widget {
   }
 
   private login(): void {
+    if (this.cfg.ssoLoginUrl) {
+      const u = new URL(this.cfg.ssoLoginUrl, location.href);
+      u.searchParams.set("return_to", location.href);
+      location.assign(u.toString());
+      return;
+    }
     const url =
       this.cfg.base +
       "/auth/popup?site=" +
       encodeURIComponent(this.cfg.site) +
       "&origin=" +
-      encodeURIComponent(location.origin);
+      encodeURIComponent(location.origin) +
+      "&return=" +
+      encodeURIComponent(location.href.split("#")[0]);
     this.popup = window.open(url, "parley-login", "popup,width=480,height=640");
     if (!this.popup) {
       this.gstatus.textContent = this.t.popupBlocked;
@@ -782,13 +849,13 @@ export class Widget {
     void this.reload();
   }
 
-  private async logout(): Promise<void> {
+  private async logout(reload = true): Promise<void> {
     try {
       await this.api.logout();
     } catch {
       // The token is forgotten locally either way.
     }
     this.store.auth = null;
-    await this.reload();
+    if (reload) await this.reload();
   }
 }

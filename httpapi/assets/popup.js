@@ -11,3 +11,52 @@
     setTimeout(function () { window.close(); }, 300);
   }
 })();
+
+// Email sign-in: ask for a link, then wait for the tab where the link is
+// opened to announce the session (BroadcastChannel, same origin) and hand
+// it to the widget like a password login.
+(function () {
+  var main = document.getElementById("parley-login");
+  var form = document.getElementById("email-link");
+  var status = document.getElementById("email-status");
+  if (!main || !form || !status) return;
+  form.addEventListener("submit", function (e) {
+    e.preventDefault();
+    var button = form.querySelector("button");
+    button.disabled = true;
+    fetch("/api/v1/auth/email-link", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({
+        site: form.dataset.site,
+        email: form.elements.email.value,
+        name: form.elements.name.value,
+        return_to: form.dataset.return || "",
+        lang: document.documentElement.lang || ""
+      })
+    })
+      .then(function (r) {
+        return r.json().then(function (b) {
+          status.className = r.ok ? "" : "error";
+          status.textContent = r.ok ? "Check your email and open the link. This window signs you in when you do." : (b.error && b.error.message) || "Something went wrong.";
+        });
+      })
+      .catch(function () {
+        status.className = "error";
+        status.textContent = "The network failed. Try again.";
+      })
+      .finally(function () {
+        button.disabled = false;
+      });
+  });
+  if (!window.BroadcastChannel || !window.opener) return;
+  var ch = new BroadcastChannel("parley-login");
+  ch.onmessage = function (ev) {
+    var d = ev.data;
+    if (!d || d.type !== "parley:login" || typeof d.token !== "string") return;
+    window.opener.postMessage({ type: "parley:login", token: d.token, user: d.user }, main.dataset.origin);
+    ch.close();
+    status.textContent = "You are signed in.";
+    setTimeout(function () { window.close(); }, 300);
+  };
+})();

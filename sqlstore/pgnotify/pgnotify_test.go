@@ -53,6 +53,7 @@ func event(n int) parley.Event {
 }
 
 func TestTwoInstances(t *testing.T) {
+	t.Parallel()
 	dsn := sqltest.PostgresDSN(t)
 	a, b := newBus(t, dsn), newBus(t, dsn)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -95,6 +96,7 @@ func TestTwoInstances(t *testing.T) {
 }
 
 func TestReconnect(t *testing.T) {
+	t.Parallel()
 	dsn := sqltest.PostgresDSN(t)
 	a, b := newBus(t, dsn), newBus(t, dsn)
 	ctx := context.Background()

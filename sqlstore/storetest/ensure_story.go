@@ -42,6 +42,12 @@ func testEnsureStory(t *testing.T, db *sqlstore.DB) {
 	if got.ID != ids[0] || got.Title != "Hot" {
 		t.Fatalf("existing story: got %s %q, want %s \"Hot\"", got.ID, got.Title, ids[0])
 	}
+	// Locked round-trips through UpdateStory.
+	got.Locked, got.Title = true, "Confirmed"
+	must(t, db.UpdateStory(ctx(), got))
+	if again, err := db.GetStory(ctx(), got.ID); err != nil || !again.Locked || again.Title != "Confirmed" {
+		t.Fatalf("locked story read back as %+v, %v", again, err)
+	}
 	_, err = db.EnsureStory(ctx(), &parley.Story{ID: parley.NewID(at(501)), SiteID: "missing", URL: "u", CreatedAt: at(501)})
 	wantCode(t, err, parley.ENOTFOUND)
 }

@@ -34,6 +34,7 @@ func Run(t *testing.T, open func(testing.TB) *sqlstore.DB) {
 		{"Sessions", testSessions},
 		{"Stories", testStories},
 		{"EnsureStory", testEnsureStory},
+		{"ProtectedNames", testProtectedNames},
 		{"StoryPages", testStoryPages},
 		{"CommentRoundTrip", testCommentRoundTrip},
 		{"UpdateComment", testUpdateComment},
@@ -60,6 +61,11 @@ func Run(t *testing.T, open func(testing.TB) *sqlstore.DB) {
 		{"StoryLocale", testStoryLocale},
 		{"SiteAdapters", testSiteAdapters},
 		{"Purge", testPurge},
+		{"Identity", testIdentity}, {"TokenIDsAndFlows", testTokenIDsAndFlows}, {"UserSessions", testUserSessions},
+		{"Webhooks", testWebhooks},
+		{"Privacy", testPrivacy},
+		{"Outbox", testOutbox}, {"OutboxInTx", testOutboxInTx}, {"ConcurrentOutboxClaims", testConcurrentOutboxClaims},
+		{"AuthLinks", testAuthLinks},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

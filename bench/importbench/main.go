@@ -1,0 +1,145 @@
+// Command importbench measures parley's Disqus import end to end on SQLite:
+// it writes a Disqus export with -n comments (threads of 50, a third of
+// them replies, Russian, Armenian, Azerbaijani and English text), imports
+// it into a fresh SQLite database with the real classifier and duplicate
+// index, and prints comments per second and the peak resident memory.
+//
+//	go run ./bench/importbench -n 1000000
+package main
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"path/filepath"
+	"runtime/pprof"
+	"strings"
+	"time"
+
+	"github.com/parley-comments/parley"
+	"github.com/parley-comments/parley/adapter"
+	"github.com/parley-comments/parley/classify"
+	"github.com/parley-comments/parley/dedupe"
+	"github.com/parley-comments/parley/service"
+	"github.com/parley-comments/parley/sqlstore"
+	"github.com/parley-comments/parley/transfer"
+)
+
+var texts = []string{
+	"I think the council should publish the full budget before the vote, not after it.",
+	"Согласен с автором: дороги в нашем районе давно пора отремонтировать.",
+	"Երևանի քաղաքապետարանը պետք է ավելի շատ ուշադրություն դարձնի հասարակական տրանսպորտին։",
+	"Bu məqalə çox maraqlıdır, amma rəqəmlər köhnədir.",
+	"The article misses the point about school funding; teachers have said so for years.",
+	"Спасибо за подробный разбор, особенно про тарифы на воду.",
+}
+
+func main() {
+	n := flag.Int("n", 100000, "comments to generate")
+	dir := flag.String("dir", "", "working directory (default: a temporary one, removed after)")
+	batch := flag.Int("batch", service.DefaultImportBatch, "comments per transaction")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile")
+	flag.Parse()
+	if *cpuprofile != "" {
+		pf, err := os.Create(*cpuprofile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		pprof.StartCPUProfile(pf)
+		defer pprof.StopCPUProfile()
+	}
+	ctx := context.Background()
+	work := *dir
+	if work == "" {
+		var err error
+		if work, err = os.MkdirTemp("", "importbench"); err != nil {
+			log.Fatal(err)
+		}
+		defer os.RemoveAll(work)
+	}
+	file := filepath.Join(work, "disqus.xml")
+	size, err := generate(file, *n)
+	if err != nil {
+		log.Fatal(err)
+	}
+	db, err := sqlstore.Open(ctx, filepath.Join(work, "parley.db"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx); err != nil {
+		log.Fatal(err)
+	}
+	model, err := classify.Default()
+	if err != nil {
+		log.Fatal(err)
+	}
+	svc := service.New(service.Options{Store: db, Classifier: model, Adapter: adapter.Adapter{},
+		Index: dedupe.NewIndex(dedupe.Options{Window: parley.DefaultClusterWindow})})
+	if _, err := svc.CreateSite(ctx, "bench", "Bench", []string{"https://bench.example"}); err != nil {
+		log.Fatal(err)
+	}
+	start := time.Now()
+	rep, err := svc.Import(ctx, service.ImportOptions{SiteID: "bench", Format: "disqus", BatchSize: *batch},
+		func() (transfer.Decoder, func() error, error) { return transfer.Open("disqus", file, transfer.Options{}) })
+	if err != nil {
+		log.Fatal(err)
+	}
+	el := time.Since(start)
+	fmt.Printf("file: %d comments, %.1f MB\n", *n, float64(size)/1e6)
+	fmt.Printf("imported %d comments into %d stories in %s: %.0f comments/s\n", rep.ImportedTotal(), rep.StoriesCreated, el.Round(time.Millisecond), float64(rep.ImportedTotal())/el.Seconds())
+	fmt.Printf("peak RSS: %s\n", peakRSS())
+}
+
+// generate writes a Disqus export of n comments in threads of 50.
+func generate(path string, n int) (int64, error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	w := bufio.NewWriterSize(f, 1<<20)
+	w.WriteString(`<?xml version="1.0" encoding="utf-8"?>` + "\n" + `<disqus xmlns="http://disqus.com" xmlns:dsq="http://disqus.com/disqus-internals">` + "\n")
+	threads := (n + 49) / 50
+	base := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	for t := range threads {
+		fmt.Fprintf(w, "<thread dsq:id=\"t%d\"><link>https://bench.example/story/%d</link><title>Story %d</title><createdAt>%s</createdAt></thread>\n",
+			t, t, t, base.Add(time.Duration(t)*time.Hour).Format(time.RFC3339))
+	}
+	for i := range n {
+		t := i / 50
+		at := base.Add(time.Duration(t)*time.Hour + time.Duration(i%50)*time.Minute)
+		parent := ""
+		if i%3 == 2 {
+			parent = fmt.Sprintf("<parent dsq:id=\"%d\"/>", i-1)
+		}
+		fmt.Fprintf(w, "<post dsq:id=\"%d\"><message><![CDATA[<p>%s Comment %d.</p>]]></message><createdAt>%s</createdAt><isDeleted>false</isDeleted><isSpam>false</isSpam><author><email>reader%d@example.org</email><name>Reader %d</name><isAnonymous>false</isAnonymous><username>reader%d</username></author><thread dsq:id=\"t%d\"/>%s</post>\n",
+			i, texts[i%len(texts)], i, at.Format(time.RFC3339), i%5000, i%5000, i%5000, t, parent)
+	}
+	w.WriteString("</disqus>\n")
+	if err := w.Flush(); err != nil {
+		return 0, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		return 0, err
+	}
+	return st.Size(), nil
+}
+
+// peakRSS reads VmHWM (the peak resident set) from /proc/self/status.
+func peakRSS() string {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return "unknown"
+	}
+	for _, l := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(l, "VmHWM:") {
+			return strings.TrimSpace(strings.TrimPrefix(l, "VmHWM:"))
+		}
+	}
+	return "unknown"
+}

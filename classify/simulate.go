@@ -1,0 +1,137 @@
+package classify
+
+import (
+	"context"
+	"math/rand/v2"
+
+	"github.com/parley-comments/parley"
+	"github.com/parley-comments/parley/adapter"
+)
+
+// SimPoint is the state of a simulated site after some moderator
+// decisions: ROC-AUC per label on the site's comments not yet decided
+// (Own), and on another site's comments scored through this site's
+// adapter (Other; a real other site has its own adapter and is not
+// affected at all). A label with one class in the rows is left out.
+type SimPoint struct {
+	Decisions int                      `json:"decisions"`
+	Rest      int                      `json:"rest"`
+	Own       map[parley.Label]float64 `json:"own"`
+	Other     map[parley.Label]float64 `json:"other,omitempty"`
+}
+
+// SimulationCheckpoints are the decision counts SimulateModeration reports.
+var SimulationCheckpoints = []int{0, 50, 100, 200, 500, 1000}
+
+// SimulateModeration replays stream, shuffled with seed, as one site's
+// moderator decisions through the per-site adapter over m, and reports
+// after each checkpoint (while decisions remain) the ROC-AUC on the rest of
+// the stream and on other. A row's decision follows its labels: hate
+// speech, personal attack and obscenity are rejections with that reason,
+// spam is spam, a row clean on every label is approved, and a row labeled
+// only toxic (OffensEval) is rejected with the reason the model suggests,
+// or personal_attack when it suggests none. Rows with no label decide
+// nothing.
+func SimulateModeration(ctx context.Context, m *Model, stream, other []Row, seed uint64) ([]SimPoint, error) {
+	stream = append([]Row(nil), stream...)
+	rng := rand.New(rand.NewPCG(seed, seed+1))
+	rng.Shuffle(len(stream), func(i, j int) { stream[i], stream[j] = stream[j], stream[i] })
+	verdicts := func(rows []Row) ([]parley.Verdict, error) {
+		out := make([]parley.Verdict, len(rows))
+		for i, r := range rows {
+			v, err := m.Classify(ctx, r.Text)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = v
+		}
+		return out, nil
+	}
+	sv, err := verdicts(stream)
+	if err != nil {
+		return nil, err
+	}
+	ov, err := verdicts(other)
+	if err != nil {
+		return nil, err
+	}
+	var ad adapter.Adapter
+	var state []byte
+	var points []SimPoint
+	decided := 0
+	for _, k := range SimulationCheckpoints {
+		if k >= len(stream) {
+			break
+		}
+		for ; decided < k; decided++ {
+			to, reason, ok := simulatedDecision(stream[decided], sv[decided])
+			if !ok {
+				continue
+			}
+			if state, err = ad.Learn(ctx, state, stream[decided].Text, sv[decided], to, reason); err != nil {
+				return nil, err
+			}
+		}
+		sc, err := adapter.NewScorer(state)
+		if err != nil {
+			return nil, err
+		}
+		p := SimPoint{Decisions: k, Rest: len(stream) - k, Own: simAUC(sc, stream[k:], sv[k:])}
+		if len(other) > 0 {
+			p.Other = simAUC(sc, other, ov)
+		}
+		points = append(points, p)
+	}
+	return points, nil
+}
+
+// simulatedDecision is the moderator decision a labeled row stands for.
+func simulatedDecision(r Row, v parley.Verdict) (parley.Status, parley.Reason, bool) {
+	switch {
+	case r.Labels[2] == 1:
+		return parley.StatusRejected, parley.ReasonHateSpeech, true
+	case r.Labels[1] == 1:
+		return parley.StatusRejected, parley.ReasonPersonalAttack, true
+	case r.Labels[3] == 1:
+		return parley.StatusRejected, parley.ReasonObscenity, true
+	case r.Labels[spamLabel] == 1:
+		return parley.StatusSpam, "", true
+	case r.Labels[0] == 1:
+		switch v.SuggestedReason {
+		case parley.ReasonHateSpeech, parley.ReasonPersonalAttack, parley.ReasonObscenity:
+			return parley.StatusRejected, v.SuggestedReason, true
+		}
+		return parley.StatusRejected, parley.ReasonPersonalAttack, true
+	case r.Labels[0] == 0 && r.Labels[spamLabel] != 1:
+		return parley.StatusApproved, "", true
+	}
+	return "", "", false
+}
+
+// simAUC is the ROC-AUC per label of rows scored by base verdicts moved by
+// the adapter.
+func simAUC(sc *adapter.Scorer, rows []Row, base []parley.Verdict) map[parley.Label]float64 {
+	adjusted := make([]parley.Verdict, len(rows))
+	for i, r := range rows {
+		adjusted[i] = sc.Adjust(r.Text, base[i])
+	}
+	out := map[parley.Label]float64{}
+	for l, label := range parley.Labels {
+		var ys []int8
+		var ps []float64
+		pos := 0
+		for i, r := range rows {
+			if r.Labels[l] < 0 {
+				continue
+			}
+			ys = append(ys, r.Labels[l])
+			ps = append(ps, adjusted[i].Scores[label])
+			pos += int(r.Labels[l])
+		}
+		if pos == 0 || pos == len(ys) {
+			continue
+		}
+		out[label] = round4(rocAUC(ys, ps))
+	}
+	return out
+}

@@ -1,0 +1,8 @@
+-- Look-alike skeletons of the names guests may not take on a site: its
+-- staff's and its signed-in commenters' (see parley.NameStore).
+CREATE TABLE protected_names (
+    site_id  TEXT COLLATE "C" NOT NULL REFERENCES sites(id),
+    skeleton TEXT COLLATE "C" NOT NULL,
+    user_id  TEXT COLLATE "C" NOT NULL REFERENCES users(id),
+    PRIMARY KEY (site_id, skeleton, user_id)
+);

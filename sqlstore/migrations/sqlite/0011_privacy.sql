@@ -1,0 +1,46 @@
+-- Data subject requests (export, erasure) confirmed by a mailed link.
+CREATE TABLE privacy_requests (
+    id         TEXT PRIMARY KEY,
+    kind       TEXT NOT NULL,
+    site_id    TEXT NOT NULL,
+    email      TEXT NOT NULL,
+    token_hash TEXT NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    used_at    INTEGER
+);
+CREATE INDEX privacy_requests_email ON privacy_requests (email);
+
+-- A webhook delivery that found an earlier one of its comment still
+-- pending waits; the earlier one's completion queues it again.
+ALTER TABLE webhook_deliveries ADD COLUMN waiting INTEGER NOT NULL DEFAULT 0;
+
+-- Reader notification settings per site and email (token: the secret of
+-- the one-click unsubscribe and settings links), muted threads (stories)
+-- and queued digest items.
+CREATE TABLE notify_readers (
+    site_id      TEXT NOT NULL REFERENCES sites (id),
+    email        TEXT NOT NULL,
+    token        TEXT NOT NULL UNIQUE,
+    mode         TEXT NOT NULL,
+    locale       TEXT NOT NULL DEFAULT '',
+    confirmed_at INTEGER,
+    created_at   INTEGER NOT NULL,
+    updated_at   INTEGER NOT NULL,
+    PRIMARY KEY (site_id, email)
+);
+CREATE TABLE notify_mutes (
+    site_id    TEXT NOT NULL,
+    email      TEXT NOT NULL,
+    story_id   TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (site_id, email, story_id)
+);
+CREATE TABLE notify_digest (
+    site_id    TEXT NOT NULL,
+    email      TEXT NOT NULL,
+    comment_id TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (site_id, email, comment_id)
+);
+CREATE INDEX notify_digest_created ON notify_digest (created_at);
