@@ -21,6 +21,8 @@ type Store interface {
 	// than once and must not have side effects outside the Store.
 	InTx(ctx context.Context, fn func(tx Store) error) error
 
+	SessionStore
+	ViewerCommentStore // overlay.go
 	IdentityStore
 	StoryStore
 	TransferStore // imports and exports (transfer.go)
@@ -51,7 +53,7 @@ type Store interface {
 	GetTokenBySecretHash(ctx context.Context, hash string) (*Token, error)
 	TouchToken(ctx context.Context, id string, at time.Time) error
 	CreateSession(ctx context.Context, s *Session) error
-	GetSession(ctx context.Context, idHash string) (*Session, error) // expired sessions are ENOTFOUND
+	GetSession(ctx context.Context, idHash string) (*Session, error) // expired ones too: expiry is the service's policy
 	DeleteSession(ctx context.Context, idHash string) error
 
 	// Stories.

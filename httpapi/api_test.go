@@ -52,7 +52,6 @@ func newEnvWith(t *testing.T, limits service.RateLimits) *env {
 	t.Helper()
 	db := sqltest.OpenSQLite(t)
 	clock := testutil.NewClock(time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC))
-	db.SetClock(clock)
 	svc := service.New(service.Options{Passwords: service.CheapPasswordHasher, Store: db, Clock: clock, Bus: events.New(), RateLimits: limits, Index: dedupe.NewIndex(dedupe.Options{}),
 		SSO: ssojwt.New(nil), OIDC: oidclogin.New(nil)})
 	resolver, err := clientip.NewResolver([]string{"127.0.0.1/32", "::1/128"})

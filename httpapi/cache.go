@@ -19,7 +19,9 @@ const (
 	threadCacheBytes = 32 << 20
 )
 
-// threadCache holds the public JSON of anonymous thread requests. Entries
+// threadCache holds the public page of each thread request: its JSON for
+// anonymous readers, and its parts for signed-in readers, whose own
+// comments are merged in at response time (publicPage.withViewer). Entries
 // are dropped when anything on their story (or, for a story that did not
 // exist yet, their site) changes: synchronously for changes made through
 // this instance, and through the event bus for changes made on others.
@@ -31,17 +33,26 @@ type threadCache struct {
 }
 
 type cacheEntry struct {
-	body    []byte
-	siteID  string
-	storyID string // "" when the story did not exist
-	at      time.Time
+	page *publicPage
+	at   time.Time
+}
+
+// publicPage is one page of a thread as anyone may see it.
+type publicPage struct {
+	body     []byte         // the anonymous answer
+	resp     map[string]any // its fields, to answer a signed-in reader
+	comments []publicComment
+	badges   map[string]string
+	siteID   string
+	storyID  string // "" when the story did not exist
+	last     string // the last comment's ID when a next page exists, else ""
 }
 
 func newThreadCache(now func() time.Time) *threadCache {
 	return &threadCache{entries: map[string]cacheEntry{}, now: now}
 }
 
-func (c *threadCache) get(key string) ([]byte, bool) {
+func (c *threadCache) get(key string) (*publicPage, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.entries[key]
@@ -49,24 +60,28 @@ func (c *threadCache) get(key string) ([]byte, bool) {
 		return nil, false
 	}
 	if c.now().Sub(e.at) > threadCacheTTL {
-		c.bytes -= len(e.body)
+		c.bytes -= e.page.size()
 		delete(c.entries, key)
 		return nil, false
 	}
-	return e.body, true
+	return e.page, true
 }
 
-func (c *threadCache) put(key, siteID, storyID string, body []byte) {
+// size is about what a page holds in memory: its JSON twice over (the
+// encoded answer and its parts).
+func (p *publicPage) size() int { return 2 * len(p.body) }
+
+func (c *threadCache) put(key string, p *publicPage) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if old, ok := c.entries[key]; ok {
-		c.bytes -= len(old.body)
+		c.bytes -= old.page.size()
 	}
-	if c.bytes+len(body) > threadCacheBytes {
+	if c.bytes+p.size() > threadCacheBytes {
 		c.entries, c.bytes = map[string]cacheEntry{}, 0
 	}
-	c.entries[key] = cacheEntry{body: body, siteID: siteID, storyID: storyID, at: c.now()}
-	c.bytes += len(body)
+	c.entries[key] = cacheEntry{page: p, at: c.now()}
+	c.bytes += p.size()
 }
 
 // invalidate drops every entry an event may have changed: the story's, the
@@ -76,8 +91,8 @@ func (c *threadCache) invalidate(e parley.Event) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for k, v := range c.entries {
-		if v.siteID == e.SiteID && (e.StoryID == "" || v.storyID == e.StoryID || v.storyID == "") {
-			c.bytes -= len(v.body)
+		if p := v.page; p.siteID == e.SiteID && (e.StoryID == "" || p.storyID == e.StoryID || p.storyID == "") {
+			c.bytes -= p.size()
 			delete(c.entries, k)
 		}
 	}

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -106,61 +107,111 @@ func (s *Server) handleListComments(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, parley.Errorf(parley.EINVALID, "sort is oldest or newest."))
 		return
 	}
-	// Anonymous readers all see the same thread, so their responses are
-	// cached until something on the story changes.
-	cacheable := a.User == nil && a.GuestToken == ""
-	key := strings.Join([]string{q.Get("site"), q.Get("story_url"), sort, q.Get("cursor"), strconv.Itoa(limit), q.Get("locale")}, "\x00")
-	if cacheable {
-		if body, ok := s.cache.get(key); ok {
-			w.Header().Set("X-Parley-Cache", "hit")
-			writeRawJSON(w, http.StatusOK, body)
+	// Everyone sees the same public page, so it is cached until something
+	// on the story changes; a signed-in reader (an account or a guest
+	// token) gets it with their own comments merged in.
+	in := service.ThreadInput{SiteID: q.Get("site"), StoryURL: q.Get("story_url"), Newest: sort == "newest", Cursor: q.Get("cursor"), Limit: limit}
+	key := strings.Join([]string{in.SiteID, in.StoryURL, sort, in.Cursor, strconv.Itoa(limit), q.Get("locale")}, "\x00")
+	page, hit := s.cache.get(key)
+	if !hit {
+		if page, err = s.publicPage(r, in); err != nil {
+			s.writeError(w, r, err)
 			return
 		}
+		s.cache.put(key, page)
 	}
-	page, err := s.svc.Thread(r.Context(), a, service.ThreadInput{SiteID: q.Get("site"), StoryURL: q.Get("story_url"),
-		Newest: sort == "newest", Cursor: q.Get("cursor"), Limit: limit})
+	if a.User == nil && a.GuestToken == "" {
+		w.Header().Set("X-Parley-Cache", map[bool]string{true: "hit", false: "miss"}[hit])
+		writeRawJSON(w, http.StatusOK, page.body)
+		return
+	}
+	own, err := s.svc.ViewerComments(r.Context(), a, in, page.storyID, page.last)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	out := make([]publicComment, 0, len(page.Comments))
-	for _, c := range page.Comments {
-		own := service.IsOwn(a, c)
-		if c.Status != parley.StatusApproved && !own {
-			continue // defence in depth: the store already filters
-		}
-		out = append(out, toPublic(c, page.Badges, own))
-	}
-	locale := q.Get("locale")
-	if locale == "" && page.Story != nil {
-		locale = page.Story.Locale
-	}
-	resp := map[string]any{"comments": out, "next_cursor": page.NextCursor, "count": page.Count,
-		"site": publicSite(page.Site, locale), "story": nil, "viewer": nil}
-	if page.Story != nil {
-		// locale is the story's own widget language, "" for the site's.
-		resp["story"] = map[string]any{"id": page.Story.ID, "title": page.Title, "closed": page.Story.Closed, "locale": page.Story.Locale}
-	}
+	resp := page.withViewer(own, in.Newest)
 	if a.User != nil {
-		role, _ := s.svc.Role(r.Context(), a.User, page.Site.ID)
+		role, err := s.svc.Role(r.Context(), a.User, page.siteID)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
 		resp["viewer"] = map[string]any{"name": a.User.Name, "role": role}
 	}
-	if !cacheable {
-		writeJSON(w, http.StatusOK, resp)
-		return
-	}
-	body, err := marshalJSON(resp)
+	writeJSON(w, http.StatusOK, resp)
+}
+
+// publicPage reads one page of a thread as an anonymous reader sees it.
+func (s *Server) publicPage(r *http.Request, in service.ThreadInput) (*publicPage, error) {
+	page, err := s.svc.Thread(r.Context(), service.Author{}, in)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return nil, err
 	}
-	storyID := ""
+	p := &publicPage{comments: make([]publicComment, 0, len(page.Comments)), badges: page.Badges, siteID: page.Site.ID}
+	for _, c := range page.Comments {
+		if c.Status != parley.StatusApproved {
+			continue // defence in depth: the store already filters
+		}
+		p.comments = append(p.comments, toPublic(c, page.Badges, false))
+	}
+	if page.NextCursor != "" && len(p.comments) > 0 {
+		p.last = p.comments[len(p.comments)-1].ID
+	}
+	locale := r.URL.Query().Get("locale")
+	if locale == "" && page.Story != nil {
+		locale = page.Story.Locale // the story's own language picks the policy text
+	}
+	p.resp = map[string]any{"comments": p.comments, "next_cursor": page.NextCursor, "count": page.Count,
+		"site": publicSite(page.Site, locale), "story": nil, "viewer": nil}
 	if page.Story != nil {
-		storyID = page.Story.ID
+		p.storyID = page.Story.ID
+		// locale is the story's own widget language, "" for the site's.
+		p.resp["story"] = map[string]any{"id": page.Story.ID, "title": page.Title, "closed": page.Story.Closed, "locale": page.Story.Locale}
 	}
-	s.cache.put(key, page.Site.ID, storyID, body)
-	w.Header().Set("X-Parley-Cache", "miss")
-	writeRawJSON(w, http.StatusOK, body)
+	if p.body, err = marshalJSON(p.resp); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// withViewer returns the page's answer with the viewer's own comments of
+// the page merged in, in thread order: theirs replace the public copies
+// (which do not show an edit awaiting review) and their comments nobody
+// else sees are added.
+func (p *publicPage) withViewer(own []*parley.Comment, newest bool) map[string]any {
+	resp := make(map[string]any, len(p.resp))
+	for k, v := range p.resp {
+		resp[k] = v
+	}
+	if len(own) == 0 {
+		return resp
+	}
+	mine := make(map[string]publicComment, len(own))
+	for _, c := range own {
+		mine[c.ID] = toPublic(c, p.badges, true)
+	}
+	out := make([]publicComment, 0, len(p.comments)+len(own))
+	for _, c := range p.comments {
+		if m, ok := mine[c.ID]; ok {
+			c = m
+			delete(mine, c.ID)
+		}
+		out = append(out, c)
+	}
+	for _, c := range own { // in thread order already
+		if m, ok := mine[c.ID]; ok {
+			out = append(out, m)
+		}
+	}
+	slices.SortStableFunc(out, func(x, y publicComment) int {
+		if newest {
+			return strings.Compare(y.ID, x.ID)
+		}
+		return strings.Compare(x.ID, y.ID)
+	})
+	resp["comments"] = out
+	return resp
 }
 
 type postRequest struct {

@@ -23,6 +23,7 @@ type Service interface {
 	Site(ctx context.Context, id string) (*parley.Site, error)
 	StoryByURL(ctx context.Context, siteID, rawURL string) (*parley.Story, error)
 	Thread(ctx context.Context, a service.Author, in service.ThreadInput) (*service.ThreadPage, error)
+	ViewerComments(ctx context.Context, a service.Author, in service.ThreadInput, storyID, through string) ([]*parley.Comment, error)
 	Post(ctx context.Context, a service.Author, in service.PostInput) (*service.PostResult, error)
 	Edit(ctx context.Context, a service.Author, id, body string) (*parley.Comment, error)
 	Report(ctx context.Context, a service.Author, commentID string, reason parley.Reason, note string) (*parley.Report, error)
@@ -40,8 +41,8 @@ type Service interface {
 	RemoveSanction(ctx context.Context, actor *parley.User, siteID, id string) error
 	WebhookService  // webhooks.go
 	IdentityService // identity.go
-	WebhookService  // webhooks.go
 	EmailService    // email.go
+	PrivacyService  // privacy.go
 	UpdateStory(ctx context.Context, actor *parley.User, storyID string, in service.StorySettings) (*parley.Story, error)
 	UpdateSiteSettings(ctx context.Context, actor *parley.User, siteID string, settings parley.Settings) (*parley.Site, error)
 	AdapterStatus(ctx context.Context, actor *parley.User, siteID string) (int, error)

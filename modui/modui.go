@@ -27,6 +27,8 @@ import (
 	"github.com/parley-comments/parley/clientip"
 	"github.com/parley-comments/parley/i18n"
 	"github.com/parley-comments/parley/internal/httpx"
+	"github.com/parley-comments/parley/internal/router"
+	"github.com/parley-comments/parley/service"
 )
 
 // SessionCookie is the session cookie name; it is the same cookie the JSON
@@ -67,6 +69,7 @@ type UI struct {
 	pages   map[string]*template.Template
 	assets  *assets
 	cat     *i18n.Catalog
+	live    *liveCache
 }
 
 // New parses and checks every template, locale and static file. It fails
@@ -82,7 +85,9 @@ func New(cfg Config) (*UI, error) {
 	if cfg.UndoWindow <= 0 {
 		cfg.UndoWindow = DefaultUndoWindow
 	}
-	ui := &UI{svc: cfg.Service, log: cfg.Logger, cookies: httpx.Cookies{Secure: cfg.SecureCookies}, ips: cfg.Resolver, undo: cfg.UndoWindow}
+	ui := &UI{svc: cfg.Service, log: cfg.Logger, cookies: httpx.Cookies{Secure: cfg.SecureCookies}, ips: cfg.Resolver, undo: cfg.UndoWindow,
+		live: newLiveCache(time.Now)}
+	cfg.Service.OnEvent(ui.live.invalidate)
 	var err error
 	if ui.cat, err = i18n.Load(); err != nil {
 		return nil, err
@@ -108,7 +113,7 @@ func MustNew(cfg Config) *UI {
 
 // Routes registers the dashboard's routes on mux: GET and POST under
 // /moderation, and static files under /moderation/static/.
-func (ui *UI) Routes(mux *http.ServeMux) {
+func (ui *UI) Routes(mux router.Registrar) {
 	mux.HandleFunc("GET /moderation/static/{file}", ui.handleStatic)
 	mux.HandleFunc("GET /moderation/login", ui.handleLoginPage)
 	mux.HandleFunc("POST /moderation/login", ui.handleLogin)
@@ -133,7 +138,11 @@ func (ui *UI) Routes(mux *http.ServeMux) {
 	site("POST /moderation/s/{site}/stories/{id}", ui.handleUpdateStory)
 	site("GET /moderation/s/{site}/audit", ui.handleAudit)
 	ui.webhookRoutes(site)
+	ui.emailRoutes(mux, site)
 	ui.privacyRoutes(site)
+	site("GET /moderation/s/{site}/transfer", ui.handleTransfer)
+	site("GET /moderation/s/{site}/export", ui.handleExport)
+	mux.Handle("POST /moderation/s/{site}/import", ui.authLimit(MaxImportUpload, ui.siteScope(ui.handleImport)))
 	mux.Handle("/moderation/", ui.auth(func(w http.ResponseWriter, r *http.Request, rq *request) {
 		ui.fail(w, r, rq, parley.Errorf(parley.ENOTFOUND, "Page not found."))
 	}))
@@ -145,6 +154,7 @@ type request struct {
 	session *parley.Session
 	site    *parley.Site
 	role    parley.Role
+	scope   *service.SiteScope // the moderator's standing on site, checked once
 	lang    string
 }
 
@@ -156,7 +166,10 @@ type siteHandler = authedHandler
 // handler). Without a valid session, GET requests are sent to the login
 // page and others get 401. Unsafe requests must carry the session's CSRF
 // token (X-CSRF-Token header or csrf_token field).
-func (ui *UI) auth(h authedHandler) http.Handler {
+func (ui *UI) auth(h authedHandler) http.Handler { return ui.authLimit(httpx.MaxRequestBytes, h) }
+
+// authLimit is auth with a request body limit of limit bytes.
+func (ui *UI) authLimit(limit int64, h authedHandler) http.Handler {
 	return httpx.Authenticate(ui.svc, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		setPageHeaders(w)
 		rq := &request{lang: ui.pickLang(w, r)}
@@ -175,7 +188,7 @@ func (ui *UI) auth(h authedHandler) http.Handler {
 			ui.fail(w, r, rq, parley.Errorf(parley.EFORBIDDEN, "Missing or wrong CSRF token: the request came from another site."))
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, httpx.MaxRequestBytes)
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		if err := httpx.From(r).CheckCSRF(r); err != nil {
 			ui.fail(w, r, rq, err)
 			return
@@ -187,12 +200,12 @@ func (ui *UI) auth(h authedHandler) http.Handler {
 // siteScope checks that the user moderates the site in the path.
 func (ui *UI) siteScope(h siteHandler) authedHandler {
 	return func(w http.ResponseWriter, r *http.Request, rq *request) {
-		site, role, err := ui.svc.ModeratorSite(r.Context(), rq.user, r.PathValue("site"))
+		sc, err := ui.svc.ModeratorScope(r.Context(), rq.user, r.PathValue("site"))
 		if err != nil {
 			ui.fail(w, r, rq, err)
 			return
 		}
-		rq.site, rq.role = site, role
+		rq.scope, rq.site, rq.role = sc, sc.Site(), sc.Role()
 		h(w, r, rq)
 	}
 }

@@ -18,7 +18,7 @@ var templateFS embed.FS
 
 // pageNames are the pages; each is templates/<name>.html parsed with the
 // layout and the item partial.
-var pageNames = []string{"login", "sites", "error", "queue", "campaigns", "sanctions", "stories", "story", "audit", "webhooks", "webhook", "privacy"}
+var pageNames = []string{"login", "sites", "error", "queue", "campaigns", "sanctions", "stories", "story", "audit", "webhooks", "webhook", "privacy", "transfer", "team", "outbox", "invite", "reset"}
 
 // parsePages parses every page at startup and checks that each defines
 // the blocks the layout needs.
@@ -80,11 +80,23 @@ type page struct {
 	Webhooks   []*parley.Webhook
 	HookForm   *parley.Webhook
 	Deliveries []*parley.WebhookDelivery
+	// Team, outbox, invitations and password resets (email.go).
+	Invites      []*parley.AuthLink
+	Minutes      int
+	Outbox       *service.OutboxPage
+	OutboxStatus parley.OutboxStatus
+	Token        string
+	Invite       *service.InviteInfo
+	Sent         bool
+	// Guests is the site's "guests may comment" setting.
+	Guests bool
 	// Audit.
 	Audit      []*parley.AuditEntry
 	AuditQuery url.Values
 	ExportCSV  string
 	ExportJSON string
+	// Import and export.
+	Jobs []*service.ImportJob
 }
 
 // newPage returns the common page data for a request.

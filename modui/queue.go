@@ -1,6 +1,7 @@
 package modui
 
 import (
+	"context"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -8,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/parley-comments/parley"
@@ -162,32 +164,6 @@ func parseFilter(q url.Values, siteID string) (parley.QueueFilter, *queueView, e
 	return f, v, nil
 }
 
-// matches reports whether c belongs in the view described by f.
-func matches(f parley.QueueFilter, c *parley.Comment) bool {
-	if f.Reported && c.ReportCount == 0 {
-		return false
-	}
-	if f.Reported && f.Status == "" {
-		if c.Status != parley.StatusApproved && c.Status != parley.StatusPending {
-			return false
-		}
-	} else if f.Status == parley.StatusPending {
-		if c.Status != parley.StatusPending && !c.EditPending {
-			return false
-		}
-	} else if c.Status != f.Status || c.EditPending {
-		return false
-	}
-	if f.StoryID != "" && c.StoryID != f.StoryID || f.Language != "" && c.Language != f.Language ||
-		f.AuthorKey != "" && c.AuthorKey != f.AuthorKey || f.ClusterID != "" && c.ClusterID != f.ClusterID {
-		return false
-	}
-	if f.Label != "" && c.Scores[f.Label] < f.MinScore {
-		return false
-	}
-	return true
-}
-
 // itemFor builds the view of one queue item.
 func (ui *UI) itemFor(r *http.Request, rq *request, it *service.QueueItem, lang string) (*itemView, error) {
 	c := it.Comment
@@ -204,11 +180,7 @@ func (ui *UI) itemFor(r *http.Request, rq *request, it *service.QueueItem, lang 
 			v.StoryTitle = it.Story.URL
 		}
 	}
-	email, err := ui.svc.AuthorEmail(r.Context(), rq.user, c)
-	if err != nil {
-		return nil, err
-	}
-	v.Email = email
+	v.Email = it.AuthorEmail
 	for _, l := range parley.Labels {
 		s, ok := c.Scores[l]
 		if !ok {
@@ -279,15 +251,16 @@ func (ui *UI) handleItem(w http.ResponseWriter, r *http.Request, rq *request) {
 		ui.fail(w, r, rq, err)
 		return
 	}
-	it, err := ui.svc.QueueItem(r.Context(), rq.user, r.PathValue("id"))
-	if err == nil && it.Comment.SiteID != rq.site.ID {
-		err = parley.Errorf(parley.ENOTFOUND, "Comment not found.")
-	}
+	id := r.PathValue("id")
+	val, err := ui.live.get(r.Context(), rq.site.ID, itemKey(rq.site.ID, id), since(r), func(ctx context.Context) (any, error) {
+		return ui.svc.QueueItemIn(ctx, rq.scope, id)
+	})
 	if err != nil {
 		ui.fail(w, r, rq, err)
 		return
 	}
-	if v.LowRisk && !service.LowRisk(it) || !v.LowRisk && !matches(f, it.Comment) {
+	it := val.(*service.QueueItem)
+	if v.LowRisk && !service.LowRisk(it) || !v.LowRisk && !service.InQueue(f, it.Comment) {
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
@@ -319,20 +292,27 @@ func (ui *UI) writeWithCounts(w http.ResponseWriter, r *http.Request, rq *reques
 }
 
 func (ui *UI) counts(r *http.Request, rq *request) (map[parley.Status]int, error) {
-	qp, err := ui.svc.Queue(r.Context(), rq.user, parley.QueueFilter{SiteID: rq.site.ID, Limit: 1})
-	if err != nil {
-		return nil, err
-	}
-	return qp.Counts, nil
+	return ui.svc.QueueCounts(r.Context(), rq.scope)
 }
 
+// handleCounts answers the script's request for the tab counts after a
+// live event, shared among this instance's tabs (liveCache).
 func (ui *UI) handleCounts(w http.ResponseWriter, r *http.Request, rq *request) {
-	c, err := ui.counts(r, rq)
+	c, err := ui.live.get(r.Context(), rq.site.ID, countsKey(rq.site.ID), since(r), func(ctx context.Context) (any, error) {
+		return ui.svc.QueueCounts(ctx, rq.scope)
+	})
 	if err != nil {
 		ui.fail(w, r, rq, err)
 		return
 	}
 	httpx.WriteJSON(w, http.StatusOK, map[string]any{"counts": c})
+}
+
+// since is the time of the live event a request follows (the "since"
+// query parameter, RFC 3339), or zero.
+func since(r *http.Request) time.Time {
+	t, _ := time.Parse(time.RFC3339Nano, r.URL.Query().Get("since"))
+	return t
 }
 
 // decisionFrom reads a decision from a form.
@@ -344,14 +324,6 @@ func decisionFrom(r *http.Request) service.Decision {
 
 func (ui *UI) handleDecide(w http.ResponseWriter, r *http.Request, rq *request) {
 	id := r.PostFormValue("id")
-	c, err := ui.svc.Comment(r.Context(), rq.user, id)
-	if err == nil && c.SiteID != rq.site.ID {
-		err = parley.Errorf(parley.ENOTFOUND, "Comment not found.")
-	}
-	if err != nil {
-		ui.fail(w, r, rq, err)
-		return
-	}
 	d := decisionFrom(r)
 	if d.ExpectVersion == 0 {
 		// The dashboard always shows a version; a form without one is
@@ -359,7 +331,7 @@ func (ui *UI) handleDecide(w http.ResponseWriter, r *http.Request, rq *request) 
 		ui.fail(w, r, rq, parley.Errorf(parley.EINVALID, "The comment's version is missing."))
 		return
 	}
-	out, err := ui.svc.Decide(r.Context(), rq.user, id, d)
+	out, err := ui.svc.DecideIn(r.Context(), rq.scope, id, d)
 	if err != nil {
 		ui.fail(w, r, rq, err)
 		return

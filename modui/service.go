@@ -2,6 +2,7 @@ package modui
 
 import (
 	"context"
+	"io"
 
 	"github.com/parley-comments/parley"
 	"github.com/parley-comments/parley/internal/httpx"
@@ -12,19 +13,19 @@ import (
 // is one. Each method checks its own permissions.
 type Service interface {
 	httpx.Authenticator
+	OnEvent(fn func(parley.Event))
 	Login(ctx context.Context, email, password, clientKey string) (*parley.Session, string, *parley.User, error)
 	SignInProviders(ctx context.Context) ([]service.SignInProvider, error)
 	Logout(ctx context.Context, secret string) error
 
 	ModeratedSites(ctx context.Context, actor *parley.User) ([]service.ModeratedSite, error)
-	ModeratorSite(ctx context.Context, actor *parley.User, siteID string) (*parley.Site, parley.Role, error)
+	ModeratorScope(ctx context.Context, actor *parley.User, siteID string) (*service.SiteScope, error)
 	Queue(ctx context.Context, actor *parley.User, f parley.QueueFilter) (*service.QueuePage, error)
-	QueueItem(ctx context.Context, actor *parley.User, id string) (*service.QueueItem, error)
+	QueueItemIn(ctx context.Context, sc *service.SiteScope, id string) (*service.QueueItem, error)
 	LowRiskQueue(ctx context.Context, actor *parley.User, siteID string) (*service.QueuePage, error)
 	Campaigns(ctx context.Context, actor *parley.User, siteID string) ([]*service.Campaign, error)
-	Comment(ctx context.Context, actor *parley.User, id string) (*parley.Comment, error)
-	AuthorEmail(ctx context.Context, actor *parley.User, c *parley.Comment) (string, error)
-	Decide(ctx context.Context, actor *parley.User, id string, d service.Decision) (*parley.Comment, error)
+	DecideIn(ctx context.Context, sc *service.SiteScope, id string, d service.Decision) (*parley.Comment, error)
+	QueueCounts(ctx context.Context, sc *service.SiteScope) (map[parley.Status]int, error)
 	DecideMany(ctx context.Context, actor *parley.User, siteID string, ids []string, d service.Decision) (*service.BulkResult, error)
 	DecideWhere(ctx context.Context, actor *parley.User, f parley.QueueFilter, d service.Decision) (*service.BulkResult, error)
 	SanctionReporter(ctx context.Context, actor *parley.User, reportID, reason string) (*parley.Sanction, error)
@@ -38,7 +39,12 @@ type Service interface {
 	UpdateStory(ctx context.Context, actor *parley.User, storyID string, in service.StorySettings) (*parley.Story, error)
 	Audit(ctx context.Context, actor *parley.User, f parley.AuditFilter) ([]*parley.AuditEntry, string, error)
 	WebhookService // webhooks.go
+	EmailService   // email.go
 	PrivacyService // privacy.go
+
+	StartImport(ctx context.Context, actor *parley.User, siteID, format string, strict bool, fileName string, file io.Reader) (*service.ImportJob, error)
+	ImportJobs(ctx context.Context, actor *parley.User, siteID string) ([]*service.ImportJob, error)
+	ExportSite(ctx context.Context, actor *parley.User, siteID, format string, w io.Writer) (service.ExportSummary, error)
 }
 
 var _ Service = (*service.Service)(nil)

@@ -162,16 +162,12 @@ func (s *Service) Logout(ctx context.Context, secret string) error {
 // SessionUser returns the user and session for a session secret (cookie or
 // bearer). EUNAUTHORIZED if unknown or expired.
 func (s *Service) SessionUser(ctx context.Context, secret string) (*parley.User, *parley.Session, error) {
-	sess, err := s.store.GetSession(ctx, HashSecret(secret))
+	sess, u, err := s.store.GetSessionUser(ctx, HashSecret(secret))
 	if err != nil {
 		return nil, nil, unauthorizedAs(err)
 	}
-	if !s.now().Before(sess.ExpiresAt) {
+	if !s.now().Before(sess.ExpiresAt) { // the one place session expiry is decided
 		return nil, nil, parley.Errorf(parley.EUNAUTHORIZED, "Your session has expired. Please log in again.")
-	}
-	u, err := s.store.GetUser(ctx, sess.UserID)
-	if err != nil {
-		return nil, nil, unauthorizedAs(err)
 	}
 	return u, sess, nil
 }

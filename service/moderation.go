@@ -44,16 +44,27 @@ func (s *Service) Decide(ctx context.Context, actor *parley.User, id string, d D
 	if err := s.requireModerator(ctx, actor, c.SiteID); err != nil {
 		return nil, err
 	}
+	return s.decideOn(ctx, actor, c.SiteID, id, d)
+}
+
+// decideOn applies a decision by actor, already known to moderate siteID, to
+// the comment id of that site: one transaction that reads, checks, updates,
+// learns and logs. ENOTFOUND for a comment of another site.
+func (s *Service) decideOn(ctx context.Context, actor *parley.User, siteID, id string, d Decision) (*parley.Comment, error) {
 	if err := validateDecision(&d); err != nil {
 		return nil, err
 	}
 	var now time.Time
 	var out *parley.Comment
+	var err error
 	for attempt := 0; ; attempt++ {
 		err = s.store.InTx(ctx, func(tx parley.Store) error {
 			cur, err := tx.GetComment(ctx, id)
 			if err != nil {
-				return err
+				return notFoundAs(err, "Comment not found.")
+			}
+			if cur.SiteID != siteID {
+				return parley.Errorf(parley.ENOTFOUND, "Comment not found.")
 			}
 			if d.ExpectVersion != 0 && cur.Version != d.ExpectVersion {
 				return conflictError(cur)
@@ -247,6 +258,7 @@ type QueueItem struct {
 	Sanctions   []*parley.Sanction
 	ClusterSize int
 	Role        parley.Role // the author's role on the site, if a user
+	AuthorEmail string      // the guest's email, or the account's
 	// Reports are the comment's open reader reports, oldest first.
 	Reports []*ReportView
 }
@@ -283,59 +295,11 @@ func (s *Service) Queue(ctx context.Context, actor *parley.User, f parley.QueueF
 		return nil, err
 	}
 	page := &QueuePage{NextCursor: next, Counts: counts, Items: make([]*QueueItem, 0, len(comments))}
-	stories := map[string]*parley.Story{}
-	histories := map[string]map[parley.Status]int{}
-	sanctions := map[string][]*parley.Sanction{}
-	clusters := map[string]int{}
+	load := s.newItemLoader()
 	for _, c := range comments {
-		it := &QueueItem{Comment: c}
-		if st, ok := stories[c.StoryID]; ok {
-			it.Story = st
-		} else if st, err := s.store.GetStory(ctx, c.StoryID); err == nil {
-			stories[c.StoryID], it.Story = st, st
-		} else {
+		it, err := load.item(ctx, c)
+		if err != nil {
 			return nil, err
-		}
-		if c.ParentID != "" {
-			if p, err := s.store.GetComment(ctx, c.ParentID); err == nil {
-				it.Parent = p
-			}
-		}
-		if h, ok := histories[c.AuthorKey]; ok {
-			it.History = h
-		} else if h, err := s.store.AuthorHistory(ctx, c.SiteID, c.AuthorKey); err == nil {
-			histories[c.AuthorKey], it.History = h, h
-		} else {
-			return nil, err
-		}
-		if sn, ok := sanctions[c.AuthorKey]; ok {
-			it.Sanctions = sn
-		} else if sn, err := s.store.ListSanctions(ctx, c.SiteID, c.AuthorKey); err == nil {
-			sanctions[c.AuthorKey], it.Sanctions = sn, sn
-		} else {
-			return nil, err
-		}
-		if c.ClusterID != "" {
-			n, ok := clusters[c.ClusterID]
-			if !ok {
-				n, err = s.clusterSize(ctx, c.SiteID, c.ClusterID)
-				if err != nil {
-					return nil, err
-				}
-				clusters[c.ClusterID] = n
-			}
-			it.ClusterSize = n
-		}
-		if c.AuthorUserID != "" {
-			r, err := s.store.GetRole(ctx, c.SiteID, c.AuthorUserID)
-			if err == nil {
-				it.Role = r
-			}
-		}
-		if c.ReportCount > 0 {
-			if it.Reports, err = s.openReports(ctx, c); err != nil {
-				return nil, err
-			}
 		}
 		page.Items = append(page.Items, it)
 	}

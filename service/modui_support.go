@@ -52,18 +52,11 @@ func (s *Service) ModeratedSites(ctx context.Context, actor *parley.User) ([]Mod
 // it: EUNAUTHORIZED without a user, EFORBIDDEN for everyone else, including
 // for unknown sites (so that site IDs cannot be probed).
 func (s *Service) ModeratorSite(ctx context.Context, actor *parley.User, siteID string) (*parley.Site, parley.Role, error) {
-	if err := s.requireModerator(ctx, actor, siteID); err != nil {
-		return nil, "", err
-	}
-	site, err := s.store.GetSite(ctx, siteID)
-	if err != nil {
-		return nil, "", notFoundAs(err, "Unknown site.")
-	}
-	r, err := s.Role(ctx, actor, siteID)
+	sc, err := s.ModeratorScope(ctx, actor, siteID)
 	if err != nil {
 		return nil, "", err
 	}
-	return site, r, nil
+	return sc.site, sc.role, nil
 }
 
 // Campaign is a duplicate cluster with pending comments.
@@ -204,35 +197,5 @@ func (s *Service) QueueItem(ctx context.Context, actor *parley.User, id string) 
 	if err := s.requireModerator(ctx, actor, c.SiteID); err != nil {
 		return nil, err
 	}
-	it := &QueueItem{Comment: c}
-	if it.Story, err = s.store.GetStory(ctx, c.StoryID); err != nil {
-		return nil, err
-	}
-	if c.ParentID != "" {
-		if p, err := s.store.GetComment(ctx, c.ParentID); err == nil {
-			it.Parent = p
-		}
-	}
-	if it.History, err = s.store.AuthorHistory(ctx, c.SiteID, c.AuthorKey); err != nil {
-		return nil, err
-	}
-	if it.Sanctions, err = s.store.ListSanctions(ctx, c.SiteID, c.AuthorKey); err != nil {
-		return nil, err
-	}
-	if c.ClusterID != "" {
-		if it.ClusterSize, err = s.clusterSize(ctx, c.SiteID, c.ClusterID); err != nil {
-			return nil, err
-		}
-	}
-	if c.AuthorUserID != "" {
-		if r, err := s.store.GetRole(ctx, c.SiteID, c.AuthorUserID); err == nil {
-			it.Role = r
-		}
-	}
-	if c.ReportCount > 0 {
-		if it.Reports, err = s.openReports(ctx, c); err != nil {
-			return nil, err
-		}
-	}
-	return it, nil
+	return s.newItemLoader().item(ctx, c)
 }

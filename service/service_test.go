@@ -33,7 +33,6 @@ func newFixture(t *testing.T, limits service.RateLimits) *fixture {
 	t.Helper()
 	db := sqltest.OpenSQLite(t)
 	clk := testutil.NewClock(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC))
-	db.SetClock(clk)
 	model, err := classify.Default()
 	if err != nil {
 		t.Fatal(err)

@@ -335,18 +335,31 @@ func (c *conn) countByStatus(ctx context.Context, query string, args ...any) (ma
 // with a pending edit count under approved and under pending. Statuses with
 // no comments are absent from the map.
 func (c *conn) CountQueue(ctx context.Context, siteID string) (map[parley.Status]int, error) {
-	counts, err := c.countByStatus(ctx, `SELECT status, queue_status, count(*) FROM comments WHERE site_id = ? GROUP BY status, queue_status`, siteID)
+	// One query: the counts by status and, in the same scan, the reported
+	// comments that are approved or pending (the Reported tab).
+	rows, err := c.query(ctx, `SELECT status, queue_status, count(*),
+		sum(CASE WHEN report_count > 0 AND status IN ('approved', 'pending') THEN 1 ELSE 0 END)
+		FROM comments WHERE site_id = ? GROUP BY status, queue_status`, siteID)
 	if err != nil {
-		return nil, err
-	}
-	var reported int
-	if err := c.queryRow(ctx, `SELECT count(*) FROM comments WHERE site_id = ? AND report_count > 0 AND status IN ('approved', 'pending')`, siteID).Scan(&reported); err != nil {
 		return nil, translate(err, "Comment")
 	}
-	if reported > 0 {
-		counts[parley.CountReported] = reported
+	defer rows.Close()
+	counts := map[parley.Status]int{}
+	for rows.Next() {
+		var st, qst string
+		var n, reported int
+		if err := rows.Scan(&st, &qst, &n, &reported); err != nil {
+			return nil, translate(err, "Comment")
+		}
+		counts[parley.Status(st)] += n
+		if qst != st {
+			counts[parley.Status(qst)] += n
+		}
+		if reported > 0 {
+			counts[parley.CountReported] += reported
+		}
 	}
-	return counts, nil
+	return counts, translate(rows.Err(), "Comment")
 }
 
 // AuthorHistory returns counts by status of a site's comments by an author

@@ -80,6 +80,9 @@ func seedInstallation(t *testing.T, db *sqlstore.DB, n int) (site *parley.Site, 
 		if err := tx.ProtectName(ctx, site.ID, "mod", user.ID); err != nil {
 			return err
 		}
+		if err := seedIdentity(ctx, tx, site.ID, user.ID, at); err != nil {
+			return err
+		}
 		_, _, err := tx.TakeRateToken(ctx, "post:ip:192.0.2.1", 0.1, 5, at(43))
 		return err
 	})
@@ -102,7 +105,13 @@ func seedInstallation(t *testing.T, db *sqlstore.DB, n int) (site *parley.Site, 
 				if i%3 == 0 {
 					c.ModeratedAt, c.ModeratedBy = at(200+i), user.ID
 				}
-				if err := tx.CreateComment(ctx, c); err != nil {
+				create := func() error { return tx.CreateComment(ctx, c) }
+				if i == 1 { // one imported comment, so import_keys has a row
+					create = func() error {
+						return tx.ImportComments(ctx, []parley.ImportedComment{{Comment: c, Source: "disqus", SourceID: "d1", SourceUserID: "u1"}})
+					}
+				}
+				if err := create(); err != nil {
 					return err
 				}
 				if i == 0 {
@@ -292,4 +301,37 @@ func seedWebhook(ctx context.Context, tx parley.Store, siteID string, at func(in
 		}
 	}
 	return nil
+}
+
+// seedIdentity adds a row to each table of sign-in and email delivery:
+// site sign-in settings, an external identity, a used SSO token ID, an
+// OIDC flow, an SSO session, a verified address, an email link and an
+// outbox message.
+func seedIdentity(ctx context.Context, tx parley.Store, siteID, userID string, at func(int) time.Time) error {
+	if err := tx.PutSiteAuth(ctx, &parley.SiteAuth{SiteID: siteID, SSO: parley.SSOConfig{Secret: "0123456789abcdef0123456789abcdef"}, UpdatedAt: at(60)}); err != nil {
+		return err
+	}
+	if err := tx.CreateIdentity(ctx, &parley.Identity{ID: parley.NewID(at(61)), UserID: userID, Issuer: "https://op.example", Subject: "s1",
+		Email: "mod@d.example", Name: "Mod", CreatedAt: at(61), LastLoginAt: at(62)}); err != nil {
+		return err
+	}
+	if err := tx.UseTokenID(ctx, siteID, "jti-1", at(63)); err != nil {
+		return err
+	}
+	if err := tx.CreateLoginFlow(ctx, &parley.LoginFlow{StateHash: "st", SiteID: siteID, Verifier: "v", Nonce: "n", ReturnTo: "/moderation", ExpiresAt: at(64)}); err != nil {
+		return err
+	}
+	if err := tx.CreateSession(ctx, &parley.Session{IDHash: "ih-sso", UserID: userID, CSRFToken: "c2", Method: "sso", SiteID: siteID,
+		UserAgent: "Chromium", CreatedAt: at(65), ExpiresAt: at(66)}); err != nil {
+		return err
+	}
+	if err := tx.SetEmailVerified(ctx, userID, at(67)); err != nil {
+		return err
+	}
+	if err := tx.CreateAuthLink(ctx, &parley.AuthLink{ID: parley.NewID(at(68)), TokenHash: "th", Purpose: "invite", SiteID: siteID,
+		Email: "new@d.example", Role: parley.RoleModerator, InvitedBy: userID, CreatedAt: at(68), ExpiresAt: at(69)}); err != nil {
+		return err
+	}
+	return tx.EnqueueOutbox(ctx, &parley.OutboxMessage{ID: parley.NewID(at(70)), SiteID: siteID, Kind: parley.OutboxEmail, DedupeKey: "seed",
+		Payload: []byte(`{"to":"r@d.example"}`), Status: parley.OutboxPending, NextAttemptAt: at(70), CreatedAt: at(70), UpdatedAt: at(70)})
 }

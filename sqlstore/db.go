@@ -67,8 +67,21 @@ type conn struct {
 	d     *dialect
 	db    *sql.DB
 	tx    *sql.Tx
-	clock parley.Clock
 	sleep func(time.Duration)
+	clock parley.Clock
+	// w is SQLite's group-commit writer (nil on PostgreSQL).
+	w *writer
+	// batched is set on a transaction shared by a group commit: a request
+	// that goes away must not interrupt the statements of the others.
+	batched bool
+}
+
+// stmtCtx is the context a statement runs with.
+func (c *conn) stmtCtx(ctx context.Context) context.Context {
+	if c.batched {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
 }
 
 func (c *conn) q() querier {
@@ -79,15 +92,15 @@ func (c *conn) q() querier {
 }
 
 func (c *conn) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return c.q().ExecContext(ctx, c.d.rebind(query), args...)
+	return c.q().ExecContext(c.stmtCtx(ctx), c.d.rebind(query), args...)
 }
 
 func (c *conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return c.q().QueryContext(ctx, c.d.rebind(query), args...)
+	return c.q().QueryContext(c.stmtCtx(ctx), c.d.rebind(query), args...)
 }
 
 func (c *conn) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return c.q().QueryRowContext(ctx, c.d.rebind(query), args...)
+	return c.q().QueryRowContext(c.stmtCtx(ctx), c.d.rebind(query), args...)
 }
 
 // Open opens a database. dsn is either a postgres:// or postgresql:// URL,
@@ -112,10 +125,13 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	if err != nil {
 		return nil, parley.WrapError(parley.EINTERNAL, "Cannot open the database.", err)
 	}
-	db := &DB{conn: &conn{d: d, db: sdb, clock: parley.SystemClock{}, sleep: time.Sleep}, sqlDB: sdb, dsn: dsn}
+	db := &DB{conn: &conn{d: d, db: sdb, sleep: time.Sleep, clock: parley.SystemClock{}}, sqlDB: sdb, dsn: dsn}
 	if err := db.Ping(ctx); err != nil {
 		sdb.Close()
 		return nil, err
+	}
+	if d == sqliteDialect {
+		db.conn.w = newWriter(db.conn)
 	}
 	return db, nil
 }
@@ -190,14 +206,18 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // Close closes the pool.
 func (db *DB) Close() error {
+	if db.w != nil {
+		db.w.close()
+	}
 	if err := db.sqlDB.Close(); err != nil {
 		return parley.WrapError(parley.EINTERNAL, "Cannot close the database.", err)
 	}
 	return nil
 }
 
-// SetClock sets the clock that GetSession compares expiry times with. The
-// default is parley.SystemClock. Call it before using db concurrently.
+// SetClock sets the clock that TakeLoginFlow and ListUserSessions compare
+// expiry times with (session expiry itself is the service's). The default
+// is the system clock.
 func (db *DB) SetClock(c parley.Clock) { db.clock = c }
 
 // SQL returns the underlying *sql.DB, for tests and tools.
@@ -209,13 +229,23 @@ func (db *DB) SQL() *sql.DB { return db.sqlDB }
 // lock at once); PostgreSQL ones run at READ COMMITTED, and the queries that
 // read before they write lock their rows. When the transaction fails with a
 // transient error (SQLite busy, PostgreSQL serialization failure or
-// deadlock) it is rolled back and fn runs again, up to 10 times.
+// deadlock) it is rolled back and fn runs again, up to 10 times. On SQLite,
+// concurrent transactions are committed together (see writer).
 func (c *conn) InTx(ctx context.Context, fn func(tx parley.Store) error) error {
 	if c.tx != nil {
 		return fn(c)
 	}
+	if c.w != nil {
+		return translate(c.w.do(ctx, fn), "Record")
+	}
+	return c.retryTx(ctx, fn, 0)
+}
+
+// retryTx runs fn in a transaction of its own, retrying transient failures.
+// first is the number of attempts already made (and failed transiently).
+func (c *conn) retryTx(ctx context.Context, fn func(tx parley.Store) error, first int) error {
 	var err error
-	for attempt := 0; attempt < maxTxAttempts; attempt++ {
+	for attempt := first; attempt < maxTxAttempts; attempt++ {
 		if attempt > 0 {
 			// Jittered exponential backoff: 1ms, 2ms, 4ms ... capped at 100ms.
 			d := min(time.Millisecond<<attempt, 100*time.Millisecond)
@@ -227,7 +257,7 @@ func (c *conn) InTx(ctx context.Context, fn func(tx parley.Store) error) error {
 		}
 	}
 	if err != nil && retryable(err) {
-		return parley.WrapError(parley.EUNAVAILABLE, "The database is busy; try again.", err)
+		return &parley.Error{Code: parley.EUNAVAILABLE, Message: "The database is busy; try again.", RetryAfter: time.Second, Err: err}
 	}
 	return translate(err, "Record")
 }
@@ -246,7 +276,7 @@ func (c *conn) runTx(ctx context.Context, fn func(tx parley.Store) error) (err e
 			_ = tx.Rollback()
 		}
 	}()
-	if err := fn(&conn{d: c.d, db: c.db, tx: tx, clock: c.clock, sleep: c.sleep}); err != nil {
+	if err := fn(&conn{d: c.d, db: c.db, tx: tx, sleep: c.sleep, clock: c.clock}); err != nil {
 		return err
 	}
 	return tx.Commit()

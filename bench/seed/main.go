@@ -21,8 +21,9 @@ import (
 func main() {
 	dsn := flag.String("db", "", "database: a SQLite file path or a postgres:// URL (migrated first)")
 	site := flag.String("site", "bench", "site ID to create and fill")
+	extra := flag.Int("extra", 0, "approved comments to add over stories of 20 (https://bench.example/x/N), for start-up and scale tests")
 	flag.Parse()
-	if err := run(context.Background(), *dsn, *site); err != nil {
+	if err := run(context.Background(), *dsn, *site, *extra); err != nil {
 		fmt.Fprintln(os.Stderr, "seed:", err)
 		os.Exit(1)
 	}
@@ -41,7 +42,7 @@ func sentence(r *rand.Rand) string {
 	return strings.Join(w, " ") + "."
 }
 
-func run(ctx context.Context, dsn, siteID string) error {
+func run(ctx context.Context, dsn, siteID string, extra int) error {
 	db, err := sqlstore.Open(ctx, dsn)
 	if err != nil {
 		return err
@@ -51,15 +52,15 @@ func run(ctx context.Context, dsn, siteID string) error {
 		return err
 	}
 	now := time.Now().UTC().Add(-time.Hour).Truncate(time.Microsecond)
-	if err := db.CreateSite(ctx, &parley.Site{ID: siteID, Name: "Benchmark", Origins: []string{"http://127.0.0.1"}, CreatedAt: now}); err != nil {
+	if err := db.CreateSite(ctx, &parley.Site{ID: siteID, Name: "Benchmark", Origins: []string{"http://127.0.0.1", "https://bench.example"}, CreatedAt: now}); err != nil {
 		return err
 	}
 	r := rand.New(rand.NewPCG(1, 2))
 	rd := render.New()
 	seq := 0
-	story := func(url string, n int) error {
+	storyIn := func(tx parley.Store, url string, n int) error {
 		st := &parley.Story{ID: parley.NewID(now), SiteID: siteID, URL: url, Title: "Story " + url, CreatedAt: now}
-		return db.InTx(ctx, func(tx parley.Store) error {
+		{
 			if err := tx.CreateStory(ctx, st); err != nil {
 				return err
 			}
@@ -82,7 +83,10 @@ func run(ctx context.Context, dsn, siteID string) error {
 				ids = append(ids, c.ID)
 			}
 			return nil
-		})
+		}
+	}
+	story := func(url string, n int) error {
+		return db.InTx(ctx, func(tx parley.Store) error { return storyIn(tx, url, n) })
 	}
 	if err := story("https://bench.example/big", 200); err != nil {
 		return err
@@ -95,6 +99,19 @@ func run(ctx context.Context, dsn, siteID string) error {
 			return err
 		}
 	}
-	fmt.Printf("seeded site %s: 200 + 20 + 500×20 = %d approved comments\n", siteID, seq)
+	// The extra comments in transactions of 500 stories each.
+	for i := 0; i*20 < extra; i += 500 {
+		if err := db.InTx(ctx, func(tx parley.Store) error {
+			for j := i; j < i+500 && j*20 < extra; j++ {
+				if err := storyIn(tx, fmt.Sprintf("https://bench.example/x/%d", j), min(20, extra-j*20)); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+	}
+	fmt.Printf("seeded site %s: 200 + 20 + 500×20 + %d = %d approved comments\n", siteID, extra, seq)
 	return nil
 }

@@ -7,10 +7,12 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/parley-comments/parley"
+	"github.com/parley-comments/parley/internal/router"
 	"github.com/parley-comments/parley/service"
 )
 
@@ -20,25 +22,33 @@ var demoFiles embed.FS
 // DemoSiteID is the site the demo serves.
 const demoSiteID = "demo"
 
+// demoNewsroom is the origin of the demo article's canonical URL (its
+// data-story-url): story URLs must be on one of a site's origins.
+const demoNewsroom = "https://demo.parley.example"
+
 // setupDemo creates the demo site on first run, with this server's own
 // origin: a moderator and a separate admin login (written to loginsFile,
 // or printed when there is no data directory), the newsroom's staff, and,
 // with seed, a multilingual thread and a moderation queue. Every run
 // prints where the logins are.
 func setupDemo(ctx context.Context, svc *service.Service, baseURL, loginsFile string, seed bool, stdout io.Writer) error {
-	_, err := svc.Site(ctx, demoSiteID)
+	existing, err := svc.Site(ctx, demoSiteID)
 	if err != nil && !parley.IsCode(err, parley.ENOTFOUND) {
 		return err
 	}
 	if err == nil {
+		// A demo site from an older version gets the newsroom origin.
+		if !slices.Contains(existing.Origins, demoNewsroom) {
+			existing.Origins = append(existing.Origins, demoNewsroom)
+			if err := svc.Store().UpdateSite(ctx, existing); err != nil {
+				return err
+			}
+		}
 		fmt.Fprintf(stdout, "demo article: %s/   moderation: %s/moderation\n", baseURL, baseURL)
 		printLoginsHint(stdout, loginsFile)
 		return nil
 	}
-	// The sample article's story URLs are on demoStoryOrigin (a stable
-	// canonical address, whatever port the demo runs on); the server's own
-	// origin serves the page.
-	site, err := svc.CreateSite(ctx, demoSiteID, "Parley Demo Gazette", []string{baseURL, demoStoryOrigin})
+	site, err := svc.CreateSite(ctx, demoSiteID, "Parley Demo Gazette", []string{baseURL, demoNewsroom})
 	if err != nil {
 		return err
 	}
@@ -89,7 +99,7 @@ func printLoginsHint(w io.Writer, loginsFile string) {
 }
 
 // mountDemo serves the sample article at /.
-func mountDemo(mux *http.ServeMux) {
+func mountDemo(mux router.Registrar) {
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		b, err := demoFiles.ReadFile("demo/article.html")
 		if err != nil {

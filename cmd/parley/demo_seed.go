@@ -12,7 +12,6 @@ import (
 // a moderation queue with flagged comments of every kind in every
 // language, so that a first run shows what Parley does.
 const (
-	demoStoryOrigin = "https://demo.parley.example"
 	demoStoryURL    = "https://demo.parley.example/2026/11/night-trains-caucasus"
 	demoStoryTitle  = "Night trains return to the Caucasus: what reopening the old rail line means"
 	demoStory2URL   = "https://demo.parley.example/2026/11/border-crossing-hours"

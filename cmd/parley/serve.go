@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -206,19 +207,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 	clock := parley.SystemClock{}
 	index := dedupe.NewIndex(dedupe.Options{Window: parley.DefaultClusterWindow})
-	if err := warmIndex(ctx, db, index, clock.Now()); err != nil {
-		return fmt.Errorf("load recent comments into the duplicate index: %w", err)
-	}
 	go followIndex(ctx, db, bus, index, clock, logger)
 	go housekeeping(ctx, db, clock, logger)
 	go retainAddresses(ctx, db, clock, cfg.ipRetention, logger)
 
 	limits := service.DefaultRateLimits
 	limits.Enabled = cfg.rateLimit == "on"
-	classifier, err := loadClassifier()
-	if err != nil {
-		return fmt.Errorf("load classifier: %w", err)
-	}
+	classifier := &lazyClassifier{}
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return err
@@ -243,6 +238,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			logger.Error("outbox worker", "err", err)
 		}
 	}()
+	go notificationJobs(ctx, svc, logger)
 	secure := cfg.secureCookies == "on" || (cfg.secureCookies == "auto" && !cfg.demo)
 	api := httpapi.New(httpapi.Config{Service: svc, Bus: bus, Resolver: resolver, Logger: logger, SecureCookies: secure, Ready: db.Ping})
 	defer api.Close()
@@ -271,6 +267,21 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fmt.Fprintf(stdout, "parley listening on %s (%s)\n", baseURL, db.Dialect())
 	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
+	// Ready first, warm after: the model and the duplicate index load while
+	// the server already answers. A comment posted meanwhile waits for the
+	// model; the index catches up with the window (exact duplicates are
+	// found in the database regardless).
+	go func() {
+		if err := classifier.Warm(); err != nil {
+			logger.Error("load classifier", "err", err)
+		}
+		if err := warmIndex(ctx, db, index, clock.Now()); err != nil && ctx.Err() == nil {
+			logger.Error("load recent comments into the duplicate index", "err", err)
+		}
+		// Loading made garbage several times the size of what it kept;
+		// give those pages back now rather than at the scavenger's pace.
+		debug.FreeOSMemory()
+	}()
 	if cfg.metricsAddr != "" {
 		mln, err := net.Listen("tcp", cfg.metricsAddr)
 		if err != nil {
@@ -461,6 +472,32 @@ func retainAddresses(ctx context.Context, db parley.Store, clock parley.Clock, k
 			}
 		} else if n > 0 {
 			logger.Info("IP retention: addresses dropped", "rows", n, "older_than", keep)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// notificationJobs runs the periodic mails: queue alerts every minute,
+// digests and daily summaries every hour. Several instances may run them
+// at once; each mail's dedupe key makes it go out once.
+func notificationJobs(ctx context.Context, svc *service.Service, logger *slog.Logger) {
+	tick := time.NewTicker(time.Minute)
+	defer tick.Stop()
+	for n := 0; ; n++ {
+		if _, err := svc.CheckQueueAlerts(ctx); err != nil && ctx.Err() == nil {
+			logger.Warn("queue alerts", "err", err)
+		}
+		if n%60 == 0 {
+			if _, err := svc.SendDigests(ctx); err != nil && ctx.Err() == nil {
+				logger.Warn("digests", "err", err)
+			}
+			if _, err := svc.SendDailySummaries(ctx); err != nil && ctx.Err() == nil {
+				logger.Warn("daily summaries", "err", err)
+			}
 		}
 		select {
 		case <-ctx.Done():

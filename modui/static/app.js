@@ -379,20 +379,26 @@
       el.textContent = String(n || 0);
     }
   }
+  // The server shares one answer per event among every open tab; "since"
+  // (the event's time) tells it how fresh that answer must be.
   let countsTimer = 0;
-  function refreshCounts() {
+  let countsSince = "";
+  function refreshCounts(since) {
+    if (since && (!countsSince || Date.parse(since) > Date.parse(countsSince))) countsSince = since;
     clearTimeout(countsTimer);
     countsTimer = setTimeout(async () => {
       try {
-        const r = await fetch(`/moderation/s/${encodeURIComponent(site)}/counts`, { headers: { Accept: "application/json" }, credentials: "same-origin" });
+        const r = await fetch(`/moderation/s/${encodeURIComponent(site)}/counts?since=${encodeURIComponent(countsSince)}`, { headers: { Accept: "application/json" }, credentials: "same-origin" });
         if (r.ok) updateCounts((await r.json()).counts || {});
       } catch (_) {
         /* the next event retries */
       }
     }, 300);
   }
-  async function fragment(id) {
-    const r = await fetch(`/moderation/s/${encodeURIComponent(site)}/items/${encodeURIComponent(id)}?${queue.dataset.filter || ""}`, {
+  async function fragment(id, since) {
+    const q = new URLSearchParams(queue.dataset.filter || "");
+    if (since) q.set("since", since);
+    const r = await fetch(`/moderation/s/${encodeURIComponent(site)}/items/${encodeURIComponent(id)}?${q}`, {
       headers: { Accept: "text/html" },
       credentials: "same-origin",
     });
@@ -425,14 +431,14 @@
   }
 
   async function onEvent(ev) {
-    refreshCounts();
+    refreshCounts(ev.at);
     const id = ev.comment_id;
     if (!id) return;
     const el = document.getElementById("c-" + id);
     if (el && el.hidden) return; // our own decision, held or being sent
     let fresh;
     try {
-      fresh = await fragment(id);
+      fresh = await fragment(id, ev.at);
     } catch (_) {
       return;
     }

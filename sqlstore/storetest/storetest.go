@@ -41,6 +41,7 @@ func Run(t *testing.T, open func(testing.TB) *sqlstore.DB) {
 		{"ConcurrentUpdateComment", testConcurrentUpdateComment},
 		{"ThreadVisibility", testThreadVisibility},
 		{"ThreadPages", testThreadPages},
+		{"ViewerComments", testViewerComments},
 		{"Queue", testQueue},
 		{"QueueFilters", testQueueFilters},
 		{"QueuePagesLarge", testQueuePagesLarge},
@@ -66,6 +67,7 @@ func Run(t *testing.T, open func(testing.TB) *sqlstore.DB) {
 		{"Privacy", testPrivacy},
 		{"Outbox", testOutbox}, {"OutboxInTx", testOutboxInTx}, {"ConcurrentOutboxClaims", testConcurrentOutboxClaims},
 		{"AuthLinks", testAuthLinks},
+		{"Transfer", testTransfer},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -310,7 +312,6 @@ func (c fixedClock) Now() time.Time { return c.t }
 
 func testSessions(t *testing.T, db *sqlstore.DB) {
 	u := seedUser(t, db, 1)
-	db.SetClock(fixedClock{at(1000)})
 	s := &parley.Session{IDHash: strings.Repeat("cd", 32), UserID: u.ID, CSRFToken: "csrf", CreatedAt: at(10), ExpiresAt: at(2000)}
 	must(t, db.CreateSession(ctx(), s))
 	got, err := db.GetSession(ctx(), s.IDHash)
@@ -320,14 +321,18 @@ func testSessions(t *testing.T, db *sqlstore.DB) {
 	deepEqual(t, "session round trip", got, &want)
 	wantCode(t, db.CreateSession(ctx(), s), parley.ECONFLICT)
 
-	db.SetClock(fixedClock{at(2000)}) // expiry is exclusive
-	_, err = db.GetSession(ctx(), s.IDHash)
-	wantCode(t, err, parley.ENOTFOUND)
-	db.SetClock(fixedClock{at(1999)})
-	_, err = db.GetSession(ctx(), s.IDHash)
+	gs, gu, err := db.GetSessionUser(ctx(), s.IDHash) // expired or not: expiry is the service's
 	must(t, err)
+	deepEqual(t, "session of GetSessionUser", gs, &want)
+	wantU, err := db.GetUser(ctx(), u.ID)
+	must(t, err)
+	deepEqual(t, "user of GetSessionUser", gu, wantU)
+	_, _, err = db.GetSessionUser(ctx(), "missing")
+	wantCode(t, err, parley.ENOTFOUND)
 	must(t, db.DeleteSession(ctx(), s.IDHash))
 	_, err = db.GetSession(ctx(), s.IDHash)
+	wantCode(t, err, parley.ENOTFOUND)
+	_, _, err = db.GetSessionUser(ctx(), s.IDHash)
 	wantCode(t, err, parley.ENOTFOUND)
 	must(t, db.DeleteSession(ctx(), s.IDHash)) // idempotent
 }
