@@ -18,7 +18,7 @@ var templateFS embed.FS
 
 // pageNames are the pages; each is templates/<name>.html parsed with the
 // layout and the item partial.
-var pageNames = []string{"login", "sites", "error", "queue", "campaigns", "sanctions", "stories", "story", "audit", "webhooks", "webhook", "privacy", "transfer", "team", "outbox", "invite", "reset"}
+var pageNames = []string{"login", "sites", "error", "queue", "campaigns", "sanctions", "stories", "story", "audit", "webhooks", "webhook", "privacy", "transfer", "team", "outbox", "invite", "reset", "sessions", "signin"}
 
 // parsePages parses every page at startup and checks that each defines
 // the blocks the layout needs.
@@ -59,6 +59,13 @@ type page struct {
 	// Login.
 	Next, Email string
 	Providers   []service.SignInProvider
+	// Sessions page.
+	SessionList    []*parley.Session
+	CurrentSession string
+	// Sign-in settings page.
+	Auth      *parley.SiteAuth
+	RoleLines string
+	Callback  string
 	// Site picker.
 	Sites []service.ModeratedSite
 	// Queue and campaigns.

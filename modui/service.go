@@ -16,6 +16,10 @@ type Service interface {
 	OnEvent(fn func(parley.Event))
 	Login(ctx context.Context, email, password, clientKey string) (*parley.Session, string, *parley.User, error)
 	SignInProviders(ctx context.Context) ([]service.SignInProvider, error)
+	Sessions(ctx context.Context, user *parley.User) ([]*parley.Session, error)
+	RevokeSession(ctx context.Context, user *parley.User, idHash string) error
+	SiteAuth(ctx context.Context, actor *parley.User, siteID string) (*parley.SiteAuth, error)
+	SetSiteAuth(ctx context.Context, actor *parley.User, a *parley.SiteAuth) error
 	Logout(ctx context.Context, secret string) error
 
 	ModeratedSites(ctx context.Context, actor *parley.User) ([]service.ModeratedSite, error)

@@ -36,7 +36,11 @@ func seedInstallation(t *testing.T, db *sqlstore.DB, n int) (site *parley.Site, 
 		if err := tx.CreateToken(ctx, &parley.Token{ID: parley.NewID(at(2)), UserID: user.ID, SecretHash: "sh", CreatedAt: at(2), LastUsedAt: at(3)}); err != nil {
 			return err
 		}
-		if err := tx.CreateSession(ctx, &parley.Session{IDHash: "ih", UserID: user.ID, CSRFToken: "c", CreatedAt: at(4), ExpiresAt: at(5)}); err != nil {
+		if err := tx.CreateSession(ctx, &parley.Session{IDHash: "ih", UserID: user.ID, CSRFToken: "c", Method: parley.LoginOIDC, SiteID: site.ID,
+			UserAgent: "Браузер/1.0", CreatedAt: at(4), ExpiresAt: at(5)}); err != nil {
+			return err
+		}
+		if err := seedIdentity(ctx, tx, site.ID, user.ID, at); err != nil {
 			return err
 		}
 		for i := 0; i < 20; i++ {
@@ -78,9 +82,6 @@ func seedInstallation(t *testing.T, db *sqlstore.DB, n int) (site *parley.Site, 
 			return err
 		}
 		if err := tx.ProtectName(ctx, site.ID, "mod", user.ID); err != nil {
-			return err
-		}
-		if err := seedIdentity(ctx, tx, site.ID, user.ID, at); err != nil {
 			return err
 		}
 		_, _, err := tx.TakeRateToken(ctx, "post:ip:192.0.2.1", 0.1, 5, at(43))
@@ -138,6 +139,14 @@ func seedInstallation(t *testing.T, db *sqlstore.DB, n int) (site *parley.Site, 
 		if err != nil {
 			t.Fatal(err)
 		}
+	}
+	// An import key, as service.Import writes them with ImportComments.
+	q, created := `INSERT INTO import_keys (site_id, source, source_id, comment_id, source_user_id, created_at) VALUES (?, ?, ?, ?, ?, ?)`, any(at(50).UnixMicro())
+	if db.Dialect() == sqlstore.DialectPostgres {
+		q, created = `INSERT INTO import_keys (site_id, source, source_id, comment_id, source_user_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)`, at(50)
+	}
+	if _, err := db.SQL().ExecContext(ctx, q, site.ID, "disqus", "1001", first.ID, "anna_k", created); err != nil {
+		t.Fatal(err)
 	}
 	return site, first
 }
@@ -332,6 +341,9 @@ func seedIdentity(ctx context.Context, tx parley.Store, siteID, userID string, a
 		Email: "new@d.example", Role: parley.RoleModerator, InvitedBy: userID, CreatedAt: at(68), ExpiresAt: at(69)}); err != nil {
 		return err
 	}
-	return tx.EnqueueOutbox(ctx, &parley.OutboxMessage{ID: parley.NewID(at(70)), SiteID: siteID, Kind: parley.OutboxEmail, DedupeKey: "seed",
-		Payload: []byte(`{"to":"r@d.example"}`), Status: parley.OutboxPending, NextAttemptAt: at(70), CreatedAt: at(70), UpdatedAt: at(70)})
+	if err := tx.EnqueueOutbox(ctx, &parley.OutboxMessage{ID: parley.NewID(at(70)), SiteID: siteID, Kind: parley.OutboxEmail, DedupeKey: "seed",
+		Payload: []byte(`{"to":"r@d.example"}`), Status: parley.OutboxPending, NextAttemptAt: at(70), CreatedAt: at(70), UpdatedAt: at(70)}); err != nil {
+		return err
+	}
+	return tx.SetProviderRole(ctx, siteID, userID, parley.RoleModerator)
 }

@@ -62,7 +62,7 @@ func Run(t *testing.T, open func(testing.TB) *sqlstore.DB) {
 		{"StoryLocale", testStoryLocale},
 		{"SiteAdapters", testSiteAdapters},
 		{"Purge", testPurge},
-		{"Identity", testIdentity}, {"TokenIDsAndFlows", testTokenIDsAndFlows}, {"UserSessions", testUserSessions},
+		{"Identity", testIdentity}, {"TokenIDsAndFlows", testTokenIDsAndFlows}, {"UserSessions", testUserSessions}, {"IdentityErasure", testIdentityErasure},
 		{"Webhooks", testWebhooks},
 		{"Privacy", testPrivacy},
 		{"Outbox", testOutbox}, {"OutboxInTx", testOutboxInTx}, {"ConcurrentOutboxClaims", testConcurrentOutboxClaims},
