@@ -158,11 +158,16 @@ func (s *Server) publicPage(r *http.Request, in service.ThreadInput) (*publicPag
 	if page.NextCursor != "" && len(p.comments) > 0 {
 		p.last = p.comments[len(p.comments)-1].ID
 	}
+	locale := r.URL.Query().Get("locale")
+	if locale == "" && page.Story != nil {
+		locale = page.Story.Locale // the story's own language picks the policy text
+	}
 	p.resp = map[string]any{"comments": p.comments, "next_cursor": page.NextCursor, "count": page.Count,
-		"site": publicSite(page.Site, r.URL.Query().Get("locale")), "story": nil, "viewer": nil}
+		"site": publicSite(page.Site, locale), "story": nil, "viewer": nil}
 	if page.Story != nil {
 		p.storyID = page.Story.ID
-		p.resp["story"] = map[string]any{"id": page.Story.ID, "title": page.Title, "closed": page.Story.Closed}
+		// locale is the story's own widget language, "" for the site's.
+		p.resp["story"] = map[string]any{"id": page.Story.ID, "title": page.Title, "closed": page.Story.Closed, "locale": page.Story.Locale}
 	}
 	if p.body, err = marshalJSON(p.resp); err != nil {
 		return nil, err

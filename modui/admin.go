@@ -164,6 +164,10 @@ func (ui *UI) handleUpdateStory(w http.ResponseWriter, r *http.Request, rq *requ
 	locked := r.PostFormValue("locked") == "on"
 	emails := strings.FieldsFunc(r.PostFormValue("authors"), func(r rune) bool { return r == '\n' || r == ',' || r == ' ' || r == '\r' })
 	in := service.StorySettings{Closed: &closed, Mode: &mode, Locked: &locked, AuthorEmails: &emails}
+	if _, ok := r.PostForm["locale"]; ok {
+		locale := r.PostFormValue("locale")
+		in.Locale = &locale
+	}
 	if _, ok := r.PostForm["title"]; ok {
 		title := r.PostFormValue("title")
 		in.Title = &title

@@ -119,6 +119,14 @@ func (ui *UI) newPage(r *http.Request, rq *request, name string) *page {
 	return p
 }
 
+// SiteLocale is the site's default widget language.
+func (p *page) SiteLocale() string {
+	if p.Site == nil {
+		return i18n.Fallback
+	}
+	return p.Site.Settings.WithDefaults().Locale
+}
+
 // LangName is a content language's name in the page's language ("hy" is
 // "Armenian" in English, "армянский" in Russian).
 func (p *page) LangName(code string) string { return p.ui.cat.LanguageName(p.Lang, code) }

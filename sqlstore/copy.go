@@ -68,7 +68,7 @@ var copyTables = []copyTable{
 	{"memberships", []string{"site_id", "user_id"}, cols("site_id user_id role")},
 	{"tokens", []string{"id"}, cols("id user_id secret_hash created_at:t last_used_at:nt")},
 	{"sessions", []string{"id_hash"}, cols("id_hash user_id csrf_token created_at:t expires_at:t method site_id user_agent")},
-	{"stories", []string{"id"}, cols("id site_id url title closed:b mode created_at:t locked:b")},
+	{"stories", []string{"id"}, cols("id site_id url title closed:b mode created_at:t locked:b locale")},
 	{"story_authors", []string{"story_id", "user_id"}, cols("story_id user_id position:i")},
 	{"comments", []string{"id"}, cols(`id site_id story_id parent_id status queue_status body html edit_pending:b
 		pending_body pending_html author_user_id author_name guest_email guest_token_hash client_ip author_key
