@@ -10,7 +10,6 @@ import (
 	"context"
 	"embed"
 	"encoding/json"
-	"github.com/parley-comments/parley/internal/router"
 	"html/template"
 	"log/slog"
 	"net/http"
