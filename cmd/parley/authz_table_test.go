@@ -179,4 +179,9 @@ var authzTable = map[string]authzRule{
 	"GET /privacy/{token}/export.json":                {who: public, params: map[string]idKind{"{token}": missingID}, status: 404},
 	"POST /privacy/{token}/erase":                     {who: public, params: map[string]idKind{"{token}": missingID}, status: 404},
 	"POST /moderation/s/{site}/reports/{id}/sanction": {who: moderator, ids: reportID, form: "kind=ban&reason=matrix"},
+
+	// Import and export (a form without a file: admins get 422).
+	"GET /moderation/s/{site}/transfer": {who: admin},
+	"GET /moderation/s/{site}/export":   {who: admin, query: "format=jsonl"},
+	"POST /moderation/s/{site}/import":  {who: admin, form: "format=disqus", status: 422},
 }
