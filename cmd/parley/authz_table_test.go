@@ -112,7 +112,7 @@ var authzTable = map[string]authzRule{
 	"GET /moderation/s/{site}/sanctions":              {who: moderator},
 	"POST /moderation/s/{site}/sanctions":             {who: moderator, form: "author_key=e:walker{n}@example.org&kind=ban&reason=matrix"},
 	"POST /moderation/s/{site}/sanctions/{id}/delete": {who: moderator, ids: sanctionID},
-	"POST /moderation/s/{site}/settings":              {who: admin, form: "mode=pre"},
+	"POST /moderation/s/{site}/settings":              {who: admin, form: "mode=pre&guests=on"},
 	"GET /moderation/s/{site}/stories":                {who: moderator},
 	"GET /moderation/s/{site}/stories/{id}":           {who: moderator, ids: storyID},
 	"POST /moderation/s/{site}/stories/{id}":          {who: moderator, ids: storyID, form: "title=Matrix+story&url=https://a.example/news/m{n}&locked=on"},
