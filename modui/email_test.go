@@ -68,10 +68,17 @@ func TestInviteAcceptAndTeamPages(t *testing.T) {
 	}
 	token := outboxToken(t, e, "new.mod@example.org")
 
+	// A site with OIDC offers to accept with the provider account too.
+	if err := e.svc.SetSiteAuth(e.ctx, nil, &parley.SiteAuth{SiteID: "alpha", OIDC: parley.OIDCConfig{Issuer: "https://id.alpha.example", ClientID: "parley", Label: "Alpha SSO"}}); err != nil {
+		t.Fatal(err)
+	}
 	invitee := e.anon()
 	res, body = invitee.get("/moderation/invite?token=" + url.QueryEscape(token))
 	if res.StatusCode != http.StatusOK || !strings.Contains(body, "ALPHA News") || !strings.Contains(body, `name="password"`) {
 		t.Fatalf("invite page: %d\n%s", res.StatusCode, body)
+	}
+	if !strings.Contains(body, `/auth/oidc/alpha/start?invite=`+url.QueryEscape(token)) || !strings.Contains(body, "Accept with Alpha SSO instead") {
+		t.Fatalf("no OIDC acceptance on the invite page:\n%s", body)
 	}
 	if res, body := invitee.get("/moderation/invite?token=wrong"); res.StatusCode != http.StatusUnprocessableEntity || strings.Contains(body, `name="password"`) {
 		t.Fatalf("bad token page: %d", res.StatusCode)
