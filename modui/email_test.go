@@ -176,12 +176,15 @@ func TestGuestsSetting(t *testing.T) {
 	if _, body := admin.get("/moderation/s/alpha/sanctions"); !strings.Contains(body, `name="guests" value="on" checked`) {
 		t.Fatal("guests are not shown as allowed by default")
 	}
+	// A post without the box (a script setting only the mode) leaves it alone.
 	res, _ := admin.post("/moderation/s/alpha/settings", url.Values{"csrf_token": {admin.csrf}, "mode": {"pre"}}, false)
-	if res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("save: %d", res.StatusCode)
+	if site, err := e.svc.Site(e.ctx, "alpha"); res.StatusCode != http.StatusSeeOther || err != nil || site.Settings.GuestsDisallowed {
+		t.Fatalf("a post without the guests box changed it: %d %v", res.StatusCode, err)
 	}
+	// The form with the box unchecked requires sign-in.
+	res, _ = admin.post("/moderation/s/alpha/settings", url.Values{"csrf_token": {admin.csrf}, "mode": {"pre"}, "guests_field": {"1"}}, false)
 	site, err := e.svc.Site(e.ctx, "alpha")
-	if err != nil || !site.Settings.GuestsDisallowed {
-		t.Fatalf("guests still allowed: %v", err)
+	if res.StatusCode != http.StatusSeeOther || err != nil || !site.Settings.GuestsDisallowed {
+		t.Fatalf("guests still allowed: %d %v", res.StatusCode, err)
 	}
 }
