@@ -117,6 +117,10 @@ var authzTable = map[string]authzRule{
 	"GET /moderation/s/{site}/stories/{id}":           {who: moderator, ids: storyID},
 	"POST /moderation/s/{site}/stories/{id}":          {who: moderator, ids: storyID, form: "title=Matrix+story&url=https://a.example/news/m{n}&locked=on"},
 	"GET /moderation/s/{site}/audit":                  {who: moderator},
+	"GET /moderation/s/{site}/signin":                 {who: admin},
+	"POST /moderation/s/{site}/signin":                {who: admin, form: "oidc_label=Matrix"},
+	"GET /moderation/account/sessions":                {who: account},
+	"POST /moderation/account/sessions/{id}/revoke":   {who: account, ids: missingID, status: 404},
 
 	// Accounts, sign-in links, invitations and single sign-on.
 	"GET /api/v1/account/sessions":                               {who: account},
@@ -192,4 +196,9 @@ var authzTable = map[string]authzRule{
 	"GET /privacy/{token}/export.json":                {who: public, params: map[string]idKind{"{token}": missingID}, status: 404},
 	"POST /privacy/{token}/erase":                     {who: public, params: map[string]idKind{"{token}": missingID}, status: 404},
 	"POST /moderation/s/{site}/reports/{id}/sanction": {who: moderator, ids: reportID, form: "kind=ban&reason=matrix"},
+
+	// Import and export (a form without a file: admins get 422).
+	"GET /moderation/s/{site}/transfer": {who: admin},
+	"GET /moderation/s/{site}/export":   {who: admin, query: "format=jsonl"},
+	"POST /moderation/s/{site}/import":  {who: admin, form: "format=disqus", status: 422},
 }
