@@ -92,7 +92,9 @@ func (ui *UI) handleSiteSettings(w http.ResponseWriter, r *http.Request, rq *req
 		}
 	}
 	s.BlockedDomains = domains
-	s.GuestsDisallowed = r.PostFormValue("guests") != "on"
+	if r.PostFormValue("guests_field") == "1" { // the form shows the box: unchecked means off
+		s.GuestsDisallowed = r.PostFormValue("guests") != "on"
+	}
 	if v := strings.TrimSpace(r.PostFormValue("hide_after_reports")); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {

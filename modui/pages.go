@@ -94,7 +94,9 @@ type page struct {
 	OutboxStatus parley.OutboxStatus
 	Token        string
 	Invite       *service.InviteInfo
-	Sent         bool
+	// InviteOIDC accepts the invitation through the site's OIDC provider.
+	InviteOIDC, InviteOIDCLabel string
+	Sent                        bool
 	// Guests is the site's "guests may comment" setting.
 	Guests bool
 	// Audit.

@@ -162,6 +162,19 @@ var authzTable = map[string]authzRule{
 	"POST /moderation/s/{site}/webhooks/{id}/test":                {who: admin, ids: webhookID},
 
 	// Privacy and reports.
+	// Team, email outbox, invitation and password-reset pages (modui/email.go).
+	"GET /moderation/s/{site}/team":                      {who: admin},
+	"POST /moderation/s/{site}/team/invites":             {who: admin, form: "email=invitee{n}@example.org&role=moderator"},
+	"POST /moderation/s/{site}/team/invites/{id}/delete": {who: admin, ids: inviteID},
+	"GET /moderation/s/{site}/outbox":                    {who: admin},
+	"POST /moderation/s/{site}/outbox/{id}/retry":        {who: admin, ids: outboxID},
+	"GET /moderation/invite":                             {who: public, query: "token=pi_nosuchtoken", status: 422},
+	"POST /moderation/invite":                            {who: public, form: "token=pi_nosuchtoken&name=New&password=a+long+new+password", status: 422},
+	"GET /moderation/reset":                              {who: public},
+	"POST /moderation/reset":                             {who: public, form: "email=walker{n}@example.org", status: 202},
+	"GET /moderation/reset/confirm":                      {who: public, query: "token=pr_nosuchtoken"},
+	"POST /moderation/reset/confirm":                     {who: public, form: "token=pr_nosuchtoken&password=a+long+new+password", status: 422},
+
 	"GET /moderation/s/{site}/privacy":           {who: admin},
 	"POST /moderation/s/{site}/privacy/export":   {who: admin, form: "email=walker{n}@example.org"},
 	"POST /moderation/s/{site}/privacy/erase":    {who: admin, form: "email=walker{n}@example.org"},
