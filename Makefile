@@ -2,7 +2,7 @@
 GO ?= go
 STATICCHECK = honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: demo test unit lint e2e build bench model
+.PHONY: demo test unit lint fuzz e2e build bench model
 
 demo:
 	$(GO) run ./cmd/parley serve --demo
@@ -11,8 +11,8 @@ build:
 	CGO_ENABLED=0 $(GO) build -trimpath -o parley ./cmd/parley
 
 # Every test: formatting, vet, staticcheck, the Go suite with -race on
-# SQLite and PostgreSQL, and the browser tests.
-test: lint unit e2e
+# SQLite and PostgreSQL, a bounded fuzzing run, and the browser tests.
+test: lint unit fuzz e2e
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
@@ -21,6 +21,20 @@ lint:
 
 unit:
 	TZ=Asia/Yerevan $(GO) test -race -count=1 -timeout 15m ./...
+
+# Each fuzz target runs for FUZZTIME on top of its committed corpus
+# (<package>/testdata/fuzz/<target>/); `make fuzz FUZZTIME=10m` digs deeper.
+# A failure writes the input to that directory: commit it with the fix.
+FUZZTIME ?= 5s
+FUZZ_TARGETS = textnorm:FuzzNormalize textnorm:FuzzCleanName render:FuzzHTML httpapi:FuzzJSONEndpoints \
+	transfer:FuzzDisqus transfer:FuzzWordPress transfer:FuzzRemark42 transfer:FuzzCommento transfer:FuzzParley spamcheck:FuzzCountLinks sqlstore:FuzzDecodeCursor clientip:FuzzClientIP \
+	adapter:FuzzDecode modui:FuzzHighlight dedupe:FuzzSign classify:FuzzClassify
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "fuzz $$pkg $$name ($(FUZZTIME))"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) ./$$pkg; \
+	done
 
 e2e:
 	bash e2e/run.sh

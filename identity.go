@@ -114,6 +114,10 @@ type IdentityStore interface {
 	TakeLoginFlow(ctx context.Context, stateHash string) (*LoginFlow, error)
 	// ListUserSessions returns a user's unexpired sessions, newest first.
 	ListUserSessions(ctx context.Context, userID string) ([]*Session, error)
+	// SetProviderRole records the role a sign-in provider gave a user on a
+	// site ("" forgets it); GetProviderRole reads it ("" if none).
+	SetProviderRole(ctx context.Context, siteID, userID string, role Role) error
+	GetProviderRole(ctx context.Context, siteID, userID string) (Role, error)
 	// DeleteUserSessions ends every session of a user and says how many.
 	DeleteUserSessions(ctx context.Context, userID string) (int, error)
 }

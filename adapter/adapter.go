@@ -37,6 +37,14 @@ const (
 	MaxFeatures = 50000
 )
 
+// adagradInit is added to every squared-gradient sum. Without it, AdaGrad's
+// first step on a feature is the full learning rate whatever the error, so
+// a decision the base model already got right (approving a comment it
+// scored 0.1) moved every feature of it as far as one it got badly wrong;
+// on OffensEval-TR the adapter then lowered ROC-AUC as it learned. With
+// it, steps follow the size of the error.
+const adagradInit = 0.01
+
 const nLabels = 5
 
 // labelIndex maps labels to weight slots.
@@ -50,10 +58,34 @@ type feature struct {
 	g [nLabels]float32
 }
 
+// mixes are the weights the adapter's shift may be applied with. For each
+// label the state keeps the log-loss every weight would have had on the
+// decisions so far, each measured before learning from that decision
+// (prequentially), and Adjust uses the weight with the least: an adapter
+// whose shifts do not predict the site's decisions better than the base
+// model is faded out instead of lowering its ranking. On OffensEval-TR,
+// with a base model trained on Turkish, the unweighted adapter lowered
+// toxic ROC-AUC from 0.880 to 0.828 after 200 decisions.
+var mixes = [...]float32{0, 0.25, 0.5, 0.75, 1}
+
 // state is the decoded adapter.
 type state struct {
 	decisions uint32
-	features  map[uint32]*feature
+	// loss[i][k] is label i's prequential log-loss with weight mixes[k].
+	loss     [nLabels][len(mixes)]float32
+	features map[uint32]*feature
+}
+
+// mix is the weight label i's shift is applied with: the one with the least
+// loss so far, the largest on a tie (1 for a new adapter).
+func (st *state) mix(i int) float64 {
+	best := len(mixes) - 1
+	for k := len(mixes) - 2; k >= 0; k-- {
+		if st.loss[i][k] < st.loss[i][best] {
+			best = k
+		}
+	}
+	return float64(mixes[best])
 }
 
 // Adapter implements parley.SiteAdapter. The zero value is ready to use.
@@ -102,7 +134,7 @@ func (st *state) adjust(text string, base parley.Verdict) parley.Verdict {
 			out.Scores[l] = p
 			continue
 		}
-		out.Scores[l] = sigmoid(logit(p) + shift[i])
+		out.Scores[l] = sigmoid(logit(p) + st.mix(i)*shift[i])
 	}
 	return out
 }
@@ -128,7 +160,11 @@ func (Adapter) Learn(_ context.Context, raw []byte, text string, base parley.Ver
 		if y < 0 {
 			continue
 		}
-		p := sigmoid(logit(base.Scores[labelOf(i)]) + shift[i])
+		z := logit(base.Scores[labelOf(i)])
+		for k, a := range mixes {
+			st.loss[i][k] += float32(logLoss(sigmoid(z+float64(a)*shift[i]), y))
+		}
+		p := sigmoid(z + shift[i])
 		grad := float32(p-y) * scale
 		for _, h := range fs {
 			f := st.features[h]
@@ -137,7 +173,7 @@ func (Adapter) Learn(_ context.Context, raw []byte, text string, base parley.Ver
 				st.features[h] = f
 			}
 			f.g[i] += grad * grad
-			step := float32(LearningRate) * grad / float32(math.Sqrt(float64(f.g[i])+1e-6))
+			step := float32(LearningRate) * grad / float32(math.Sqrt(float64(f.g[i])+adagradInit))
 			f.w[i] = clip(f.w[i]-step, MaxWeight)
 		}
 	}
@@ -264,9 +300,11 @@ func (st *state) prune() {
 	}
 }
 
-// The state's binary format: magic "PAD1", uint32 decisions, uint32 count,
-// then per feature (sorted by hash) uint32 hash and 10 float32 values.
-var magic = []byte("PAD1")
+// The state's binary format: magic "PAD2", uint32 decisions, the
+// prequential losses (nLabels × len(mixes) float32), uint32 count, then per
+// feature (sorted by hash) uint32 hash and 10 float32 values. "PAD1"
+// states, without the losses, are read as having none.
+var magic, magicV1 = []byte("PAD2"), []byte("PAD1")
 
 func decode(raw []byte) (*state, error) {
 	st := &state{features: map[uint32]*feature{}}
@@ -275,12 +313,17 @@ func decode(raw []byte) (*state, error) {
 	}
 	r := bytes.NewReader(raw)
 	m := make([]byte, 4)
-	if _, err := r.Read(m); err != nil || !bytes.Equal(m, magic) {
+	if _, err := r.Read(m); err != nil || !bytes.Equal(m, magic) && !bytes.Equal(m, magicV1) {
 		return nil, errors.New("adapter: not an adapter state")
 	}
 	var n uint32
 	if err := binary.Read(r, binary.LittleEndian, &st.decisions); err != nil {
 		return nil, errors.New("adapter: truncated state")
+	}
+	if bytes.Equal(m, magic) {
+		if err := binary.Read(r, binary.LittleEndian, &st.loss); err != nil {
+			return nil, errors.New("adapter: truncated state")
+		}
 	}
 	if err := binary.Read(r, binary.LittleEndian, &n); err != nil || int(n) > MaxFeatures || r.Len() != int(n)*(4+8*nLabels) {
 		return nil, errors.New("adapter: corrupt state")
@@ -303,9 +346,10 @@ func (st *state) encode() []byte {
 	}
 	sort.Slice(hs, func(i, j int) bool { return hs[i] < hs[j] })
 	var b bytes.Buffer
-	b.Grow(12 + len(hs)*(4+8*nLabels))
+	b.Grow(12 + 4*nLabels*len(mixes) + len(hs)*(4+8*nLabels))
 	b.Write(magic)
 	_ = binary.Write(&b, binary.LittleEndian, st.decisions)
+	_ = binary.Write(&b, binary.LittleEndian, st.loss)
 	_ = binary.Write(&b, binary.LittleEndian, uint32(len(hs)))
 	for _, h := range hs {
 		f := st.features[h]
@@ -317,6 +361,12 @@ func (st *state) encode() []byte {
 }
 
 func sigmoid(z float64) float64 { return 1 / (1 + math.Exp(-z)) }
+
+// logLoss is the log-loss of predicting p for target y.
+func logLoss(p, y float64) float64 {
+	p = math.Max(1e-6, math.Min(1-1e-6, p))
+	return -(y*math.Log(p) + (1-y)*math.Log(1-p))
+}
 
 func logit(p float64) float64 {
 	p = math.Max(1e-4, math.Min(1-1e-4, p))

@@ -131,3 +131,45 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// A state written before the prequential losses existed ("PAD1") still
+// reads, with no losses, so its shifts apply in full.
+func TestVersion1StatesStillRead(t *testing.T) {
+	ctx := context.Background()
+	st, err := Adapter{}.Learn(ctx, nil, "qorpuk everywhere", verdict(0.1), parley.StatusRejected, parley.ReasonHateSpeech)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lossBytes := 4 * nLabels * len(mixes)
+	v1 := append(append([]byte("PAD1"), st[4:8]...), st[8+lossBytes:]...)
+	d, err := decode(v1)
+	if err != nil {
+		t.Fatalf("v1 state: %v", err)
+	}
+	if d.decisions != 1 || len(d.features) == 0 || d.mix(2) != 1 {
+		t.Errorf("v1 state decoded as %d decisions, %d features, mix %v", d.decisions, len(d.features), d.mix(2))
+	}
+}
+
+// An adapter whose shifts keep predicting the site's decisions worse than
+// the base model is faded out: the same comment approved and rejected in
+// turn leaves its hate_speech score near the base.
+func TestUnhelpfulShiftsFadeOut(t *testing.T) {
+	ctx := context.Background()
+	var st []byte
+	var err error
+	base := verdict(0.5)
+	for i := 0; i < 40; i++ {
+		to, reason := parley.StatusApproved, parley.Reason("")
+		if i%2 == 1 {
+			to, reason = parley.StatusRejected, parley.ReasonHateSpeech
+		}
+		if st, err = (Adapter{}).Learn(ctx, st, "a contested comment", base, to, reason); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d, _ := decode(st)
+	if m := d.mix(2); m == 1 {
+		t.Errorf("mix = %v after contradictory decisions, want less than 1 (losses %v)", m, d.loss[2])
+	}
+}

@@ -258,6 +258,10 @@ func (ix *Index) Check(d Doc) Match {
 	return ix.check(d, &sig)
 }
 
+// CheckSigned is Check with the text's signature already computed (by
+// Sign, possibly in parallel by the caller, as an import does).
+func (ix *Index) CheckSigned(d Doc, sig *Signature) Match { return ix.check(d, sig) }
+
 func (ix *Index) check(d Doc, sig *Signature) Match {
 	if r := ix.shortReason(sig); r != "" {
 		return Match{Common: true, Reason: r}
@@ -418,6 +422,9 @@ func (ix *Index) Add(d Doc) {
 	sig := Sign(d.Text)
 	ix.add(d, &sig)
 }
+
+// AddSigned is Add with the text's signature already computed by Sign.
+func (ix *Index) AddSigned(d Doc, sig *Signature) { ix.add(d, sig) }
 
 func (ix *Index) add(d Doc, sig *Signature) {
 	short := ix.shortReason(sig) != ""

@@ -32,5 +32,12 @@ if [ -z "${PARLEY_BIN:-}" ]; then
   go build -C "$root" -o "$tmp/parley" ./cmd/parley
   export PARLEY_BIN="$tmp/parley"
 fi
+# The test OpenID provider (zitadel/oidc's example OP) for tests/identity.test.mjs.
+if [ -z "${TESTOIDC_BIN:-}" ]; then
+  tmp_op="$(mktemp -d)"
+  trap 'rm -rf "${tmp:-}" "$tmp_op"' EXIT
+  go build -C "$root" -o "$tmp_op/testoidc" ./internal/testoidc/cmd/testoidc
+  export TESTOIDC_BIN="$tmp_op/testoidc"
+fi
 CHROMIUM="$chromium" npm test
 echo "e2e: screenshots in e2e/output/ (the dashboard's in e2e/output/moderation/)"

@@ -173,7 +173,7 @@ func TestEmailLinkSignInEndToEnd(t *testing.T) {
 		t.Fatal("the approved comment is not in the thread")
 	}
 	// Nobody may post as a guest under the verified address.
-	r = e.do("POST", "/api/v1/comments", map[string]any{"site": "a", "story_url": storyURL, "body": "Impostor.", "author_name": "Reader", "author_email": "READER@example.org"})
+	r = e.do("POST", "/api/v1/comments", map[string]any{"site": "a", "story_url": storyURL, "body": "Impostor.", "author_name": "Someone Else", "author_email": "READER@example.org"})
 	if r.status != 403 || r.json["error"].(map[string]any)["reason"] != "verified_email" {
 		t.Fatalf("guest under a verified address: %d %s", r.status, r.body)
 	}

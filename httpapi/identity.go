@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"crypto/subtle"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -18,7 +19,7 @@ import (
 type IdentityService interface {
 	SSOSignIn(ctx context.Context, siteID, token, userAgent, clientKey string) (*service.SignIn, error)
 	OIDCStart(ctx context.Context, siteID, returnTo, ownOrigin, redirectURL string, linkUser *parley.User) (string, string, error)
-	OIDCCallback(ctx context.Context, state, code, redirectURL, userAgent, clientKey string) (*service.SignIn, error)
+	OIDCCallback(ctx context.Context, state, code, redirectURL, userAgent, clientKey, invite string) (*service.SignIn, error)
 	Sessions(ctx context.Context, user *parley.User) ([]*parley.Session, error)
 	RevokeSession(ctx context.Context, user *parley.User, idHash string) error
 	AdminRevokeUserSessions(ctx context.Context, actor *parley.User, siteID, userID string) (int, error)
@@ -26,8 +27,12 @@ type IdentityService interface {
 	SetSiteAuth(ctx context.Context, actor *parley.User, a *parley.SiteAuth) error
 }
 
-// oidcStateCookie binds an OIDC flow to the browser that started it.
-const oidcStateCookie = "parley_oidc_state"
+// oidcStateCookie binds an OIDC flow to the browser that started it;
+// oidcInviteCookie carries an invitation to use at the callback.
+const (
+	oidcStateCookie  = "parley_oidc_state"
+	oidcInviteCookie = "parley_oidc_invite"
+)
 
 // ownOriginOf is this server's origin as the browser sees it.
 func (s *Server) ownOriginOf(r *http.Request) string {
@@ -249,25 +254,43 @@ func (s *Server) oidcRedirectURL(r *http.Request) string {
 }
 
 // handleOIDCStart sends the browser to the site's provider. return_to is
-// a dashboard path or "popup:<origin>" for the widget's login popup.
+// a dashboard path or "popup:<origin>" for the widget's login popup;
+// invite is an invitation (the token of an invite email) to accept as the
+// account signed in at the provider.
 func (s *Server) handleOIDCStart(w http.ResponseWriter, r *http.Request) {
 	var link *parley.User
 	if r.URL.Query().Get("link") == "1" {
-		u, err := s.user(r)
-		if err != nil || u == nil {
-			s.renderPopup(w, http.StatusUnauthorized, popupData{Error: "Log in first to link another sign-in to your account."})
+		// Linking binds whatever provider account the browser signs in
+		// with, so it must be the account owner's own request: their
+		// session's CSRF token in the link (a page elsewhere cannot know it).
+		rq := httpx.From(r)
+		if rq.User == nil || rq.Session == nil || subtle.ConstantTimeCompare([]byte(r.URL.Query().Get("csrf_token")), []byte(rq.Session.CSRFToken)) != 1 {
+			s.renderPopup(w, http.StatusForbidden, popupData{Error: "Log in first, then use the link button on your sessions page to link another sign-in to your account."})
 			return
 		}
-		link = u
+		link = rq.User
 	}
 	authURL, state, err := s.svc.OIDCStart(r.Context(), r.PathValue("site"), r.URL.Query().Get("return_to"), s.ownOriginOf(r), s.oidcRedirectURL(r), link)
 	if err != nil {
 		s.renderPopup(w, parley.HTTPStatus(parley.ErrorCode(err)), popupData{Error: parley.ErrorMessage(err)})
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: oidcStateCookie, Value: state, Path: "/auth/oidc/", MaxAge: int(service.LoginFlowTTL.Seconds()),
-		HttpOnly: true, Secure: s.cookies.IsSecure(r), SameSite: http.SameSiteLaxMode})
+	s.flowCookie(w, r, oidcStateCookie, state)
+	if inv := r.URL.Query().Get("invite"); inv != "" {
+		s.flowCookie(w, r, oidcInviteCookie, inv)
+	}
 	http.Redirect(w, r, authURL, http.StatusSeeOther)
+}
+
+// flowCookie sets (or, with an empty value, clears) a cookie that lives for
+// one OIDC sign-in, on the OIDC paths only.
+func (s *Server) flowCookie(w http.ResponseWriter, r *http.Request, name, value string) {
+	c := &http.Cookie{Name: name, Value: value, Path: "/auth/oidc/", MaxAge: int(service.LoginFlowTTL.Seconds()),
+		HttpOnly: true, Secure: s.cookies.IsSecure(r), SameSite: http.SameSiteLaxMode}
+	if value == "" {
+		c.MaxAge = -1
+	}
+	http.SetCookie(w, c)
 }
 
 // handleOIDCCallback finishes the sign-in the provider sent back. The
@@ -275,7 +298,12 @@ func (s *Server) handleOIDCStart(w http.ResponseWriter, r *http.Request) {
 // another browser (login CSRF) is refused.
 func (s *Server) handleOIDCCallback(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	http.SetCookie(w, &http.Cookie{Name: oidcStateCookie, Value: "", Path: "/auth/oidc/", MaxAge: -1, HttpOnly: true, Secure: s.cookies.IsSecure(r), SameSite: http.SameSiteLaxMode})
+	invite := ""
+	if c, err := r.Cookie(oidcInviteCookie); err == nil {
+		invite = c.Value
+	}
+	s.flowCookie(w, r, oidcStateCookie, "")
+	s.flowCookie(w, r, oidcInviteCookie, "")
 	if e := q.Get("error"); e != "" {
 		s.renderPopup(w, http.StatusUnauthorized, popupData{Error: "The sign-in provider refused: " + e + " " + q.Get("error_description")})
 		return
@@ -285,7 +313,7 @@ func (s *Server) handleOIDCCallback(w http.ResponseWriter, r *http.Request) {
 		s.renderPopup(w, http.StatusBadRequest, popupData{Error: "This sign-in was started in another browser or has expired. Please start again."})
 		return
 	}
-	res, err := s.svc.OIDCCallback(r.Context(), q.Get("state"), q.Get("code"), s.oidcRedirectURL(r), r.UserAgent(), clientip.RateKey(s.ips.ClientIP(r)))
+	res, err := s.svc.OIDCCallback(r.Context(), q.Get("state"), q.Get("code"), s.oidcRedirectURL(r), r.UserAgent(), clientip.RateKey(s.ips.ClientIP(r)), invite)
 	if err != nil {
 		s.renderPopup(w, parley.HTTPStatus(parley.ErrorCode(err)), popupData{Error: parley.ErrorMessage(err)})
 		return

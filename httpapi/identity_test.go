@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/parley-comments/parley"
 	"github.com/parley-comments/parley/internal/testoidc"
 	"github.com/parley-comments/parley/service"
 )
@@ -282,9 +284,13 @@ var authRequestID = regexp.MustCompile(`name="id" value="([^"]+)"`)
 
 // signInAtOP runs a full sign-in: Parley's start URL, the provider's login
 // form, and back to Parley's callback. It returns the final answer.
-func (b *browser) signInAtOP(parleyBase, site, returnTo, username, password string) (*http.Response, string) {
+func (b *browser) signInAtOP(parleyBase, site, returnTo, username, password string, extra ...string) (*http.Response, string) {
 	b.t.Helper()
-	res, body := b.follow(parleyBase + "/auth/oidc/" + site + "/start?" + url.Values{"return_to": {returnTo}}.Encode())
+	q := url.Values{"return_to": {returnTo}}
+	for i := 0; i+1 < len(extra); i += 2 {
+		q.Set(extra[i], extra[i+1])
+	}
+	res, body := b.follow(parleyBase + "/auth/oidc/" + site + "/start?" + q.Encode())
 	m := authRequestID.FindStringSubmatch(body)
 	if m == nil {
 		b.t.Fatalf("no login form at %s (%d): %s", res.Request.URL, res.StatusCode, body)
@@ -323,6 +329,8 @@ func TestOIDCStaffSignIn(t *testing.T) {
 			{ID: "u-writer", Username: "writer@idp", Password: "pw-writer-123", Name: "Walt Writer", Email: "walt@paper.example", Groups: []string{"writers"}},
 			{ID: "u-twin", Username: "twin@idp", Password: "pw-twin-123", Name: "Twin", Email: "walt@paper.example", Groups: []string{"writers"}},
 			{ID: "u-rita", Username: "rita@idp", Password: "pw-rita-123", Name: "Rita Reporter", Email: "rita@paper.example", Groups: []string{"writers"}},
+			{ID: "u-linker", Username: "linker@idp", Password: "pw-linker-123", Name: "Ada Admin", Email: "admin@example.com", Groups: []string{"writers"}},
+			{ID: "u-invitee", Username: "invitee@idp", Password: "pw-invitee-123", Name: "Ivy Invitee", Email: "invitee@paper.example", Groups: []string{"readers"}},
 			{ID: "u-nobody", Username: "nobody@idp", Password: "pw-nobody-123", Name: "No Body", Email: "nobody@paper.example", Groups: []string{"readers"}},
 		}})
 	if err != nil {
@@ -422,6 +430,68 @@ func TestOIDCStaffSignIn(t *testing.T) {
 	}
 	if c := findComment(e.thread(), rp.json["comment"].(map[string]any)["id"].(string)); c == nil || c["author"].(map[string]any)["badge"] != "author" {
 		t.Fatalf("the OIDC author's comment: %v", c)
+	}
+
+	// A password admin links a provider account that maps to a weaker
+	// role: signing in with it is the same user, still an admin.
+	bl := newBrowser(t)
+	lr, err := bl.c.Post(e.srv.URL+"/api/v1/auth/login", "application/json", strings.NewReader(`{"email":"admin@example.com","password":"correct horse battery"}`))
+	if err != nil || lr.StatusCode != 200 {
+		t.Fatalf("password login: %v %v", lr, err)
+	}
+	var login struct {
+		CSRF string `json:"csrf_token"`
+	}
+	_ = json.NewDecoder(lr.Body).Decode(&login)
+	lr.Body.Close()
+	// Without the session's CSRF token a link is refused (a page elsewhere
+	// could otherwise bind an account the attacker controls).
+	if res, _ := bl.get(e.srv.URL + "/auth/oidc/a/start?link=1&return_to=/moderation"); res.StatusCode != http.StatusForbidden {
+		t.Fatalf("link without the CSRF token: %d", res.StatusCode)
+	}
+	adminID := e.do("GET", "/api/v1/auth/me", nil, e.bearer("admin")...).json["user"].(map[string]any)["id"]
+	if res, body := bl.signInAtOP(e.srv.URL, "a", "/moderation", "linker@idp", "pw-linker-123", "link", "1", "csrf_token", login.CSRF); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("link: %d %s", res.StatusCode, body)
+	}
+	bl2 := newBrowser(t)
+	bl2.signInAtOP(e.srv.URL, "a", "/moderation", "linker@idp", "pw-linker-123")
+	var lc string
+	for _, c := range bl2.c.Jar.Cookies(srvURL) {
+		if c.Name == "parley_session" {
+			lc = c.Value
+		}
+	}
+	lme := e.do("GET", "/api/v1/auth/me", nil, "Authorization", "Bearer "+lc)
+	if lme.json["user"].(map[string]any)["id"] != adminID || !strings.Contains(string(lme.body), `"role":"admin"`) {
+		t.Fatalf("linked sign-in: %s (admin is %v)", lme.body, adminID)
+	}
+	// Linking an account bound to someone else is refused.
+	bl3 := newBrowser(t)
+	lr, _ = bl3.c.Post(e.srv.URL+"/api/v1/auth/login", "application/json", strings.NewReader(`{"email":"mod@example.com","password":"correct horse battery"}`))
+	_ = json.NewDecoder(lr.Body).Decode(&login)
+	lr.Body.Close()
+	if res, body := bl3.signInAtOP(e.srv.URL, "a", "/moderation", "linker@idp", "pw-linker-123", "link", "1", "csrf_token", login.CSRF); res.StatusCode != http.StatusConflict {
+		t.Fatalf("linking a bound account: %d %s", res.StatusCode, body)
+	}
+
+	// An invitation accepted through the provider: a user whose groups map
+	// to nothing becomes the invited moderator (the hook the invite email
+	// flow leaves for other sign-in methods).
+	inv := "pl_invite-secret-for-the-oidc-test"
+	if err := e.svc.Store().CreateAuthLink(context.Background(), &parley.AuthLink{ID: parley.NewID(e.clock.Now()), TokenHash: service.HashSecret(inv),
+		Purpose: parley.LinkInvite, SiteID: "a", Email: "invitee@paper.example", Role: parley.RoleModerator, CreatedAt: e.clock.Now(), ExpiresAt: e.clock.Now().Add(30 * time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+	bi := newBrowser(t)
+	if res, body := bi.signInAtOP(e.srv.URL, "a", "/moderation/s/a", "invitee@idp", "pw-invitee-123", "invite", inv); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("invite through OIDC: %d %s", res.StatusCode, body)
+	}
+	bi2 := newBrowser(t)
+	if res, _ := bi2.signInAtOP(e.srv.URL, "a", "/moderation/s/a", "invitee@idp", "pw-invitee-123"); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the invited user signs in again: %d", res.StatusCode)
+	}
+	if res, _ := newBrowser(t).signInAtOP(e.srv.URL, "a", "/moderation/s/a", "nobody@idp", "pw-nobody-123", "invite", inv); res.StatusCode/100 != 4 {
+		t.Fatalf("a used invitation worked again: %d", res.StatusCode)
 	}
 
 	// A user without a mapped group is refused.

@@ -37,6 +37,8 @@ func TestCrossOriginAndNonJSONStateChangesAreRefused(t *testing.T) {
 		{"POST", "/api/v1/auth/logout"},
 		{"POST", "/api/v1/moderation/comments/" + id + "/reject"},
 		{"PUT", "/api/v1/admin/sites/a/settings"},
+		{"POST", "/api/v1/admin/sites/a/webhooks"},
+		{"POST", "/api/v1/privacy/requests"},
 		{"POST", "/auth/popup"},
 	}
 	for _, ep := range endpoints {

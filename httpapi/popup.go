@@ -20,9 +20,11 @@ var popupTemplate = template.Must(template.ParseFS(assets, "assets/popup.html"))
 
 // popupData fills the login popup page.
 type popupData struct {
-	Site, SiteName, Origin, Error, Token, UserName, Role, ReturnTo string
+	Site, SiteName, Origin, Error, Token, UserName, Role string
 	// OIDCURL starts a sign-in at the site's provider, labelled OIDCLabel.
 	OIDCURL, OIDCLabel string
+	// ReturnTo is the widget's page, where an email sign-in link leads back.
+	ReturnTo string
 }
 
 // popupOrigin checks that origin may receive a login token for site: it

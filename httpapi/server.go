@@ -13,6 +13,7 @@ import (
 	"github.com/parley-comments/parley"
 	"github.com/parley-comments/parley/clientip"
 	"github.com/parley-comments/parley/internal/httpx"
+	"github.com/parley-comments/parley/internal/router"
 	"github.com/parley-comments/parley/service"
 )
 
@@ -46,7 +47,7 @@ type Server struct {
 	log     *slog.Logger
 	cookies httpx.Cookies
 	ready   func(ctx context.Context) error
-	mux     *http.ServeMux
+	mux     *router.Mux
 	metrics *metrics
 	cache   *threadCache
 	stop    context.CancelFunc
@@ -61,7 +62,7 @@ func New(cfg Config) *Server {
 		cfg.Resolver, _ = clientip.NewResolver(nil)
 	}
 	s := &Server{svc: cfg.Service, bus: cfg.Bus, ips: cfg.Resolver, log: cfg.Logger, cookies: httpx.Cookies{Secure: cfg.SecureCookies}, ready: cfg.Ready,
-		mux: http.NewServeMux(), metrics: newMetrics(), cache: newThreadCache(time.Now)}
+		mux: router.New(), metrics: newMetrics(), cache: newThreadCache(time.Now)}
 	ctx, cancel := context.WithCancel(context.Background())
 	s.stop = cancel
 	cfg.Service.OnEvent(s.cache.invalidate)
@@ -81,11 +82,11 @@ func (s *Server) Close() { s.stop() }
 
 // Mux returns the router, so that other packages (widget, dashboard, demo)
 // can register their routes on it.
-func (s *Server) Mux() *http.ServeMux { return s.mux }
+func (s *Server) Mux() *router.Mux { return s.mux }
 
 // Handler returns the root handler with the shared middleware.
 func (s *Server) Handler() http.Handler {
-	return s.metrics.instrument(s.mux, s.recoverPanics(s.securityHeaders(s.cors(s.guardUnsafe(httpx.Authenticate(s.svc, s.mux))))))
+	return s.metrics.instrument(s.mux.ServeMux, s.recoverPanics(s.securityHeaders(s.cors(s.guardUnsafe(httpx.Authenticate(s.svc, s.mux))))))
 }
 
 func (s *Server) routes() {
@@ -132,6 +133,7 @@ func (s *Server) routes() {
 	m.HandleFunc("DELETE /api/v1/admin/sites/{id}/adapter", s.handleAdapterReset)
 	s.webhookRoutes()
 	s.emailRoutes()
+	m.HandleFunc("POST /api/v1/privacy/requests", s.handlePrivacyRequest)
 
 	m.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, parley.Errorf(parley.ENOTFOUND, "No such API endpoint."))

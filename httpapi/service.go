@@ -41,8 +41,8 @@ type Service interface {
 	RemoveSanction(ctx context.Context, actor *parley.User, siteID, id string) error
 	WebhookService  // webhooks.go
 	IdentityService // identity.go
-	WebhookService  // webhooks.go
 	EmailService    // email.go
+	PrivacyService  // privacy.go
 	UpdateStory(ctx context.Context, actor *parley.User, storyID string, in service.StorySettings) (*parley.Story, error)
 	UpdateSiteSettings(ctx context.Context, actor *parley.User, siteID string, settings parley.Settings) (*parley.Site, error)
 	AdapterStatus(ctx context.Context, actor *parley.User, siteID string) (int, error)

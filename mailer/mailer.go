@@ -277,7 +277,11 @@ func Build(from *mail.Address, e parley.Email, msgID string, date time.Time) ([]
 	}
 	if e.HTML == "" {
 		b.WriteString("Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n")
-		return b.Bytes(), writeQP(&b, e.Text)
+		// The body must be written before b.Bytes() is taken.
+		if err := writeQP(&b, e.Text); err != nil {
+			return nil, err
+		}
+		return b.Bytes(), nil
 	}
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)

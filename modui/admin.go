@@ -27,6 +27,7 @@ func (ui *UI) sanctionsPage(w http.ResponseWriter, r *http.Request, rq *request,
 	p.BlockedDomains = strings.Join(rq.site.Settings.BlockedDomains, "\n")
 	p.SiteMode = s.Mode
 	p.HideAfterReports = s.HideAfterReports
+	p.Guests = !s.GuestsDisallowed
 	p.Error = errMsg
 	ui.render(w, r, status, "sanctions", p)
 }
@@ -91,6 +92,7 @@ func (ui *UI) handleSiteSettings(w http.ResponseWriter, r *http.Request, rq *req
 		}
 	}
 	s.BlockedDomains = domains
+	s.GuestsDisallowed = r.PostFormValue("guests") != "on"
 	if v := strings.TrimSpace(r.PostFormValue("hide_after_reports")); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {
@@ -219,7 +221,7 @@ func (ui *UI) handleAudit(w http.ResponseWriter, r *http.Request, rq *request) {
 // auditActions are the audit actions offered in the filter.
 var auditActions = []string{"approve", "reject", "spam", "auto_approve", "auto_reject", "auto_spam", "edit", "sanction_trusted", "sanction_premod",
 	"sanction_suspend", "sanction_ban", "sanction_removed", "story_settings",
-	"webhook_created", "webhook_updated", "webhook_secret_rotated", "webhook_test", "webhook_deleted", "erasure", "export", "privacy_settings"}
+	"webhook_created", "webhook_updated", "webhook_secret_rotated", "webhook_test", "webhook_deleted", "erasure", "export", "privacy_settings", "mail_settings"}
 
 // AuditActions lists the audit actions for the filter menu.
 func (p *page) AuditActions() []string { return auditActions }

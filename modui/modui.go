@@ -27,6 +27,7 @@ import (
 	"github.com/parley-comments/parley/clientip"
 	"github.com/parley-comments/parley/i18n"
 	"github.com/parley-comments/parley/internal/httpx"
+	"github.com/parley-comments/parley/internal/router"
 	"github.com/parley-comments/parley/service"
 )
 
@@ -112,7 +113,7 @@ func MustNew(cfg Config) *UI {
 
 // Routes registers the dashboard's routes on mux: GET and POST under
 // /moderation, and static files under /moderation/static/.
-func (ui *UI) Routes(mux *http.ServeMux) {
+func (ui *UI) Routes(mux router.Registrar) {
 	mux.HandleFunc("GET /moderation/static/{file}", ui.handleStatic)
 	mux.HandleFunc("GET /moderation/login", ui.handleLoginPage)
 	mux.HandleFunc("POST /moderation/login", ui.handleLogin)
@@ -136,8 +137,16 @@ func (ui *UI) Routes(mux *http.ServeMux) {
 	site("GET /moderation/s/{site}/stories/{id}", ui.handleStory)
 	site("POST /moderation/s/{site}/stories/{id}", ui.handleUpdateStory)
 	site("GET /moderation/s/{site}/audit", ui.handleAudit)
+	site("GET /moderation/s/{site}/signin", ui.handleSignInSettings)
+	site("POST /moderation/s/{site}/signin", ui.handleSaveSignIn)
+	mux.Handle("GET /moderation/account/sessions", ui.auth(ui.handleSessions))
+	mux.Handle("POST /moderation/account/sessions/{id}/revoke", ui.auth(ui.handleRevokeSession))
 	ui.webhookRoutes(site)
+	ui.emailRoutes(mux, site)
 	ui.privacyRoutes(site)
+	site("GET /moderation/s/{site}/transfer", ui.handleTransfer)
+	site("GET /moderation/s/{site}/export", ui.handleExport)
+	mux.Handle("POST /moderation/s/{site}/import", ui.authLimit(MaxImportUpload, ui.siteScope(ui.handleImport)))
 	mux.Handle("/moderation/", ui.auth(func(w http.ResponseWriter, r *http.Request, rq *request) {
 		ui.fail(w, r, rq, parley.Errorf(parley.ENOTFOUND, "Page not found."))
 	}))
@@ -161,7 +170,10 @@ type siteHandler = authedHandler
 // handler). Without a valid session, GET requests are sent to the login
 // page and others get 401. Unsafe requests must carry the session's CSRF
 // token (X-CSRF-Token header or csrf_token field).
-func (ui *UI) auth(h authedHandler) http.Handler {
+func (ui *UI) auth(h authedHandler) http.Handler { return ui.authLimit(httpx.MaxRequestBytes, h) }
+
+// authLimit is auth with a request body limit of limit bytes.
+func (ui *UI) authLimit(limit int64, h authedHandler) http.Handler {
 	return httpx.Authenticate(ui.svc, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		setPageHeaders(w)
 		rq := &request{lang: ui.pickLang(w, r)}
@@ -180,7 +192,7 @@ func (ui *UI) auth(h authedHandler) http.Handler {
 			ui.fail(w, r, rq, parley.Errorf(parley.EFORBIDDEN, "Missing or wrong CSRF token: the request came from another site."))
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, httpx.MaxRequestBytes)
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		if err := httpx.From(r).CheckCSRF(r); err != nil {
 			ui.fail(w, r, rq, err)
 			return

@@ -174,8 +174,8 @@ func TestEveryRouteRefusesOutsiders(t *testing.T) {
 	st := c.StoryID
 	gets := []string{"/moderation/s/alpha", "/moderation/s/alpha?status=spam", "/moderation/s/alpha/campaigns", "/moderation/s/alpha/items/" + c.ID,
 		"/moderation/s/alpha/counts", "/moderation/s/alpha/sanctions", "/moderation/s/alpha/stories", "/moderation/s/alpha/stories/" + st,
-		"/moderation/s/alpha/audit"}
-	posts := []string{"/moderation/s/alpha/decide", "/moderation/s/alpha/bulk", "/moderation/s/alpha/sanctions",
+		"/moderation/s/alpha/audit", "/moderation/s/alpha/transfer", "/moderation/s/alpha/export?format=jsonl"}
+	posts := []string{"/moderation/s/alpha/import", "/moderation/s/alpha/decide", "/moderation/s/alpha/bulk", "/moderation/s/alpha/sanctions",
 		"/moderation/s/alpha/sanctions/x/delete", "/moderation/s/alpha/settings", "/moderation/s/alpha/stories/" + st}
 
 	guest := e.anon()

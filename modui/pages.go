@@ -18,7 +18,7 @@ var templateFS embed.FS
 
 // pageNames are the pages; each is templates/<name>.html parsed with the
 // layout and the item partial.
-var pageNames = []string{"login", "sites", "error", "queue", "campaigns", "sanctions", "stories", "story", "audit", "webhooks", "webhook", "privacy"}
+var pageNames = []string{"login", "sites", "error", "queue", "campaigns", "sanctions", "stories", "story", "audit", "webhooks", "webhook", "privacy", "transfer", "team", "outbox", "invite", "reset", "sessions", "signin"}
 
 // parsePages parses every page at startup and checks that each defines
 // the blocks the layout needs.
@@ -59,6 +59,13 @@ type page struct {
 	// Login.
 	Next, Email string
 	Providers   []service.SignInProvider
+	// Sessions page.
+	SessionList    []*parley.Session
+	CurrentSession string
+	// Sign-in settings page.
+	Auth      *parley.SiteAuth
+	RoleLines string
+	Callback  string
 	// Site picker.
 	Sites []service.ModeratedSite
 	// Queue and campaigns.
@@ -80,11 +87,23 @@ type page struct {
 	Webhooks   []*parley.Webhook
 	HookForm   *parley.Webhook
 	Deliveries []*parley.WebhookDelivery
+	// Team, outbox, invitations and password resets (email.go).
+	Invites      []*parley.AuthLink
+	Minutes      int
+	Outbox       *service.OutboxPage
+	OutboxStatus parley.OutboxStatus
+	Token        string
+	Invite       *service.InviteInfo
+	Sent         bool
+	// Guests is the site's "guests may comment" setting.
+	Guests bool
 	// Audit.
 	Audit      []*parley.AuditEntry
 	AuditQuery url.Values
 	ExportCSV  string
 	ExportJSON string
+	// Import and export.
+	Jobs []*service.ImportJob
 }
 
 // newPage returns the common page data for a request.

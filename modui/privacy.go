@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/parley-comments/parley"
 	"github.com/parley-comments/parley/service"
@@ -18,6 +20,7 @@ type PrivacyService interface {
 	AdminExport(ctx context.Context, actor *parley.User, siteID, email string) (*service.Export, error)
 	AdminErase(ctx context.Context, actor *parley.User, siteID, email string) (parley.ErasureResult, error)
 	SetErasureDeletes(ctx context.Context, actor *parley.User, siteID string, deletes bool) error
+	SetMailSettings(ctx context.Context, actor *parley.User, siteID string, m service.MailSettings) error
 }
 
 func (ui *UI) privacyRoutes(site func(pattern string, h siteHandler)) {
@@ -25,6 +28,25 @@ func (ui *UI) privacyRoutes(site func(pattern string, h siteHandler)) {
 	site("POST /moderation/s/{site}/privacy/export", ui.handlePrivacyExport)
 	site("POST /moderation/s/{site}/privacy/erase", ui.handlePrivacyErase)
 	site("POST /moderation/s/{site}/privacy/settings", ui.handlePrivacySettings)
+	site("POST /moderation/s/{site}/privacy/mail", ui.handleMailSettings)
+}
+
+func (ui *UI) handleMailSettings(w http.ResponseWriter, r *http.Request, rq *request) {
+	num := func(k string) int {
+		n, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue(k)))
+		if err != nil {
+			return 0
+		}
+		return n
+	}
+	m := service.MailSettings{NotifyAuthorApproved: r.PostFormValue("approved") == "on", NotifyAuthorRejected: r.PostFormValue("rejected") == "on",
+		AlertPendingOver: num("alert_pending"), AlertOldestMinutes: num("alert_minutes"), AlertEvery: time.Duration(num("alert_every")) * time.Minute,
+		DailySummary: r.PostFormValue("summary") == "on"}
+	if err := ui.svc.SetMailSettings(r.Context(), rq.user, rq.site.ID, m); err != nil {
+		ui.privacyFail(w, r, rq, err)
+		return
+	}
+	http.Redirect(w, r, withDone("/moderation/s/"+url.PathEscape(rq.site.ID)+"/privacy", "settings_saved"), http.StatusSeeOther)
 }
 
 func (ui *UI) privacyPage(w http.ResponseWriter, r *http.Request, rq *request, status int, errMsg, flash string) {
@@ -88,4 +110,12 @@ func (ui *UI) handlePrivacySettings(w http.ResponseWriter, r *http.Request, rq *
 		return
 	}
 	http.Redirect(w, r, withDone("/moderation/s/"+url.PathEscape(rq.site.ID)+"/privacy", "settings_saved"), http.StatusSeeOther)
+}
+
+// AlertEveryMinutes is the site's alert period in minutes (60 when unset).
+func (p *page) AlertEveryMinutes() int {
+	if p.Site == nil || p.Site.Settings.AlertEvery <= 0 {
+		return 60
+	}
+	return int(p.Site.Settings.AlertEvery.Std().Minutes())
 }

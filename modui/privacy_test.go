@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/parley-comments/parley/service"
 )
@@ -37,12 +38,21 @@ func TestPrivacyPage(t *testing.T) {
 	if _, err := e.svc.Store().GetComment(e.ctx, c.ID); err == nil {
 		t.Fatal("the pending comment survived the erasure")
 	}
+	if res, _ := admin.post("/moderation/s/alpha/privacy/mail", url.Values{"csrf_token": {admin.csrf}, "approved": {"on"}, "alert_pending": {"5"}, "alert_every": {"30"}}, false); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("mail settings: %d", res.StatusCode)
+	}
+	if site, err := e.svc.Site(e.ctx, "alpha"); err != nil || !site.Settings.NotifyAuthorApproved || site.Settings.NotifyAuthorRejected || site.Settings.AlertPendingOver != 5 || site.Settings.AlertEvery.Std() != 30*time.Minute {
+		t.Fatalf("mail settings not saved: %+v %v", site.Settings, err)
+	}
+	if res, _ := admin.post("/moderation/s/alpha/privacy/mail", url.Values{"csrf_token": {admin.csrf}, "alert_pending": {"-1"}}, false); res.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("negative threshold: %d", res.StatusCode)
+	}
 	for _, who := range []string{"mod@alpha.example", "mod@beta.example"} {
 		u := e.login(who)
 		if res, _ := u.get("/moderation/s/alpha/privacy"); res.StatusCode != http.StatusForbidden {
 			t.Errorf("%s GET privacy: %d", who, res.StatusCode)
 		}
-		for _, p := range []string{"/export", "/erase", "/settings"} {
+		for _, p := range []string{"/export", "/erase", "/settings", "/mail"} {
 			if res, _ := u.post("/moderation/s/alpha/privacy"+p, url.Values{"csrf_token": {u.csrf}, "email": {"x@example.org"}, "confirm": {"on"}}, false); res.StatusCode != http.StatusForbidden {
 				t.Errorf("%s POST privacy%s: %d", who, p, res.StatusCode)
 			}

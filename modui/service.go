@@ -2,6 +2,7 @@ package modui
 
 import (
 	"context"
+	"io"
 
 	"github.com/parley-comments/parley"
 	"github.com/parley-comments/parley/internal/httpx"
@@ -15,6 +16,10 @@ type Service interface {
 	OnEvent(fn func(parley.Event))
 	Login(ctx context.Context, email, password, clientKey string) (*parley.Session, string, *parley.User, error)
 	SignInProviders(ctx context.Context) ([]service.SignInProvider, error)
+	Sessions(ctx context.Context, user *parley.User) ([]*parley.Session, error)
+	RevokeSession(ctx context.Context, user *parley.User, idHash string) error
+	SiteAuth(ctx context.Context, actor *parley.User, siteID string) (*parley.SiteAuth, error)
+	SetSiteAuth(ctx context.Context, actor *parley.User, a *parley.SiteAuth) error
 	Logout(ctx context.Context, secret string) error
 
 	ModeratedSites(ctx context.Context, actor *parley.User) ([]service.ModeratedSite, error)
@@ -37,7 +42,12 @@ type Service interface {
 	Audit(ctx context.Context, actor *parley.User, f parley.AuditFilter) ([]*parley.AuditEntry, string, error)
 	SanctionReporter(ctx context.Context, actor *parley.User, reportID, reason string) (*parley.Sanction, error)
 	WebhookService // webhooks.go
+	EmailService   // email.go
 	PrivacyService // privacy.go
+
+	StartImport(ctx context.Context, actor *parley.User, siteID, format string, strict bool, fileName string, file io.Reader) (*service.ImportJob, error)
+	ImportJobs(ctx context.Context, actor *parley.User, siteID string) ([]*service.ImportJob, error)
+	ExportSite(ctx context.Context, actor *parley.User, siteID, format string, w io.Writer) (service.ExportSummary, error)
 }
 
 var _ Service = (*service.Service)(nil)

@@ -100,23 +100,39 @@ func (s *Service) recordResubmit(ctx context.Context, originalID string) error {
 // Comments already in a cluster stay where they are.
 func (s *Service) joinCluster(ctx context.Context, tx parley.Store, clusterID string, ids []string) error {
 	for _, id := range ids {
+		if err := s.joinOne(ctx, tx, clusterID, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// joinOne puts one matched comment into a cluster unless it has one. A
+// concurrent change to that comment (ECONFLICT: another post of the same
+// campaign clustering it, a moderator deciding) is read again, a few
+// times; clustering is a hint, so a comment that keeps changing is left
+// as it is rather than failing the new comment's post.
+func (s *Service) joinOne(ctx context.Context, tx parley.Store, clusterID, id string) error {
+	for attempt := 0; attempt < 3; attempt++ {
 		m, err := tx.GetComment(ctx, id)
 		if parley.IsCode(err, parley.ENOTFOUND) {
-			continue
+			return nil
 		}
 		if err != nil {
 			return err
 		}
 		if m.ClusterID != "" {
-			continue
+			return nil
 		}
 		m.ClusterID = clusterID
-		if err := tx.UpdateComment(ctx, m); err != nil {
-			return err
+		err = tx.UpdateComment(ctx, m)
+		if parley.IsCode(err, parley.ECONFLICT) {
+			continue
 		}
-		if s.index != nil {
+		if err == nil && s.index != nil {
 			s.index.SetCluster(id, clusterID)
 		}
+		return err
 	}
 	return nil
 }

@@ -118,24 +118,36 @@ func (s *Service) bindIdentity(ctx context.Context, tx parley.Store, issuer, sub
 	return u, true, err
 }
 
-// syncRole sets the user's role on a site from what the provider says.
-// With no role, a role is removed only from identity-only users: a role an
-// admin gave a password account is not the provider's to take away.
+// roleRank orders roles by power; "" is none.
+var roleRank = map[parley.Role]int{parley.RoleAuthor: 1, parley.RoleModerator: 2, parley.RoleAdmin: 3}
+
+// syncRole applies the role a provider gives at sign-in ("" for none) to
+// the user's role on a site. The provider takes away only what it gave: a
+// role that an admin or an invitation gave (anything but the provider's
+// last role) is kept when the provider gives less or nothing, and raised
+// when it gives more.
 func syncRole(ctx context.Context, tx parley.Store, siteID string, u *parley.User, role parley.Role) (parley.Role, error) {
+	cur, err := tx.GetRole(ctx, siteID, u.ID)
+	if err != nil && !parley.IsCode(err, parley.ENOTFOUND) {
+		return "", err
+	}
+	prev, err := tx.GetProviderRole(ctx, siteID, u.ID)
+	if err != nil {
+		return "", err
+	}
+	if cur != prev && roleRank[cur] >= roleRank[role] {
+		return cur, nil // not the provider's to lower
+	}
+	if err := tx.SetProviderRole(ctx, siteID, u.ID, role); err != nil {
+		return "", err
+	}
 	if role != "" {
 		return role, tx.SetRole(ctx, parley.Membership{SiteID: siteID, UserID: u.ID, Role: role})
 	}
-	if u.PasswordHash == "" {
-		if err := tx.DeleteRole(ctx, siteID, u.ID); err != nil && !parley.IsCode(err, parley.ENOTFOUND) {
-			return "", err
-		}
-		return "", nil
+	if err := tx.DeleteRole(ctx, siteID, u.ID); err != nil && !parley.IsCode(err, parley.ENOTFOUND) {
+		return "", err
 	}
-	r, err := tx.GetRole(ctx, siteID, u.ID)
-	if parley.IsCode(err, parley.ENOTFOUND) {
-		return "", nil
-	}
-	return r, err
+	return "", nil
 }
 
 // SSOSignIn exchanges a newsroom's signed hand-off token for a session.
@@ -286,10 +298,9 @@ func roleFromClaims(cfg parley.OIDCConfig, claims map[string]any) parley.Role {
 			values = append(values, k)
 		}
 	}
-	rank := map[parley.Role]int{parley.RoleAuthor: 1, parley.RoleModerator: 2, parley.RoleAdmin: 3}
 	var best parley.Role
 	for _, v := range values {
-		if r := cfg.Roles[v]; rank[r] > rank[best] {
+		if r := cfg.Roles[v]; roleRank[r] > roleRank[best] {
 			best = r
 		}
 	}
@@ -299,9 +310,11 @@ func roleFromClaims(cfg parley.OIDCConfig, claims map[string]any) parley.Role {
 // OIDCCallback finishes a staff sign-in: it takes the flow for state
 // (single use, 10 minutes), redeems the code with the PKCE verifier,
 // verifies the ID token, maps (issuer, sub) to one local user, sets the
-// user's role on the site from the role claim, and starts a session. A
-// user who ends with no role on the site is refused (EFORBIDDEN).
-func (s *Service) OIDCCallback(ctx context.Context, state, code, redirectURL, userAgent, clientKey string) (*SignIn, error) {
+// user's role on the site from the role claim, uses an invitation when
+// invite is set (AcceptInviteAs: the invited role, never lowering a higher
+// one), and starts a session. A user who ends with no role on the site is
+// refused (EFORBIDDEN).
+func (s *Service) OIDCCallback(ctx context.Context, state, code, redirectURL, userAgent, clientKey, invite string) (*SignIn, error) {
 	if err := s.loginLimit(ctx, "login:"+clientKey); err != nil {
 		return nil, err
 	}
@@ -341,17 +354,33 @@ func (s *Service) OIDCCallback(ctx context.Context, state, code, redirectURL, us
 		if err != nil {
 			return err
 		}
-		if out.Role, err = syncRole(ctx, tx, site.ID, u, role); err != nil {
-			return err
-		}
-		if out.Role == "" {
-			return parley.Errorf(parley.EFORBIDDEN, "Your account has no role on %s. Ask an admin to add you to a group that maps to one.", site.Name)
-		}
-		if err := protectName(ctx, tx, site.ID, u); err != nil {
-			return err
-		}
 		out.User = u
-		out.Session, out.Secret, err = s.startSession(ctx, tx, u.ID, parley.LoginOIDC, site.ID, userAgent)
+		out.Role, err = syncRole(ctx, tx, site.ID, u, role)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if invite != "" {
+		l, err := s.AcceptInviteAs(ctx, invite, out.User)
+		if err != nil {
+			return nil, err
+		}
+		if l.SiteID != site.ID {
+			return nil, parley.Errorf(parley.EINVALID, "This invitation is for another site.")
+		}
+		if out.Role, err = s.Role(ctx, out.User, site.ID); err != nil {
+			return nil, err
+		}
+	}
+	if out.Role == "" {
+		return nil, parley.Errorf(parley.EFORBIDDEN, "Your account has no role on %s. Ask an admin to add you to a group that maps to one, or to invite you.", site.Name)
+	}
+	err = s.store.InTx(ctx, func(tx parley.Store) error {
+		if err := protectName(ctx, tx, site.ID, out.User); err != nil {
+			return err
+		}
+		out.Session, out.Secret, err = s.startSession(ctx, tx, out.User.ID, parley.LoginOIDC, site.ID, userAgent)
 		return err
 	})
 	if err != nil {

@@ -81,6 +81,9 @@ func (r *ImportReport) ImportedTotal() int {
 	return n
 }
 
+// Count is the number of comments written with a status.
+func (r *ImportReport) Count(status string) int { return r.Imported[parley.Status(status)] }
+
 func (r *ImportReport) skip(line int, sourceID, reason string) {
 	r.Skipped++
 	if len(r.Problems) < maxReportProblems {
@@ -126,6 +129,11 @@ func (s *Service) Import(ctx context.Context, o ImportOptions, open OpenFunc) (*
 		o.BatchSize = DefaultImportBatch
 	}
 	start := time.Now()
+	defer func() {
+		// One hint for caches (public threads) that the site changed. It is
+		// not a comment event: nobody is notified of imported comments.
+		s.publish(ctx, parley.Event{Type: parley.EventSiteUpdated, SiteID: o.SiteID, At: s.now()})
+	}()
 	if !o.Strict {
 		rep, err := s.runImport(ctx, s.store, o, open)
 		if rep != nil {
@@ -165,6 +173,8 @@ type importItem struct {
 	thread *importThread
 	c      *parley.Comment
 	text   string // Body: what the classifier and the index see
+	sig    *dedupe.Signature
+	userID bool // src.AuthorUserID is an account of this installation
 }
 
 type importThread struct {
@@ -183,16 +193,24 @@ type seenComment struct {
 }
 
 type importer struct {
-	s        *Service
-	st       parley.Store
-	o        ImportOptions
-	rep      *ImportReport
-	threads  map[string]*importThread
-	seen     map[string]*seenComment
-	waiting  map[string][]*importItem // parent source ID -> replies held until it is written
-	gone     map[string]string        // source IDs deleted or skipped -> why
-	batch    []*importItem
-	adapter  []byte
+	s       *Service
+	st      parley.Store
+	o       ImportOptions
+	rep     *ImportReport
+	threads map[string]*importThread
+	seen    map[string]*seenComment
+	waiting map[string][]*importItem // parent source ID -> replies held until it is written
+	gone    map[string]string        // source IDs deleted or skipped -> why
+	batch   []*importItem
+	adapter []byte
+	latest  time.Time       // the newest comment time indexed
+	users   map[string]bool // Parley exports: account IDs that exist here
+
+	// The writer goroutine (non-strict imports) and what it shares.
+	wq       chan writeJob
+	wdone    chan struct{}
+	werr     error      // set by the writer before wdone closes
+	mu       sync.Mutex // guards rep's counts and progress while the writer runs
 	progress ImportProgress
 }
 
@@ -209,9 +227,9 @@ func (s *Service) runImport(ctx context.Context, st parley.Store, o ImportOption
 	imp := &importer{s: s, st: st, o: o,
 		rep:     &ImportReport{Format: o.Format, Imported: map[parley.Status]int{}},
 		threads: map[string]*importThread{}, seen: map[string]*seenComment{}, waiting: map[string][]*importItem{},
-		gone: map[string]string{}}
+		gone: map[string]string{}, users: map[string]bool{}}
 	if s.adapter != nil && s.classifier != nil {
-		if state, err := st.GetSiteAdapter(ctx, o.SiteID); err == nil {
+		if state, err := s.store.GetSiteAdapter(ctx, o.SiteID); err == nil { // outside a strict import's transaction: no row lock
 			imp.adapter = state
 		}
 	}
@@ -239,6 +257,10 @@ func (s *Service) runImport(ctx context.Context, st parley.Store, o ImportOption
 			}
 		}
 	}()
+	if !o.Strict {
+		imp.startWriter(ctx)
+		defer imp.stopWriter()
+	}
 	var fatal error
 	for n := range recs {
 		if n.err != nil {
@@ -247,10 +269,13 @@ func (s *Service) runImport(ctx context.Context, st parley.Store, o ImportOption
 			}
 			break
 		}
-		imp.progress.Records++
 		if err := imp.record(ctx, n.rec); err != nil {
 			return imp.rep, err
 		}
+		imp.mu.Lock()
+		imp.progress.Records++
+		imp.progress.Skipped = imp.rep.Skipped
+		imp.mu.Unlock()
 		if len(imp.batch) >= o.BatchSize {
 			if err := imp.flush(ctx); err != nil {
 				return imp.rep, err
@@ -264,6 +289,9 @@ func (s *Service) runImport(ctx context.Context, st parley.Store, o ImportOption
 		return imp.rep, err
 	}
 	if err := imp.orphans(ctx); err != nil {
+		return imp.rep, err
+	}
+	if err := imp.stopWriter(); err != nil {
 		return imp.rep, err
 	}
 	if fatal != nil {
@@ -328,6 +356,20 @@ func (imp *importer) comment(ctx context.Context, c *transfer.Comment) error {
 		return nil
 	}
 	it := &importItem{src: c, thread: th}
+	if imp.o.Format == "parley" && c.AuthorUserID != "" {
+		// A Parley export names accounts; keep the link when the account
+		// exists here (an export re-imported into the same installation).
+		known, ok := imp.users[c.AuthorUserID]
+		if !ok {
+			_, err := imp.st.GetUser(ctx, c.AuthorUserID)
+			if err != nil && !parley.IsCode(err, parley.ENOTFOUND) {
+				return err
+			}
+			known = err == nil
+			imp.users[c.AuthorUserID] = known
+		}
+		it.userID = known
+	}
 	if err := imp.build(it); err != nil {
 		rep.skip(c.Line, c.SourceID, err.Error())
 		imp.gone[c.SourceID] = "was skipped"
@@ -356,6 +398,9 @@ func (imp *importer) build(it *importItem) error {
 	}
 	if strings.TrimSpace(c.Body) == "" {
 		return errors.New("comment is empty once its HTML is sanitized")
+	}
+	if it.userID {
+		c.AuthorUserID = src.AuthorUserID
 	}
 	c.AuthorName = truncateRunes(strings.TrimSpace(src.AuthorName), MaxNameChars)
 	if c.AuthorName == "" {
@@ -575,7 +620,7 @@ func (imp *importer) write(ctx context.Context, items []*importItem) error {
 	if s.index != nil {
 		for _, it := range items {
 			c := it.c
-			m := s.index.Check(dedupe.Doc{SiteID: c.SiteID, CommentID: c.ID, AuthorKey: c.AuthorKey, Text: it.text, At: c.CreatedAt})
+			m := s.index.CheckSigned(dedupe.Doc{SiteID: c.SiteID, CommentID: c.ID, AuthorKey: c.AuthorKey, At: c.CreatedAt}, it.sig)
 			if !m.Common && len(m.Matches) > 0 {
 				c.ClusterID = m.ClusterID
 				c.SpamSignals = append(c.SpamSignals, parley.SpamSignal{Kind: "cluster", Detail: clusterDetail(len(m.Matches), m.Reason)})
@@ -591,52 +636,117 @@ func (imp *importer) write(ctx context.Context, items []*importItem) error {
 					joinCluster = append(joinCluster, m.ClusterID)
 				}
 			}
-			s.index.Add(dedupe.Doc{SiteID: c.SiteID, CommentID: c.ID, AuthorKey: c.AuthorKey, ClusterID: c.ClusterID, Text: it.text, At: c.CreatedAt})
-		}
-	}
-	rows := make([]parley.ImportedComment, len(items))
-	var created int
-	err := imp.st.InTx(ctx, func(tx parley.Store) error {
-		created = 0
-		for i, it := range items {
-			if it.thread.storyID == "" {
-				st, isNew, err := imp.story(ctx, tx, it)
-				if err != nil {
-					return err
-				}
-				it.thread.storyID = st
-				if isNew {
-					created++
-				}
+			s.index.AddSigned(dedupe.Doc{SiteID: c.SiteID, CommentID: c.ID, AuthorKey: c.AuthorKey, ClusterID: c.ClusterID, At: c.CreatedAt}, it.sig)
+			it.sig = nil
+			if c.CreatedAt.After(imp.latest) {
+				imp.latest = c.CreatedAt
 			}
-			it.c.StoryID = it.thread.storyID
-			rows[i] = parley.ImportedComment{Comment: it.c, Source: imp.o.Format, SourceID: it.src.SourceID, SourceUserID: it.src.AuthorUserID}
 		}
-		if err := tx.ImportComments(ctx, rows); err != nil {
+		// Files are mostly in time order: comments older than the window
+		// before the newest one can no longer match, so the index's memory
+		// stays bounded however long the file is. (On a live server the
+		// window is measured from now, so this drops nothing recent.)
+		s.index.Expire(imp.latest)
+	}
+	// Stories first, in their own transaction: a later batch needs their
+	// IDs before this batch's comments commit.
+	err := imp.st.InTx(ctx, func(tx parley.Store) error {
+		for _, it := range items {
+			if it.thread.storyID != "" {
+				continue
+			}
+			st, isNew, err := imp.story(ctx, tx, it)
+			if err != nil {
+				return err
+			}
+			it.thread.storyID = st
+			if isNew {
+				imp.mu.Lock()
+				imp.rep.StoriesCreated++
+				imp.mu.Unlock()
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	job := writeJob{rows: make([]parley.ImportedComment, len(items)), joins: joins, joinCluster: joinCluster}
+	for i, it := range items {
+		it.c.StoryID = it.thread.storyID
+		job.rows[i] = parley.ImportedComment{Comment: it.c, Source: imp.o.Format, SourceID: it.src.SourceID, SourceUserID: it.src.AuthorUserID}
+	}
+	if imp.wq == nil {
+		return imp.commit(ctx, job)
+	}
+	select {
+	case imp.wq <- job:
+		return nil
+	case <-imp.wdone: // the writer stopped on an error
+		return imp.werr
+	}
+}
+
+// writeJob is one batch of comments ready to commit.
+type writeJob struct {
+	rows        []parley.ImportedComment
+	joins       []string // comments already stored that join a cluster
+	joinCluster []string
+}
+
+// startWriter commits batches in a goroutine, in order, while the next
+// batch is classified. Strict imports (one transaction) do not use it.
+func (imp *importer) startWriter(ctx context.Context) {
+	wq, wdone := make(chan writeJob, 1), make(chan struct{})
+	imp.wq, imp.wdone = wq, wdone
+	go func() {
+		defer close(wdone)
+		for job := range wq {
+			if err := imp.commit(ctx, job); err != nil {
+				imp.werr = err
+				return
+			}
+		}
+	}()
+}
+
+// stopWriter waits for the writer to commit what it was given and returns
+// its error.
+func (imp *importer) stopWriter() error {
+	if imp.wq == nil {
+		return nil
+	}
+	close(imp.wq)
+	imp.wq = nil
+	<-imp.wdone
+	return imp.werr
+}
+
+// commit writes one batch of comments in one transaction.
+func (imp *importer) commit(ctx context.Context, job writeJob) error {
+	err := imp.st.InTx(ctx, func(tx parley.Store) error {
+		if err := tx.ImportComments(ctx, job.rows); err != nil {
 			return err
 		}
-		for i, id := range joins {
-			if err := s.joinCluster(ctx, tx, joinCluster[i], []string{id}); err != nil {
+		for i, id := range job.joins {
+			if err := imp.s.joinCluster(ctx, tx, job.joinCluster[i], []string{id}); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
 	if err != nil {
-		// A story created in a rolled-back transaction does not exist.
-		for _, it := range items {
-			it.thread.storyID = ""
-		}
 		return err
 	}
-	imp.rep.StoriesCreated += created
-	for _, it := range items {
-		imp.rep.Imported[it.c.Status]++
+	imp.mu.Lock()
+	for _, r := range job.rows {
+		imp.rep.Imported[r.Comment.Status]++
 	}
 	imp.progress.Imported = imp.rep.ImportedTotal()
-	imp.progress.Skipped = imp.rep.Skipped
+	p := imp.progress
+	imp.mu.Unlock()
 	if imp.o.Progress != nil {
-		imp.o.Progress(imp.progress)
+		imp.o.Progress(p)
 	}
 	return nil
 }
@@ -671,11 +781,11 @@ func (imp *importer) story(ctx context.Context, tx parley.Store, it *importItem)
 	return st.ID, true, nil
 }
 
-// classify scores items in parallel: the classifier is CPU-bound and safe
-// for concurrent use.
+// classify scores items, and signs them for the duplicate index, in
+// parallel: both are CPU-bound and safe for concurrent use.
 func (imp *importer) classify(ctx context.Context, items []*importItem) {
 	s := imp.s
-	if s.classifier == nil {
+	if s.classifier == nil && s.index == nil {
 		return
 	}
 	workers := runtime.GOMAXPROCS(0)
@@ -690,6 +800,13 @@ func (imp *importer) classify(ctx context.Context, items []*importItem) {
 		go func() {
 			defer wg.Done()
 			for it := range next {
+				if s.index != nil {
+					sig := dedupe.Sign(it.text)
+					it.sig = &sig
+				}
+				if s.classifier == nil {
+					continue
+				}
 				v, err := s.classifier.Classify(ctx, it.text)
 				if err != nil {
 					continue // unscored, like a live comment whose classification failed

@@ -365,9 +365,21 @@ func TestExportImportRoundTrip(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		// A staff comment: its account is kept when it exists where the export goes.
+		editor, err := svc.CreateUser(ctx, "editor@news.example", "Editor", "a long enough password")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := svc.SetRole(ctx, "news", editor.Email, parley.RoleAdmin); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Post(ctx, service.Author{User: editor, ClientKey: "x"}, service.PostInput{SiteID: "news",
+			StoryURL: "https://news.example/2024/budget", Body: "Editor's note: the figures are from March."}); err != nil {
+			t.Fatal(err)
+		}
 		var first bytes.Buffer
 		sum, err := svc.Export(ctx, "news", "jsonl", &first)
-		if err != nil || sum.Comments != 10+5+4 {
+		if err != nil || sum.Comments != 10+5+4+1 || !strings.Contains(first.String(), `"user_id":"`+editor.ID+`"`) {
 			t.Fatalf("export: %+v %v", sum, err)
 		}
 		// Into an empty database of the other kind, and back out.
@@ -378,6 +390,9 @@ func TestExportImportRoundTrip(t *testing.T) {
 			db2 = sqltest.OpenSQLite(t)
 		}
 		svc2 := importService(t, db2)
+		if err := db2.CreateUser(ctx, &parley.User{ID: editor.ID, Email: editor.Email, Name: editor.Name, PasswordHash: "x", CreatedAt: editor.CreatedAt}); err != nil {
+			t.Fatal(err)
+		}
 		p := writeTemp(t, first.String())
 		rep, err := importFile(t, svc2, "parley", p, true)
 		if err != nil || rep.ImportedTotal() != sum.Comments {

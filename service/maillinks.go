@@ -461,3 +461,6 @@ func validatePassword(p string) error {
 	}
 	return nil
 }
+
+// LinkMinutes is how long emailed links last, in minutes.
+func (s *Service) LinkMinutes() int { return int(s.linkTTL / time.Minute) }

@@ -46,6 +46,9 @@ func moderators(ctx context.Context, tx parley.Store, siteID string) ([]*parley.
 // mailModerators queues one mail per moderator of site, each deduplicated
 // by dedupe plus the moderator, written by body.
 func (s *Service) mailModerators(ctx context.Context, tx parley.Store, site *parley.Site, dedupe string, body func(m *mailText) string) error {
+	if !s.mailsOn() {
+		return nil
+	}
 	cat, err := mailCatalog()
 	if err != nil {
 		return err
@@ -229,4 +232,45 @@ func (s *Service) SendDailySummaries(ctx context.Context) (int, error) {
 		s.KickOutbox()
 	}
 	return n, nil
+}
+
+// MailSettings are a site's mail options (see parley.Settings).
+type MailSettings struct {
+	NotifyAuthorApproved bool
+	NotifyAuthorRejected bool
+	AlertPendingOver     int
+	AlertOldestMinutes   int
+	AlertEvery           time.Duration
+	DailySummary         bool
+}
+
+// SetMailSettings changes a site's mail options. Admins only; audited.
+func (s *Service) SetMailSettings(ctx context.Context, actor *parley.User, siteID string, m MailSettings) error {
+	if err := s.requireAdmin(ctx, actor, siteID); err != nil {
+		return err
+	}
+	if m.AlertPendingOver < 0 || m.AlertOldestMinutes < 0 || m.AlertEvery < 0 || m.AlertEvery > 7*24*time.Hour {
+		return parley.Errorf(parley.EINVALID, "Alert thresholds must be 0 (off) or positive, and the alert period at most 7 days.")
+	}
+	site, err := s.Site(ctx, siteID)
+	if err != nil {
+		return err
+	}
+	st := &site.Settings
+	st.NotifyAuthorApproved, st.NotifyAuthorRejected, st.DailySummary = m.NotifyAuthorApproved, m.NotifyAuthorRejected, m.DailySummary
+	st.AlertPendingOver, st.AlertOldestMinutes, st.AlertEvery = m.AlertPendingOver, m.AlertOldestMinutes, parley.Duration(m.AlertEvery)
+	now := s.now()
+	err = s.store.InTx(ctx, func(tx parley.Store) error {
+		if err := tx.UpdateSite(ctx, site); err != nil {
+			return err
+		}
+		return tx.AppendAudit(ctx, &parley.AuditEntry{ID: parley.NewID(now), SiteID: siteID, ActorID: actor.ID, ActorName: actor.Name,
+			Action: "mail_settings", Note: fmt.Sprintf("approved mails %v, not-published mails %v, alert over %d pending or %d minutes, daily summary %v",
+				m.NotifyAuthorApproved, m.NotifyAuthorRejected, m.AlertPendingOver, m.AlertOldestMinutes, m.DailySummary), CreatedAt: now})
+	})
+	if err != nil {
+		return err
+	}
+	s.publish(ctx, parley.Event{Type: parley.EventSiteUpdated, SiteID: siteID, At: now})
+	return nil
 }

@@ -68,7 +68,7 @@ type OutboxOptions struct {
 	MaxAttempts int
 	// BaseBackoff is the wait after the first failure; it doubles after
 	// each further one (with ±20% jitter) up to MaxBackoff. Defaults 30
-	// seconds and 1 hour: 8 attempts span about two hours.
+	// seconds and 1 hour: 8 attempts span about an hour.
 	BaseBackoff time.Duration
 	MaxBackoff  time.Duration
 }

@@ -8,8 +8,8 @@ import (
 	"github.com/parley-comments/parley/dedupe"
 )
 
-// The write pipeline: every comment write (a post, an edit, an import)
-// runs the same named stages, in this order, so that no path skips a
+// The write pipeline: every comment write (a post, an edit) runs the same
+// named stages, in this order, so that no path skips a
 // check. Each stage is a small method below (or in pipeline_stages.go);
 // runWrite runs them. A stage returns an error to stop the write, or sets
 // w.done to finish it early with w's current result (an idempotent replay).
@@ -23,6 +23,12 @@ import (
 //	decide     the site's automatic decisions (staff, trusted, auto-reject, spam)
 //	persist    one transaction: story, comment, revision, cluster, audit
 //	publish    the duplicate index and the live event, after the commit
+//
+// Imports (import.go) write thousands of comments per transaction, so they
+// run the same steps in bulk instead: normalize (the sanitizer and the
+// duplicate key), classify (applyVerdict, in parallel workers), dedupe
+// (the same index, signatures signed in parallel), and persist; they are
+// not re-moderated and publish no comment events.
 var pipeline = []struct {
 	name string
 	run  func(s *Service, ctx context.Context, w *write) error
@@ -53,9 +59,8 @@ func (s *Service) runWrite(ctx context.Context, w *write) error {
 type writeKind int
 
 const (
-	writePost   writeKind = iota // a new comment from the widget or the API
-	writeEdit                    // an author's edit of their own comment
-	writeImport                  // a comment brought from another system (see Import)
+	writePost writeKind = iota // a new comment from the widget or the API
+	writeEdit                  // an author's edit of their own comment
 )
 
 // write is one comment write on its way through the pipeline. The input
@@ -66,10 +71,6 @@ type write struct {
 	author Author
 	in     PostInput
 	editID string // writeEdit: the comment being edited
-	// importStatus and importCreatedAt, for writeImport, carry the
-	// original system's state; the zero values mean pending and now.
-	importStatus    parley.Status
-	importCreatedAt time.Time
 
 	// validate
 	now        time.Time

@@ -125,6 +125,7 @@ type Service struct {
 
 	webhookAllowPrivate bool
 	hookClient          *http.Client
+	imports             importJobs // dashboard imports running on this instance
 
 	listenersMu sync.RWMutex
 	listeners   []func(parley.Event)

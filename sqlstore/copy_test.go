@@ -36,7 +36,11 @@ func seedInstallation(t *testing.T, db *sqlstore.DB, n int) (site *parley.Site, 
 		if err := tx.CreateToken(ctx, &parley.Token{ID: parley.NewID(at(2)), UserID: user.ID, SecretHash: "sh", CreatedAt: at(2), LastUsedAt: at(3)}); err != nil {
 			return err
 		}
-		if err := tx.CreateSession(ctx, &parley.Session{IDHash: "ih", UserID: user.ID, CSRFToken: "c", CreatedAt: at(4), ExpiresAt: at(5)}); err != nil {
+		if err := tx.CreateSession(ctx, &parley.Session{IDHash: "ih", UserID: user.ID, CSRFToken: "c", Method: parley.LoginOIDC, SiteID: site.ID,
+			UserAgent: "Браузер/1.0", CreatedAt: at(4), ExpiresAt: at(5)}); err != nil {
+			return err
+		}
+		if err := seedIdentity(ctx, tx, site.ID, user.ID, at); err != nil {
 			return err
 		}
 		for i := 0; i < 20; i++ {
@@ -102,7 +106,13 @@ func seedInstallation(t *testing.T, db *sqlstore.DB, n int) (site *parley.Site, 
 				if i%3 == 0 {
 					c.ModeratedAt, c.ModeratedBy = at(200+i), user.ID
 				}
-				if err := tx.CreateComment(ctx, c); err != nil {
+				create := func() error { return tx.CreateComment(ctx, c) }
+				if i == 1 { // one imported comment, so import_keys has a row
+					create = func() error {
+						return tx.ImportComments(ctx, []parley.ImportedComment{{Comment: c, Source: "disqus", SourceID: "d1", SourceUserID: "u1"}})
+					}
+				}
+				if err := create(); err != nil {
 					return err
 				}
 				if i == 0 {
@@ -292,4 +302,40 @@ func seedWebhook(ctx context.Context, tx parley.Store, siteID string, at func(in
 		}
 	}
 	return nil
+}
+
+// seedIdentity adds a row to each table of sign-in and email delivery:
+// site sign-in settings, an external identity, a used SSO token ID, an
+// OIDC flow, an SSO session, a verified address, an email link and an
+// outbox message.
+func seedIdentity(ctx context.Context, tx parley.Store, siteID, userID string, at func(int) time.Time) error {
+	if err := tx.PutSiteAuth(ctx, &parley.SiteAuth{SiteID: siteID, SSO: parley.SSOConfig{Secret: "0123456789abcdef0123456789abcdef"}, UpdatedAt: at(60)}); err != nil {
+		return err
+	}
+	if err := tx.CreateIdentity(ctx, &parley.Identity{ID: parley.NewID(at(61)), UserID: userID, Issuer: "https://op.example", Subject: "s1",
+		Email: "mod@d.example", Name: "Mod", CreatedAt: at(61), LastLoginAt: at(62)}); err != nil {
+		return err
+	}
+	if err := tx.UseTokenID(ctx, siteID, "jti-1", at(63)); err != nil {
+		return err
+	}
+	if err := tx.CreateLoginFlow(ctx, &parley.LoginFlow{StateHash: "st", SiteID: siteID, Verifier: "v", Nonce: "n", ReturnTo: "/moderation", ExpiresAt: at(64)}); err != nil {
+		return err
+	}
+	if err := tx.CreateSession(ctx, &parley.Session{IDHash: "ih-sso", UserID: userID, CSRFToken: "c2", Method: "sso", SiteID: siteID,
+		UserAgent: "Chromium", CreatedAt: at(65), ExpiresAt: at(66)}); err != nil {
+		return err
+	}
+	if err := tx.SetEmailVerified(ctx, userID, at(67)); err != nil {
+		return err
+	}
+	if err := tx.CreateAuthLink(ctx, &parley.AuthLink{ID: parley.NewID(at(68)), TokenHash: "th", Purpose: "invite", SiteID: siteID,
+		Email: "new@d.example", Role: parley.RoleModerator, InvitedBy: userID, CreatedAt: at(68), ExpiresAt: at(69)}); err != nil {
+		return err
+	}
+	if err := tx.EnqueueOutbox(ctx, &parley.OutboxMessage{ID: parley.NewID(at(70)), SiteID: siteID, Kind: parley.OutboxEmail, DedupeKey: "seed",
+		Payload: []byte(`{"to":"r@d.example"}`), Status: parley.OutboxPending, NextAttemptAt: at(70), CreatedAt: at(70), UpdatedAt: at(70)}); err != nil {
+		return err
+	}
+	return tx.SetProviderRole(ctx, siteID, userID, parley.RoleModerator)
 }

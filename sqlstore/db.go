@@ -257,7 +257,7 @@ func (c *conn) retryTx(ctx context.Context, fn func(tx parley.Store) error, firs
 		}
 	}
 	if err != nil && retryable(err) {
-		return parley.WrapError(parley.EUNAVAILABLE, "The database is busy; try again.", err)
+		return &parley.Error{Code: parley.EUNAVAILABLE, Message: "The database is busy; try again.", RetryAfter: time.Second, Err: err}
 	}
 	return translate(err, "Record")
 }

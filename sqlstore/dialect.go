@@ -132,7 +132,8 @@ func retryable(err error) bool {
 // exit of this package: sql.ErrNoRows becomes ENOTFOUND, a unique or primary
 // key violation becomes ECONFLICT, a foreign key violation (a referenced row
 // is missing) becomes ENOTFOUND, a transient failure (busy, serialization)
-// EUNAVAILABLE, anything else EINTERNAL. *parley.Error
+// or an unavailable database (down, restarting, disk full) EUNAVAILABLE
+// with a Retry-After, anything else EINTERNAL. *parley.Error
 // values pass through unchanged.
 func translate(err error, what string) error {
 	if err == nil {
@@ -148,7 +149,10 @@ func translate(err error, what string) error {
 	if retryable(err) {
 		// Outside InTx (which retries these), a transient failure that
 		// outlasted the busy timeout is reported as a temporary outage.
-		return parley.WrapError(parley.EUNAVAILABLE, "The database is busy; try again.", err)
+		return &parley.Error{Code: parley.EUNAVAILABLE, Message: "The database is busy; try again.", RetryAfter: time.Second, Err: err}
+	}
+	if unavailable(err) {
+		return unavailableError(err)
 	}
 	var se *sqlite.Error
 	if errors.As(err, &se) {

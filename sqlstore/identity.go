@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 
 	"time"
 
@@ -149,4 +150,25 @@ func (c *conn) DeleteUserSessions(ctx context.Context, userID string) (int, erro
 	}
 	n, err := res.RowsAffected()
 	return int(n), translate(err, "Session")
+}
+
+// SetProviderRole records (or with "" forgets) the role a provider gave.
+func (c *conn) SetProviderRole(ctx context.Context, siteID, userID string, role parley.Role) error {
+	if role == "" {
+		_, err := c.exec(ctx, `DELETE FROM provider_roles WHERE site_id = ? AND user_id = ?`, siteID, userID)
+		return translate(err, "Provider role")
+	}
+	_, err := c.exec(ctx, `INSERT INTO provider_roles (site_id, user_id, role) VALUES (?, ?, ?)
+		ON CONFLICT (site_id, user_id) DO UPDATE SET role = excluded.role`, siteID, userID, string(role))
+	return translate(err, "User")
+}
+
+// GetProviderRole returns the role a provider last gave, or "".
+func (c *conn) GetProviderRole(ctx context.Context, siteID, userID string) (parley.Role, error) {
+	var r string
+	err := c.queryRow(ctx, `SELECT role FROM provider_roles WHERE site_id = ? AND user_id = ?`, siteID, userID).Scan(&r)
+	if err == sql.ErrNoRows {
+		return "", nil
+	}
+	return parley.Role(r), translate(err, "Provider role")
 }

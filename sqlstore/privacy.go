@@ -331,8 +331,28 @@ func (c *conn) erase(ctx context.Context, e parley.Erasure) (parley.ErasureResul
 			}
 		}
 	}
+	// Mails: to the subject, and to others that quote or name them.
+	mailMarks := []string{}
+	if email != "" {
+		mailMarks = append(mailMarks, email)
+	}
+	for _, s := range mine {
+		mailMarks = append(mailMarks, s.id)
+	}
+	for _, n := range sortedKeys(names) {
+		if len([]rune(strings.TrimSpace(n))) >= 3 && n != parley.ErasedText {
+			mailMarks = append(mailMarks, n)
+		}
+	}
+	for _, m := range mailMarks {
+		if _, err := c.exec(ctx, `DELETE FROM outbox WHERE kind = 'email' AND (dedupe_key LIKE ? ESCAPE '\' OR payload LIKE ? ESCAPE '\')`,
+			containsPattern(m), containsPattern(m)); err != nil {
+			return res, translate(err, "Erasure")
+		}
+	}
 	if email != "" {
 		for _, q := range []string{
+			`DELETE FROM auth_links WHERE email = ?`,
 			`DELETE FROM privacy_requests WHERE email = ?`,
 			`DELETE FROM notify_readers WHERE email = ?`,
 			`DELETE FROM notify_mutes WHERE email = ?`,
@@ -381,6 +401,10 @@ func (c *conn) erase(ctx context.Context, e parley.Erasure) (parley.ErasureResul
 			`DELETE FROM memberships WHERE user_id = ?`,
 			`DELETE FROM story_authors WHERE user_id = ?`,
 			`DELETE FROM protected_names WHERE user_id = ?`,
+			`DELETE FROM identities WHERE user_id = ?`,
+			`DELETE FROM auth_links WHERE user_id = ?`,
+			`DELETE FROM login_flows WHERE link_user_id = ?`,
+			`DELETE FROM provider_roles WHERE user_id = ?`,
 		} {
 			if _, err := c.exec(ctx, q, e.UserID); err != nil {
 				return res, translate(err, "Erasure")

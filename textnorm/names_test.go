@@ -1,6 +1,13 @@
 package textnorm
 
-import "testing"
+import (
+	"strings"
+	"testing"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
 
 func TestCleanNameRemovesWhatLies(t *testing.T) {
 	for in, want := range map[string]string{
@@ -52,4 +59,30 @@ func TestSkeletonMatchesLookAlikes(t *testing.T) {
 	if Skeleton("\u200b\u202e") != "" {
 		t.Error("an invisible name has a skeleton")
 	}
+}
+
+// FuzzCleanName: a cleaned name has no control, format or bidi characters,
+// is valid NFC UTF-8 without outer spaces, and cleaning it again changes
+// nothing; its skeleton is the skeleton of the raw name.
+func FuzzCleanName(f *testing.F) {
+	for _, s := range []string{"", "Rob\u202egnp.exe", "Mod\u200berator", "Ann\r\nSmith\x00", "Мοdеrаtоr", "e\u0301\u0301\u0301\u0301", "\xff\xfe", "  a  b  ", "ﬁ", "İstanbul"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		c := CleanName(s)
+		if !utf8.ValidString(c) || !norm.NFC.IsNormalString(c) || strings.TrimSpace(c) != c {
+			t.Fatalf("CleanName(%q) = %q: invalid, not NFC or not trimmed", s, c)
+		}
+		for _, r := range c {
+			if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || (r != ' ' && unicode.IsSpace(r)) {
+				t.Fatalf("CleanName(%q) = %q keeps %U", s, c, r)
+			}
+		}
+		if again := CleanName(c); again != c {
+			t.Fatalf("CleanName not idempotent: %q -> %q -> %q", s, c, again)
+		}
+		if Skeleton(c) != Skeleton(s) {
+			t.Fatalf("Skeleton(%q) = %q, of its cleaned form %q", s, Skeleton(s), Skeleton(c))
+		}
+	})
 }

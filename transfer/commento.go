@@ -131,8 +131,13 @@ func (c *commento) seekComments() error {
 			return &SyntaxError{Format: "commento", Line: c.lineAt(c.dec.InputOffset()), Msg: err.Error()}
 		}
 		if tok == "comments" {
-			if _, err := c.dec.Token(); err != nil { // [ (or null)
+			open, err := c.dec.Token()
+			if err != nil {
 				return &SyntaxError{Format: "commento", Line: c.lineAt(c.dec.InputOffset()), Msg: err.Error()}
+			}
+			if open != json.Delim('[') { // null: no comments
+				c.done = true
+				return nil
 			}
 			c.inArray = true
 			return nil

@@ -4,7 +4,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -71,7 +70,11 @@ func main() {
 		t.Fatal(err)
 	}
 	bin := filepath.Join(dir, "verify")
-	build := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", bin, "main.go")
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("the go command is needed to build the documented example: %v", err)
+	}
+	build := exec.Command(goBin, "build", "-o", bin, "main.go")
 	build.Dir = dir
 	build.Env = append(os.Environ(), "GO111MODULE=off")
 	if out, err := build.CombinedOutput(); err != nil {

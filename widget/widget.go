@@ -31,6 +31,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/parley-comments/parley/internal/router"
 )
 
 //go:embed dist
@@ -174,7 +176,7 @@ func Handler() http.Handler {
 
 // Routes registers the widget's routes on mux: "GET /widget.js" and
 // "GET /widget/" (GET patterns also match HEAD).
-func Routes(mux *http.ServeMux) {
+func Routes(mux router.Registrar) {
 	h := Handler()
 	mux.Handle("GET /widget.js", h)
 	mux.Handle("GET /widget/", h)

@@ -13,6 +13,7 @@ import (
 	"flag"
 	"fmt"
 	"log"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime/pprof"
@@ -28,13 +29,31 @@ import (
 	"github.com/parley-comments/parley/transfer"
 )
 
-var texts = []string{
-	"I think the council should publish the full budget before the vote, not after it.",
-	"Согласен с автором: дороги в нашем районе давно пора отремонтировать.",
-	"Երևանի քաղաքապետարանը պետք է ավելի շատ ուշադրություն դարձնի հասարակական տրանսպորտին։",
-	"Bu məqalə çox maraqlıdır, amma rəqəmlər köhnədir.",
-	"The article misses the point about school funding; teachers have said so for years.",
-	"Спасибо за подробный разбор, особенно про тарифы на воду.",
+// words are the vocabularies comments are drawn from: real comments are
+// diverse, and a benchmark of six repeated texts would measure the
+// campaign detector instead of the import.
+var words = [][]string{
+	strings.Fields("council budget vote road school teacher water price bridge hospital mayor tax rent bus tram park river " +
+		"election report article reader opinion data number year month week police court law housing energy heating " +
+		"because although however indeed really never always often quite rather think agree disagree believe doubt"),
+	strings.Fields("совет бюджет дорога школа учитель вода цена мост больница мэр налог аренда автобус трамвай парк река " +
+		"выборы отчёт статья читатель мнение данные год месяц неделя полиция суд закон жильё энергия отопление " +
+		"потому хотя однако действительно никогда всегда часто довольно думаю согласен сомневаюсь"),
+	strings.Fields("խորհուրդ բյուջե ճանապարհ դպրոց ուսուցիչ ջուր գին կամուրջ հիվանդանոց քաղաքապետ հարկ վարձ ավտոբուս " +
+		"այգի գետ ընտրություն հոդված ընթերցող կարծիք տարի ամիս շաբաթ ոստիկանություն դատարան օրենք բնակարան էներգիա"),
+	strings.Fields("şura büdcə yol məktəb müəllim su qiymət körpü xəstəxana mer vergi kirayə avtobus park çay seçki " +
+		"məqalə oxucu fikir il ay həftə polis məhkəmə qanun mənzil enerji istilik çünki amma həmişə tez-tez razıyam"),
+}
+
+// text returns a comment of 8 to 30 words in one of the languages.
+func text(rng *rand.Rand) string {
+	ws := words[rng.IntN(len(words))]
+	n := 8 + rng.IntN(23)
+	out := make([]string, n)
+	for i := range out {
+		out[i] = ws[rng.IntN(len(ws))]
+	}
+	return strings.Join(out, " ")
 }
 
 func main() {
@@ -84,7 +103,9 @@ func main() {
 	}
 	start := time.Now()
 	rep, err := svc.Import(ctx, service.ImportOptions{SiteID: "bench", Format: "disqus", BatchSize: *batch},
-		func() (transfer.Decoder, func() error, error) { return transfer.Open("disqus", file, transfer.Options{}) })
+		func() (transfer.Decoder, func() error, error) {
+			return transfer.Open("disqus", file, transfer.Options{})
+		})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -109,6 +130,7 @@ func generate(path string, n int) (int64, error) {
 		fmt.Fprintf(w, "<thread dsq:id=\"t%d\"><link>https://bench.example/story/%d</link><title>Story %d</title><createdAt>%s</createdAt></thread>\n",
 			t, t, t, base.Add(time.Duration(t)*time.Hour).Format(time.RFC3339))
 	}
+	rng := rand.New(rand.NewPCG(1, 2))
 	for i := range n {
 		t := i / 50
 		at := base.Add(time.Duration(t)*time.Hour + time.Duration(i%50)*time.Minute)
@@ -117,7 +139,7 @@ func generate(path string, n int) (int64, error) {
 			parent = fmt.Sprintf("<parent dsq:id=\"%d\"/>", i-1)
 		}
 		fmt.Fprintf(w, "<post dsq:id=\"%d\"><message><![CDATA[<p>%s Comment %d.</p>]]></message><createdAt>%s</createdAt><isDeleted>false</isDeleted><isSpam>false</isSpam><author><email>reader%d@example.org</email><name>Reader %d</name><isAnonymous>false</isAnonymous><username>reader%d</username></author><thread dsq:id=\"t%d\"/>%s</post>\n",
-			i, texts[i%len(texts)], i, at.Format(time.RFC3339), i%5000, i%5000, i%5000, t, parent)
+			i, text(rng), i, at.Format(time.RFC3339), i%5000, i%5000, i%5000, t, parent)
 	}
 	w.WriteString("</disqus>\n")
 	if err := w.Flush(); err != nil {

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 
 	"github.com/parley-comments/parley"
+	"github.com/parley-comments/parley/internal/router"
 	"github.com/parley-comments/parley/service"
 )
 
@@ -17,12 +19,23 @@ var demoFiles embed.FS
 // DemoSiteID is the site the demo serves.
 const demoSiteID = "demo"
 
+// demoNewsroom is the origin of the demo article's canonical URL (its
+// data-story-url): story URLs must be on one of a site's origins.
+const demoNewsroom = "https://demo.parley.example"
+
 // setupDemo creates the demo site on first run, with this server's own
-// origin, and a demo moderator whose password is printed once.
+// origin and the demo newsroom's, and a demo moderator whose password is
+// printed once. A demo site from an older version gets the newsroom origin.
 func setupDemo(ctx context.Context, svc *service.Service, baseURL string, stdout io.Writer) error {
-	_, err := svc.Site(ctx, demoSiteID)
+	existing, err := svc.Site(ctx, demoSiteID)
+	if err == nil && !slices.Contains(existing.Origins, demoNewsroom) {
+		existing.Origins = append(existing.Origins, demoNewsroom)
+		if err := svc.Store().UpdateSite(ctx, existing); err != nil {
+			return err
+		}
+	}
 	if parley.IsCode(err, parley.ENOTFOUND) {
-		site, err := svc.CreateSite(ctx, demoSiteID, "Parley Demo Gazette", []string{baseURL})
+		site, err := svc.CreateSite(ctx, demoSiteID, "Parley Demo Gazette", []string{baseURL, demoNewsroom})
 		if err != nil {
 			return err
 		}
@@ -43,7 +56,7 @@ func setupDemo(ctx context.Context, svc *service.Service, baseURL string, stdout
 }
 
 // mountDemo serves the sample article at /.
-func mountDemo(mux *http.ServeMux) {
+func mountDemo(mux router.Registrar) {
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		b, err := demoFiles.ReadFile("demo/article.html")
 		if err != nil {

@@ -236,6 +236,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			logger.Error("outbox worker", "err", err)
 		}
 	}()
+	go notificationJobs(ctx, svc, logger)
 	secure := cfg.secureCookies == "on" || (cfg.secureCookies == "auto" && !cfg.demo)
 	api := httpapi.New(httpapi.Config{Service: svc, Bus: bus, Resolver: resolver, Logger: logger, SecureCookies: secure, Ready: db.Ping})
 	defer api.Close()
@@ -465,6 +466,32 @@ func retainAddresses(ctx context.Context, db parley.Store, clock parley.Clock, k
 			}
 		} else if n > 0 {
 			logger.Info("IP retention: addresses dropped", "rows", n, "older_than", keep)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// notificationJobs runs the periodic mails: queue alerts every minute,
+// digests and daily summaries every hour. Several instances may run them
+// at once; each mail's dedupe key makes it go out once.
+func notificationJobs(ctx context.Context, svc *service.Service, logger *slog.Logger) {
+	tick := time.NewTicker(time.Minute)
+	defer tick.Stop()
+	for n := 0; ; n++ {
+		if _, err := svc.CheckQueueAlerts(ctx); err != nil && ctx.Err() == nil {
+			logger.Warn("queue alerts", "err", err)
+		}
+		if n%60 == 0 {
+			if _, err := svc.SendDigests(ctx); err != nil && ctx.Err() == nil {
+				logger.Warn("digests", "err", err)
+			}
+			if _, err := svc.SendDailySummaries(ctx); err != nil && ctx.Err() == nil {
+				logger.Warn("daily summaries", "err", err)
+			}
 		}
 		select {
 		case <-ctx.Done():

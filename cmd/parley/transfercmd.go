@@ -84,7 +84,10 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			printImportReport(stdout, rep)
 		}
 	}
-	return cliError(err)
+	if err != nil {
+		return cliError(err)
+	}
+	return nil
 }
 
 // reorder moves flags after the first positional argument to the front, so

@@ -50,7 +50,7 @@ export async function post(srv, { story, body, name = "Guest", email = "", title
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify({
       site: "demo",
-      story_url: `https://news.example/${story}`,
+      story_url: `https://demo.parley.example/${story}`,
       story_title: title || `Story ${story}`,
       body,
       author_name: name,
@@ -74,7 +74,7 @@ export async function modComment(srv, id) {
 
 /** The public thread of a story (what readers see). */
 export async function publicThread(srv, story) {
-  const r = await fetch(`${srv.base}/api/v1/comments?site=demo&story_url=${encodeURIComponent(`https://news.example/${story}`)}`);
+  const r = await fetch(`${srv.base}/api/v1/comments?site=demo&story_url=${encodeURIComponent(`https://demo.parley.example/${story}`)}`);
   if (!r.ok) throw new Error(`thread: ${r.status}`);
   return (await r.json()).comments;
 }

@@ -43,7 +43,7 @@ async function postComment(body) {
   const r = await fetch(`${srv.base}/api/v1/comments`, {
     method: "POST",
     headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ site: "demo", story_url: "https://news.example/csrf", story_title: "CSRF", body, author_name: "Guest", author_email: "g@example.org", compose_ms: 30000 }),
+    body: JSON.stringify({ site: "demo", story_url: `${srv.base}/csrf`, story_title: "CSRF", body, author_name: "Guest", author_email: "g@example.org", compose_ms: 30000 }),
   });
   const text = await r.text();
   assert.equal(r.status, 201, text);
@@ -81,7 +81,7 @@ test("forms and fetches from another origin change nothing", async () => {
   assert.ok(sessionBefore, "the dashboard login set a session cookie");
 
   const B = srv.base;
-  const comment = { site: "demo", story_url: "https://news.example/csrf", story_title: "CSRF", body: "FORGED comment", author_name: "Evil", author_email: "evil@example.org", compose_ms: 30000 };
+  const comment = { site: "demo", story_url: `${srv.base}/csrf`, story_title: "CSRF", body: "FORGED comment", author_name: "Evil", author_email: "evil@example.org", compose_ms: 30000 };
   const login = { email: "mod@example.com", password: "e2e-moderator-password-1" };
   const targets = [
     [`${B}/api/v1/comments`, comment],

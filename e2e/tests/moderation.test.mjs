@@ -263,7 +263,7 @@ test("a ban rejects the author's pending comments and tells them why", async () 
   const r = await fetch(`${srv.base}/api/v1/comments`, {
     method: "POST",
     headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ site: "demo", story_url: "https://news.example/ban", body: "Let me back in.", author_name: "Troll", author_email: "troll@example.org", compose_ms: 30000 }),
+    body: JSON.stringify({ site: "demo", story_url: "https://demo.parley.example/ban", body: "Let me back in.", author_name: "Troll", author_email: "troll@example.org", compose_ms: 30000 }),
   });
   const j = await r.json();
   assert.equal(r.status, 403);

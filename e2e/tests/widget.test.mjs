@@ -36,7 +36,7 @@ let n = 0;
 /** Register a test article with a story URL of its own; returns its slug. */
 function story(opts = {}) {
   const slug = `s${++n}-${Date.now().toString(36)}`;
-  pages.set(slug, { story: `https://news.example/e2e/${slug}`, title: `E2E story ${n}`, ...opts });
+  pages.set(slug, { story: `https://demo.parley.example/e2e/${slug}`, title: `E2E story ${n}`, ...opts });
   return slug;
 }
 

@@ -96,6 +96,23 @@ func testIdentity(t *testing.T, db *sqlstore.DB) {
 	if wins != 1 {
 		t.Fatalf("%d concurrent bindings of one account succeeded, want 1", wins)
 	}
+
+	// Provider roles: recorded, replaced, forgotten, per site.
+	if r, err := db.GetProviderRole(ctx(), site.ID, u1.ID); err != nil || r != "" {
+		t.Fatalf("no provider role: %q %v", r, err)
+	}
+	must(t, db.SetProviderRole(ctx(), site.ID, u1.ID, parley.RoleModerator))
+	must(t, db.SetProviderRole(ctx(), site.ID, u1.ID, parley.RoleAuthor))
+	if r, _ := db.GetProviderRole(ctx(), site.ID, u1.ID); r != parley.RoleAuthor {
+		t.Fatalf("provider role = %q", r)
+	}
+	if r, _ := db.GetProviderRole(ctx(), "other", u1.ID); r != "" {
+		t.Fatalf("provider role on another site = %q", r)
+	}
+	must(t, db.SetProviderRole(ctx(), site.ID, u1.ID, ""))
+	if r, _ := db.GetProviderRole(ctx(), site.ID, u1.ID); r != "" {
+		t.Fatalf("forgotten provider role = %q", r)
+	}
 }
 
 func testTokenIDsAndFlows(t *testing.T, db *sqlstore.DB) {
@@ -158,4 +175,27 @@ func testUserSessions(t *testing.T, db *sqlstore.DB) {
 	}
 	_, err = db.GetSession(ctx(), "o")
 	must(t, err)
+}
+
+// testIdentityErasure: erasing an account that signs in through identities
+// removes the identities and provider roles with it.
+func testIdentityErasure(t *testing.T, db *sqlstore.DB) {
+	site := seedSite(t, db, 1)
+	u := &parley.User{ID: parley.NewID(at(2)), Name: "Ext", CreatedAt: at(2)}
+	must(t, db.CreateIdentityUser(ctx(), u))
+	must(t, db.CreateIdentity(ctx(), &parley.Identity{ID: parley.NewID(at(3)), UserID: u.ID, Issuer: parley.SSOIssuer(site.ID), Subject: "s-1",
+		Email: "ext@readers.example", Name: "Ext", CreatedAt: at(3), LastLoginAt: at(3)}))
+	must(t, db.SetRole(ctx(), parley.Membership{SiteID: site.ID, UserID: u.ID, Role: parley.RoleAuthor}))
+	must(t, db.SetProviderRole(ctx(), site.ID, u.ID, parley.RoleAuthor))
+	must(t, db.CreateSession(ctx(), &parley.Session{IDHash: "ext", UserID: u.ID, CSRFToken: "c", Method: parley.LoginSSO, SiteID: site.ID, CreatedAt: at(3), ExpiresAt: at(1000)}))
+	res, err := db.Erase(ctx(), parley.Erasure{UserID: u.ID, DeleteAccount: true, At: at(4)})
+	must(t, err)
+	if !res.Account {
+		t.Fatal("the account was not removed")
+	}
+	_, err = db.GetIdentity(ctx(), parley.SSOIssuer(site.ID), "s-1")
+	wantCode(t, err, parley.ENOTFOUND)
+	if r, _ := db.GetProviderRole(ctx(), site.ID, u.ID); r != "" {
+		t.Fatalf("provider role left: %q", r)
+	}
 }

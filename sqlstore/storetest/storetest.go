@@ -61,11 +61,12 @@ func Run(t *testing.T, open func(testing.TB) *sqlstore.DB) {
 		{"ReportReview", testReportReview},
 		{"SiteAdapters", testSiteAdapters},
 		{"Purge", testPurge},
-		{"Identity", testIdentity}, {"TokenIDsAndFlows", testTokenIDsAndFlows}, {"UserSessions", testUserSessions},
+		{"Identity", testIdentity}, {"TokenIDsAndFlows", testTokenIDsAndFlows}, {"UserSessions", testUserSessions}, {"IdentityErasure", testIdentityErasure},
 		{"Webhooks", testWebhooks},
 		{"Privacy", testPrivacy},
 		{"Outbox", testOutbox}, {"OutboxInTx", testOutboxInTx}, {"ConcurrentOutboxClaims", testConcurrentOutboxClaims},
 		{"AuthLinks", testAuthLinks},
+		{"Transfer", testTransfer},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
