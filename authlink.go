@@ -12,6 +12,9 @@ const (
 	LinkReset  = "reset"  // a password reset
 )
 
+// LoginEmailLink is the Session.Method of a sign-in through an email link.
+const LoginEmailLink = "email_link"
+
 // AuthLink is a single-use link sent by email. Only the SHA-256 of its
 // secret is stored; it is deleted when used and is worthless after
 // ExpiresAt.

@@ -90,7 +90,7 @@ type PrivacyStore interface {
 
 	// DropOldAddresses forgets the client address of comments created
 	// before before (and the address-based author key of guests who gave
-	// no email), and of reports made before it. It returns how many rows
-	// changed.
+	// no email), and of reports made before it, and deletes finished
+	// webhook deliveries older than that. It returns how many rows changed.
 	DropOldAddresses(ctx context.Context, before time.Time) (int, error)
 }

@@ -361,7 +361,7 @@ func (m *Model) extract(text string, sc *scratch) analysis {
 		langText = withoutLinks(norm)
 	}
 	a.lang = m.lang.detect(langText, words)
-	if a.lang == langEn || a.lang == langTr || a.lang == langAz {
+	if (a.lang == langEn || a.lang == langTr || a.lang == langAz) && len(words) <= maxTranslitCheckWords {
 		if m.armenianTranslit(words, sc.skip) {
 			a.lang = langHyLatn
 		}
@@ -481,6 +481,11 @@ func (m *Model) extract(text string, sc *scratch) analysis {
 	}
 	return a
 }
+
+// maxTranslitCheckWords bounds the comments armenianTranslit checks: the
+// n-gram profiles mistake only short translit comments for en, tr or az,
+// and the check costs a word-list lookup per word.
+const maxTranslitCheckWords = 16
 
 // armenianTranslit reports whether a Latin text that language
 // identification took for en, tr or az is Armenian translit after all: a

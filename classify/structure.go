@@ -141,16 +141,38 @@ func clauses(norm string, bounds [][2]int, words []string, out []int32) []int32 
 // categories never survive as hits of their own.
 func structure(hits []lexHit, words, fwords []string, clause []int32, lang string) structureResult {
 	var res structureResult
-	hasStructure, counter := false, false
+	// Only a people (group, slur) or something said of a person (insult,
+	// vice, dehumanizing word) can start a link; without one, the
+	// structure-only hits are just dropped, in place.
+	linkable, counter := false, false
 	for _, h := range hits {
-		hasStructure = hasStructure || isStructureCat(h.cat) || h.cat == catInsult || h.cat == catSlur
-		counter = counter || h.cat == catCounter
+		switch h.cat {
+		case catGroup, catSlur, catInsult, catVice, catDehuman:
+			linkable = true
+		case catCounter:
+			counter = true
+		}
 	}
 	res.counter = counter
-	if !hasStructure {
-		res.hits = hits
+	if !linkable {
+		out := hits[:0]
+		for _, h := range hits {
+			if !isStructureCat(h.cat) && h.cat != catVice {
+				out = append(out, h)
+			}
+		}
+		res.hits = out
 		return res
 	}
+	// Per clause: flags of what it has.
+	const (
+		hasGroup = 1 << iota
+		hasEssential
+		hasAnaphor
+		hasAddress
+	)
+	flags := make([]uint8, clause[len(clause)-1]+1)
+	in := func(c int32, f uint8) bool { return c >= 0 && flags[c]&f != 0 }
 	stateAt := func(i int) bool {
 		for _, h := range hits {
 			if h.cat == catState && h.from <= i && i < h.to {
@@ -182,7 +204,6 @@ func structure(hits []lexHit, words, fwords []string, clause []int32, lang strin
 		}
 		return false
 	}
-	groupIn := map[int32]bool{}
 	var groups []int
 	for gi, g := range hits {
 		if g.cat != catGroup && g.cat != catSlur {
@@ -196,18 +217,17 @@ func structure(hits []lexHit, words, fwords []string, clause []int32, lang strin
 			continue
 		}
 		groups = append(groups, gi)
-		groupIn[clause[g.from]] = true
+		flags[clause[g.from]] |= hasGroup
 	}
 	paired := make([]bool, len(hits))
-	essentialIn, anaphorIn, addressIn := map[int32]bool{}, map[int32]bool{}, map[int32]bool{}
 	for _, h := range hits {
 		switch h.cat {
 		case catEssential:
-			essentialIn[clause[h.from]] = true
+			flags[clause[h.from]] |= hasEssential
 		case catAnaphor:
-			anaphorIn[clause[h.from]] = true
+			flags[clause[h.from]] |= hasAnaphor
 		case catAddress:
-			addressIn[clause[h.from]] = true
+			flags[clause[h.from]] |= hasAddress
 		}
 	}
 	// A call to violence or expulsion with a pronoun for the group named
@@ -216,7 +236,7 @@ func structure(hits []lexHit, words, fwords []string, clause []int32, lang strin
 	if !counter {
 		for pi, p := range hits {
 			c := clause[p.from]
-			if (p.cat == catViolent || p.cat == catExpel) && anaphorIn[c] && !groupIn[c] && c > 0 && groupIn[c-1] && !negated(p) {
+			if (p.cat == catViolent || p.cat == catExpel) && in(c, hasAnaphor) && !in(c, hasGroup) && in(c-1, hasGroup) && !negated(p) {
 				paired[pi] = true
 				res.severity = max(res.severity, map[string]int{catViolent: sevViolent, catExpel: sevExpel}[p.cat])
 			}
@@ -241,7 +261,7 @@ func structure(hits []lexHit, words, fwords []string, clause []int32, lang strin
 					sev = sevDehuman
 				case catVice, catInsult:
 					sev = sevInsult
-					if essentialIn[clause[p.from]] {
+					if in(clause[p.from], hasEssential) {
 						sev = sevEssential
 					}
 				}
@@ -258,7 +278,7 @@ func structure(hits []lexHit, words, fwords []string, clause []int32, lang strin
 	}
 	// Attacks on the addressee.
 	addressed := func(c int32, p lexHit) bool {
-		if addressIn[c] {
+		if in(c, hasAddress) {
 			return true
 		}
 		for i := range words {
@@ -287,7 +307,7 @@ func structure(hits []lexHit, words, fwords []string, clause []int32, lang strin
 			continue
 		}
 		c := clause[p.from]
-		if groupIn[c] || negated(p) || !addressed(c, p) {
+		if in(c, hasGroup) || negated(p) || !addressed(c, p) {
 			continue
 		}
 		attackAt[pi] = true

@@ -36,6 +36,12 @@ func (ui *UI) handleTransfer(w http.ResponseWriter, r *http.Request, rq *request
 
 // handleImport starts a background import of the uploaded file.
 func (ui *UI) handleImport(w http.ResponseWriter, r *http.Request, rq *request) {
+	// Permission before the upload is looked at: a moderator gets 403, not
+	// a complaint about the file.
+	if _, err := ui.svc.ImportJobs(r.Context(), rq.user, rq.site.ID); err != nil {
+		ui.fail(w, r, rq, err)
+		return
+	}
 	f, hdr, err := r.FormFile("file")
 	if err != nil {
 		ui.fail(w, r, rq, parley.Errorf(parley.EINVALID, "Choose a file to import (at most 1 GB)."))

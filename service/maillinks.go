@@ -54,9 +54,10 @@ func (s *Service) linkRateLimit(ctx context.Context, clientKey, account string) 
 	return nil
 }
 
-// sendLink stores link l for secret and queues its email, in one
-// transaction, then wakes the outbox.
-func (s *Service) sendLink(ctx context.Context, l *parley.AuthLink, secret, lang, kind, path string, v mailer.LinkVars) error {
+// sendLink stores link l for secret and, when send is true, queues its
+// email in the same transaction, then wakes the outbox. With send false
+// (a reset for an unknown address) it does the same work but queues nothing.
+func (s *Service) sendLink(ctx context.Context, l *parley.AuthLink, secret, lang, kind, path string, v mailer.LinkVars, send bool) error {
 	c, err := s.mail()
 	if err != nil {
 		return err
@@ -68,7 +69,7 @@ func (s *Service) sendLink(ctx context.Context, l *parley.AuthLink, secret, lang
 		return parley.WrapError(parley.EINTERNAL, "Cannot compose the email.", err)
 	}
 	err = s.store.InTx(ctx, func(tx parley.Store) error {
-		if err := tx.CreateAuthLink(ctx, l); err != nil {
+		if err := tx.CreateAuthLink(ctx, l); err != nil || !send {
 			return err
 		}
 		return s.EnqueueEmail(ctx, tx, l.SiteID, "link:"+l.ID, e)
@@ -127,7 +128,7 @@ func (s *Service) RequestSignInLink(ctx context.Context, in SignInLinkInput) err
 	}
 	l, secret := s.newLink(parley.LinkSignIn, site.ID, email)
 	l.ReturnTo, l.Name = in.ReturnTo, name
-	return s.sendLink(ctx, l, secret, in.Lang, mailer.LinkMagic, SignInLinkPath, mailer.LinkVars{Name: name, Site: site.Name})
+	return s.sendLink(ctx, l, secret, in.Lang, mailer.LinkMagic, SignInLinkPath, mailer.LinkVars{Name: name, Site: site.Name}, true)
 }
 
 // onSiteOrigins reports whether raw is an absolute URL on one of the site's origins.
@@ -179,7 +180,7 @@ func (s *Service) UseSignInLink(ctx context.Context, token string) (*SignedIn, e
 	if err != nil {
 		return nil, err
 	}
-	return s.signInByLink(ctx, u, l)
+	return s.signInByLink(ctx, u, l, parley.LoginEmailLink)
 }
 
 // takeLink uses a link of one purpose. An unknown, used or expired link
@@ -202,14 +203,16 @@ func (s *Service) takeLink(ctx context.Context, token, purpose string) (*parley.
 	return l, nil
 }
 
-// signInByLink verifies u's address and starts a session.
-func (s *Service) signInByLink(ctx context.Context, u *parley.User, l *parley.AuthLink) (*SignedIn, error) {
+// signInByLink verifies u's address and starts a session, recorded as
+// signed in by method through the link's site.
+func (s *Service) signInByLink(ctx context.Context, u *parley.User, l *parley.AuthLink, method string) (*SignedIn, error) {
 	now := s.now()
 	if err := s.store.SetEmailVerified(ctx, u.ID, now); err != nil {
 		return nil, err
 	}
 	secret := newSecret("ps_")
-	sess := &parley.Session{IDHash: HashSecret(secret), UserID: u.ID, CSRFToken: newSecret(""), CreatedAt: now, ExpiresAt: now.Add(s.sessionTTL)}
+	sess := &parley.Session{IDHash: HashSecret(secret), UserID: u.ID, CSRFToken: newSecret(""), Method: method, SiteID: l.SiteID,
+		CreatedAt: now, ExpiresAt: now.Add(s.sessionTTL)}
 	if err := s.store.CreateSession(ctx, sess); err != nil {
 		return nil, err
 	}
@@ -249,7 +252,7 @@ func (s *Service) Invite(ctx context.Context, actor *parley.User, in InviteInput
 	}
 	l, secret := s.newLink(parley.LinkInvite, site.ID, email)
 	l.Role, l.InvitedBy = in.Role, actor.ID
-	if err := s.sendLink(ctx, l, secret, in.Lang, mailer.LinkInvite, InvitePath, mailer.LinkVars{Site: site.Name, Inviter: actor.Name, Role: in.Role}); err != nil {
+	if err := s.sendLink(ctx, l, secret, in.Lang, mailer.LinkInvite, InvitePath, mailer.LinkVars{Site: site.Name, Inviter: actor.Name, Role: in.Role}, true); err != nil {
 		return nil, err
 	}
 	return l, nil
@@ -335,7 +338,7 @@ func (s *Service) AcceptInvite(ctx context.Context, token, name, password string
 	if err := s.grantInvite(ctx, u, l); err != nil {
 		return nil, err
 	}
-	return s.signInByLink(ctx, u, l)
+	return s.signInByLink(ctx, u, l, parley.LoginPassword)
 }
 
 // AcceptInviteAs uses an invitation for a user who signed in another way
@@ -366,10 +369,13 @@ func (s *Service) grantInvite(ctx context.Context, u *parley.User, l *parley.Aut
 
 // --- Password reset ---
 
-// RequestPasswordReset emails a reset link if an account with a password
-// uses the address. It answers the same, with the same work, for unknown
-// addresses, so that it does not reveal who has an account.
+// RequestPasswordReset emails a reset link if an account uses the address.
+// It answers the same for unknown addresses, after comparable work (the
+// email is composed and a link row written either way) and never sooner
+// than resetFloor, so that neither answer nor timing reveals who has an
+// account.
 func (s *Service) RequestPasswordReset(ctx context.Context, email, lang, clientKey string) error {
+	defer equalTime(ctx, time.Now(), resetFloor)
 	email, err := normalizeEmail(email)
 	if err != nil {
 		return err
@@ -381,8 +387,9 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email, lang, clientK
 	if err != nil && !parley.IsCode(err, parley.ENOTFOUND) {
 		return err
 	}
-	siteID, siteName := "", ""
-	if err == nil {
+	l, secret := s.newLink(parley.LinkReset, "", email)
+	v := mailer.LinkVars{Site: "Parley"}
+	if u != nil {
 		// The message belongs to the user's first site, whose admins see it
 		// in the outbox if it cannot be delivered.
 		ms, err := s.store.ListMemberships(ctx, u.ID)
@@ -390,22 +397,30 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email, lang, clientK
 			return err
 		}
 		if len(ms) > 0 {
-			siteID = ms[0].SiteID
-			if site, err := s.store.GetSite(ctx, siteID); err == nil {
-				siteName = site.Name
+			l.SiteID = ms[0].SiteID
+			if site, err := s.store.GetSite(ctx, l.SiteID); err == nil {
+				v.Site = site.Name
 			}
 		}
+		l.UserID, v.Name = u.ID, u.Name
 	}
-	l, secret := s.newLink(parley.LinkReset, siteID, email)
-	if u == nil {
-		// The same write without an email: a link that no account can use.
-		return s.store.CreateAuthLink(ctx, l)
+	return s.sendLink(ctx, l, secret, lang, mailer.LinkReset, ResetPath, v, u != nil)
+}
+
+// resetFloor is the least time a reset request takes, so that the extra
+// work for a known address (queueing its email) cannot be timed.
+const resetFloor = 100 * time.Millisecond
+
+// equalTime sleeps until floor has passed since start (or ctx ends).
+func equalTime(ctx context.Context, start time.Time, floor time.Duration) {
+	if d := floor - time.Since(start); d > 0 {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+		}
 	}
-	l.UserID = u.ID
-	if siteName == "" {
-		siteName = "Parley"
-	}
-	return s.sendLink(ctx, l, secret, lang, mailer.LinkReset, ResetPath, mailer.LinkVars{Name: u.Name, Site: siteName})
 }
 
 // ResetPassword sets a new password with a reset link, voids the user's

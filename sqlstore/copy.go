@@ -87,11 +87,6 @@ var copyTables = []copyTable{
 	{"webhook_deliveries", []string{"id"}, cols(`id site_id webhook_id event order_key seq:i body status attempts:i status_code:i
 		last_error duration_ms:i created_at:t last_attempt_at:nt delivered_at:nt waiting:b`)},
 	{"protected_names", []string{"site_id", "skeleton", "user_id"}, cols("site_id skeleton user_id")},
-	{"site_auth", []string{"site_id"}, cols("site_id config updated_at:t")},
-	{"identities", []string{"id"}, cols("id user_id issuer subject email name created_at:t last_login_at:t")},
-	{"sso_token_ids", []string{"site_id", "jti"}, cols("site_id jti expires_at:t")},
-	{"login_flows", []string{"state_hash"}, cols("state_hash site_id verifier nonce return_to link_user_id expires_at:t")},
-	{"provider_roles", []string{"site_id", "user_id"}, cols("site_id user_id role")},
 	{"privacy_requests", []string{"id"}, cols("id kind site_id email token_hash created_at:t expires_at:t used_at:nt")},
 	{"notify_readers", []string{"site_id", "email"}, cols("site_id email token mode locale confirmed_at:nt created_at:t updated_at:t")},
 	{"notify_mutes", []string{"site_id", "email", "story_id"}, cols("site_id email story_id created_at:t")},
@@ -99,6 +94,7 @@ var copyTables = []copyTable{
 	{"identities", []string{"id"}, cols("id user_id issuer subject email name created_at:t last_login_at:t")},
 	{"sso_token_ids", []string{"site_id", "jti"}, cols("site_id jti expires_at:t")},
 	{"login_flows", []string{"state_hash"}, cols("state_hash site_id verifier nonce return_to link_user_id expires_at:t")},
+	{"provider_roles", []string{"site_id", "user_id"}, cols("site_id user_id role")},
 	{"auth_links", []string{"id"}, cols("id token_hash purpose site_id email user_id role invited_by return_to name created_at:t expires_at:t")},
 	{"outbox", []string{"id"}, cols(`id site_id kind dedupe_key payload status attempts:i next_attempt_at:t last_error claimed_by
 		lease_until:nt created_at:t updated_at:t sent_at:nt`)},

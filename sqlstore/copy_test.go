@@ -140,6 +140,14 @@ func seedInstallation(t *testing.T, db *sqlstore.DB, n int) (site *parley.Site, 
 			t.Fatal(err)
 		}
 	}
+	// An import key, as service.Import writes them with ImportComments.
+	q, created := `INSERT INTO import_keys (site_id, source, source_id, comment_id, source_user_id, created_at) VALUES (?, ?, ?, ?, ?, ?)`, any(at(50).UnixMicro())
+	if db.Dialect() == sqlstore.DialectPostgres {
+		q, created = `INSERT INTO import_keys (site_id, source, source_id, comment_id, source_user_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)`, at(50)
+	}
+	if _, err := db.SQL().ExecContext(ctx, q, site.ID, "disqus", "1001", first.ID, "anna_k", created); err != nil {
+		t.Fatal(err)
+	}
 	return site, first
 }
 

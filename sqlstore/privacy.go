@@ -432,13 +432,17 @@ func sortedKeys(m map[string]bool) []string {
 
 // DropOldAddresses forgets client addresses older than before: on
 // comments (and the address-based author key of guests without an email)
-// and on reports. It returns how many rows changed.
+// and on reports, and deletes finished webhook deliveries older than that
+// (their bodies may hold addresses). It returns how many rows changed.
 func (c *conn) DropOldAddresses(ctx context.Context, before time.Time) (int, error) {
 	total := 0
 	for _, q := range []string{
 		`UPDATE comments SET client_ip = '' WHERE created_at < ? AND client_ip <> ''`,
 		`UPDATE comments SET author_key = 'anon:' || id WHERE created_at < ? AND author_key LIKE 'ip:%'`,
 		`UPDATE reports SET reporter_key = 'anon:' || id WHERE created_at < ? AND reporter_key LIKE 'ip:%'`,
+		// Finished webhook deliveries: their bodies (for moderator-facing
+		// hooks) hold addresses; the log keeps the retention period.
+		`DELETE FROM webhook_deliveries WHERE created_at < ? AND status <> 'pending'`,
 	} {
 		r, err := c.exec(ctx, q, c.d.timeArg(before))
 		if err != nil {

@@ -117,6 +117,10 @@ var authzTable = map[string]authzRule{
 	"GET /moderation/s/{site}/stories/{id}":           {who: moderator, ids: storyID},
 	"POST /moderation/s/{site}/stories/{id}":          {who: moderator, ids: storyID, form: "title=Matrix+story&url=https://a.example/news/m{n}&locked=on"},
 	"GET /moderation/s/{site}/audit":                  {who: moderator},
+	"GET /moderation/s/{site}/signin":                 {who: admin},
+	"POST /moderation/s/{site}/signin":                {who: admin, form: "oidc_label=Matrix"},
+	"GET /moderation/account/sessions":                {who: account},
+	"POST /moderation/account/sessions/{id}/revoke":   {who: account, ids: missingID, status: 404},
 
 	// Accounts, sign-in links, invitations and single sign-on.
 	"GET /api/v1/account/sessions":                               {who: account},
@@ -158,9 +162,30 @@ var authzTable = map[string]authzRule{
 	"POST /moderation/s/{site}/webhooks/{id}/test":                {who: admin, ids: webhookID},
 
 	// Privacy and reports.
-	"GET /moderation/s/{site}/privacy":                {who: admin},
-	"POST /moderation/s/{site}/privacy/export":        {who: admin, form: "email=walker{n}@example.org"},
-	"POST /moderation/s/{site}/privacy/erase":         {who: admin, form: "email=walker{n}@example.org"},
-	"POST /moderation/s/{site}/privacy/settings":      {who: admin, form: "retention_days=30"},
+	"GET /moderation/s/{site}/privacy":           {who: admin},
+	"POST /moderation/s/{site}/privacy/export":   {who: admin, form: "email=walker{n}@example.org"},
+	"POST /moderation/s/{site}/privacy/erase":    {who: admin, form: "email=walker{n}@example.org"},
+	"POST /moderation/s/{site}/privacy/settings": {who: admin, form: "retention_days=30"},
+	"POST /moderation/s/{site}/privacy/mail":     {who: admin, form: "approved=on&alert_pending=5"},
+	"POST /api/v1/privacy/requests":              {who: public, json: `{"site":"a","email":"walker{n}@example.org","kind":"export"}`, status: 202},
+
+	// Reader pages behind mail links: the token is the credential, so a
+	// made-up one is a 404 for everyone.
+	"GET /notify/{token}":                             {who: public, params: map[string]idKind{"{token}": missingID}, status: 404},
+	"POST /notify/{token}":                            {who: public, params: map[string]idKind{"{token}": missingID}, form: "mode=off", status: 404},
+	"GET /notify/{token}/unsubscribe":                 {who: public, params: map[string]idKind{"{token}": missingID}, status: 404},
+	"POST /notify/{token}/unsubscribe":                {who: public, params: map[string]idKind{"{token}": missingID}, form: "List-Unsubscribe=One-Click", status: 404},
+	"GET /notify/{token}/confirm":                     {who: public, params: map[string]idKind{"{token}": missingID}, status: 404},
+	"POST /notify/{token}/confirm":                    {who: public, params: map[string]idKind{"{token}": missingID}, status: 404},
+	"GET /notify/{token}/mute/{story}":                {who: public, params: map[string]idKind{"{token}": missingID, "{story}": missingID}, status: 404},
+	"POST /notify/{token}/mute/{story}":               {who: public, params: map[string]idKind{"{token}": missingID, "{story}": missingID}, form: "mute=1", status: 404},
+	"GET /privacy/{token}":                            {who: public, params: map[string]idKind{"{token}": missingID}, status: 404},
+	"GET /privacy/{token}/export.json":                {who: public, params: map[string]idKind{"{token}": missingID}, status: 404},
+	"POST /privacy/{token}/erase":                     {who: public, params: map[string]idKind{"{token}": missingID}, status: 404},
 	"POST /moderation/s/{site}/reports/{id}/sanction": {who: moderator, ids: reportID, form: "kind=ban&reason=matrix"},
+
+	// Import and export (a form without a file: admins get 422).
+	"GET /moderation/s/{site}/transfer": {who: admin},
+	"GET /moderation/s/{site}/export":   {who: admin, query: "format=jsonl"},
+	"POST /moderation/s/{site}/import":  {who: admin, form: "format=disqus", status: 422},
 }

@@ -23,10 +23,19 @@ func testPrivacy(t *testing.T, db *sqlstore.DB) {
 	must(t, db.CreateReport(ctx(), &parley.Report{ID: parley.NewID(at(5)), SiteID: site.ID, CommentID: recent.ID, ReporterKey: "ip:192.0.2.80", Reason: parley.ReasonSpam, CreatedAt: at(5)}))
 	must(t, db.CreateReport(ctx(), &parley.Report{ID: parley.NewID(at(10_001)), SiteID: site.ID, CommentID: recent.ID, ReporterKey: "ip:192.0.2.81", Reason: parley.ReasonSpam, CreatedAt: at(10_001)}))
 
+	h := &parley.Webhook{ID: parley.NewID(at(6)), SiteID: site.ID, URL: "https://h.example/", Events: []string{parley.HookCommentCreated}, Secret: "s", CreatedAt: at(6), UpdatedAt: at(6)}
+	must(t, db.CreateWebhook(ctx(), h))
+	for i, st := range []parley.DeliveryStatus{parley.DeliveryDelivered, parley.DeliveryPending} {
+		must(t, db.CreateDelivery(ctx(), &parley.WebhookDelivery{ID: parley.NewID(at(7 + i)), SiteID: site.ID, WebhookID: h.ID, Event: parley.HookCommentCreated,
+			OrderKey: "comment:" + old.ID, Body: []byte(`{"ip":"192.0.2.77"}`), Status: st, CreatedAt: at(7 + i)}))
+	}
 	n, err := db.DropOldAddresses(ctx(), at(1000))
 	must(t, err)
-	if n != 4 { // two addresses, one address key, one report key
-		t.Fatalf("DropOldAddresses changed %d rows, want 4", n)
+	if n != 5 { // two addresses, one address key, one report key, one finished delivery
+		t.Fatalf("DropOldAddresses changed %d rows, want 5", n)
+	}
+	if page, _, err := db.ListDeliveries(ctx(), h.ID, "", 10); err != nil || len(page) != 1 || page[0].Status != parley.DeliveryPending {
+		t.Fatalf("deliveries after retention: %v %v", page, err)
 	}
 	for _, c := range []struct {
 		id, ip, key string
