@@ -137,4 +137,8 @@ type Story struct {
 	Mode      ModerationMode `json:"mode,omitempty"` // "" = the site's mode
 	AuthorIDs []string       `json:"author_ids"`     // users who get the author badge
 	CreatedAt time.Time      `json:"created_at"`
+
+	// Locale is the widget's language on this story ("" = the site's
+	// Settings.Locale), for sites that publish in several languages.
+	Locale string `json:"locale,omitempty"`
 }

@@ -40,8 +40,10 @@ type cacheEntry struct {
 // publicPage is one page of a thread as anyone may see it.
 type publicPage struct {
 	body     []byte         // the anonymous answer
-	resp     map[string]any // its fields, to answer a signed-in reader
+	resp     map[string]any // its fields
+	rest     []byte         // its fields but comments and viewer, encoded
 	comments []publicComment
+	raw      [][]byte // each comment, encoded
 	badges   map[string]string
 	siteID   string
 	storyID  string // "" when the story did not exist
@@ -68,8 +70,8 @@ func (c *threadCache) get(key string) (*publicPage, bool) {
 }
 
 // size is about what a page holds in memory: its JSON twice over (the
-// encoded answer and its parts).
-func (p *publicPage) size() int { return 2 * len(p.body) }
+// encoded answer, its parts, and each comment encoded).
+func (p *publicPage) size() int { return 3 * len(p.body) }
 
 func (c *threadCache) put(key string, p *publicPage) {
 	c.mu.Lock()

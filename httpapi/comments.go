@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"net/http"
 	"slices"
 	"strconv"
@@ -130,16 +131,21 @@ func (s *Server) handleListComments(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	resp := page.withViewer(own, in.Newest)
+	var viewer any
 	if a.User != nil {
 		role, err := s.svc.Role(r.Context(), a.User, page.siteID)
 		if err != nil {
 			s.writeError(w, r, err)
 			return
 		}
-		resp["viewer"] = map[string]any{"name": a.User.Name, "role": role}
+		viewer = map[string]any{"name": a.User.Name, "role": role}
 	}
-	writeJSON(w, http.StatusOK, resp)
+	body, err := page.withViewer(own, in.Newest, viewer)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeRawJSON(w, http.StatusOK, body)
 }
 
 // publicPage reads one page of a thread as an anonymous reader sees it.
@@ -158,55 +164,107 @@ func (s *Server) publicPage(r *http.Request, in service.ThreadInput) (*publicPag
 	if page.NextCursor != "" && len(p.comments) > 0 {
 		p.last = p.comments[len(p.comments)-1].ID
 	}
+	locale := r.URL.Query().Get("locale")
+	if locale == "" && page.Story != nil {
+		locale = page.Story.Locale // the story's own language picks the policy text
+	}
 	p.resp = map[string]any{"comments": p.comments, "next_cursor": page.NextCursor, "count": page.Count,
-		"site": publicSite(page.Site, r.URL.Query().Get("locale")), "story": nil, "viewer": nil}
+		"site": publicSite(page.Site, locale), "story": nil, "viewer": nil}
 	if page.Story != nil {
 		p.storyID = page.Story.ID
-		p.resp["story"] = map[string]any{"id": page.Story.ID, "title": page.Title, "closed": page.Story.Closed}
+		// locale is the story's own widget language, "" for the site's.
+		p.resp["story"] = map[string]any{"id": page.Story.ID, "title": page.Title, "closed": page.Story.Closed, "locale": page.Story.Locale}
 	}
 	if p.body, err = marshalJSON(p.resp); err != nil {
 		return nil, err
 	}
+	rest := map[string]any{}
+	for k, v := range p.resp {
+		if k != "comments" && k != "viewer" {
+			rest[k] = v
+		}
+	}
+	if p.rest, err = marshalJSON(rest); err != nil {
+		return nil, err
+	}
+	p.raw = make([][]byte, len(p.comments))
+	for i, c := range p.comments {
+		b, err := marshalJSON(c)
+		if err != nil {
+			return nil, err
+		}
+		p.raw[i] = bytes.TrimRight(b, "\n")
+	}
 	return p, nil
 }
 
-// withViewer returns the page's answer with the viewer's own comments of
-// the page merged in, in thread order: theirs replace the public copies
-// (which do not show an edit awaiting review) and their comments nobody
-// else sees are added.
-func (p *publicPage) withViewer(own []*parley.Comment, newest bool) map[string]any {
-	resp := make(map[string]any, len(p.resp))
-	for k, v := range p.resp {
-		resp[k] = v
+// withViewer returns the page's answer for a signed-in viewer: their own
+// comments of the page merged in, in thread order (theirs replace the public
+// copies, which do not show an edit awaiting review, and their comments
+// nobody else sees are added), and viewer set. The public comments are
+// encoded once per page (raw), so a signed-in answer costs little more than
+// an anonymous one.
+func (p *publicPage) withViewer(own []*parley.Comment, newest bool, viewer any) ([]byte, error) {
+	type item struct {
+		id  string
+		raw []byte
 	}
-	if len(own) == 0 {
-		return resp
-	}
-	mine := make(map[string]publicComment, len(own))
+	items := make([]item, 0, len(p.comments)+len(own))
+	mine := make(map[string]*parley.Comment, len(own))
 	for _, c := range own {
-		mine[c.ID] = toPublic(c, p.badges, true)
+		mine[c.ID] = c
 	}
-	out := make([]publicComment, 0, len(p.comments)+len(own))
-	for _, c := range p.comments {
+	add := func(c *parley.Comment) error {
+		b, err := marshalJSON(toPublic(c, p.badges, true))
+		if err != nil {
+			return err
+		}
+		items = append(items, item{c.ID, bytes.TrimRight(b, "\n")})
+		delete(mine, c.ID)
+		return nil
+	}
+	for i, c := range p.comments {
 		if m, ok := mine[c.ID]; ok {
-			c = m
-			delete(mine, c.ID)
+			if err := add(m); err != nil {
+				return nil, err
+			}
+			continue
 		}
-		out = append(out, c)
+		items = append(items, item{c.ID, p.raw[i]})
 	}
-	for _, c := range own { // in thread order already
-		if m, ok := mine[c.ID]; ok {
-			out = append(out, m)
+	for _, c := range own { // those the public page does not have
+		if _, ok := mine[c.ID]; ok {
+			if err := add(c); err != nil {
+				return nil, err
+			}
 		}
 	}
-	slices.SortStableFunc(out, func(x, y publicComment) int {
-		if newest {
-			return strings.Compare(y.ID, x.ID)
+	if len(own) > 0 {
+		slices.SortStableFunc(items, func(x, y item) int {
+			if newest {
+				return strings.Compare(y.id, x.id)
+			}
+			return strings.Compare(x.id, y.id)
+		})
+	}
+	v, err := marshalJSON(viewer)
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	b.Grow(len(p.body) + 256)
+	b.WriteString(`{"comments":[`)
+	for i, it := range items {
+		if i > 0 {
+			b.WriteByte(',')
 		}
-		return strings.Compare(x.ID, y.ID)
-	})
-	resp["comments"] = out
-	return resp
+		b.Write(it.raw)
+	}
+	b.WriteString(`],"viewer":`)
+	b.Write(bytes.TrimRight(v, "\n"))
+	b.WriteByte(',')
+	b.Write(p.rest[1:]) // the other fields, without their opening brace
+	return b.Bytes(), nil
 }
 
 type postRequest struct {

@@ -301,6 +301,7 @@ type storyRequest struct {
 	URL          *string                `json:"url"`
 	Locked       *bool                  `json:"locked"`
 	AuthorEmails *[]string              `json:"author_emails"`
+	Locale       *string                `json:"locale"`
 }
 
 func (s *Server) handleUpdateStory(w http.ResponseWriter, r *http.Request) {
@@ -314,7 +315,8 @@ func (s *Server) handleUpdateStory(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	st, err := s.svc.UpdateStory(r.Context(), u, r.PathValue("id"), service.StorySettings{Closed: in.Closed, Mode: in.Mode, Title: in.Title, URL: in.URL, Locked: in.Locked, AuthorEmails: in.AuthorEmails})
+	st, err := s.svc.UpdateStory(r.Context(), u, r.PathValue("id"), service.StorySettings{Closed: in.Closed, Mode: in.Mode, Title: in.Title, URL: in.URL,
+		Locked: in.Locked, AuthorEmails: in.AuthorEmails, Locale: in.Locale})
 	if err != nil {
 		s.writeError(w, r, err)
 		return

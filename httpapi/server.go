@@ -92,6 +92,7 @@ func (s *Server) Handler() http.Handler {
 func (s *Server) routes() {
 	m := s.mux
 	m.HandleFunc("GET /healthz", s.handleHealth)
+	m.HandleFunc("GET /favicon.ico", handleFavicon)
 
 	m.HandleFunc("GET /api/v1/comments", s.handleListComments)
 	m.HandleFunc("POST /api/v1/comments", s.handlePostComment)

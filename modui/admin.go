@@ -92,7 +92,9 @@ func (ui *UI) handleSiteSettings(w http.ResponseWriter, r *http.Request, rq *req
 		}
 	}
 	s.BlockedDomains = domains
-	s.GuestsDisallowed = r.PostFormValue("guests") != "on"
+	if r.PostFormValue("guests_field") == "1" { // the form shows the box: unchecked means off
+		s.GuestsDisallowed = r.PostFormValue("guests") != "on"
+	}
 	if v := strings.TrimSpace(r.PostFormValue("hide_after_reports")); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {
@@ -164,6 +166,10 @@ func (ui *UI) handleUpdateStory(w http.ResponseWriter, r *http.Request, rq *requ
 	locked := r.PostFormValue("locked") == "on"
 	emails := strings.FieldsFunc(r.PostFormValue("authors"), func(r rune) bool { return r == '\n' || r == ',' || r == ' ' || r == '\r' })
 	in := service.StorySettings{Closed: &closed, Mode: &mode, Locked: &locked, AuthorEmails: &emails}
+	if _, ok := r.PostForm["locale"]; ok {
+		locale := r.PostFormValue("locale")
+		in.Locale = &locale
+	}
 	if _, ok := r.PostForm["title"]; ok {
 		title := r.PostFormValue("title")
 		in.Title = &title

@@ -151,6 +151,17 @@ func (ui *UI) handleInvitePage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.Invite = info
+	// A site with OIDC sign-in can take the invitation with the provider
+	// account instead of a password (service.AcceptInviteAs).
+	ui.addProviders(r, p)
+	for _, pr := range p.Providers {
+		if pr.SiteID == info.SiteID {
+			p.InviteOIDC = "/auth/oidc/" + url.PathEscape(pr.SiteID) + "/start?" +
+				url.Values{"return_to": {"/moderation/s/" + pr.SiteID}, "invite": {p.Token}}.Encode()
+			p.InviteOIDCLabel = pr.Label
+		}
+	}
+	p.Providers = nil
 	ui.render(w, r, http.StatusOK, "invite", p)
 }
 

@@ -68,10 +68,17 @@ func TestInviteAcceptAndTeamPages(t *testing.T) {
 	}
 	token := outboxToken(t, e, "new.mod@example.org")
 
+	// A site with OIDC offers to accept with the provider account too.
+	if err := e.svc.SetSiteAuth(e.ctx, nil, &parley.SiteAuth{SiteID: "alpha", OIDC: parley.OIDCConfig{Issuer: "https://id.alpha.example", ClientID: "parley", Label: "Alpha SSO"}}); err != nil {
+		t.Fatal(err)
+	}
 	invitee := e.anon()
 	res, body = invitee.get("/moderation/invite?token=" + url.QueryEscape(token))
 	if res.StatusCode != http.StatusOK || !strings.Contains(body, "ALPHA News") || !strings.Contains(body, `name="password"`) {
 		t.Fatalf("invite page: %d\n%s", res.StatusCode, body)
+	}
+	if !strings.Contains(body, `/auth/oidc/alpha/start?invite=`+url.QueryEscape(token)) || !strings.Contains(body, "Accept with Alpha SSO instead") {
+		t.Fatalf("no OIDC acceptance on the invite page:\n%s", body)
 	}
 	if res, body := invitee.get("/moderation/invite?token=wrong"); res.StatusCode != http.StatusUnprocessableEntity || strings.Contains(body, `name="password"`) {
 		t.Fatalf("bad token page: %d", res.StatusCode)
@@ -169,12 +176,15 @@ func TestGuestsSetting(t *testing.T) {
 	if _, body := admin.get("/moderation/s/alpha/sanctions"); !strings.Contains(body, `name="guests" value="on" checked`) {
 		t.Fatal("guests are not shown as allowed by default")
 	}
+	// A post without the box (a script setting only the mode) leaves it alone.
 	res, _ := admin.post("/moderation/s/alpha/settings", url.Values{"csrf_token": {admin.csrf}, "mode": {"pre"}}, false)
-	if res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("save: %d", res.StatusCode)
+	if site, err := e.svc.Site(e.ctx, "alpha"); res.StatusCode != http.StatusSeeOther || err != nil || site.Settings.GuestsDisallowed {
+		t.Fatalf("a post without the guests box changed it: %d %v", res.StatusCode, err)
 	}
+	// The form with the box unchecked requires sign-in.
+	res, _ = admin.post("/moderation/s/alpha/settings", url.Values{"csrf_token": {admin.csrf}, "mode": {"pre"}, "guests_field": {"1"}}, false)
 	site, err := e.svc.Site(e.ctx, "alpha")
-	if err != nil || !site.Settings.GuestsDisallowed {
-		t.Fatalf("guests still allowed: %v", err)
+	if res.StatusCode != http.StatusSeeOther || err != nil || !site.Settings.GuestsDisallowed {
+		t.Fatalf("guests still allowed: %d %v", res.StatusCode, err)
 	}
 }

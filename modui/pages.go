@@ -94,7 +94,9 @@ type page struct {
 	OutboxStatus parley.OutboxStatus
 	Token        string
 	Invite       *service.InviteInfo
-	Sent         bool
+	// InviteOIDC accepts the invitation through the site's OIDC provider.
+	InviteOIDC, InviteOIDCLabel string
+	Sent                        bool
 	// Guests is the site's "guests may comment" setting.
 	Guests bool
 	// Audit.
@@ -117,6 +119,14 @@ func (ui *UI) newPage(r *http.Request, rq *request, name string) *page {
 		p.Flash = ui.cat.T(rq.lang, "done."+d)
 	}
 	return p
+}
+
+// SiteLocale is the site's default widget language.
+func (p *page) SiteLocale() string {
+	if p.Site == nil {
+		return i18n.Fallback
+	}
+	return p.Site.Settings.WithDefaults().Locale
 }
 
 // LangName is a content language's name in the page's language ("hy" is

@@ -37,12 +37,18 @@ type queueView struct {
 	// script to ask whether a new comment belongs in this view.
 	Filter string
 	Back   string
+	// LowRisk is the low-risk lane: a compact page, every item ticked.
+	LowRisk bool
 }
+
+// lowRiskView is the queue tab of the low-risk lane (service.LowRisk).
+const lowRiskView parley.Status = "lowrisk"
 
 type tab struct {
 	Status  parley.Status
 	Name    string
 	Count   int
+	NoCount bool
 	URL     string
 	Current bool
 }
@@ -108,6 +114,12 @@ func parseFilter(q url.Values, siteID string) (parley.QueueFilter, *queueView, e
 		v.Status = parley.StatusPending
 	}
 	reported := v.Status == parley.CountReported
+	if v.Status == lowRiskView {
+		// The low-risk lane has no filters: it is the oldest pending
+		// comments that every signal calls clean.
+		return parley.QueueFilter{SiteID: siteID, Status: parley.StatusPending}, &queueView{Status: lowRiskView, Sort: parley.SortOldest,
+			LowRisk: true, Filter: "status=" + string(lowRiskView)}, nil
+	}
 	if !v.Status.Valid() && !reported {
 		return parley.QueueFilter{}, nil, parley.Errorf(parley.EINVALID, "Unknown queue %q.", v.Status)
 	}
@@ -187,7 +199,12 @@ func (ui *UI) handleQueue(w http.ResponseWriter, r *http.Request, rq *request) {
 		ui.fail(w, r, rq, err)
 		return
 	}
-	qp, err := ui.svc.Queue(r.Context(), rq.user, f)
+	var qp *service.QueuePage
+	if v.LowRisk {
+		qp, err = ui.svc.LowRiskQueue(r.Context(), rq.user, rq.site.ID)
+	} else {
+		qp, err = ui.svc.Queue(r.Context(), rq.user, f)
+	}
 	if err != nil {
 		ui.fail(w, r, rq, err)
 		return
@@ -203,9 +220,14 @@ func (ui *UI) handleQueue(w http.ResponseWriter, r *http.Request, rq *request) {
 		v.Items = append(v.Items, iv)
 	}
 	base := p.SiteURL("")
-	for _, st := range []parley.Status{parley.StatusPending, parley.CountReported, parley.StatusApproved, parley.StatusRejected, parley.StatusSpam} {
-		v.Tabs = append(v.Tabs, tab{Status: st, Name: p.StatusName(st), Count: qp.Counts[st],
-			URL: base + "?status=" + string(st), Current: st == v.Status})
+	for _, st := range []parley.Status{parley.StatusPending, lowRiskView, parley.CountReported, parley.StatusApproved, parley.StatusRejected, parley.StatusSpam} {
+		t := tab{Status: st, Name: p.StatusName(st), Count: qp.Counts[st], URL: base + "?status=" + string(st), Current: st == v.Status}
+		if st == lowRiskView {
+			// Counting the lane would mean scoring the whole queue; its
+			// page shows how many it found.
+			t.Name, t.NoCount = p.T("lowrisk.tab"), true
+		}
+		v.Tabs = append(v.Tabs, t)
 	}
 	if qp.NextCursor != "" {
 		v.NextURL = base + "?" + v.Filter + "&cursor=" + url.QueryEscape(qp.NextCursor)
@@ -238,7 +260,7 @@ func (ui *UI) handleItem(w http.ResponseWriter, r *http.Request, rq *request) {
 		return
 	}
 	it := val.(*service.QueueItem)
-	if !service.InQueue(f, it.Comment) {
+	if v.LowRisk && !service.LowRisk(it) || !v.LowRisk && !service.InQueue(f, it.Comment) {
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}

@@ -1,10 +1,10 @@
 package modui
 
 import (
-	"github.com/parley-comments/parley/internal/httpx"
 	"net/http"
 
 	"github.com/parley-comments/parley"
+	"github.com/parley-comments/parley/internal/httpx"
 )
 
 // handleSanctionReporter takes away the right to report from the reader

@@ -26,11 +26,13 @@ type Service interface {
 	ModeratorScope(ctx context.Context, actor *parley.User, siteID string) (*service.SiteScope, error)
 	Queue(ctx context.Context, actor *parley.User, f parley.QueueFilter) (*service.QueuePage, error)
 	QueueItemIn(ctx context.Context, sc *service.SiteScope, id string) (*service.QueueItem, error)
+	LowRiskQueue(ctx context.Context, actor *parley.User, siteID string) (*service.QueuePage, error)
 	Campaigns(ctx context.Context, actor *parley.User, siteID string) ([]*service.Campaign, error)
 	DecideIn(ctx context.Context, sc *service.SiteScope, id string, d service.Decision) (*parley.Comment, error)
 	QueueCounts(ctx context.Context, sc *service.SiteScope) (map[parley.Status]int, error)
 	DecideMany(ctx context.Context, actor *parley.User, siteID string, ids []string, d service.Decision) (*service.BulkResult, error)
 	DecideWhere(ctx context.Context, actor *parley.User, f parley.QueueFilter, d service.Decision) (*service.BulkResult, error)
+	SanctionReporter(ctx context.Context, actor *parley.User, reportID, reason string) (*parley.Sanction, error)
 
 	Sanctions(ctx context.Context, actor *parley.User, siteID, authorKey string) ([]*parley.Sanction, error)
 	AddSanction(ctx context.Context, actor *parley.User, in service.SanctionInput) (*parley.Sanction, error)
@@ -40,7 +42,6 @@ type Service interface {
 	ModeratorStory(ctx context.Context, actor *parley.User, storyID string) (*parley.Story, []service.StoryAuthor, error)
 	UpdateStory(ctx context.Context, actor *parley.User, storyID string, in service.StorySettings) (*parley.Story, error)
 	Audit(ctx context.Context, actor *parley.User, f parley.AuditFilter) ([]*parley.AuditEntry, string, error)
-	SanctionReporter(ctx context.Context, actor *parley.User, reportID, reason string) (*parley.Sanction, error)
 	WebhookService // webhooks.go
 	EmailService   // email.go
 	PrivacyService // privacy.go

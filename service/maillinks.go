@@ -278,6 +278,7 @@ func (s *Service) RevokeInvite(ctx context.Context, actor *parley.User, siteID, 
 type InviteInfo struct {
 	Email    string
 	Role     parley.Role
+	SiteID   string
 	SiteName string
 	// HasAccount is true when the address already has a Parley account.
 	HasAccount bool
@@ -297,7 +298,7 @@ func (s *Service) PeekInvite(ctx context.Context, token string) (*InviteInfo, er
 	if err != nil && !parley.IsCode(err, parley.ENOTFOUND) {
 		return nil, err
 	}
-	return &InviteInfo{Email: l.Email, Role: l.Role, SiteName: site.Name, HasAccount: err == nil}, nil
+	return &InviteInfo{Email: l.Email, Role: l.Role, SiteID: site.ID, SiteName: site.Name, HasAccount: err == nil}, nil
 }
 
 // AcceptInvite uses an invitation: it creates the account with the chosen

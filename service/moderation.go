@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/parley-comments/parley"
+	"github.com/parley-comments/parley/i18n"
 	"github.com/parley-comments/parley/textnorm"
 )
 
@@ -364,6 +365,7 @@ type StorySettings struct {
 	// Title or URL locks the story unless Locked says otherwise.
 	Locked       *bool
 	AuthorEmails *[]string // replaces the story's authors
+	Locale       *string   // the widget's language on the story; "" = the site's
 }
 
 // UpdateStory changes a story's settings. Moderators of its site only.
@@ -386,6 +388,13 @@ func (s *Service) UpdateStory(ctx context.Context, actor *parley.User, storyID s
 	}
 	if err := s.applyStoryMeta(ctx, st, in); err != nil {
 		return nil, err
+	}
+	if in.Locale != nil {
+		l := strings.TrimSpace(*in.Locale)
+		if l != "" && !i18n.Known(l) {
+			return nil, parley.Errorf(parley.EINVALID, "Locale must be one of en, ru, hy, az, tr, or empty (the site's).")
+		}
+		st.Locale = l
 	}
 	if in.AuthorEmails != nil {
 		ids := []string{}

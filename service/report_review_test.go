@@ -230,3 +230,22 @@ func TestSanctionReporterForAbuseOfReporting(t *testing.T) {
 		t.Fatalf("sanctions: %v %v", list, err)
 	}
 }
+
+func TestStoryLocaleOverridesTheSite(t *testing.T) {
+	f := newFixture(t, service.RateLimits{})
+	ctx := context.Background()
+	c := f.approved("a@example.org", "hy-story", "Լավ հոդված է։")
+	bad := "fr"
+	if _, err := f.svc.UpdateStory(ctx, f.mod, c.StoryID, service.StorySettings{Locale: &bad}); parley.ErrorCode(err) != parley.EINVALID {
+		t.Fatalf("unknown locale: %v", err)
+	}
+	hy := "hy"
+	st, err := f.svc.UpdateStory(ctx, f.mod, c.StoryID, service.StorySettings{Locale: &hy})
+	if err != nil || st.Locale != "hy" {
+		t.Fatalf("story locale: %+v %v", st, err)
+	}
+	page, err := f.svc.Thread(ctx, reader(1), service.ThreadInput{SiteID: "news", StoryURL: "https://news.example/hy-story"})
+	if err != nil || page.Story.Locale != "hy" {
+		t.Fatalf("thread story: %+v %v", page.Story, err)
+	}
+}

@@ -68,7 +68,7 @@ var copyTables = []copyTable{
 	{"memberships", []string{"site_id", "user_id"}, cols("site_id user_id role")},
 	{"tokens", []string{"id"}, cols("id user_id secret_hash created_at:t last_used_at:nt")},
 	{"sessions", []string{"id_hash"}, cols("id_hash user_id csrf_token created_at:t expires_at:t method site_id user_agent")},
-	{"stories", []string{"id"}, cols("id site_id url title closed:b mode created_at:t locked:b")},
+	{"stories", []string{"id"}, cols("id site_id url title closed:b mode created_at:t locked:b locale")},
 	{"story_authors", []string{"story_id", "user_id"}, cols("story_id user_id position:i")},
 	{"comments", []string{"id"}, cols(`id site_id story_id parent_id status queue_status body html edit_pending:b
 		pending_body pending_html author_user_id author_name guest_email guest_token_hash client_ip author_key
@@ -87,11 +87,6 @@ var copyTables = []copyTable{
 	{"webhook_deliveries", []string{"id"}, cols(`id site_id webhook_id event order_key seq:i body status attempts:i status_code:i
 		last_error duration_ms:i created_at:t last_attempt_at:nt delivered_at:nt waiting:b`)},
 	{"protected_names", []string{"site_id", "skeleton", "user_id"}, cols("site_id skeleton user_id")},
-	{"site_auth", []string{"site_id"}, cols("site_id config updated_at:t")},
-	{"identities", []string{"id"}, cols("id user_id issuer subject email name created_at:t last_login_at:t")},
-	{"sso_token_ids", []string{"site_id", "jti"}, cols("site_id jti expires_at:t")},
-	{"login_flows", []string{"state_hash"}, cols("state_hash site_id verifier nonce return_to link_user_id expires_at:t")},
-	{"provider_roles", []string{"site_id", "user_id"}, cols("site_id user_id role")},
 	{"privacy_requests", []string{"id"}, cols("id kind site_id email token_hash created_at:t expires_at:t used_at:nt")},
 	{"notify_readers", []string{"site_id", "email"}, cols("site_id email token mode locale confirmed_at:nt created_at:t updated_at:t")},
 	{"notify_mutes", []string{"site_id", "email", "story_id"}, cols("site_id email story_id created_at:t")},
@@ -99,6 +94,7 @@ var copyTables = []copyTable{
 	{"identities", []string{"id"}, cols("id user_id issuer subject email name created_at:t last_login_at:t")},
 	{"sso_token_ids", []string{"site_id", "jti"}, cols("site_id jti expires_at:t")},
 	{"login_flows", []string{"state_hash"}, cols("state_hash site_id verifier nonce return_to link_user_id expires_at:t")},
+	{"provider_roles", []string{"site_id", "user_id"}, cols("site_id user_id role")},
 	{"auth_links", []string{"id"}, cols("id token_hash purpose site_id email user_id role invited_by return_to name created_at:t expires_at:t")},
 	{"outbox", []string{"id"}, cols(`id site_id kind dedupe_key payload status attempts:i next_attempt_at:t last_error claimed_by
 		lease_until:nt created_at:t updated_at:t sent_at:nt`)},

@@ -12,8 +12,8 @@ import (
 // PostgreSQL (READ COMMITTED) the re-read after the insert sees the
 // winner's committed row; on SQLite writers are serialized anyway.
 func (c *conn) EnsureStory(ctx context.Context, s *parley.Story) (*parley.Story, error) {
-	if _, err := c.exec(ctx, `INSERT INTO stories (`+storyCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-		s.ID, s.SiteID, s.URL, s.Title, s.Closed, string(s.Mode), c.d.timeArg(s.CreatedAt), s.Locked); err != nil {
+	if _, err := c.exec(ctx, `INSERT INTO stories (`+storyCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+		s.ID, s.SiteID, s.URL, s.Title, s.Closed, string(s.Mode), c.d.timeArg(s.CreatedAt), s.Locked, s.Locale); err != nil {
 		return nil, translate(err, "Story")
 	}
 	return c.GetStoryByURL(ctx, s.SiteID, s.URL)

@@ -402,6 +402,7 @@ func (c *conn) erase(ctx context.Context, e parley.Erasure) (parley.ErasureResul
 			`DELETE FROM story_authors WHERE user_id = ?`,
 			`DELETE FROM protected_names WHERE user_id = ?`,
 			`DELETE FROM identities WHERE user_id = ?`,
+			`DELETE FROM provider_roles WHERE user_id = ?`,
 			`DELETE FROM auth_links WHERE user_id = ?`,
 			`DELETE FROM login_flows WHERE link_user_id = ?`,
 			`DELETE FROM provider_roles WHERE user_id = ?`,

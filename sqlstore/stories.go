@@ -7,15 +7,15 @@ import (
 	"github.com/parley-comments/parley"
 )
 
-const storyCols = `id, site_id, url, title, closed, mode, created_at, locked`
+const storyCols = `id, site_id, url, title, closed, mode, created_at, locked, locale`
 
 // CreateStory inserts a story and its authors. ECONFLICT if the ID or
 // (site, URL) exists; ENOTFOUND if the site or an author does not exist.
 func (c *conn) CreateStory(ctx context.Context, s *parley.Story) error {
 	return c.InTx(ctx, func(tx parley.Store) error {
 		t := tx.(*conn)
-		if err := t.insertNew(ctx, "Story", `INSERT INTO stories (`+storyCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			s.ID, s.SiteID, s.URL, s.Title, s.Closed, string(s.Mode), c.d.timeArg(s.CreatedAt), s.Locked); err != nil {
+		if err := t.insertNew(ctx, "Story", `INSERT INTO stories (`+storyCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			s.ID, s.SiteID, s.URL, s.Title, s.Closed, string(s.Mode), c.d.timeArg(s.CreatedAt), s.Locked, s.Locale); err != nil {
 			return err
 		}
 		return t.insertAuthors(ctx, s)
@@ -34,7 +34,7 @@ func (c *conn) insertAuthors(ctx context.Context, s *parley.Story) error {
 func scanStory(sc interface{ Scan(...any) error }) (*parley.Story, error) {
 	var s parley.Story
 	var mode string
-	if err := sc.Scan(&s.ID, &s.SiteID, &s.URL, &s.Title, &s.Closed, &mode, timeCol{&s.CreatedAt}, &s.Locked); err != nil {
+	if err := sc.Scan(&s.ID, &s.SiteID, &s.URL, &s.Title, &s.Closed, &mode, timeCol{&s.CreatedAt}, &s.Locked, &s.Locale); err != nil {
 		return nil, err
 	}
 	s.Mode = parley.ModerationMode(mode)
@@ -93,14 +93,14 @@ func (c *conn) GetStoryByURL(ctx context.Context, siteID, url string) (*parley.S
 	return c.getStory(ctx, `site_id = ? AND url = ?`, siteID, url)
 }
 
-// UpdateStory writes a story's URL, title, closed flag and mode, and
+// UpdateStory writes a story's URL, title, closed flag, mode and locale, and
 // replaces its authors. ENOTFOUND if missing, ECONFLICT if the new URL is
 // taken on the site.
 func (c *conn) UpdateStory(ctx context.Context, s *parley.Story) error {
 	return c.InTx(ctx, func(tx parley.Store) error {
 		t := tx.(*conn)
-		res, err := t.exec(ctx, `UPDATE stories SET url = ?, title = ?, closed = ?, mode = ?, locked = ? WHERE id = ?`,
-			s.URL, s.Title, s.Closed, string(s.Mode), s.Locked, s.ID)
+		res, err := t.exec(ctx, `UPDATE stories SET url = ?, title = ?, closed = ?, mode = ?, locked = ?, locale = ? WHERE id = ?`,
+			s.URL, s.Title, s.Closed, string(s.Mode), s.Locked, s.Locale, s.ID)
 		if err := mustAffect(res, err, "Story"); err != nil {
 			return err
 		}

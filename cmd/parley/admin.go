@@ -108,6 +108,46 @@ func runUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	return nil
 }
 
+// runUserResetPassword gives a user a new password: the one on standard
+// input with --password-stdin, else a random one it prints.
+func runUserResetPassword(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("user reset-password", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var dbf dbFlags
+	dbf.register(fs)
+	email := fs.String("email", "", "the user's email (their login)")
+	pwStdin := fs.Bool("password-stdin", false, "read the new password from the first line of standard input (default: generate one and print it)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *email == "" {
+		return fmt.Errorf("--email is required")
+	}
+	password := service.NewPassword()
+	if *pwStdin {
+		line, err := bufio.NewReader(stdin).ReadString('\n')
+		if err != nil && err != io.EOF {
+			return fmt.Errorf("read password: %w", err)
+		}
+		password = strings.TrimRight(line, "\r\n")
+	}
+	svc, done, err := adminService(ctx, &dbf)
+	if err != nil {
+		return err
+	}
+	defer done()
+	u, err := svc.SetPassword(ctx, *email, password)
+	if err != nil {
+		return cliError(err)
+	}
+	if *pwStdin {
+		fmt.Fprintf(stdout, "password of %s changed\n", u.Email)
+		return nil
+	}
+	fmt.Fprintf(stdout, "new password of %s: %s\n", u.Email, password)
+	return nil
+}
+
 func runTokenCreate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("token create", flag.ContinueOnError)
 	fs.SetOutput(stderr)

@@ -91,10 +91,11 @@ var authzTable = map[string]authzRule{
 	"GET /api/v1/admin/sites/{id}/adapter":          {who: admin, ids: siteID},
 	"DELETE /api/v1/admin/sites/{id}/adapter":       {who: admin, ids: siteID},
 
-	"GET /widget.js": {who: public},
-	"GET /widget/":   {who: public, status: 404},
-	"GET /{$}":       {who: public},
-	"GET /demo.css":  {who: public},
+	"GET /widget.js":   {who: public},
+	"GET /widget/":     {who: public, status: 404},
+	"GET /{$}":         {who: public},
+	"GET /demo.css":    {who: public},
+	"GET /favicon.ico": {who: public},
 
 	"GET /moderation/static/{file}":                   {who: public, ids: staticFile},
 	"GET /moderation/login":                           {who: public},
@@ -112,11 +113,15 @@ var authzTable = map[string]authzRule{
 	"GET /moderation/s/{site}/sanctions":              {who: moderator},
 	"POST /moderation/s/{site}/sanctions":             {who: moderator, form: "author_key=e:walker{n}@example.org&kind=ban&reason=matrix"},
 	"POST /moderation/s/{site}/sanctions/{id}/delete": {who: moderator, ids: sanctionID},
-	"POST /moderation/s/{site}/settings":              {who: admin, form: "mode=pre"},
+	"POST /moderation/s/{site}/settings":              {who: admin, form: "mode=pre&guests=on"},
 	"GET /moderation/s/{site}/stories":                {who: moderator},
 	"GET /moderation/s/{site}/stories/{id}":           {who: moderator, ids: storyID},
 	"POST /moderation/s/{site}/stories/{id}":          {who: moderator, ids: storyID, form: "title=Matrix+story&url=https://a.example/news/m{n}&locked=on"},
 	"GET /moderation/s/{site}/audit":                  {who: moderator},
+	"GET /moderation/s/{site}/signin":                 {who: admin},
+	"POST /moderation/s/{site}/signin":                {who: admin, form: "oidc_label=Matrix"},
+	"GET /moderation/account/sessions":                {who: account},
+	"POST /moderation/account/sessions/{id}/revoke":   {who: account, ids: missingID, status: 404},
 
 	// Accounts, sign-in links, invitations and single sign-on.
 	"GET /api/v1/account/sessions":                               {who: account},
@@ -158,6 +163,19 @@ var authzTable = map[string]authzRule{
 	"POST /moderation/s/{site}/webhooks/{id}/test":                {who: admin, ids: webhookID},
 
 	// Privacy and reports.
+	// Team, email outbox, invitation and password-reset pages (modui/email.go).
+	"GET /moderation/s/{site}/team":                      {who: admin},
+	"POST /moderation/s/{site}/team/invites":             {who: admin, form: "email=invitee{n}@example.org&role=moderator"},
+	"POST /moderation/s/{site}/team/invites/{id}/delete": {who: admin, ids: inviteID},
+	"GET /moderation/s/{site}/outbox":                    {who: admin},
+	"POST /moderation/s/{site}/outbox/{id}/retry":        {who: admin, ids: outboxID},
+	"GET /moderation/invite":                             {who: public, query: "token=pi_nosuchtoken", status: 422},
+	"POST /moderation/invite":                            {who: public, form: "token=pi_nosuchtoken&name=New&password=a+long+new+password", status: 422},
+	"GET /moderation/reset":                              {who: public},
+	"POST /moderation/reset":                             {who: public, form: "email=walker{n}@example.org", status: 202},
+	"GET /moderation/reset/confirm":                      {who: public, query: "token=pr_nosuchtoken"},
+	"POST /moderation/reset/confirm":                     {who: public, form: "token=pr_nosuchtoken&password=a+long+new+password", status: 422},
+
 	"GET /moderation/s/{site}/privacy":           {who: admin},
 	"POST /moderation/s/{site}/privacy/export":   {who: admin, form: "email=walker{n}@example.org"},
 	"POST /moderation/s/{site}/privacy/erase":    {who: admin, form: "email=walker{n}@example.org"},
@@ -180,24 +198,8 @@ var authzTable = map[string]authzRule{
 	"POST /privacy/{token}/erase":                     {who: public, params: map[string]idKind{"{token}": missingID}, status: 404},
 	"POST /moderation/s/{site}/reports/{id}/sanction": {who: moderator, ids: reportID, form: "kind=ban&reason=matrix"},
 
-	// Dashboard accounts, invitations, password reset, team, sign-in
-	// settings, outbox, import and export.
-	"GET /moderation/account/sessions":                   {who: account},
-	"POST /moderation/account/sessions/{id}/revoke":      {who: account, ids: missingID, status: 404},
-	"GET /moderation/invite":                             {who: public, query: "token=pi_nosuchtoken"},
-	"POST /moderation/invite":                            {who: public, form: "token=pi_nosuchtoken&name=New&password=a+long+new+password", status: 422},
-	"GET /moderation/reset":                              {who: public},
-	"POST /moderation/reset":                             {who: public, form: "email=walker{n}@example.org"},
-	"GET /moderation/reset/confirm":                      {who: public, query: "token=pr_nosuchtoken"},
-	"POST /moderation/reset/confirm":                     {who: public, form: "token=pr_nosuchtoken&password=a+long+new+password", status: 422},
-	"GET /moderation/s/{site}/team":                      {who: admin},
-	"GET /moderation/s/{site}/signin":                    {who: admin},
-	"POST /moderation/s/{site}/signin":                   {who: admin, form: "guests=on"},
-	"GET /moderation/s/{site}/outbox":                    {who: admin},
-	"POST /moderation/s/{site}/outbox/{id}/retry":        {who: admin, ids: outboxID},
-	"GET /moderation/s/{site}/transfer":                  {who: admin},
-	"GET /moderation/s/{site}/export":                    {who: admin, query: "format=jsonl"},
-	"POST /moderation/s/{site}/import":                   {who: admin, form: "format=parley"},
-	"POST /moderation/s/{site}/team/invites":             {who: admin, form: "email=invitee{n}@example.org&role=moderator"},
-	"POST /moderation/s/{site}/team/invites/{id}/delete": {who: admin, ids: inviteID},
+	// Import and export (a form without a file: admins get 422).
+	"GET /moderation/s/{site}/transfer": {who: admin},
+	"GET /moderation/s/{site}/export":   {who: admin, query: "format=jsonl"},
+	"POST /moderation/s/{site}/import":  {who: admin, form: "format=disqus", status: 422},
 }

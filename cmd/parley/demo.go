@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"slices"
+	"strings"
+	"time"
 
 	"github.com/parley-comments/parley"
 	"github.com/parley-comments/parley/internal/router"
@@ -24,35 +27,75 @@ const demoSiteID = "demo"
 const demoNewsroom = "https://demo.parley.example"
 
 // setupDemo creates the demo site on first run, with this server's own
-// origin and the demo newsroom's, and a demo moderator whose password is
-// printed once. A demo site from an older version gets the newsroom origin.
-func setupDemo(ctx context.Context, svc *service.Service, baseURL string, stdout io.Writer) error {
+// origin: a moderator and a separate admin login (written to loginsFile,
+// or printed when there is no data directory), the newsroom's staff, and,
+// with seed, a multilingual thread and a moderation queue. Every run
+// prints where the logins are.
+func setupDemo(ctx context.Context, svc *service.Service, baseURL, loginsFile string, seed bool, stdout io.Writer) error {
 	existing, err := svc.Site(ctx, demoSiteID)
-	if err == nil && !slices.Contains(existing.Origins, demoNewsroom) {
-		existing.Origins = append(existing.Origins, demoNewsroom)
-		if err := svc.Store().UpdateSite(ctx, existing); err != nil {
-			return err
-		}
+	if err != nil && !parley.IsCode(err, parley.ENOTFOUND) {
+		return err
 	}
-	if parley.IsCode(err, parley.ENOTFOUND) {
-		site, err := svc.CreateSite(ctx, demoSiteID, "Parley Demo Gazette", []string{baseURL, demoNewsroom})
+	if err == nil {
+		// A demo site from an older version gets the newsroom origin.
+		if !slices.Contains(existing.Origins, demoNewsroom) {
+			existing.Origins = append(existing.Origins, demoNewsroom)
+			if err := svc.Store().UpdateSite(ctx, existing); err != nil {
+				return err
+			}
+		}
+		fmt.Fprintf(stdout, "demo article: %s/   moderation: %s/moderation\n", baseURL, baseURL)
+		printLoginsHint(stdout, loginsFile)
+		return nil
+	}
+	site, err := svc.CreateSite(ctx, demoSiteID, "Parley Demo Gazette", []string{baseURL, demoNewsroom})
+	if err != nil {
+		return err
+	}
+	users := map[string]*parley.User{}
+	var logins strings.Builder
+	fmt.Fprintf(&logins, "Parley demo logins for %s/moderation (created %s)\n", baseURL, time.Now().UTC().Format(time.RFC3339))
+	for _, a := range []struct {
+		acct  demoAccount
+		role  parley.Role
+		print bool
+	}{{demoModerator, parley.RoleModerator, true}, {demoAdmin, parley.RoleAdmin, true}, {demoDesk, parley.RoleModerator, false}, {demoReporter, parley.RoleAuthor, false}} {
+		password := service.NewPassword()
+		u, err := svc.CreateUser(ctx, a.acct.email, a.acct.name, password)
 		if err != nil {
 			return err
 		}
-		email := "moderator@demo.example"
-		password := service.NewGuestToken()[3:23]
-		if _, err := svc.CreateUser(ctx, email, "Demo Moderator", password); err != nil && !parley.IsCode(err, parley.ECONFLICT) {
+		if err := svc.SetRole(ctx, demoSiteID, a.acct.email, a.role); err != nil {
 			return err
 		}
-		if err := svc.SetRole(ctx, demoSiteID, email, parley.RoleAdmin); err != nil {
+		users[a.acct.key] = u
+		if a.print {
+			fmt.Fprintf(&logins, "%-10s %s / %s\n", a.role, a.acct.email, password)
+		}
+	}
+	if seed {
+		if err := seedDemo(ctx, svc, users); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "demo site %q created; moderator login: %s / %s (shown once)\n", site.ID, email, password)
-	} else if err != nil {
-		return err
+	}
+	fmt.Fprintf(stdout, "demo site %q created\n", site.ID)
+	if loginsFile == "" {
+		fmt.Fprint(stdout, logins.String())
+		fmt.Fprintln(stdout, "(shown once; get a login back with: parley user reset-password --email E)")
+	} else if err := os.WriteFile(loginsFile, []byte(logins.String()), 0o600); err != nil {
+		return fmt.Errorf("write the demo logins: %w", err)
 	}
 	fmt.Fprintf(stdout, "demo article: %s/   moderation: %s/moderation\n", baseURL, baseURL)
+	printLoginsHint(stdout, loginsFile)
 	return nil
+}
+
+// printLoginsHint says where the demo's logins are and how to get one back.
+func printLoginsHint(w io.Writer, loginsFile string) {
+	if loginsFile != "" {
+		fmt.Fprintf(w, "demo logins (moderator, and a separate admin): %s\n", loginsFile)
+	}
+	fmt.Fprintf(w, "lost one? parley user reset-password --email %s\n", demoModerator.email)
 }
 
 // mountDemo serves the sample article at /.

@@ -5,6 +5,7 @@
 //	parley site add   --id ID --name NAME --origin URL         add a site (tenant)
 //	parley site auth  --site ID [--sso-… | --oidc-…]          show or set a site's SSO and OIDC sign-in
 //	parley user add   --email E --name N --role R --site ID --password-stdin
+//	parley user reset-password --email E [--password-stdin]   set (or generate and print) a new password
 //	parley token create --email E                              print a new API token (last line)
 //	parley migrate-db --from DIR-or-URL --to URL               copy a whole installation
 //	parley import --site ID --format FORMAT [--strict] FILE    import another system's comments
@@ -51,6 +52,7 @@ commands:
   site add       add a site
   site auth      show or set a site's sign-in: newsroom SSO (JWT) and staff OIDC
   user add       add a user with a role on a site
+  user reset-password  give a user a new password (printed unless --password-stdin)
   token create   create an API token for a user
   migrate-db     copy a SQLite installation into PostgreSQL and verify it
   import         import comments from Disqus, WordPress, remark42, Isso, Commento or a Parley export
@@ -89,8 +91,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return runSiteAuth(ctx, r, stdin, stdout, stderr)
 		}
 	case "user":
-		if s, r := sub(); s == "add" {
+		switch s, r := sub(); s {
+		case "add":
 			return runUserAdd(ctx, r, stdin, stdout, stderr)
+		case "reset-password":
+			return runUserResetPassword(ctx, r, stdin, stdout, stderr)
 		}
 	case "token":
 		if s, r := sub(); s == "create" {

@@ -37,6 +37,7 @@ type serveConfig struct {
 	addr           string
 	metricsAddr    string
 	demo           bool
+	demoSeed       bool
 	migrate        bool
 	rateLimit      string
 	trustedProxies string
@@ -133,6 +134,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&cfg.addr, "addr", envOr("PARLEY_ADDR", "127.0.0.1:8080"), "address to listen on (env PARLEY_ADDR); port 0 picks a free port")
 	fs.StringVar(&cfg.metricsAddr, "metrics-addr", envOr("PARLEY_METRICS_ADDR", ""), "serve Prometheus metrics at /metrics on this [HOST]:PORT (env PARLEY_METRICS_ADDR); off when empty; no host means 127.0.0.1")
 	fs.BoolVar(&cfg.demo, "demo", false, "create and serve a demo site with a sample article at /")
+	fs.BoolVar(&cfg.demoSeed, "demo-seed", true, "with --demo, fill a new demo site with a multilingual thread and a moderation queue")
 	fs.BoolVar(&cfg.migrate, "migrate", false, "apply pending database migrations before serving")
 	fs.StringVar(&cfg.rateLimit, "rate-limit", envOr("PARLEY_RATE_LIMIT", "on"), "on or off; off is for load tests only")
 	fs.StringVar(&cfg.trustedProxies, "trusted-proxies", envOr("PARLEY_TRUSTED_PROXIES", ""), "comma-separated IPs or CIDRs whose X-Forwarded-For is trusted")
@@ -244,7 +246,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	if cfg.demo {
-		if err := setupDemo(ctx, svc, baseURL, stdout); err != nil {
+		loginsFile := ""
+		if cfg.db.db == "" {
+			loginsFile = filepath.Join(cfg.db.data, "demo-logins.txt")
+		}
+		if err := setupDemo(ctx, svc, baseURL, loginsFile, cfg.demoSeed, stdout); err != nil {
 			return fmt.Errorf("demo setup: %w", err)
 		}
 		mountDemo(api.Mux())

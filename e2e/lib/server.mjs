@@ -49,11 +49,12 @@ export function run(bin, args, input, timeout = 120000) {
 
 /**
  * Build parley (unless PARLEY_BIN is set) and start `parley serve --demo` on
- * a free port with a fresh data directory. Rate limits are off: the tests
+ * a free port with a fresh data directory (the demo's thread and queue only
+ * with seed: true). Rate limits are off: the tests
  * post many comments from one address and are not about the limiter.
  * Returns { base, bin, data, logs(), stop() }.
  */
-export async function startParley(prefix) {
+export async function startParley(prefix, { seed = false } = {}) {
   const tmp = mkdtempSync(join(tmpdir(), prefix));
   let bin = process.env.PARLEY_BIN;
   if (!bin) {
@@ -62,7 +63,9 @@ export async function startParley(prefix) {
   }
   const data = join(tmp, "data");
   mkdirSync(data);
-  const proc = spawn(bin, ["serve", "--demo", "--addr", "127.0.0.1:0", "--data", data, "--rate-limit", "off", "--log-level", "warn"], {
+  // Tests start from an empty demo site unless they ask for the seeded one.
+  const args = ["serve", "--demo", `--demo-seed=${seed}`, "--addr", "127.0.0.1:0", "--data", data, "--rate-limit", "off", "--log-level", "warn"];
+  const proc = spawn(bin, args, {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
@@ -84,6 +87,7 @@ export async function startParley(prefix) {
     base,
     bin,
     data,
+    stdout: () => out,
     logs: () => err,
     async stop() {
       if (exited === null) {

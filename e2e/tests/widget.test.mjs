@@ -124,7 +124,7 @@ describe("widget", () => {
     await widgetReady(page);
     const notice = page.locator("#parley-comments article", { hasText: body }).locator(".notice.rejected");
     await until(async () => (await notice.count()) === 1, "rejection notice");
-    assert.equal(await notice.textContent(), "Your comment was not published. Reason: personal attack");
+    assert.equal(await notice.textContent(), "Your comment was not published. Reason: Personal attack");
 
     const other = await newReader(browser, srv, pages);
     const p2 = await openArticle(other, srv, slug);
@@ -281,9 +281,11 @@ describe("widget", () => {
 
   test("data-locale hy and az translate the interface; screenshots in light and dark", async () => {
     const cases = [
-      { locale: "hy", heading: "Մեկնաբանություններ", send: "Ուղարկել", policy: /^Սկսեք զրույցը։/ },
-      { locale: "az", heading: "Şərhlər", send: "Göndər", policy: /^Müzakirəyə başlayın\./ },
-      { locale: "en", heading: "Comments", send: "Send", policy: /^Start the conversation\./ },
+      // The thread has a published comment, so the policy does not invite
+      // the reader to start the conversation.
+      { locale: "hy", heading: "Մեկնաբանություններ", send: "Ուղարկել", policy: /^Հեղինակներ, խնդրում ենք մուտք գործել։ Բոլոր/ },
+      { locale: "az", heading: "Şərhlər", send: "Göndər", policy: /^Müəlliflər, zəhmət olmasa, daxil olun\. Bütün/ },
+      { locale: "en", heading: "Comments", send: "Send", policy: /^Authors, please log in\. All comments/ },
     ];
     // One approved comment so the screenshots show a thread.
     const shot = story({ title: "Screenshot story" });

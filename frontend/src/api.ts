@@ -19,7 +19,8 @@ export interface ThreadPage {
   comments: Comment[];
   next_cursor: string;
   count: number;
-  story: { id: string; title: string; closed: boolean } | null;
+  /** locale is the story's own widget language, "" for the site's. */
+  story: { id: string; title: string; closed: boolean; locale?: string } | null;
   site: SiteInfo;
   viewer: { name: string; role: string } | null;
 }

@@ -54,8 +54,14 @@ export interface Messages {
   rejectedNotice: string;
   reasonLabel: string;
   reasons: Record<Reason, string>;
-  /** The default policy text shown above the form when the site sets none. */
+  /** The default policy shown above the form when the site sets none: policyStart only under an empty thread, policyLogin only to readers who are not logged in, then policy. */
+  policyStart: string;
+  policyLogin: string;
   policy: string;
+  /** The label of the reader's language menu. */
+  languageLabel: string;
+  /** "1 of yours awaiting moderation", next to the count. */
+  ownPending: (n: number) => string;
   formHeading: string;
   replyHeading: string;
   editHeading: string;

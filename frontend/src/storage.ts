@@ -93,6 +93,22 @@ export class Store {
     this.set("name", v || null);
   }
 
+  /** The guest's email, remembered on this device like the name (never sent anywhere but the comments host). */
+  get email(): string {
+    return this.get("email") || "";
+  }
+  set email(v: string) {
+    this.set("email", v || null);
+  }
+
+  /** The reader's chosen widget language on this device, "" for the default. */
+  get locale(): string {
+    return this.get("locale") || "";
+  }
+  set locale(v: string) {
+    this.set("locale", v || null);
+  }
+
   mine(): Mine[] {
     const m = this.json<Mine[]>("mine");
     return Array.isArray(m) ? m.filter((x) => x && typeof x.id === "string") : [];

@@ -4,7 +4,7 @@
 import { Api, ApiError, type ThreadPage } from "./api";
 import { h, safeFragment } from "./dom";
 import { Draft, errorText } from "./draft";
-import { LOCALES, fmt, pickLocale, type Messages } from "./i18n";
+import { LOCALES, fmt, languages, matchLocale, pickLocale, type Messages } from "./i18n";
 import { MAX_NOTE, REASONS, canReport, reasonOption, reportOutcome } from "./report";
 import { Store } from "./storage";
 import { buildTree, canEdit, idFromHash, merge, type Comment, type Node, type Sort } from "./thread";
@@ -69,10 +69,36 @@ function localStore(): Storage | null {
   }
 }
 
-/** The policy text: the site's for this locale, else the site's default, else Parley's default. */
+/**
+ * The policy text: the site's for this locale, else the site's default,
+ * else Parley's, which fits the thread: "Start the conversation" only when
+ * nothing is published yet (and the story is open), "Authors, please log
+ * in" only to a reader who is not logged in.
+ */
 export function policyText(p: ThreadPage, t: Messages): string {
   const s = p.site;
-  return ((s?.policy_texts && s.policy_texts[t.lang]) || s?.policy_text || "").trim() || t.policy;
+  const site = ((s?.policy_texts && s.policy_texts[t.lang]) || s?.policy_text || "").trim();
+  if (site) return site;
+  const parts: string[] = [];
+  if (!(p.count > 0) && !p.story?.closed) parts.push(t.policyStart);
+  if (!p.viewer) parts.push(t.policyLogin);
+  parts.push(t.policy);
+  return parts.join(" ");
+}
+
+/** The header's count: published comments, and the reader's own ones awaiting moderation (never "0 comments" beside them). */
+export function countText(t: Messages, published: number, ownPending: number): string {
+  if (ownPending > 0) return published > 0 ? `${t.count(published)} · ${t.ownPending(ownPending)}` : t.ownPending(ownPending);
+  return t.count(published);
+}
+
+/**
+ * The widget's language: the reader's choice on this device, then the
+ * embed's data-locale, then the story's, then the site's, then the page's
+ * <html lang>, then English.
+ */
+export function widgetLocale(chosen: string, dataLocale: string, storyLocale?: string | null, siteLocale?: string | null, pageLang?: string | null): string {
+  return matchLocale(chosen) || pickLocale(dataLocale || storyLocale, siteLocale, pageLang);
 }
 
 let seq = 0;
@@ -133,7 +159,7 @@ class Form {
       const nId = uid("n");
       const eId = uid("e");
       this.nameIn = h("input", { id: nId, name: "name", type: "text", autocomplete: "name", required: true, maxlength: "100", value: w.store.name });
-      this.emailIn = h("input", { id: eId, name: "email", type: "email", autocomplete: "email", required: true, maxlength: "254" });
+      this.emailIn = h("input", { id: eId, name: "email", type: "email", autocomplete: "email", required: true, maxlength: "254", value: w.store.email });
       guestRow = h(
         "div",
         { class: "row" },
@@ -244,6 +270,7 @@ class Form {
           payload.author_name = this.nameIn.value.trim();
           payload.author_email = this.emailIn.value.trim();
           this.w.store.name = payload.author_name as string;
+          this.w.store.email = payload.author_email as string;
         }
         const r = await this.w.api.post(payload, this.draft.key);
         this.draft.finish(true);
@@ -385,6 +412,7 @@ export class Widget {
   private empty: HTMLElement = h("p", { class: "muted" });
   private more: HTMLButtonElement = h("button", { type: "button", class: "btn more", onclick: () => this.loadMore() });
   private gstatus: HTMLElement = h("div", { class: "status", role: "status", "aria-live": "polite", tabindex: "-1" });
+  private countEl: HTMLElement = h("span", { class: "count" });
   private popup: Window | null = null;
   private hostOrigin: string;
   private fmtTime: (s: string) => string = (s) => s;
@@ -402,7 +430,7 @@ export class Widget {
       bearer: () => this.store.auth?.token || "",
     });
     this.sort = cfg.sort;
-    this.t = LOCALES[pickLocale(cfg.locale, null, document.documentElement.lang)];
+    this.t = LOCALES[widgetLocale(this.store.locale, cfg.locale, null, null, document.documentElement.lang)];
     this.box = h("div", { class: "root" });
     this.root.replaceChildren(this.box);
     this.applyLocale();
@@ -485,7 +513,7 @@ export class Widget {
     }
     if (this.store.auth && !p.viewer) this.store.auth = null;
     this.page = p;
-    const t = LOCALES[pickLocale(this.cfg.locale, p.site?.locale, document.documentElement.lang)];
+    const t = LOCALES[widgetLocale(this.store.locale, this.cfg.locale, p.story?.locale, p.site?.locale, document.documentElement.lang)];
     if (t !== this.t) {
       this.t = t;
       this.applyLocale();
@@ -541,12 +569,22 @@ export class Widget {
       h("option", { value: "newest", text: t.sortNewest }),
     );
     select.value = this.sort;
+    const langId = uid("l");
+    const langSelect = h(
+      "select",
+      { id: langId, class: "lang", onchange: (e: Event) => this.setLocale((e.target as HTMLSelectElement).value) },
+      ...languages().map((l) => h("option", { value: l.code, lang: l.code, text: l.name })),
+    );
+    langSelect.value = t.lang;
+    this.countEl = h("span", { class: "count", "aria-live": "polite" });
+    this.updateCount();
     const head = h(
       "div",
       { class: "head" },
       h("h2", { text: t.heading }),
-      h("span", { class: "count", text: t.count(p.count || 0) }),
+      this.countEl,
       h("span", { class: "grow" }),
+      h("span", { class: "sort" }, h("label", { for: langId, class: "muted", text: t.languageLabel }), langSelect),
       h("span", { class: "sort" }, h("label", { for: sortId, class: "muted", text: t.sortLabel }), select),
     );
     const policy = h("p", { class: "policy", text: policyText(p, t) });
@@ -732,8 +770,32 @@ export class Widget {
     this.store.remember(c.id, body, Date.now());
     if (!c.status) c.status = "pending";
     c.own = true;
+    if (c.status === "approved" && this.page) this.page.count = (this.page.count || 0) + 1;
     this.comments = merge(this.comments, [c]);
     this.renderList();
+    this.updateCount();
+  }
+
+  /** Refresh the header's count from the page and the reader's own pending comments. */
+  private updateCount(): void {
+    const own = this.comments.filter((c) => c.status === "pending" && (c.own || this.store.findMine(c.id))).length;
+    this.countEl.textContent = countText(this.t, this.page?.count || 0, own);
+  }
+
+  /** Switch the widget to the reader's chosen language and remember it on this device; an open draft survives. */
+  setLocale(code: string): void {
+    if (!LOCALES[code]) return;
+    this.store.locale = code;
+    this.t = LOCALES[code];
+    this.applyLocale();
+    if (!this.page) return;
+    const draft = this.forms.get("")?.ta.value || "";
+    this.forms.clear();
+    this.reports.clear();
+    this.renderAll();
+    const f = this.forms.get("");
+    if (f && draft) f.ta.value = draft;
+    this.root.querySelector<HTMLSelectElement>("select.lang")?.focus();
   }
 
   onSaved(c: Comment, body: string): void {

@@ -76,3 +76,18 @@ test("throwing or missing storage degrades to memory", () => {
     assert.equal(s.name, "Ani");
   }
 });
+
+test("the guest's email and chosen language survive a reload", () => {
+  const ls = new MemStorage();
+  const p = Store.prefixFor("https://c1.example", "demo");
+  const a = new Store(p, ls);
+  a.name = "Ani";
+  a.email = "ani@example.org";
+  a.locale = "hy";
+  const b = new Store(p, ls);
+  assert.equal(b.name, "Ani");
+  assert.equal(b.email, "ani@example.org");
+  assert.equal(b.locale, "hy");
+  b.locale = "";
+  assert.equal(new Store(p, ls).locale, "");
+});

@@ -61,6 +61,7 @@
     return;
   }
 
+  const lowRisk = queue.dataset.status === "lowrisk";
   const visibleItems = () => Array.from(queue.querySelectorAll(".item")).filter((el) => !el.hidden);
   let current = null;
   function setCurrent(el, focus = true) {
@@ -155,17 +156,25 @@
     }
     if (res.ok) {
       const failed = json.failed || {};
+      const authors = new Set();
       for (const el of op.els) {
         if (failed[el.dataset.id]) {
           el.hidden = false;
           el.classList.add("stale");
           showNotice(el, failed[el.dataset.id]);
         } else {
+          authors.add(el.dataset.author);
           el.remove();
         }
       }
       if (json.counts) updateCounts(json.counts);
       updateEmpty();
+      // The low-risk lane brings the next page once this one is done.
+      if (lowRisk && !visibleItems().length && !pending.length) {
+        location.reload();
+        return;
+      }
+      refreshAuthors(authors);
       return;
     }
     const msg = (json.error && json.error.message) || res.statusText || "error";
@@ -308,7 +317,12 @@
         move(-1);
         break;
       case "a":
-        decide("approve");
+        if (lowRisk) {
+          // The low-risk lane: one key approves every ticked comment.
+          const bar = document.getElementById("bulk");
+          const btn = bar && bar.querySelector("button.approve-ticked");
+          if (btn) bar.requestSubmit(btn);
+        } else decide("approve");
         break;
       case "s":
         decide("spam");
@@ -393,6 +407,29 @@
     tpl.innerHTML = (await r.text()).trim();
     return tpl.content.firstElementChild;
   }
+  /** Re-render the items still on the page by authors a decision just changed, so their history counts are current. */
+  async function refreshAuthors(authors) {
+    for (const el of visibleItems()) {
+      if (!authors.has(el.dataset.author)) continue;
+      let fresh;
+      try {
+        fresh = await fragment(el.dataset.id);
+      } catch (_) {
+        continue;
+      }
+      const now = document.getElementById("c-" + el.dataset.id);
+      if (!now || now.hidden) continue;
+      if (!fresh) continue; // gone from this view: the live stream removes it
+      const wasCurrent = now === current;
+      const box = now.querySelector("input.sel");
+      const fbox = fresh.querySelector("input.sel");
+      if (box && fbox) fbox.checked = box.checked;
+      fresh.classList.toggle("selected", !!(fbox && fbox.checked));
+      now.replaceWith(fresh);
+      if (wasCurrent) setCurrent(fresh, false);
+    }
+  }
+
   async function onEvent(ev) {
     refreshCounts(ev.at);
     const id = ev.comment_id;

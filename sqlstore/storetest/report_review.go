@@ -76,3 +76,20 @@ func testReportReview(t *testing.T, db *sqlstore.DB) {
 		t.Fatalf("reported count = %d, want 2", counts[parley.CountReported])
 	}
 }
+
+func testStoryLocale(t *testing.T, db *sqlstore.DB) {
+	site := seedSite(t, db, 1)
+	st := &parley.Story{ID: parley.NewID(at(2)), SiteID: site.ID, URL: "https://news.example/hy", Title: "Հոդված", Locale: "hy", CreatedAt: at(2)}
+	got, err := db.EnsureStory(ctx(), st)
+	must(t, err)
+	if got.Locale != "hy" {
+		t.Fatalf("EnsureStory locale = %q", got.Locale)
+	}
+	got.Locale = "tr"
+	must(t, db.UpdateStory(ctx(), got))
+	got, err = db.GetStory(ctx(), st.ID)
+	must(t, err)
+	if got.Locale != "tr" {
+		t.Fatalf("after UpdateStory locale = %q", got.Locale)
+	}
+}

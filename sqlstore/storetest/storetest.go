@@ -59,6 +59,7 @@ func Run(t *testing.T, open func(testing.TB) *sqlstore.DB) {
 		{"Times", testTimes},
 		{"Reports", testReports},
 		{"ReportReview", testReportReview},
+		{"StoryLocale", testStoryLocale},
 		{"SiteAdapters", testSiteAdapters},
 		{"Purge", testPurge},
 		{"Identity", testIdentity}, {"TokenIDsAndFlows", testTokenIDsAndFlows}, {"UserSessions", testUserSessions}, {"IdentityErasure", testIdentityErasure},
