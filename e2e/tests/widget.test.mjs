@@ -359,7 +359,7 @@ describe("widget", () => {
     assert.equal(u.searchParams.get("origin"), srv.base);
     await popup.locator("#email").fill("mod@example.com");
     await popup.locator("#password").fill("e2e-moderator-password-1");
-    await popup.locator("button[type=submit]").click();
+    await popup.locator("form[action=\"/auth/popup\"] button[type=submit]").click();
     await until(async () => (await text(page, ".account")).includes("Signed in as Mod"), "signed in after postMessage");
     assert.equal(await mainForm(page).locator("input[name=email]").count(), 0, "no guest fields when signed in");
 
