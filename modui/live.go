@@ -85,13 +85,5 @@ func (lc *liveCache) invalidate(e parley.Event) {
 	}
 }
 
-// follow invalidates on every event of bus (other instances' changes)
-// until ctx is done.
-func (lc *liveCache) follow(ctx context.Context, bus parley.EventBus) {
-	for e := range bus.Subscribe(ctx) {
-		lc.invalidate(e)
-	}
-}
-
 func itemKey(siteID, commentID string) string { return "item:" + siteID + ":" + commentID }
 func countsKey(siteID string) string          { return "counts:" + siteID }
