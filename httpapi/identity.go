@@ -160,14 +160,21 @@ func siteAuthView(a *parley.SiteAuth) map[string]any {
 		"oidc": oidc, "oidc_enabled": a.OIDC.Enabled(), "oidc_client_secret_set": clientSecretSet, "updated_at": a.UpdatedAt}
 }
 
-func (s *Server) handleGetSiteAuth(w http.ResponseWriter, r *http.Request) {
+// signedInUser is the request's user, or EUNAUTHORIZED when nobody is
+// signed in. Service.SiteAuth treats a nil actor as the server itself, so
+// its handlers must never pass one through.
+func (s *Server) signedInUser(r *http.Request) (*parley.User, error) {
 	u, err := s.user(r)
+	if err == nil && u == nil {
+		err = parley.Errorf(parley.EUNAUTHORIZED, "Please log in.")
+	}
+	return u, err
+}
+
+func (s *Server) handleGetSiteAuth(w http.ResponseWriter, r *http.Request) {
+	u, err := s.signedInUser(r)
 	if err != nil {
 		s.writeError(w, r, err)
-		return
-	}
-	if u == nil {
-		s.writeError(w, r, parley.Errorf(parley.EUNAUTHORIZED, "Please log in."))
 		return
 	}
 	a, err := s.svc.SiteAuth(r.Context(), u, r.PathValue("id"))
@@ -192,13 +199,9 @@ func (s *Server) handlePutSiteAuth(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	u, err := s.user(r)
+	u, err := s.signedInUser(r)
 	if err != nil {
 		s.writeError(w, r, err)
-		return
-	}
-	if u == nil {
-		s.writeError(w, r, parley.Errorf(parley.EUNAUTHORIZED, "Please log in."))
 		return
 	}
 	a, err := s.svc.SiteAuth(r.Context(), u, r.PathValue("id"))
