@@ -33,13 +33,21 @@ func TestGroupCommitKeepsEachTransactionAlone(t *testing.T) {
 	// The first transaction holds the writer until the others are queued,
 	// so they share batches.
 	release := make(chan struct{})
+	holding := make(chan struct{})
 	held := make(chan error, 1)
 	go func() {
 		held <- db.InTx(ctx, func(tx parley.Store) error {
+			select {
+			case <-holding:
+			default:
+				close(holding) // once: a retried run must not close it again
+			}
 			<-release
 			return tx.CreateUser(ctx, &parley.User{ID: "first", Email: "first@x", Name: "F", CreatedAt: time.Now().UTC()})
 		})
 	}()
+
+	<-holding // the others queue behind it, whatever the scheduler does
 
 	const n = 40
 	var wg sync.WaitGroup
