@@ -27,10 +27,6 @@ func mailCatalog() (*i18n.Catalog, error) {
 	return catalog, catalogErr
 }
 
-// mailsOn reports whether mails with links can be written: they need the
-// server's public URL (Options.PublicURL, --public-url).
-func (s *Service) mailsOn() bool { return s.publicURL != "" }
-
 // mailText is a mail being written in one language.
 type mailText struct {
 	cat  *i18n.Catalog
@@ -150,7 +146,7 @@ func mayMail(ctx context.Context, tx parley.Store, r *parley.NotifyReader, story
 // "your comment was approved" to its author if the site sends those. The
 // mail quotes c's approved text. Call it in the transaction that approved c.
 func (s *Service) notifyApproved(ctx context.Context, tx parley.Store, c *parley.Comment, byModerator bool) error {
-	if !s.mailsOn() {
+	if !s.mailsOn(ctx) {
 		return nil
 	}
 	cat, err := mailCatalog()
@@ -216,7 +212,7 @@ func (s *Service) notifyApproved(ctx context.Context, tx parley.Store, c *parley
 // notifyRejected queues "your comment was not published" with the reason,
 // if the site sends those. Call it in the transaction of the decision.
 func (s *Service) notifyRejected(ctx context.Context, tx parley.Store, c *parley.Comment) error {
-	if !s.mailsOn() {
+	if !s.mailsOn(ctx) {
 		return nil
 	}
 	site, err := tx.GetSite(ctx, c.SiteID)
@@ -265,7 +261,7 @@ func (s *Service) notifyDecision(ctx context.Context, tx parley.Store, c *parley
 // guest who gave an email on a site where it is not confirmed yet. Call it
 // in the transaction that stores the comment.
 func (s *Service) askConfirmation(ctx context.Context, tx parley.Store, c *parley.Comment) error {
-	if c.AuthorUserID != "" || c.GuestEmail == "" || !s.mailsOn() {
+	if c.AuthorUserID != "" || c.GuestEmail == "" || !s.mailsOn(ctx) {
 		return nil
 	}
 	r, err := s.reader(ctx, tx, c)

@@ -46,7 +46,7 @@ func moderators(ctx context.Context, tx parley.Store, siteID string) ([]*parley.
 // mailModerators queues one mail per moderator of site, each deduplicated
 // by dedupe plus the moderator, written by body.
 func (s *Service) mailModerators(ctx context.Context, tx parley.Store, site *parley.Site, dedupe string, body func(m *mailText) string) error {
-	if !s.mailsOn() {
+	if !s.mailsOn(ctx) {
 		return nil
 	}
 	cat, err := mailCatalog()

@@ -356,7 +356,7 @@ func (s *Service) RequestPrivacy(ctx context.Context, siteID, email string, kind
 	if kind != parley.PrivacyExport && kind != parley.PrivacyErase {
 		return parley.Errorf(parley.EINVALID, "kind must be export or erase.")
 	}
-	if !s.mailsOn() {
+	if s.publicURL == "" {
 		return parley.Errorf(parley.EUNAVAILABLE, "This server cannot send links: its public URL is not configured.")
 	}
 	site, err := s.Site(ctx, siteID)
