@@ -13,13 +13,17 @@ const (
 	HookCommentRejected = "comment.rejected" // rejected or marked as spam
 	HookCommentEdited   = "comment.edited"
 	HookCommentReported = "comment.reported"
-	HookUserSanctioned  = "user.sanctioned"
+	// HookCommentHidden: a published comment was taken off the public
+	// thread automatically after the site's number of reports
+	// (Settings.HideAfterReports); it waits for a moderator.
+	HookCommentHidden  = "comment.hidden"
+	HookUserSanctioned = "user.sanctioned"
 	// HookTest is sent by the dashboard's "send test event" button.
 	HookTest = "test"
 )
 
 // HookEvents lists the events a webhook can subscribe to, in display order.
-var HookEvents = []string{HookCommentCreated, HookCommentApproved, HookCommentRejected, HookCommentEdited, HookCommentReported, HookUserSanctioned}
+var HookEvents = []string{HookCommentCreated, HookCommentApproved, HookCommentRejected, HookCommentEdited, HookCommentReported, HookCommentHidden, HookUserSanctioned}
 
 // Webhook is one receiver of a site's events, configured by the site's
 // admins. Audience decides what a delivery may contain: a public-facing

@@ -9,6 +9,7 @@ import (
 
 	"github.com/parley-comments/parley"
 	"github.com/parley-comments/parley/i18n"
+	"github.com/parley-comments/parley/mailer"
 )
 
 // Reader and moderator notifications by email. Every mail is written to
@@ -27,27 +28,49 @@ func mailCatalog() (*i18n.Catalog, error) {
 	return catalog, catalogErr
 }
 
-// mailText is a mail being written in one language.
+// mailText is a mail being written in one language: its lines become a
+// plain-text part and an HTML part (mailer.Composer.Notice).
 type mailText struct {
-	cat  *i18n.Catalog
-	lang string
-	b    strings.Builder
+	cat   *i18n.Catalog
+	lang  string
+	lines []mailer.Line
 }
 
 func (m *mailText) t(key string, args ...any) string { return m.cat.T(m.lang, key, args...) }
 
-// line appends a translated line (and a blank line after it).
+// line appends a translated paragraph.
 func (m *mailText) line(key string, args ...any) {
-	m.b.WriteString(m.t(key, args...))
-	m.b.WriteString("\n\n")
+	m.lines = append(m.lines, mailer.Line{Text: m.t(key, args...)})
 }
 
-// quote appends text as a quoted block.
+// link appends a translated paragraph that shows link (one of args).
+func (m *mailText) link(link, key string, args ...any) {
+	m.lines = append(m.lines, mailer.Line{Text: m.t(key, args...), URL: link})
+}
+
+// quote appends someone's text as a quotation.
 func (m *mailText) quote(text string) {
-	for _, l := range strings.Split(strings.TrimSpace(text), "\n") {
-		m.b.WriteString("> " + l + "\n")
+	m.lines = append(m.lines, mailer.Line{Text: text, Quote: true})
+}
+
+// rule starts the footer.
+func (m *mailText) rule() { m.lines = append(m.lines, mailer.Line{Rule: true}) }
+
+// email renders the mail to one recipient. Links in its HTML part are
+// anchors only when they go to Parley's public URL or one of site's
+// origins (where its stories are).
+func (s *Service) email(m *mailText, site *parley.Site, to, toName, subject string) (parley.Email, error) {
+	bases := []string{s.publicURL}
+	for _, o := range site.Origins {
+		if u, err := url.Parse(o); err == nil && u.Host != "" && (u.Scheme == "https" || u.Scheme == "http") {
+			bases = append(bases, u.Scheme+"://"+u.Host)
+		}
 	}
-	m.b.WriteString("\n")
+	c, err := mailer.NewComposer(m.cat, bases...)
+	if err != nil {
+		return parley.Email{}, parley.WrapError(parley.EINTERNAL, "Email is misconfigured.", err)
+	}
+	return c.Notice(to, toName, m.lang, subject, m.lines)
 }
 
 // notifyLink returns a reader link under the public URL.
@@ -113,23 +136,28 @@ func (s *Service) reader(ctx context.Context, tx parley.Store, c *parley.Comment
 // footer appends the lines every reader mail ends with and returns the
 // one-click unsubscribe URL.
 func (s *Service) footer(m *mailText, site *parley.Site, r *parley.NotifyReader, storyID string) string {
-	m.b.WriteString("-- \n")
+	m.rule()
 	m.line("mail.footer.why", site.Name)
 	settings := s.notifyLink("/notify/" + url.PathEscape(r.Token))
 	if storyID != "" {
-		m.line("mail.footer.mute", settings+"/mute/"+url.PathEscape(storyID))
+		mute := settings + "/mute/" + url.PathEscape(storyID)
+		m.link(mute, "mail.footer.mute", mute)
 	}
-	m.line("mail.footer.settings", settings)
+	m.link(settings, "mail.footer.settings", settings)
 	unsub := settings + "/unsubscribe"
-	m.line("mail.footer.unsubscribe", unsub)
+	m.link(unsub, "mail.footer.unsubscribe", unsub)
 	return unsub
 }
 
 // sendReaderMail renders and queues a mail to a reader.
 func (s *Service) sendReaderMail(ctx context.Context, tx parley.Store, site *parley.Site, r *parley.NotifyReader, dedupe, subject string, m *mailText, storyID string) error {
 	unsub := s.footer(m, site, r, storyID)
-	return s.EnqueueEmail(ctx, tx, site.ID, dedupe, parley.Email{To: r.Email, Locale: m.lang, Subject: subject,
-		Text: strings.TrimSpace(m.b.String()) + "\n", ListUnsubscribe: unsub})
+	e, err := s.email(m, site, r.Email, "", subject)
+	if err != nil {
+		return err
+	}
+	e.ListUnsubscribe = unsub
+	return s.EnqueueEmail(ctx, tx, site.ID, dedupe, e)
 }
 
 // mayMail reports whether r wants mail about a comment on storyID.
@@ -173,7 +201,7 @@ func (s *Service) notifyApproved(ctx context.Context, tx parley.Store, c *parley
 			m := &mailText{cat: cat, lang: readerLang(r, site)}
 			m.line("mail.approved.body", story.Title)
 			m.quote(c.Body)
-			m.line("mail.link", link)
+			m.link(link, "mail.link", link)
 			if err := s.sendReaderMail(ctx, tx, site, r, "approved:"+c.ID, m.t("mail.approved.subject", site.Name), m, story.ID); err != nil {
 				return err
 			}
@@ -205,7 +233,7 @@ func (s *Service) notifyApproved(ctx context.Context, tx parley.Store, c *parley
 	m := &mailText{cat: cat, lang: readerLang(r, site)}
 	m.line("mail.reply.body", c.AuthorName, story.Title)
 	m.quote(c.Body)
-	m.line("mail.link", link)
+	m.link(link, "mail.link", link)
 	return s.sendReaderMail(ctx, tx, site, r, "reply:"+c.ID+":"+r.Email, m.t("mail.reply.subject", c.AuthorName, story.Title), m, story.ID)
 }
 
@@ -278,7 +306,8 @@ func (s *Service) askConfirmation(ctx context.Context, tx parley.Store, c *parle
 	}
 	m := &mailText{cat: cat, lang: readerLang(r, site)}
 	m.line("mail.confirm.body", site.Name)
-	m.line("mail.confirm.link", s.notifyLink("/notify/"+url.PathEscape(r.Token)+"/confirm"))
+	confirm := s.notifyLink("/notify/" + url.PathEscape(r.Token) + "/confirm")
+	m.link(confirm, "mail.confirm.link", confirm)
 	m.line("mail.confirm.ignore")
 	return s.sendReaderMail(ctx, tx, site, r, "confirm:"+c.SiteID+":"+r.Email, m.t("mail.confirm.subject", site.Name), m, "")
 }
@@ -416,7 +445,8 @@ func (s *Service) SendDigests(ctx context.Context) (int, error) {
 				n++
 				m.line("mail.reply.body", c.AuthorName, st.Title)
 				m.quote(c.Body)
-				m.line("mail.link", st.URL+"#parley-comment-"+c.ID)
+				link := st.URL + "#parley-comment-" + c.ID
+				m.link(link, "mail.link", link)
 			}
 			if n == 0 {
 				return nil

@@ -64,10 +64,14 @@ func (s *Service) mailModerators(ctx context.Context, tx parley.Store, site *par
 	for _, u := range mods {
 		m := &mailText{cat: cat, lang: lang}
 		subject := body(m)
-		m.b.WriteString("-- \n")
-		m.line("mail.mod.footer", site.Name, s.notifyLink("/moderation/s/"+url.PathEscape(site.ID)))
-		if err := s.EnqueueEmail(ctx, tx, site.ID, dedupe+":"+u.ID, parley.Email{To: strings.ToLower(u.Email), ToName: u.Name, Locale: lang,
-			Subject: subject, Text: strings.TrimSpace(m.b.String()) + "\n"}); err != nil {
+		m.rule()
+		dash := s.notifyLink("/moderation/s/" + url.PathEscape(site.ID))
+		m.link(dash, "mail.mod.footer", site.Name, dash)
+		e, err := s.email(m, site, strings.ToLower(u.Email), u.Name, subject)
+		if err != nil {
+			return err
+		}
+		if err := s.EnqueueEmail(ctx, tx, site.ID, dedupe+":"+u.ID, e); err != nil {
 			return err
 		}
 	}
@@ -91,7 +95,8 @@ func (s *Service) notifyReported(ctx context.Context, tx parley.Store, c *parley
 	return s.mailModerators(ctx, tx, site, "reported:"+c.ID, func(m *mailText) string {
 		m.line("mail.reported.body", c.AuthorName, story.Title, m.t("reason."+string(r.Reason)))
 		m.quote(c.Body)
-		m.line("mail.reported.review", s.notifyLink("/moderation/s/"+url.PathEscape(site.ID)+"?reported=1&status=approved"))
+		review := s.notifyLink("/moderation/s/" + url.PathEscape(site.ID) + "?reported=1&status=approved")
+		m.link(review, "mail.reported.review", review)
 		return m.t("mail.reported.subject", site.Name)
 	})
 }
@@ -137,7 +142,8 @@ func (s *Service) CheckQueueAlerts(ctx context.Context) (int, error) {
 		err = s.store.InTx(ctx, func(tx parley.Store) error {
 			return s.mailModerators(ctx, tx, site, "alert:"+site.ID+":"+strconv.FormatInt(period, 10), func(m *mailText) string {
 				m.line("mail.alert.body", site.Name, pending, int(age.Minutes()))
-				m.line("mail.alert.review", s.notifyLink("/moderation/s/"+url.PathEscape(site.ID)+"?sort=oldest"))
+				review := s.notifyLink("/moderation/s/" + url.PathEscape(site.ID) + "?sort=oldest")
+				m.link(review, "mail.alert.review", review)
 				return m.t("mail.alert.subject", pending, site.Name)
 			})
 		})

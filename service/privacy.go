@@ -398,15 +398,19 @@ func (s *Service) RequestPrivacy(ctx context.Context, siteID, email string, kind
 	}
 	m := &mailText{cat: cat, lang: lang}
 	m.line("mail.privacy."+string(kind)+".body", site.Name)
-	m.line("mail.link.open", s.notifyLink("/privacy/"+token))
+	open := s.notifyLink("/privacy/" + token)
+	m.link(open, "mail.link.open", open)
 	m.line("mail.privacy.expires", int(PrivacyLinkTTL.Hours()))
 	m.line("mail.confirm.ignore")
 	err = s.store.InTx(ctx, func(tx parley.Store) error {
 		if err := tx.CreatePrivacyRequest(ctx, r); err != nil {
 			return err
 		}
-		return s.EnqueueEmail(ctx, tx, site.ID, "privacy:"+r.ID, parley.Email{To: email, Locale: lang,
-			Subject: m.t("mail.privacy."+string(kind)+".subject", site.Name), Text: strings.TrimSpace(m.b.String()) + "\n"})
+		e, err := s.email(m, site, email, "", m.t("mail.privacy."+string(kind)+".subject", site.Name))
+		if err != nil {
+			return err
+		}
+		return s.EnqueueEmail(ctx, tx, site.ID, "privacy:"+r.ID, e)
 	})
 	if err != nil {
 		return err

@@ -87,7 +87,13 @@ func (s *Service) Report(ctx context.Context, a Author, commentID string, reason
 		if err := tx.UpdateComment(ctx, cur); err != nil {
 			return err
 		}
-		if err := s.emitHooks(ctx, tx, cur.SiteID, hookEvent{name: parley.HookCommentReported, comment: cur, report: r}); err != nil {
+		events := []hookEvent{{name: parley.HookCommentReported, comment: cur, report: r}}
+		if hide {
+			// The comment left public view: public hooks hear that, without
+			// its text, as they hear of a withdrawal.
+			events = append(events, hookEvent{name: parley.HookCommentHidden, comment: cur, report: r, wasPublic: true})
+		}
+		if err := s.emitHooks(ctx, tx, cur.SiteID, events...); err != nil {
 			return err
 		}
 		if err := s.notifyReported(ctx, tx, cur, r); err != nil {

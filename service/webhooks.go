@@ -361,8 +361,8 @@ type hookEvent struct {
 // publicMay reports whether a public-facing hook hears of e at all. Public
 // hooks hear only of published comments: created approved, approved,
 // reported (only approved comments can be), an approved edit, and the
-// withdrawal of a published comment. Sanctions are announced without the
-// author.
+// withdrawal of a published comment (rejected, or hidden after reports:
+// without its text). Sanctions are announced without the author.
 func publicMay(e hookEvent) bool {
 	c := e.comment
 	switch e.name {
@@ -370,7 +370,7 @@ func publicMay(e hookEvent) bool {
 		return c.Status == parley.StatusApproved
 	case parley.HookCommentEdited:
 		return e.editApproved && c.Status == parley.StatusApproved
-	case parley.HookCommentRejected:
+	case parley.HookCommentRejected, parley.HookCommentHidden:
 		return e.wasPublic
 	case parley.HookUserSanctioned:
 		return true

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -9,45 +8,15 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
-	"strconv"
 	"strings"
 	"testing"
-	"unicode"
 
 	"golang.org/x/net/html"
-	"golang.org/x/net/html/atom"
 
 	"github.com/parley-comments/parley"
+	"github.com/parley-comments/parley/internal/xsscheck"
 	"github.com/parley-comments/parley/service"
 )
-
-// loadXSSCorpus reads testdata/xss/corpus.txt: one Go string literal per
-// line; # starts a comment.
-func loadXSSCorpus(t *testing.T) []string {
-	f, err := os.Open("../../testdata/xss/corpus.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var out []string
-	sc := bufio.NewScanner(f)
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		p, err := strconv.Unquote(line)
-		if err != nil {
-			t.Fatalf("corpus line %d: %v", n, err)
-		}
-		out = append(out, p)
-	}
-	if len(out) < 100 {
-		t.Fatalf("the corpus has %d payloads, want at least 100", len(out))
-	}
-	return out
-}
 
 // TestStoredXSSCorpus posts every payload of testdata/xss/corpus.txt as a
 // comment body, a guest name and a story title, approves it with the
@@ -59,7 +28,7 @@ func TestStoredXSSCorpus(t *testing.T) {
 	t.Parallel()
 	f := newAuthzFixture(t)
 	ctx := context.Background()
-	payloads := loadXSSCorpus(t)
+	payloads := xsscheck.Corpus(t)
 	type posted struct{ id, story string }
 	var stored []posted
 	refusedBodies := 0 // request forms refused with a 4xx
@@ -109,7 +78,7 @@ func TestStoredXSSCorpus(t *testing.T) {
 			t.Fatalf("thread JSON: %v", err)
 		}
 		for _, c := range thread.Comments {
-			for _, problem := range commentProblems(c.HTML) {
+			for _, problem := range xsscheck.CommentProblems(c.HTML) {
 				t.Errorf("comment %s: %s", c.ID, problem)
 			}
 		}
@@ -135,7 +104,7 @@ func TestStoredXSSCorpus(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, problem := range pageProblems(doc) {
+		for _, problem := range xsscheck.PageProblems(doc) {
 			t.Errorf("%s: %s", page, problem)
 		}
 	}
@@ -201,135 +170,4 @@ func (f *authzFixture) send(req *http.Request) (*http.Response, []byte) {
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
 	return res, b
-}
-
-// commentElements and commentAttrs are what the renderer may produce.
-var (
-	commentElements = map[atom.Atom]bool{atom.P: true, atom.Br: true, atom.Em: true, atom.Strong: true, atom.Del: true,
-		atom.Blockquote: true, atom.Ul: true, atom.Ol: true, atom.Li: true, atom.Code: true, atom.Pre: true, atom.A: true}
-	commentAttrs = map[string]bool{"a.href": true, "a.rel": true, "a.target": true, "ol.start": true}
-)
-
-// commentProblems parses a comment's HTML as a fragment and checks every
-// element and attribute against the renderer's allowlist.
-func commentProblems(h string) []string {
-	ctx := &html.Node{Type: html.ElementNode, Data: "div", DataAtom: atom.Div}
-	nodes, err := html.ParseFragment(strings.NewReader(h), ctx)
-	if err != nil {
-		return []string{err.Error()}
-	}
-	var out []string
-	for _, n := range nodes {
-		walk(n, func(n *html.Node) {
-			switch n.Type {
-			case html.ElementNode:
-				if !commentElements[n.DataAtom] {
-					out = append(out, fmt.Sprintf("element <%s> in %q", n.Data, h))
-				}
-				for _, a := range n.Attr {
-					if !commentAttrs[n.Data+"."+a.Key] {
-						out = append(out, fmt.Sprintf("attribute %s on <%s> in %q", a.Key, n.Data, h))
-					}
-					if a.Key == "href" && !safeURL(a.Val, "http:", "https:", "mailto:") {
-						out = append(out, fmt.Sprintf("href %q", a.Val))
-					}
-				}
-			case html.CommentNode:
-				out = append(out, fmt.Sprintf("an HTML comment in %q", h))
-			}
-		})
-	}
-	return out
-}
-
-// pageProblems checks a dashboard page: scripts only from the dashboard's
-// own static files (or its JSON data block), no event handlers, no
-// dangerous URLs, no frames, objects, base or refresh.
-func pageProblems(doc *html.Node) []string {
-	var out []string
-	walk(doc, func(n *html.Node) {
-		if n.Type != html.ElementNode {
-			return
-		}
-		attr := func(k string) string {
-			for _, a := range n.Attr {
-				if a.Key == k {
-					return a.Val
-				}
-			}
-			return ""
-		}
-		switch n.DataAtom {
-		case atom.Script:
-			if src := attr("src"); !strings.HasPrefix(src, "/moderation/static/") && attr("type") != "application/json" {
-				out = append(out, fmt.Sprintf("a <script> (src %q)", src))
-			}
-		case atom.Iframe, atom.Frame, atom.Object, atom.Embed, atom.Base, atom.Applet:
-			out = append(out, fmt.Sprintf("a <%s>", n.Data))
-		case atom.Meta:
-			if strings.EqualFold(attr("http-equiv"), "refresh") {
-				out = append(out, "a meta refresh")
-			}
-		}
-		for _, a := range n.Attr {
-			k := strings.ToLower(a.Key)
-			switch {
-			case strings.HasPrefix(k, "on"):
-				out = append(out, fmt.Sprintf("event handler %s=%q on <%s>", a.Key, a.Val, n.Data))
-			case k == "href" || k == "src" || k == "action" || k == "formaction" || k == "xlink:href" || k == "data":
-				if !safeURL(a.Val, "http:", "https:", "mailto:") {
-					out = append(out, fmt.Sprintf("%s=%q on <%s>", a.Key, a.Val, n.Data))
-				}
-			case k == "style" && (strings.Contains(strings.ToLower(a.Val), "expression(") || strings.Contains(strings.ToLower(a.Val), "url(")):
-				out = append(out, fmt.Sprintf("style %q", a.Val))
-			}
-		}
-	})
-	return out
-}
-
-// TestXSSCheckersCatchBadMarkup: the checkers above do find what they look for.
-func TestXSSCheckersCatchBadMarkup(t *testing.T) {
-	t.Parallel()
-	for _, h := range []string{`<img src=x onerror=alert(1)>`, `<a href="java&#x09;script:alert(1)">x</a>`, `<p onclick=x>t</p>`,
-		`<script>alert(1)</script>`, `<!-- x -->`, `<a href=" JaVaScRiPt:alert(1)">x</a>`} {
-		if len(commentProblems(h)) == 0 {
-			t.Errorf("comment check missed %q", h)
-		}
-		doc, _ := html.Parse(strings.NewReader("<p>" + h + "</p>"))
-		if h != `<!-- x -->` && len(pageProblems(doc)) == 0 {
-			t.Errorf("page check missed %q", h)
-		}
-	}
-	if p := commentProblems(`<p><a href="https://ok.example" rel="nofollow ugc noopener" target="_blank">ok</a> <em>x</em></p>`); len(p) != 0 {
-		t.Errorf("a safe comment flagged: %v", p)
-	}
-}
-
-// safeURL reports whether u is relative or uses one of the schemes, read
-// the way a browser reads it (ASCII control and space characters dropped).
-func safeURL(u string, schemes ...string) bool {
-	clean := strings.Map(func(r rune) rune {
-		if r <= ' ' || unicode.IsControl(r) {
-			return -1
-		}
-		return unicode.ToLower(r)
-	}, u)
-	i := strings.IndexAny(clean, ":/?#")
-	if i < 0 || clean[i] != ':' {
-		return true // relative
-	}
-	for _, s := range schemes {
-		if strings.HasPrefix(clean, s) {
-			return true
-		}
-	}
-	return false
-}
-
-func walk(n *html.Node, fn func(*html.Node)) {
-	fn(n)
-	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		walk(c, fn)
-	}
 }
