@@ -24,6 +24,8 @@ type EmailService interface {
 	Outbox(ctx context.Context, actor *parley.User, siteID string, status parley.OutboxStatus, cursor string, limit int) (*service.OutboxPage, error)
 	RetryOutboxMessage(ctx context.Context, actor *parley.User, siteID, id string) (*service.OutboxItem, error)
 	LinkMinutes() int
+	Team(ctx context.Context, actor *parley.User, siteID string) ([]service.TeamMember, error)
+	AdminRevokeUserSessions(ctx context.Context, actor *parley.User, siteID, userID string) (int, error)
 }
 
 // emailRoutes registers the team and outbox pages (admins) and the public
@@ -32,6 +34,7 @@ func (ui *UI) emailRoutes(mux router.Registrar, site func(pattern string, h site
 	site("GET /moderation/s/{site}/team", ui.handleTeam)
 	site("POST /moderation/s/{site}/team/invites", ui.handleInvite)
 	site("POST /moderation/s/{site}/team/invites/{id}/delete", ui.handleRevokeInvite)
+	site("POST /moderation/s/{site}/team/members/{user}/revoke-sessions", ui.handleRevokeUserSessions)
 	site("GET /moderation/s/{site}/outbox", ui.handleOutbox)
 	site("POST /moderation/s/{site}/outbox/{id}/retry", ui.handleOutboxRetry)
 	mux.HandleFunc("GET /moderation/invite", ui.handleInvitePage)
@@ -48,8 +51,13 @@ func (ui *UI) teamPage(w http.ResponseWriter, r *http.Request, rq *request, stat
 		ui.fail(w, r, rq, err)
 		return
 	}
+	team, err := ui.svc.Team(r.Context(), rq.user, rq.site.ID)
+	if err != nil {
+		ui.fail(w, r, rq, err)
+		return
+	}
 	p := ui.newPage(r, rq, "team")
-	p.Invites, p.Error, p.Minutes = list, errMsg, ui.svc.LinkMinutes()
+	p.Invites, p.Team, p.Error, p.Minutes = list, team, errMsg, ui.svc.LinkMinutes()
 	if r.Method == http.MethodPost {
 		p.Email = r.PostFormValue("email")
 	}
@@ -84,6 +92,17 @@ func (ui *UI) handleRevokeInvite(w http.ResponseWriter, r *http.Request, rq *req
 		return
 	}
 	http.Redirect(w, r, withDone(ui.sitePath(rq, "/team"), "invite_revoked"), http.StatusSeeOther)
+}
+
+// handleRevokeUserSessions signs a member of the site's team out
+// everywhere (admins only; the service checks the role and that the user
+// belongs to the site, and audits it).
+func (ui *UI) handleRevokeUserSessions(w http.ResponseWriter, r *http.Request, rq *request) {
+	if _, err := ui.svc.AdminRevokeUserSessions(r.Context(), rq.user, rq.site.ID, r.PathValue("user")); err != nil {
+		ui.fail(w, r, rq, err)
+		return
+	}
+	http.Redirect(w, r, withDone(ui.sitePath(rq, "/team"), "user_sessions_revoked"), http.StatusSeeOther)
 }
 
 func (ui *UI) handleOutbox(w http.ResponseWriter, r *http.Request, rq *request) {

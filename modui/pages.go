@@ -89,6 +89,7 @@ type page struct {
 	Deliveries []*parley.WebhookDelivery
 	// Team, outbox, invitations and password resets (email.go).
 	Invites      []*parley.AuthLink
+	Team         []service.TeamMember
 	Minutes      int
 	Outbox       *service.OutboxPage
 	OutboxStatus parley.OutboxStatus
