@@ -41,9 +41,10 @@ func mailsTo(ms []parley.Email, to, subject string) []parley.Email {
 
 // TestEveryMailTemplateKeepsOthersPrivate walks every mail: address
 // confirmation, reply (immediate and digest), approved, not published with
-// its reason, reported, queue alert and daily summary. Mails to readers
-// carry no pending or rejected text of others, no other email address and
-// no IP address; replies are mailed only once approved, never for a
+// its reason, reported, queue alert and daily summary. Every one has an
+// HTML part beside its text. Mails to readers carry, in neither part, no
+// pending or rejected text of others, no other email address and no IP
+// address; replies are mailed only once approved, never for a
 // rejected reply, and not to a reader who muted the story or unsubscribed.
 func TestEveryMailTemplateKeepsOthersPrivate(t *testing.T) {
 	f := newFixture(t, service.RateLimits{})
@@ -161,6 +162,11 @@ func TestEveryMailTemplateKeepsOthersPrivate(t *testing.T) {
 	if len(digest) != 1 || !strings.Contains(digest[0].Text, "Digest reply from Fay.") || strings.Contains(digest[0].Text, "Gus") {
 		t.Fatalf("digest: %+v", digest)
 	}
+	// The digest's HTML part quotes the reply and links to it on the site.
+	if h := digest[0].HTML; !strings.Contains(h, "Digest reply from Fay.</blockquote>") || !strings.Contains(h, `<a href="https://news.example/mail#parley-comment-`+fay.ID+`"`) ||
+		!strings.Contains(h, `<a href="http://127.0.0.1:8080/notify/`) {
+		t.Fatalf("digest HTML: %s", h)
+	}
 	if _, err := f.svc.Unsubscribe(ctx, r.Token); err != nil {
 		t.Fatal(err)
 	}
@@ -192,8 +198,12 @@ func TestEveryMailTemplateKeepsOthersPrivate(t *testing.T) {
 	if _, err := f.svc.SendDailySummaries(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if got := mailsTo(queuedMails(t, f), "mod@news.example", "moderation summary"); len(got) != 2 {
-		t.Fatalf("summaries: %d, want one per day", len(got))
+	summaries := mailsTo(queuedMails(t, f), "mod@news.example", "moderation summary")
+	if len(summaries) != 2 {
+		t.Fatalf("summaries: %d, want one per day", len(summaries))
+	}
+	if h := summaries[0].HTML; !strings.Contains(h, "<p>Decided: ") || !strings.Contains(h, `<a href="http://127.0.0.1:8080/moderation/s/news"`) {
+		t.Fatalf("summary HTML: %s", h)
 	}
 
 	// No mail to a reader carries anyone else's private data.
@@ -201,7 +211,10 @@ func TestEveryMailTemplateKeepsOthersPrivate(t *testing.T) {
 		if m.To == "mod@news.example" {
 			continue
 		}
-		text := m.Subject + "\n" + m.Text
+		if m.HTML == "" {
+			t.Errorf("mail to %s (%s) has no HTML part", m.To, m.Subject)
+		}
+		text := m.Subject + "\n" + m.Text + "\n" + m.HTML
 		for _, s := range []string{"Pendingtext", "Modnote", "Reportnote", "203.0.113", "198.51.100"} {
 			if strings.Contains(text, s) {
 				t.Errorf("mail to %s (%s) contains %q", m.To, m.Subject, s)
