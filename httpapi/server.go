@@ -124,6 +124,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/v1/moderation/sanctions", s.handleListSanctions)
 	m.HandleFunc("POST /api/v1/moderation/sanctions", s.handleAddSanction)
 	m.HandleFunc("DELETE /api/v1/moderation/sanctions/{id}", s.handleRemoveSanction)
+	m.HandleFunc("POST /api/v1/moderation/reports/{id}/sanction-reporter", s.handleSanctionReporter)
 	m.HandleFunc("PATCH /api/v1/moderation/stories/{id}", s.handleUpdateStory)
 	m.HandleFunc("GET /api/v1/moderation/stream", s.handleModStream)
 	m.HandleFunc("PUT /api/v1/admin/sites/{id}/settings", s.handleSiteSettings)
