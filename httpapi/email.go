@@ -121,7 +121,10 @@ func (s *Server) renderEmailPage(w http.ResponseWriter, status int, d emailPageD
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 	h.Set("Cache-Control", "no-store")
-	h.Set("Referrer-Policy", "no-referrer")
+	// same-origin, not no-referrer: with no-referrer a browser sends
+	// "Origin: null" with the page's form, which guardUnsafe refuses on
+	// /auth/; the token-bearing URL still never leaves this server.
+	h.Set("Referrer-Policy", "same-origin")
 	w.WriteHeader(status)
 	if err := emailPageTemplate.Execute(w, d); err != nil {
 		s.log.Error("render email page", "err", err)
