@@ -50,7 +50,12 @@ func newEnv(t *testing.T) *env {
 // X-Forwarded-For.
 func newEnvWith(t *testing.T, limits service.RateLimits) *env {
 	t.Helper()
-	db := sqltest.OpenSQLite(t)
+	return newEnvOn(t, sqltest.OpenSQLite(t), limits)
+}
+
+// newEnvOn is newEnvWith over a given database (sqltest.Backends).
+func newEnvOn(t *testing.T, db *sqlstore.DB, limits service.RateLimits) *env {
+	t.Helper()
 	clock := testutil.NewClock(time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC))
 	svc := service.New(service.Options{Passwords: service.CheapPasswordHasher, Store: db, Clock: clock, Bus: events.New(), RateLimits: limits, Index: dedupe.NewIndex(dedupe.Options{}),
 		SSO: ssojwt.New(nil), OIDC: oidclogin.New(nil)})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"html/template"
 	"net/http"
+	"net/url"
 
 	"github.com/parley-comments/parley"
 	"github.com/parley-comments/parley/clientip"
@@ -76,17 +77,24 @@ func langOr(lang string, r *http.Request) string {
 	return i18n.AcceptLanguage(r.Header.Get("Accept-Language"))
 }
 
-var emailPageTemplate = template.Must(template.ParseFS(assets, "assets/email.html"))
+var emailPageTemplate = template.Must(template.ParseFS(assets, "assets/email.html", "assets/langs.html"))
 
 // emailPageData fills the page an email sign-in link opens.
 type emailPageData struct {
+	pageText
 	Token, Error, UserName, Secret, ReturnTo string
+}
+
+// emailPage starts the page in the link's language (the mail's, carried
+// as lang= in the link), with a switch that keeps the token.
+func (s *Server) emailPage(r *http.Request, token string) emailPageData {
+	return emailPageData{pageText: s.newPageText(pageLang(r, nil), "/auth/email", url.Values{"token": {token}}), Token: token}
 }
 
 // handleEmailLinkPage shows a button that uses the link. Opening the link
 // does not use it, so that mail scanners that fetch links cannot burn it.
 func (s *Server) handleEmailLinkPage(w http.ResponseWriter, r *http.Request) {
-	s.renderEmailPage(w, http.StatusOK, emailPageData{Token: r.URL.Query().Get("token")})
+	s.renderEmailPage(w, http.StatusOK, s.emailPage(r, r.URL.Query().Get("token")))
 }
 
 func (s *Server) handleEmailLinkUse(w http.ResponseWriter, r *http.Request) {
@@ -95,13 +103,17 @@ func (s *Server) handleEmailLinkUse(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, parley.Errorf(parley.EMALFORMED, "The form could not be read."))
 		return
 	}
+	d := s.emailPage(r, "")
+	d.Langs = nil // the link is used: no page to switch to
 	in, err := s.svc.UseSignInLink(r.Context(), r.PostForm.Get("token"))
 	if err != nil {
-		s.renderEmailPage(w, parley.HTTPStatus(parley.ErrorCode(err)), emailPageData{Error: parley.ErrorMessage(err)})
+		d.Error = s.authErrorMessage(d.Lang, err)
+		s.renderEmailPage(w, parley.HTTPStatus(parley.ErrorCode(err)), d)
 		return
 	}
 	s.cookies.SetSession(w, r, in.Secret, in.Session.ExpiresAt)
-	s.renderEmailPage(w, http.StatusOK, emailPageData{UserName: in.User.Name, Secret: in.Secret, ReturnTo: in.ReturnTo})
+	d.UserName, d.Secret, d.ReturnTo = in.User.Name, in.Secret, in.ReturnTo
+	s.renderEmailPage(w, http.StatusOK, d)
 }
 
 func (s *Server) renderEmailPage(w http.ResponseWriter, status int, d emailPageData) {
@@ -109,7 +121,10 @@ func (s *Server) renderEmailPage(w http.ResponseWriter, status int, d emailPageD
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 	h.Set("Cache-Control", "no-store")
-	h.Set("Referrer-Policy", "no-referrer")
+	// same-origin, not no-referrer: with no-referrer a browser sends
+	// "Origin: null" with the page's form, which guardUnsafe refuses on
+	// /auth/; the token-bearing URL still never leaves this server.
+	h.Set("Referrer-Policy", "same-origin")
 	w.WriteHeader(status)
 	if err := emailPageTemplate.Execute(w, d); err != nil {
 		s.log.Error("render email page", "err", err)

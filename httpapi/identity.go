@@ -268,14 +268,14 @@ func (s *Server) handleOIDCStart(w http.ResponseWriter, r *http.Request) {
 		// session's CSRF token in the link (a page elsewhere cannot know it).
 		rq := httpx.From(r)
 		if rq.User == nil || rq.Session == nil || subtle.ConstantTimeCompare([]byte(r.URL.Query().Get("csrf_token")), []byte(rq.Session.CSRFToken)) != 1 {
-			s.renderPopup(w, http.StatusForbidden, popupData{Error: "Log in first, then use the link button on your sessions page to link another sign-in to your account."})
+			s.renderPopup(w, r, http.StatusForbidden, popupData{Error: "Log in first, then use the link button on your sessions page to link another sign-in to your account."})
 			return
 		}
 		link = rq.User
 	}
 	authURL, state, err := s.svc.OIDCStart(r.Context(), r.PathValue("site"), r.URL.Query().Get("return_to"), s.ownOriginOf(r), s.oidcRedirectURL(r), link)
 	if err != nil {
-		s.renderPopup(w, parley.HTTPStatus(parley.ErrorCode(err)), popupData{Error: parley.ErrorMessage(err)})
+		s.renderPopup(w, r, parley.HTTPStatus(parley.ErrorCode(err)), popupData{Error: parley.ErrorMessage(err)})
 		return
 	}
 	s.flowCookie(w, r, oidcStateCookie, state)
@@ -308,22 +308,22 @@ func (s *Server) handleOIDCCallback(w http.ResponseWriter, r *http.Request) {
 	s.flowCookie(w, r, oidcStateCookie, "")
 	s.flowCookie(w, r, oidcInviteCookie, "")
 	if e := q.Get("error"); e != "" {
-		s.renderPopup(w, http.StatusUnauthorized, popupData{Error: "The sign-in provider refused: " + e + " " + q.Get("error_description")})
+		s.renderPopup(w, r, http.StatusUnauthorized, popupData{Error: "The sign-in provider refused: " + e + " " + q.Get("error_description")})
 		return
 	}
 	c, err := r.Cookie(oidcStateCookie)
 	if err != nil || c.Value == "" || c.Value != q.Get("state") {
-		s.renderPopup(w, http.StatusBadRequest, popupData{Error: "This sign-in was started in another browser or has expired. Please start again."})
+		s.renderPopup(w, r, http.StatusBadRequest, popupData{Error: "This sign-in was started in another browser or has expired. Please start again."})
 		return
 	}
 	res, err := s.svc.OIDCCallback(r.Context(), q.Get("state"), q.Get("code"), s.oidcRedirectURL(r), r.UserAgent(), clientip.RateKey(s.ips.ClientIP(r)), invite)
 	if err != nil {
-		s.renderPopup(w, parley.HTTPStatus(parley.ErrorCode(err)), popupData{Error: parley.ErrorMessage(err)})
+		s.renderPopup(w, r, parley.HTTPStatus(parley.ErrorCode(err)), popupData{Error: parley.ErrorMessage(err)})
 		return
 	}
 	s.cookies.SetSession(w, r, res.Secret, res.Session.ExpiresAt)
 	if origin, ok := strings.CutPrefix(res.ReturnTo, "popup:"); ok {
-		s.renderPopup(w, http.StatusOK, popupData{Origin: origin, Token: res.Secret, UserName: res.User.Name, Role: string(res.Role)})
+		s.renderPopup(w, r, http.StatusOK, popupData{Origin: origin, Token: res.Secret, UserName: res.User.Name, Role: string(res.Role)})
 		return
 	}
 	if u, err := url.Parse(res.ReturnTo); err != nil || (u.Host == "" && !strings.HasPrefix(res.ReturnTo, "/")) {

@@ -16,10 +16,11 @@ import (
 //go:embed assets
 var assets embed.FS
 
-var popupTemplate = template.Must(template.ParseFS(assets, "assets/popup.html"))
+var popupTemplate = template.Must(template.ParseFS(assets, "assets/popup.html", "assets/langs.html"))
 
 // popupData fills the login popup page.
 type popupData struct {
+	pageText
 	Site, SiteName, Origin, Error, Token, UserName, Role string
 	// OIDCURL starts a sign-in at the site's provider, labelled OIDCLabel.
 	OIDCURL, OIDCLabel string
@@ -63,17 +64,19 @@ func (s *Server) handlePopup(w http.ResponseWriter, r *http.Request) {
 	if ret := q.Get("return"); ret != "" && len(ret) <= 2048 {
 		d.ReturnTo = ret // checked against the site's origins when a link is requested
 	}
-	s.renderPopup(w, http.StatusOK, d)
+	d.pageText = s.newPageText(pageLang(r, site), "/auth/popup", url.Values{"site": {site.ID}, "origin": {origin}, "return": {d.ReturnTo}})
+	s.renderPopup(w, r, http.StatusOK, d)
 }
 
-// popupPage is the popup's form for a site, with a provider button when
-// the site has OIDC sign-in.
+// popupPage is the popup's form for a site, in the reader's language
+// (pageLang), with a provider button when the site has OIDC sign-in.
 func (s *Server) popupPage(r *http.Request, site *parley.Site, origin string) popupData {
 	d := popupData{Site: site.ID, SiteName: site.Name, Origin: origin}
+	d.pageText = s.newPageText(pageLang(r, site), "/auth/popup", url.Values{"site": {site.ID}, "origin": {origin}})
 	if a, err := s.svc.SiteAuth(r.Context(), nil, site.ID); err == nil && a.OIDC.Enabled() {
 		d.OIDCLabel = a.OIDC.Label
 		if d.OIDCLabel == "" {
-			d.OIDCLabel = "your " + site.Name + " account"
+			d.OIDCLabel = d.T("auth.popup.oidc_default", site.Name)
 		}
 		d.OIDCURL = "/auth/oidc/" + url.PathEscape(site.ID) + "/start?" + url.Values{"return_to": {"popup:" + origin}}.Encode()
 	}
@@ -99,17 +102,23 @@ func (s *Server) handlePopupLogin(w http.ResponseWriter, r *http.Request) {
 	data := s.popupPage(r, site, origin)
 	sess, secret, u, err := s.svc.Login(r.Context(), r.PostForm.Get("email"), r.PostForm.Get("password"), clientip.RateKey(s.ips.ClientIP(r)))
 	if err != nil {
-		data.Error = parley.ErrorMessage(err)
-		s.renderPopup(w, parley.HTTPStatus(parley.ErrorCode(err)), data)
+		data.Error = s.authErrorMessage(data.Lang, err)
+		s.renderPopup(w, r, parley.HTTPStatus(parley.ErrorCode(err)), data)
 		return
 	}
 	s.cookies.SetSession(w, r, secret, sess.ExpiresAt)
 	role, _ := s.svc.Role(r.Context(), u, site.ID)
 	data.Token, data.UserName, data.Role = secret, u.Name, string(role)
-	s.renderPopup(w, http.StatusOK, data)
+	s.renderPopup(w, r, http.StatusOK, data)
 }
 
-func (s *Server) renderPopup(w http.ResponseWriter, status int, d popupData) {
+// renderPopup renders the popup; a page without a language (the OIDC
+// callback's) gets the reader's from the request.
+func (s *Server) renderPopup(w http.ResponseWriter, r *http.Request, status int, d popupData) {
+	if d.Lang == "" {
+		d.pageText = s.newPageText(pageLang(r, nil), "", nil)
+		d.Langs = nil // no page to switch to
+	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")

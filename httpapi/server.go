@@ -12,6 +12,7 @@ import (
 
 	"github.com/parley-comments/parley"
 	"github.com/parley-comments/parley/clientip"
+	"github.com/parley-comments/parley/i18n"
 	"github.com/parley-comments/parley/internal/httpx"
 	"github.com/parley-comments/parley/internal/router"
 	"github.com/parley-comments/parley/service"
@@ -50,6 +51,7 @@ type Server struct {
 	mux     *router.Mux
 	metrics *metrics
 	cache   *threadCache
+	cat     *i18n.Catalog // the popup's and the email-link page's text
 	stop    context.CancelFunc
 }
 
@@ -62,7 +64,7 @@ func New(cfg Config) *Server {
 		cfg.Resolver, _ = clientip.NewResolver(nil)
 	}
 	s := &Server{svc: cfg.Service, bus: cfg.Bus, ips: cfg.Resolver, log: cfg.Logger, cookies: httpx.Cookies{Secure: cfg.SecureCookies}, ready: cfg.Ready,
-		mux: router.New(), metrics: newMetrics(), cache: newThreadCache(time.Now)}
+		mux: router.New(), metrics: newMetrics(), cache: newThreadCache(time.Now), cat: mustCatalog()}
 	ctx, cancel := context.WithCancel(context.Background())
 	s.stop = cancel
 	cfg.Service.OnEvent(s.cache.invalidate)
@@ -124,6 +126,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/v1/moderation/sanctions", s.handleListSanctions)
 	m.HandleFunc("POST /api/v1/moderation/sanctions", s.handleAddSanction)
 	m.HandleFunc("DELETE /api/v1/moderation/sanctions/{id}", s.handleRemoveSanction)
+	m.HandleFunc("POST /api/v1/moderation/reports/{id}/sanction-reporter", s.handleSanctionReporter)
 	m.HandleFunc("PATCH /api/v1/moderation/stories/{id}", s.handleUpdateStory)
 	m.HandleFunc("GET /api/v1/moderation/stream", s.handleModStream)
 	m.HandleFunc("PUT /api/v1/admin/sites/{id}/settings", s.handleSiteSettings)

@@ -39,6 +39,7 @@ type Service interface {
 	Sanctions(ctx context.Context, actor *parley.User, siteID, authorKey string) ([]*parley.Sanction, error)
 	AddSanction(ctx context.Context, actor *parley.User, in service.SanctionInput) (*parley.Sanction, error)
 	RemoveSanction(ctx context.Context, actor *parley.User, siteID, id string) error
+	SanctionReporter(ctx context.Context, actor *parley.User, reportID, reason string) (*parley.Sanction, error)
 	WebhookService  // webhooks.go
 	IdentityService // identity.go
 	EmailService    // email.go

@@ -88,12 +88,24 @@ type view struct {
 	Story   string
 	Message string
 	Saved   bool
+	Langs   []langLink // the language switch (GET pages only)
+}
+
+// langLink is one entry of a page's language switch.
+type langLink struct {
+	Code, Name, URL string
+	Current         bool
 }
 
 // T translates a key into the page's language.
 func (v *view) T(key string, args ...any) string { return v.ui.cat.T(v.Lang, key, args...) }
 
+// lang is the page's language: the switch's ?lang=, then the reader's
+// stored locale, then the browser's, then the site's.
 func (ui *UI) lang(r *http.Request, reader *parley.NotifyReader, site *parley.Site) string {
+	if l := i18n.Match(r.URL.Query().Get("lang")); l != "" {
+		return l
+	}
 	if reader != nil && i18n.Known(reader.Locale) {
 		return reader.Locale
 	}
@@ -108,6 +120,17 @@ func (ui *UI) lang(r *http.Request, reader *parley.NotifyReader, site *parley.Si
 
 func (ui *UI) render(w http.ResponseWriter, r *http.Request, status int, v *view) {
 	v.ui = ui
+	if r.Method == http.MethodGet && v.Kind != "error" {
+		for _, l := range i18n.Languages() {
+			v.Langs = append(v.Langs, langLink{Code: l.Code, Name: l.Name, URL: r.URL.Path + "?lang=" + l.Code, Current: l.Code == v.Lang})
+		}
+	}
+	if l := i18n.Match(r.URL.Query().Get("lang")); l != "" && r.Method == http.MethodGet {
+		switch v.Kind {
+		case "settings", "unsubscribe", "confirm", "mute":
+			v.Action += "?lang=" + l // a chosen language stays for the answer to the form
+		}
+	}
 	h := w.Header()
 	h.Set("Content-Security-Policy", "default-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 	h.Set("X-Frame-Options", "DENY")
@@ -170,7 +193,11 @@ func (ui *UI) handleSetMode(w http.ResponseWriter, r *http.Request) {
 		ui.fail(w, r, err)
 		return
 	}
-	http.Redirect(w, r, r.URL.Path+"?saved=1", http.StatusSeeOther)
+	next := r.URL.Path + "?saved=1"
+	if l := i18n.Match(r.URL.Query().Get("lang")); l != "" {
+		next += "&lang=" + l
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
 func (ui *UI) handleUnsubscribePage(w http.ResponseWriter, r *http.Request) {

@@ -63,6 +63,9 @@ func (s *Service) sendLink(ctx context.Context, l *parley.AuthLink, secret, lang
 		return err
 	}
 	v.URL = s.publicURL + path + "?token=" + url.QueryEscape(secret)
+	if l := i18n.Match(lang); l != "" {
+		v.URL += "&lang=" + l // the page it opens speaks the mail's language
+	}
 	v.Minutes = int(s.linkTTL / time.Minute)
 	e, err := c.LinkMail(lang, kind, l.Email, v)
 	if err != nil {

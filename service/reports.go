@@ -214,7 +214,8 @@ func resolveReportsOnDecision(ctx context.Context, tx parley.Store, c *parley.Co
 // SanctionReporter punishes abuse of reporting: the reporter of reportID
 // may no longer report comments on its site, and every open report they
 // made there is resolved as abusive (so comments that only they reported
-// leave the Reported queue). Moderators of the site only; logged.
+// leave the Reported queue). Moderators of the site only; logged. A
+// reporter already sanctioned keeps the one sanction, which is returned.
 // ENOTFOUND for an unknown report.
 func (s *Service) SanctionReporter(ctx context.Context, actor *parley.User, reportID, reason string) (*parley.Sanction, error) {
 	if actor == nil {
@@ -238,13 +239,20 @@ func (s *Service) SanctionReporter(ctx context.Context, actor *parley.User, repo
 	sn := &parley.Sanction{ID: parley.NewID(now), SiteID: rep.SiteID, AuthorKey: rep.ReporterKey, Kind: parley.SanctionNoReports,
 		Reason: reason, CreatedBy: actor.ID, CreatedAt: now}
 	var touched []*parley.Comment
+	var out *parley.Sanction
 	err = s.store.InTx(ctx, func(tx parley.Store) error {
 		touched = touched[:0]
 		existing, err := tx.ListSanctions(ctx, rep.SiteID, rep.ReporterKey)
 		if err != nil {
 			return err
 		}
-		if !hasSanction(existing, parley.SanctionNoReports) {
+		out = sn
+		for _, e := range existing {
+			if e.Kind == parley.SanctionNoReports {
+				out = e // already sanctioned: answer with the stored sanction
+			}
+		}
+		if out == sn {
 			if err := tx.CreateSanction(ctx, sn); err != nil {
 				return err
 			}
@@ -282,5 +290,5 @@ func (s *Service) SanctionReporter(ctx context.Context, actor *parley.User, repo
 	for _, c := range touched {
 		s.publish(ctx, parley.Event{Type: parley.EventCommentUpdated, SiteID: c.SiteID, StoryID: c.StoryID, CommentID: c.ID, Status: c.Status, At: now})
 	}
-	return sn, nil
+	return out, nil
 }

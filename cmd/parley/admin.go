@@ -53,7 +53,7 @@ func runSiteAdd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return cliError(err)
 	}
-	fmt.Fprintf(stdout, "site %s (%s) added; origins: %s\n", site.ID, site.Name, strings.Join(site.Origins, ", "))
+	fmt.Fprintln(stdout, tr(ctx, "cli.site.added", site.ID, site.Name, strings.Join(site.Origins, ", ")))
 	return nil
 }
 
@@ -71,14 +71,14 @@ func runUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		return err
 	}
 	if !*pwStdin {
-		return fmt.Errorf("--password-stdin is required: pass the password on standard input, never on the command line")
+		return errorf(ctx, "cli.err.password_stdin")
 	}
 	if *siteID == "" || *role == "" {
-		return fmt.Errorf("--site and --role are required")
+		return errorf(ctx, "cli.err.site_role_required")
 	}
 	line, err := bufio.NewReader(stdin).ReadString('\n')
 	if err != nil && err != io.EOF {
-		return fmt.Errorf("read password: %w", err)
+		return errorf(ctx, "cli.err.read_password", err)
 	}
 	password := strings.TrimRight(line, "\r\n")
 	svc, done, err := adminService(ctx, &dbf)
@@ -88,7 +88,7 @@ func runUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	defer done()
 	r := parley.Role(*role)
 	if !r.Valid() {
-		return fmt.Errorf("--role must be admin, moderator or author")
+		return errorf(ctx, "cli.err.role")
 	}
 	if _, err := svc.Site(ctx, *siteID); err != nil {
 		return cliError(err)
@@ -101,10 +101,10 @@ func runUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		return cliError(err)
 	}
 	if u == nil {
-		fmt.Fprintf(stdout, "user %s already existed (password unchanged); role on %s set to %s\n", *email, *siteID, r)
+		fmt.Fprintln(stdout, tr(ctx, "cli.user.existed", *email, *siteID, r))
 		return nil
 	}
-	fmt.Fprintf(stdout, "user %s added with role %s on %s\n", u.Email, r, *siteID)
+	fmt.Fprintln(stdout, tr(ctx, "cli.user.added", u.Email, r, *siteID))
 	return nil
 }
 
@@ -121,13 +121,13 @@ func runUserResetPassword(ctx context.Context, args []string, stdin io.Reader, s
 		return err
 	}
 	if *email == "" {
-		return fmt.Errorf("--email is required")
+		return errorf(ctx, "cli.err.required", "--email")
 	}
 	password := service.NewPassword()
 	if *pwStdin {
 		line, err := bufio.NewReader(stdin).ReadString('\n')
 		if err != nil && err != io.EOF {
-			return fmt.Errorf("read password: %w", err)
+			return errorf(ctx, "cli.err.read_password", err)
 		}
 		password = strings.TrimRight(line, "\r\n")
 	}
@@ -141,10 +141,10 @@ func runUserResetPassword(ctx context.Context, args []string, stdin io.Reader, s
 		return cliError(err)
 	}
 	if *pwStdin {
-		fmt.Fprintf(stdout, "password of %s changed\n", u.Email)
+		fmt.Fprintln(stdout, tr(ctx, "cli.user.password_changed", u.Email))
 		return nil
 	}
-	fmt.Fprintf(stdout, "new password of %s: %s\n", u.Email, password)
+	fmt.Fprintln(stdout, tr(ctx, "cli.user.new_password", u.Email, password))
 	return nil
 }
 
@@ -166,7 +166,7 @@ func runTokenCreate(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err != nil {
 		return cliError(err)
 	}
-	fmt.Fprintln(stderr, "New API token (shown once; send it as \"Authorization: Bearer TOKEN\"):")
+	fmt.Fprintln(stderr, tr(ctx, "cli.token.created"))
 	fmt.Fprintln(stdout, tok)
 	return nil
 }

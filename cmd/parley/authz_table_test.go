@@ -91,6 +91,9 @@ var authzTable = map[string]authzRule{
 	"GET /api/v1/admin/sites/{id}/adapter":          {who: admin, ids: siteID},
 	"DELETE /api/v1/admin/sites/{id}/adapter":       {who: admin, ids: siteID},
 
+	// Issue 18: sanction a reporter for abuse of reporting.
+	"POST /api/v1/moderation/reports/{id}/sanction-reporter": {who: moderator, ids: reportID, json: `{"reason":"matrix"}`},
+
 	"GET /widget.js":   {who: public},
 	"GET /widget/":     {who: public, status: 404},
 	"GET /{$}":         {who: public},

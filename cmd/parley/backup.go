@@ -47,10 +47,10 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	if fs.NArg() != 1 {
-		return fmt.Errorf("usage: parley restore [--force] --data DIR FILE")
+		return errorf(ctx, "cli.err.usage", "parley restore [--force] --data DIR FILE")
 	}
 	if dbf.db != "" {
-		return fmt.Errorf("parley restore writes a SQLite data directory; for PostgreSQL use pg_restore (docs/backup.md)")
+		return errorf(ctx, "cli.restore.postgres")
 	}
 	src := fs.Arg(0)
 	// Verify first: a bad backup never touches the data directory.
@@ -63,19 +63,19 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	if sum.SchemaVersion > latest {
-		return fmt.Errorf("%s is at schema version %d, newer than this parley (%d); restore it with a newer parley", src, sum.SchemaVersion, latest)
+		return errorf(ctx, "cli.restore.newer", src, sum.SchemaVersion, latest)
 	}
 	unlock, ok, err := lockData(dbf.data)
 	if err != nil {
 		return err
 	}
 	if !ok {
-		return fmt.Errorf("a parley server is running on %s: stop it before restoring", dbf.data)
+		return errorf(ctx, "cli.restore.running", dbf.data)
 	}
 	defer unlock()
 	target := filepath.Join(dbf.data, "parley.db")
 	if _, err := os.Stat(target); err == nil && !*force {
-		return fmt.Errorf("%s already holds a database: pass --force to replace it (the old one is kept beside it)", dbf.data)
+		return errorf(ctx, "cli.restore.exists", dbf.data)
 	}
 	tmp := target + ".restoring"
 	if err := copyFile(src, tmp); err != nil {
@@ -96,7 +96,7 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		if err := os.Rename(target, old); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "the previous database is kept as %s\n", old)
+		fmt.Fprintln(stdout, tr(ctx, "cli.restore.kept", old))
 	}
 	for _, suffix := range []string{"-wal", "-shm"} {
 		if err := os.Remove(target + suffix); err != nil && !os.IsNotExist(err) {
@@ -109,10 +109,10 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := syncDir(dbf.data); err != nil {
 		return err
 	}
-	printBackupSummary(stdout, sum)
-	fmt.Fprintf(stdout, "restored %s into %s\n", src, target)
+	printBackupSummary(ctx, stdout, sum)
+	fmt.Fprintln(stdout, tr(ctx, "cli.restore.done", src, target))
 	if sum.SchemaVersion < latest {
-		fmt.Fprintf(stdout, "the backup is at schema version %d: run \"parley migrate --data %s\" before serving\n", sum.SchemaVersion, dbf.data)
+		fmt.Fprintln(stdout, tr(ctx, "cli.restore.migrate", sum.SchemaVersion, dbf.data))
 	}
 	return nil
 }

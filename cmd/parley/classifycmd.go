@@ -48,18 +48,18 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	if *data == "" {
-		return fmt.Errorf("--data is required")
+		return errorf(ctx, "cli.err.required", "--data")
 	}
 	keep, err := splitFilter(*split)
 	if err != nil {
-		return err
+		return errorf(ctx, "cli.err.split")
 	}
 	rows, err := readRows(*data, func(r classify.Row) bool { return keep(r) && (*language == "" || r.Lang == *language) })
 	if err != nil {
 		return err
 	}
 	if len(rows) == 0 {
-		return fmt.Errorf("no rows to score in %s", *data)
+		return errorf(ctx, "cli.err.no_rows", *data)
 	}
 	m, err := loadModel(*modelPath)
 	if err != nil {
@@ -99,9 +99,9 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		enc.SetIndent("", "  ")
 		return enc.Encode(rep)
 	}
-	fmt.Fprintf(stdout, "%d comments, %.0f comments/s\n", rep.N, rep.CommentsPerSecond)
+	fmt.Fprintln(stdout, tr(ctx, "cli.eval.speed", rep.N, rep.CommentsPerSecond))
 	if rep.Civil.N > 0 {
-		fmt.Fprintf(stdout, "civil comments with a suggested reason: %d of %d (%.1f%%)\n", rep.Civil.Flagged, rep.Civil.N, 100*rep.Civil.Rate)
+		fmt.Fprintln(stdout, tr(ctx, "cli.eval.civil", rep.Civil.Flagged, rep.Civil.N, 100*rep.Civil.Rate))
 	}
 	fmt.Fprintf(stdout, "%-16s %6s %6s %8s %8s %8s %9s %7s %9s\n", "label", "n", "pos", "roc_auc", "pr_auc", "macro_f1", "precision", "recall", "threshold")
 	labels := make([]string, 0, len(rep.Labels))
@@ -207,7 +207,7 @@ func runClassify(ctx context.Context, args []string, stdin io.Reader, stdout, st
 		text = strings.TrimRight(string(b), "\n")
 	}
 	if strings.TrimSpace(text) == "" {
-		return fmt.Errorf("give the text to classify as an argument or on standard input")
+		return errorf(ctx, "cli.classify.no_text")
 	}
 	m, err := loadModel(*modelPath)
 	if err != nil {
@@ -233,19 +233,19 @@ func runClassify(ctx context.Context, args []string, stdin io.Reader, stdout, st
 		enc.SetIndent("", "  ")
 		return enc.Encode(out)
 	}
-	fmt.Fprintf(stdout, "language: %s\n", v.Language)
+	fmt.Fprintln(stdout, tr(ctx, "cli.classify.language", v.Language))
 	for _, l := range parley.Labels {
 		mark := ""
 		if v.Scores[l] >= m.Threshold(v.Language, l) {
-			mark = "  <- above threshold"
+			mark = tr(ctx, "cli.classify.above")
 		}
 		fmt.Fprintf(stdout, "%-16s %.3f%s\n", l, v.Scores[l], mark)
 	}
 	if v.SuggestedReason != "" {
-		fmt.Fprintf(stdout, "suggested reason: %s\n", v.SuggestedReason)
+		fmt.Fprintln(stdout, tr(ctx, "cli.classify.reason", v.SuggestedReason))
 	}
 	for _, e := range v.Evidence {
-		fmt.Fprintf(stdout, "evidence [%d,%d) %q: %s\n", e.Start, e.End, text[e.Start:e.End], e.Label)
+		fmt.Fprintln(stdout, tr(ctx, "cli.classify.evidence", e.Start, e.End, text[e.Start:e.End], e.Label))
 	}
 	return nil
 }

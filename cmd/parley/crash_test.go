@@ -18,10 +18,13 @@ import (
 	"github.com/parley-comments/parley/service"
 )
 
-// TestMain makes password hashing cheap for the in-process CLI tests and
-// removes the binary the process tests share.
+// TestMain makes password hashing cheap for the in-process CLI tests,
+// makes the CLI speak English whatever the machine's locale (tests that
+// want another language pass --lang), and removes the binary the process
+// tests share.
 func TestMain(m *testing.M) {
 	passwordHasher = service.CheapPasswordHasher
+	os.Setenv("PARLEY_LANG", "en")
 	code := m.Run()
 	if binDir != "" {
 		os.RemoveAll(binDir)

@@ -25,15 +25,15 @@ func (f *dbFlags) register(fs *flag.FlagSet) {
 
 // dsn returns the database to open: the PostgreSQL URL, or the SQLite file
 // inside the data directory (created if needed).
-func (f *dbFlags) dsn() (string, error) {
+func (f *dbFlags) dsn(ctx context.Context) (string, error) {
 	if f.db != "" {
 		if !strings.HasPrefix(f.db, "postgres://") && !strings.HasPrefix(f.db, "postgresql://") {
-			return "", fmt.Errorf("--db must be a postgres:// URL; use --data for SQLite")
+			return "", errorf(ctx, "cli.err.db_url")
 		}
 		return f.db, nil
 	}
 	if err := os.MkdirAll(f.data, 0o750); err != nil {
-		return "", fmt.Errorf("create data directory: %w", err)
+		return "", errorf(ctx, "cli.err.create_data", err)
 	}
 	return filepath.Join(f.data, "parley.db"), nil
 }
@@ -42,7 +42,7 @@ func (f *dbFlags) dsn() (string, error) {
 // pending migrations; otherwise a stale schema is an error that says what
 // to do.
 func (f *dbFlags) open(ctx context.Context, migrate bool) (*sqlstore.DB, error) {
-	dsn, err := f.dsn()
+	dsn, err := f.dsn(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -53,18 +53,18 @@ func (f *dbFlags) open(ctx context.Context, migrate bool) (*sqlstore.DB, error) 
 	if migrate {
 		if err := db.Migrate(ctx); err != nil {
 			db.Close()
-			return nil, fmt.Errorf("migrate: %w", err)
+			return nil, errorf(ctx, "cli.err.migrate", err)
 		}
 		return db, nil
 	}
 	cur, latest, err := db.SchemaVersion(ctx)
 	if err != nil {
 		db.Close()
-		return nil, fmt.Errorf("read schema version: %w", err)
+		return nil, errorf(ctx, "cli.err.schema_read", err)
 	}
 	if cur != latest {
 		db.Close()
-		return nil, fmt.Errorf("the database schema is at version %d but this parley needs version %d: run \"parley migrate\" (with the same --data or --db), or start with --migrate", cur, latest)
+		return nil, errorf(ctx, "cli.err.schema_stale", cur, latest)
 	}
 	return db, nil
 }
@@ -93,7 +93,7 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "database schema is at version %d (%s)\n", cur, db.Dialect())
+	fmt.Fprintln(stdout, tr(ctx, "cli.migrate.done", cur, db.Dialect()))
 	return nil
 }
 
@@ -106,7 +106,7 @@ func runMigrateDB(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	if *from == "" || *to == "" {
-		return fmt.Errorf("--from and --to are required")
+		return errorf(ctx, "cli.err.from_to")
 	}
 	src := *from
 	if st, err := os.Stat(src); err == nil && st.IsDir() {
@@ -114,12 +114,12 @@ func runMigrateDB(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	srcDB, err := sqlstore.Open(ctx, src)
 	if err != nil {
-		return fmt.Errorf("open source: %w", err)
+		return errorf(ctx, "cli.err.open_source", err)
 	}
 	defer srcDB.Close()
 	dstDB, err := sqlstore.Open(ctx, *to)
 	if err != nil {
-		return fmt.Errorf("open destination: %w", err)
+		return errorf(ctx, "cli.err.open_dest", err)
 	}
 	defer dstDB.Close()
 	rep, err := sqlstore.Copy(ctx, srcDB, dstDB, func(msg string) { fmt.Fprintln(stdout, msg) })
@@ -136,8 +136,8 @@ func runMigrateDB(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		fmt.Fprintf(stdout, "%-20s %10d %10d  %s %s\n", t.Name, t.SrcRows, t.DstRows, ok, t.SrcChecksum)
 	}
 	if bad > 0 || err != nil {
-		return fmt.Errorf("%d table(s) differ after the copy: %v", bad, err)
+		return errorf(ctx, "cli.migratedb.differ", bad, err)
 	}
-	fmt.Fprintln(stdout, "copy verified: every table's row count and checksum match")
+	fmt.Fprintln(stdout, tr(ctx, "cli.migratedb.verified"))
 	return nil
 }

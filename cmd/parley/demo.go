@@ -44,8 +44,8 @@ func setupDemo(ctx context.Context, svc *service.Service, baseURL, loginsFile st
 				return err
 			}
 		}
-		fmt.Fprintf(stdout, "demo article: %s/   moderation: %s/moderation\n", baseURL, baseURL)
-		printLoginsHint(stdout, loginsFile)
+		fmt.Fprintln(stdout, tr(ctx, "cli.demo.urls", baseURL, baseURL))
+		printLoginsHint(ctx, stdout, loginsFile)
 		return nil
 	}
 	site, err := svc.CreateSite(ctx, demoSiteID, "Parley Demo Gazette", []string{baseURL, demoNewsroom})
@@ -54,7 +54,7 @@ func setupDemo(ctx context.Context, svc *service.Service, baseURL, loginsFile st
 	}
 	users := map[string]*parley.User{}
 	var logins strings.Builder
-	fmt.Fprintf(&logins, "Parley demo logins for %s/moderation (created %s)\n", baseURL, time.Now().UTC().Format(time.RFC3339))
+	fmt.Fprintln(&logins, tr(ctx, "cli.demo.logins_header", baseURL, time.Now().UTC().Format(time.RFC3339)))
 	for _, a := range []struct {
 		acct  demoAccount
 		role  parley.Role
@@ -80,24 +80,24 @@ func setupDemo(ctx context.Context, svc *service.Service, baseURL, loginsFile st
 			return err
 		}
 	}
-	fmt.Fprintf(stdout, "demo site %q created\n", site.ID)
+	fmt.Fprintln(stdout, tr(ctx, "cli.demo.created", site.ID))
 	if loginsFile == "" {
 		fmt.Fprint(stdout, logins.String())
-		fmt.Fprintln(stdout, "(shown once; get a login back with: parley user reset-password --email E)")
+		fmt.Fprintln(stdout, tr(ctx, "cli.demo.shown_once"))
 	} else if err := os.WriteFile(loginsFile, []byte(logins.String()), 0o600); err != nil {
-		return fmt.Errorf("write the demo logins: %w", err)
+		return errorf(ctx, "cli.err.demo_logins", err)
 	}
-	fmt.Fprintf(stdout, "demo article: %s/   moderation: %s/moderation\n", baseURL, baseURL)
-	printLoginsHint(stdout, loginsFile)
+	fmt.Fprintln(stdout, tr(ctx, "cli.demo.urls", baseURL, baseURL))
+	printLoginsHint(ctx, stdout, loginsFile)
 	return nil
 }
 
 // printLoginsHint says where the demo's logins are and how to get one back.
-func printLoginsHint(w io.Writer, loginsFile string) {
+func printLoginsHint(ctx context.Context, w io.Writer, loginsFile string) {
 	if loginsFile != "" {
-		fmt.Fprintf(w, "demo logins (moderator, and a separate admin): %s\n", loginsFile)
+		fmt.Fprintln(w, tr(ctx, "cli.demo.logins_file", loginsFile))
 	}
-	fmt.Fprintf(w, "lost one? parley user reset-password --email %s\n", demoModerator.email)
+	fmt.Fprintln(w, tr(ctx, "cli.demo.lost", demoModerator.email))
 }
 
 // mountDemo serves the sample article at /.

@@ -105,7 +105,7 @@ func seedDemo(ctx context.Context, svc *service.Service, users map[string]*parle
 		}
 		r, err := svc.Post(ctx, a, in)
 		if err != nil {
-			return nil, fmt.Errorf("seed %q: %w", p.body, err)
+			return nil, errorf(ctx, "cli.err.demo_seed", p.body, err)
 		}
 		return r.Comment, nil
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"strings"
 	"testing"
 )
@@ -17,7 +18,7 @@ func TestMailFlagsAreChecked(t *testing.T) {
 		{serveConfig{smtpURL: "smtp://mail.example:587", mailFrom: "News <news@example.org>", publicURL: "https://comments.example"}, ""},
 	} {
 		tc.cfg.addr, tc.cfg.rateLimit, tc.cfg.secureCookies, tc.cfg.logFormat = "127.0.0.1:0", "on", "auto", "text"
-		err := tc.cfg.validate()
+		err := tc.cfg.validate(context.Background())
 		if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)) {
 			t.Errorf("%+v: %v, want an error about %q", tc.cfg, err, tc.want)
 		}

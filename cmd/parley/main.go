@@ -30,6 +30,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/parley-comments/parley/i18n"
 )
 
 func main() {
@@ -44,6 +46,8 @@ func main() {
 	}
 }
 
+// usage is the English help; the one printed comes from the catalog
+// (cli.usage), and a test keeps the two the same.
 const usage = `usage: parley <command> [flags]
 
 commands:
@@ -63,10 +67,27 @@ commands:
   eval           measure a classifier model on labeled CSV files
   classify       score one text: labels, language, evidence
 
+Every command takes --lang en|ru|hy|az|tr (default: PARLEY_LANG, then LC_ALL, LC_MESSAGES, LANG).
 Run "parley <command> -h" for a command's flags.`
 
 // run dispatches a command. It is main without the process: tests call it.
+// --lang (anywhere before "--") or the environment (cliLang) picks the
+// language of what it prints for people.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	langFlag, args, err := takeLangFlag(args)
+	if err != nil {
+		return err
+	}
+	lang, err := cliLang(langFlag, os.Getenv)
+	if err != nil {
+		return err
+	}
+	cat, err := i18n.Load()
+	if err != nil {
+		return err
+	}
+	ctx = withMessages(ctx, &messages{cat: cat, lang: lang})
+	usage := tr(ctx, "cli.usage")
 	if len(args) == 0 {
 		fmt.Fprintln(stderr, usage)
 		return flag.ErrHelp
@@ -122,7 +143,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return nil
 	}
 	fmt.Fprintln(stderr, usage)
-	return fmt.Errorf("unknown command %q", joinArgs(args, 2))
+	return errorf(ctx, "cli.err.unknown_command", joinArgs(args, 2))
 }
 
 func joinArgs(args []string, n int) string {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"io"
 	"net/http"
 	"os"
@@ -17,11 +18,11 @@ import (
 func TestMetricsListenAddress(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string]string{":9090": "127.0.0.1:9090", "0.0.0.0:9090": "0.0.0.0:9090", "[::1]:1": "[::1]:1"} {
-		if got, err := metricsListenAddr(in); err != nil || got != want {
+		if got, err := metricsListenAddr(context.Background(), in); err != nil || got != want {
 			t.Errorf("metricsListenAddr(%q) = %q, %v; want %q", in, got, err, want)
 		}
 	}
-	if _, err := metricsListenAddr("9090"); err == nil {
+	if _, err := metricsListenAddr(context.Background(), "9090"); err == nil {
 		t.Error("a bare port was accepted")
 	}
 	if testing.Short() {

@@ -57,34 +57,34 @@ type serveConfig struct {
 }
 
 // validate checks cross-field rules.
-func (c *serveConfig) validate() error {
+func (c *serveConfig) validate(ctx context.Context) error {
 	if c.rateLimit != "on" && c.rateLimit != "off" {
-		return fmt.Errorf("--rate-limit must be on or off")
+		return errorf(ctx, "cli.err.rate_limit")
 	}
 	switch c.secureCookies {
 	case "auto", "on", "off":
 	default:
-		return fmt.Errorf("--secure-cookies must be auto, on or off")
+		return errorf(ctx, "cli.err.secure_cookies")
 	}
 	if c.logFormat != "text" && c.logFormat != "json" {
-		return fmt.Errorf("--log-format must be text or json")
+		return errorf(ctx, "cli.err.log_format")
 	}
 	if c.backupEvery != 0 {
 		if c.db.db != "" {
-			return fmt.Errorf("--backup-every is for SQLite; back PostgreSQL up with pg_dump (docs/backup.md)")
+			return errorf(ctx, "cli.err.backup_pg")
 		}
 		if c.backupEvery < time.Minute {
-			return fmt.Errorf("--backup-every must be at least 1m")
+			return errorf(ctx, "cli.err.backup_every")
 		}
 		if c.backupKeep < 1 {
-			return fmt.Errorf("--backup-keep must be at least 1")
+			return errorf(ctx, "cli.err.backup_keep")
 		}
 	}
 	if _, _, err := net.SplitHostPort(c.addr); err != nil {
-		return fmt.Errorf("--addr must be HOST:PORT: %w", err)
+		return errorf(ctx, "cli.err.addr", err)
 	}
 	if c.metricsAddr != "" {
-		a, err := metricsListenAddr(c.metricsAddr)
+		a, err := metricsListenAddr(ctx, c.metricsAddr)
 		if err != nil {
 			return err
 		}
@@ -92,21 +92,21 @@ func (c *serveConfig) validate() error {
 	}
 	if c.publicURL != "" {
 		if u, err := url.Parse(c.publicURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Path != "" && u.Path != "/" {
-			return fmt.Errorf("--public-url must be the server's base URL, e.g. https://comments.gazette.example")
+			return errorf(ctx, "cli.err.public_url")
 		}
 	}
 	if c.smtpURL != "" && c.mailFrom == "" {
-		return fmt.Errorf("--smtp-url needs --mail-from, e.g. \"The Gazette <comments@gazette.example>\"")
+		return errorf(ctx, "cli.err.mail_from")
 	}
 	return nil
 }
 
 // metricsListenAddr returns the address for the metrics listener: a
 // missing host means loopback, so metrics are never exposed by accident.
-func metricsListenAddr(addr string) (string, error) {
+func metricsListenAddr(ctx context.Context, addr string) (string, error) {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
-		return "", fmt.Errorf("--metrics-addr must be [HOST]:PORT: %w", err)
+		return "", errorf(ctx, "cli.err.metrics_addr", err)
 	}
 	if host == "" {
 		host = "127.0.0.1"
@@ -141,7 +141,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.BoolVar(&cfg.webhookAllowPrivate, "webhook-allow-private", envOr("PARLEY_WEBHOOK_ALLOW_PRIVATE", "") == "1",
 		"let webhooks reach private, loopback and link-local addresses (env PARLEY_WEBHOOK_ALLOW_PRIVATE=1)")
 	fs.Func("ip-retention", "drop commenters' IP addresses after this long, e.g. 90d or 720h; 0 keeps them (env PARLEY_IP_RETENTION, default 90d)",
-		func(v string) (err error) { cfg.ipRetention, err = parseRetention(v); return err })
+		func(v string) (err error) { cfg.ipRetention, err = parseRetention(ctx, v); return err })
 	fs.StringVar(&cfg.secureCookies, "secure-cookies", envOr("PARLEY_SECURE_COOKIES", "auto"), "auto (on unless --demo on loopback), on or off")
 	fs.StringVar(&cfg.logFormat, "log-format", envOr("PARLEY_LOG_FORMAT", "text"), "text or json")
 	fs.StringVar(&cfg.logLevel, "log-level", envOr("PARLEY_LOG_LEVEL", "info"), "debug, info, warn or error")
@@ -152,13 +152,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&cfg.mailFrom, "mail-from", os.Getenv("PARLEY_MAIL_FROM"), "sender of Parley's email, e.g. \"The Gazette <comments@gazette.example>\" (env PARLEY_MAIL_FROM)")
 	fs.StringVar(&cfg.publicURL, "public-url", os.Getenv("PARLEY_PUBLIC_URL"), "the URL readers reach this server at, for links in email, e.g. https://comments.gazette.example (env PARLEY_PUBLIC_URL); default http://ADDR")
 	var err error
-	if cfg.ipRetention, err = parseRetention(envOr("PARLEY_IP_RETENTION", "90d")); err != nil {
-		return fmt.Errorf("PARLEY_IP_RETENTION: %w", err)
+	if cfg.ipRetention, err = parseRetention(ctx, envOr("PARLEY_IP_RETENTION", "90d")); err != nil {
+		return errorf(ctx, "cli.err.flag", "PARLEY_IP_RETENTION", err)
 	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if err := cfg.validate(); err != nil {
+	if err := cfg.validate(ctx); err != nil {
 		return err
 	}
 	logger, err := newLogger(cfg.logFormat, cfg.logLevel, stderr)
@@ -171,7 +171,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	resolver, err := clientip.NewResolver(proxies)
 	if err != nil {
-		return fmt.Errorf("--trusted-proxies: %w", err)
+		return errorf(ctx, "cli.err.flag", "--trusted-proxies", err)
 	}
 
 	// The demo is a one-command first run, so it migrates a fresh database.
@@ -251,7 +251,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			loginsFile = filepath.Join(cfg.db.data, "demo-logins.txt")
 		}
 		if err := setupDemo(ctx, svc, baseURL, loginsFile, cfg.demoSeed, stdout); err != nil {
-			return fmt.Errorf("demo setup: %w", err)
+			return errorf(ctx, "cli.err.demo_setup", err)
 		}
 		mountDemo(api.Mux())
 	}
@@ -264,7 +264,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return ctx },
 	}
-	fmt.Fprintf(stdout, "parley listening on %s (%s)\n", baseURL, db.Dialect())
+	fmt.Fprintln(stdout, tr(ctx, "cli.serve.listening", baseURL, db.Dialect()))
 	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
 	// Ready first, warm after: the model and the duplicate index load while
@@ -285,13 +285,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if cfg.metricsAddr != "" {
 		mln, err := net.Listen("tcp", cfg.metricsAddr)
 		if err != nil {
-			return fmt.Errorf("--metrics-addr: %w", err)
+			return errorf(ctx, "cli.err.flag", "--metrics-addr", err)
 		}
 		mux := http.NewServeMux()
 		mux.Handle("GET /metrics", api.MetricsHandler())
 		msrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 		defer msrv.Close()
-		fmt.Fprintf(stdout, "parley metrics on http://%s/metrics\n", mln.Addr())
+		fmt.Fprintln(stdout, tr(ctx, "cli.serve.metrics", mln.Addr().String()))
 		go func() { errc <- msrv.Serve(mln) }()
 	}
 	select {
@@ -329,7 +329,7 @@ func newBus(ctx context.Context, db *sqlstore.DB, pgURL string, logger *slog.Log
 	if db.Dialect() == "postgres" {
 		b, err := pgnotify.New(ctx, pgURL, logger)
 		if err != nil {
-			return nil, nil, fmt.Errorf("listen for events: %w", err)
+			return nil, nil, errorf(ctx, "cli.err.events", err)
 		}
 		return b, func() { b.Close() }, nil
 	}
@@ -440,18 +440,18 @@ func envDuration(name string) time.Duration {
 
 // parseRetention reads a retention period: a number of days ("90d") or a
 // Go duration ("720h"); "0" means forever.
-func parseRetention(v string) (time.Duration, error) {
+func parseRetention(ctx context.Context, v string) (time.Duration, error) {
 	v = strings.TrimSpace(v)
 	if n, ok := strings.CutSuffix(v, "d"); ok {
 		days, err := strconv.Atoi(n)
 		if err != nil || days < 0 {
-			return 0, fmt.Errorf("invalid retention %q: use days like 90d or a duration like 720h", v)
+			return 0, errorf(ctx, "cli.err.retention", v)
 		}
 		return time.Duration(days) * 24 * time.Hour, nil
 	}
 	d, err := time.ParseDuration(v)
 	if err != nil || d < 0 {
-		return 0, fmt.Errorf("invalid retention %q: use days like 90d or a duration like 720h", v)
+		return 0, errorf(ctx, "cli.err.retention", v)
 	}
 	return d, nil
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
-	"fmt"
 	"io"
 	"os"
 	"strings"
@@ -39,7 +38,7 @@ func runSiteAuth(ctx context.Context, args []string, stdin io.Reader, stdout, st
 		return err
 	}
 	if *siteID == "" {
-		return fmt.Errorf("--site is required")
+		return errorf(ctx, "cli.err.required", "--site")
 	}
 	svc, done, err := adminService(ctx, &dbf)
 	if err != nil {
@@ -55,7 +54,7 @@ func runSiteAuth(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	readLine := func(what string) (string, error) {
 		line, err := in.ReadString('\n')
 		if err != nil && err != io.EOF {
-			return "", fmt.Errorf("read %s: %w", what, err)
+			return "", errorf(ctx, "cli.err.read", what, err)
 		}
 		return strings.TrimRight(line, "\r\n"), nil
 	}
@@ -102,7 +101,7 @@ func runSiteAuth(ctx context.Context, args []string, stdin io.Reader, stdout, st
 		for _, r := range roles {
 			v, role, ok := strings.Cut(r, "=")
 			if !ok {
-				return fmt.Errorf("--oidc-role %q: use VALUE=ROLE", r)
+				return errorf(ctx, "cli.err.oidc_role", r)
 			}
 			a.OIDC.Roles[v] = parley.Role(role)
 		}

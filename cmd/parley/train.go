@@ -42,7 +42,7 @@ func runTrain(ctx context.Context, args []string, stdout io.Writer) error {
 		return parley.WrapError(parley.EINVALID, "Bad flags for train.", err)
 	}
 	if *evalSplit != "dev" && *evalSplit != "tune" {
-		return parley.Errorf(parley.EINVALID, "--eval-split must be dev or tune.")
+		return errorf(ctx, "cli.err.eval_split")
 	}
 	var files []string
 	if *data != "" {
@@ -51,7 +51,7 @@ func runTrain(ctx context.Context, args []string, stdout io.Writer) error {
 		var err error
 		files, err = filepath.Glob(filepath.Join(*dataDir, "*.train.csv"))
 		if err != nil || len(files) == 0 {
-			return parley.Errorf(parley.EINVALID, "No *.train.csv files in %s.", *dataDir)
+			return errorf(ctx, "cli.err.no_train_files", *dataDir)
 		}
 	}
 	sort.Strings(files)
@@ -111,7 +111,7 @@ func runTrain(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := f.Close(); err != nil {
 		return parley.WrapError(parley.EINTERNAL, "Cannot write the model file.", err)
 	}
-	fmt.Fprintf(stdout, "trained on %d rows (%d tune, %d dev) from %d files; wrote %s\n", len(train), len(tune), len(dev), len(files), *out)
+	fmt.Fprintln(stdout, tr(ctx, "cli.train.done", len(train), len(tune), len(dev), len(files), *out))
 	measured := dev
 	if *evalSplit == "tune" {
 		measured = tune

@@ -35,7 +35,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	if *site == "" || *format == "" || fs.NArg() != 1 {
-		return fmt.Errorf("usage: parley import --site ID --format FORMAT [--strict] FILE")
+		return errorf(ctx, "cli.err.usage", "parley import --site ID --format FORMAT [--strict] FILE")
 	}
 	path := fs.Arg(0)
 	db, err := dbf.open(ctx, false)
@@ -45,7 +45,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	defer db.Close()
 	classifier, err := loadClassifier()
 	if err != nil {
-		return fmt.Errorf("load classifier: %w", err)
+		return errorf(ctx, "cli.err.classifier", err)
 	}
 	svc := service.New(service.Options{Store: db, Clock: parley.SystemClock{}, Classifier: classifier, Adapter: adapter.Adapter{},
 		Index: dedupe.NewIndex(dedupe.Options{Window: parley.DefaultClusterWindow})})
@@ -70,7 +70,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			}
 			last = time.Now()
 			el := time.Since(start).Seconds()
-			fmt.Fprintf(stderr, "… %d records read, %d comments imported (%.0f/s)\n", p.Records, p.Imported, float64(p.Imported)/el)
+			fmt.Fprintln(stderr, tr(ctx, "cli.import.progress", p.Records, p.Imported, float64(p.Imported)/el))
 		}},
 		func() (transfer.Decoder, func() error, error) { return transfer.Open(f, path, opts) })
 	if rep != nil {
@@ -81,7 +81,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 				return jerr
 			}
 		} else {
-			printImportReport(stdout, rep)
+			printImportReport(ctx, stdout, rep)
 		}
 	}
 	if err != nil {
@@ -117,8 +117,8 @@ func isBoolFlag(a string) bool {
 	return false
 }
 
-func printImportReport(w io.Writer, r *service.ImportReport) {
-	fmt.Fprintf(w, "format %s: %d threads read, %d stories created\n", r.Format, r.Threads, r.StoriesCreated)
+func printImportReport(ctx context.Context, w io.Writer, r *service.ImportReport) {
+	fmt.Fprintln(w, tr(ctx, "cli.import.format", r.Format, r.Threads, r.StoriesCreated))
 	var states []string
 	for s := range r.Imported {
 		states = append(states, string(s))
@@ -128,29 +128,28 @@ func printImportReport(w io.Writer, r *service.ImportReport) {
 	for _, s := range states {
 		parts = append(parts, fmt.Sprintf("%s %d", s, r.Imported[parley.Status(s)]))
 	}
-	fmt.Fprintf(w, "comments imported: %d (%s)\n", r.ImportedTotal(), strings.Join(parts, ", "))
-	fmt.Fprintf(w, "already imported before: %d; deleted in the source (not imported): %d; pingbacks/trackbacks ignored: %d\n",
-		r.Unchanged, r.Deleted, r.Ignored)
-	fmt.Fprintf(w, "replies made top-level (parent missing): %d\n", r.TopLevel)
+	fmt.Fprintln(w, tr(ctx, "cli.import.imported", r.ImportedTotal(), strings.Join(parts, ", ")))
+	fmt.Fprintln(w, tr(ctx, "cli.import.unchanged", r.Unchanged, r.Deleted, r.Ignored))
+	fmt.Fprintln(w, tr(ctx, "cli.import.toplevel", r.TopLevel))
 	for _, p := range r.Notices {
-		fmt.Fprintf(w, "  line %d, id %s: %s\n", p.Line, p.SourceID, p.Reason)
+		fmt.Fprintln(w, tr(ctx, "cli.import.line", p.Line, p.SourceID, p.Reason))
 	}
-	fmt.Fprintf(w, "skipped: %d\n", r.Skipped)
+	fmt.Fprintln(w, tr(ctx, "cli.import.skipped", r.Skipped))
 	for _, p := range r.Problems {
-		fmt.Fprintf(w, "  line %d, id %s: %s\n", p.Line, p.SourceID, p.Reason)
+		fmt.Fprintln(w, tr(ctx, "cli.import.line", p.Line, p.SourceID, p.Reason))
 	}
 	if r.Fatal != "" {
-		fmt.Fprintf(w, "stopped early: %s\n", r.Fatal)
+		fmt.Fprintln(w, tr(ctx, "cli.import.fatal", r.Fatal))
 	}
-	state := "committed"
+	state := "cli.import.committed"
 	if !r.Committed {
-		state = "NOTHING committed"
+		state = "cli.import.not_committed"
 	}
 	rate := 0.0
 	if r.Duration > 0 {
 		rate = float64(r.ImportedTotal()) / r.Duration.Seconds()
 	}
-	fmt.Fprintf(w, "%s in %s (%.0f comments/s)\n", state, r.Duration.Round(time.Millisecond), rate)
+	fmt.Fprintln(w, tr(ctx, state, r.Duration.Round(time.Millisecond).String(), rate))
 }
 
 func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -165,7 +164,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	if *site == "" {
-		return fmt.Errorf("--site is required")
+		return errorf(ctx, "cli.err.required", "--site")
 	}
 	svc, done, err := adminService(ctx, &dbf)
 	if err != nil {
@@ -198,7 +197,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if err := os.Rename(f.Name(), *out); err != nil {
 			return err
 		}
-		fmt.Fprintf(stderr, "exported %d stories and %d comments to %s\n", sum.Stories, sum.Comments, *out)
+		fmt.Fprintln(stderr, tr(ctx, "cli.export.done", sum.Stories, sum.Comments, *out))
 	}
 	return nil
 }
@@ -213,13 +212,13 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	if *out == "" {
-		return fmt.Errorf("--out is required")
+		return errorf(ctx, "cli.err.required", "--out")
 	}
 	if dbf.db != "" {
-		return fmt.Errorf("parley backup copies the SQLite database; for PostgreSQL use pg_dump (docs/backup.md)")
+		return errorf(ctx, "cli.backup.postgres")
 	}
 	if _, err := os.Stat(filepath.Join(dbf.data, "parley.db")); err != nil {
-		return fmt.Errorf("no database in %s: %w", dbf.data, err)
+		return errorf(ctx, "cli.err.no_database", dbf.data, err)
 	}
 	db, err := dbf.open(ctx, false)
 	if err != nil {
@@ -231,20 +230,20 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return cliError(err)
 	}
-	printBackupSummary(stdout, sum)
-	fmt.Fprintf(stdout, "backup written in %s\n", time.Since(start).Round(time.Millisecond))
+	printBackupSummary(ctx, stdout, sum)
+	fmt.Fprintln(stdout, tr(ctx, "cli.backup.done", time.Since(start).Round(time.Millisecond).String()))
 	return nil
 }
 
-func printBackupSummary(w io.Writer, sum sqlstore.BackupSummary) {
-	fmt.Fprintf(w, "%s: %d bytes, schema version %d, integrity_check %s\n", sum.Path, sum.Bytes, sum.SchemaVersion, sum.Integrity)
+func printBackupSummary(ctx context.Context, w io.Writer, sum sqlstore.BackupSummary) {
+	fmt.Fprintln(w, tr(ctx, "cli.backup.summary", sum.Path, sum.Bytes, sum.SchemaVersion, sum.Integrity))
 	var tables []string
 	for t := range sum.Rows {
 		tables = append(tables, t)
 	}
 	sort.Strings(tables)
 	for _, t := range tables {
-		fmt.Fprintf(w, "  %-12s %d rows\n", t, sum.Rows[t])
+		fmt.Fprintln(w, tr(ctx, "cli.backup.rows", t, sum.Rows[t]))
 	}
 	var sts []string
 	for s := range sum.Comments {
@@ -252,6 +251,6 @@ func printBackupSummary(w io.Writer, sum sqlstore.BackupSummary) {
 	}
 	sort.Strings(sts)
 	for _, s := range sts {
-		fmt.Fprintf(w, "  comments %-9s %d\n", s, sum.Comments[s])
+		fmt.Fprintln(w, tr(ctx, "cli.backup.comments", s, sum.Comments[s]))
 	}
 }

@@ -15,9 +15,9 @@ export const outputDir = join(repoRoot, "e2e", "output");
 export const STRICT_CSP = "default-src 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'none'";
 
 
-/** Build (unless PARLEY_BIN is set) and start `parley serve --demo`. */
-export async function startServer() {
-  const srv = await startParley("parley-e2e-");
+/** Build (unless PARLEY_BIN is set) and start `parley serve --demo` (options: see startParley). */
+export async function startServer(opts = {}) {
+  const srv = await startParley("parley-e2e-", opts);
   run(srv.bin, ["user", "add", "--data", srv.data, "--email", "mod@example.com", "--name", "Mod", "--role", "moderator", "--site", "demo", "--password-stdin"], "e2e-moderator-password-1\n");
   const lines = run(srv.bin, ["token", "create", "--data", srv.data, "--email", "mod@example.com"]).trim().split("\n");
   return { ...srv, token: lines[lines.length - 1].trim() };

@@ -52,9 +52,10 @@ export function run(bin, args, input, timeout = 120000) {
  * a free port with a fresh data directory (the demo's thread and queue only
  * with seed: true). Rate limits are off: the tests
  * post many comments from one address and are not about the limiter.
+ * extraArgs are added to serve's (e.g. --smtp-url for a mailpit).
  * Returns { base, bin, data, logs(), stop() }.
  */
-export async function startParley(prefix, { seed = false } = {}) {
+export async function startParley(prefix, { seed = false, extraArgs = [] } = {}) {
   const tmp = mkdtempSync(join(tmpdir(), prefix));
   let bin = process.env.PARLEY_BIN;
   if (!bin) {
@@ -65,8 +66,10 @@ export async function startParley(prefix, { seed = false } = {}) {
   mkdirSync(data);
   // Tests start from an empty demo site unless they ask for the seeded one.
   const args = ["serve", "--demo", `--demo-seed=${seed}`, "--addr", "127.0.0.1:0", "--data", data, "--rate-limit", "off", "--log-level", "warn"];
-  const proc = spawn(bin, args, {
+  // English start-up lines, whatever the machine's locale: the address is read from them.
+  const proc = spawn(bin, [...args, ...extraArgs], {
     stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, PARLEY_LANG: "en" },
   });
   let out = "";
   let err = "";

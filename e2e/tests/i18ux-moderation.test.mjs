@@ -137,6 +137,10 @@ test("no default reason: r then Enter does nothing for an unflagged comment; a d
   assert.deepEqual(await actions("pending"), ["approve", "reject", "spam"]);
   assert.equal(await page.locator("#bulk select[name=reason]").inputValue(), "", "the bulk bar preselects no reason");
   await page.screenshot({ path: join(outputDir, "bulk-bar-en.png") });
+  await page.goto(srv.base + queueURL({ status: "pending", lang: "hy" }));
+  assert.equal(await page.locator("html").getAttribute("lang"), "hy");
+  assert.equal(await page.locator("#bulk select[name=reason]").inputValue(), "", "no reason preselected in hy either");
+  await page.screenshot({ path: join(outputDir, "bulk-bar-hy.png") });
   assert.deepEqual(problems, []);
   await ctx.close();
 });
@@ -170,6 +174,7 @@ test("the dashboard in Turkish and Armenian names languages in the moderator's l
   await page.screenshot({ path: join(outputDir, "queue-hy.png") });
   await page.goto(srv.base + queueURL({ story: c.story_id, lang: "en" }));
   assert.equal(await page.locator(`#c-${c.id} .lang-tag`).innerText(), "Language: Armenian");
+  await page.screenshot({ path: join(outputDir, "queue-en.png") });
   assert.deepEqual(problems, []);
   await ctx.close();
 });

@@ -127,6 +127,7 @@ test("the widget remembers the guest's email; the header counts the reader's own
   await widgetReady(page);
   assert.equal(await text(page, ".count"), "1 comment · 1 of yours awaiting moderation");
   assert.match(await text(page, ".policy"), /^Authors, please log in\. All comments/);
+  await page.locator("#parley-comments").screenshot({ path: join(outputDir, "widget-own-pending-en.png") });
   await page.locator("#parley-comments select.lang").selectOption("hy");
   await until(async () => (await text(page, ".count")).startsWith("1 մեկնաբանություն"), "Armenian count");
   assert.match(await text(page, ".policy"), /^Հեղինակներ, խնդրում ենք մուտք գործել։/);

@@ -830,7 +830,9 @@ export class Widget {
       "&origin=" +
       encodeURIComponent(location.origin) +
       "&return=" +
-      encodeURIComponent(location.href.split("#")[0]);
+      encodeURIComponent(location.href.split("#")[0]) +
+      "&lang=" +
+      encodeURIComponent(widgetLocale(this.store.locale, this.cfg.locale, this.page?.story?.locale, this.page?.site?.locale, document.documentElement.lang));
     this.popup = window.open(url, "parley-login", "popup,width=480,height=640");
     if (!this.popup) {
       this.gstatus.textContent = this.t.popupBlocked;

@@ -12,7 +12,8 @@
   }
 })();
 
-// Email sign-in: ask for a link, then wait for the tab where the link is
+// Email sign-in (its messages come in the page's language as data-*
+// attributes of the form): ask for a link, then wait for the tab where the link is
 // opened to announce the session (BroadcastChannel, same origin) and hand
 // it to the widget like a password login.
 (function () {
@@ -38,12 +39,12 @@
       .then(function (r) {
         return r.json().then(function (b) {
           status.className = r.ok ? "" : "error";
-          status.textContent = r.ok ? "Check your email and open the link. This window signs you in when you do." : (b.error && b.error.message) || "Something went wrong.";
+          status.textContent = r.ok ? form.dataset.sent : (b.error && b.error.message) || form.dataset.failed;
         });
       })
       .catch(function () {
         status.className = "error";
-        status.textContent = "The network failed. Try again.";
+        status.textContent = form.dataset.network;
       })
       .finally(function () {
         button.disabled = false;
@@ -56,7 +57,7 @@
     if (!d || d.type !== "parley:login" || typeof d.token !== "string") return;
     window.opener.postMessage({ type: "parley:login", token: d.token, user: d.user }, main.dataset.origin);
     ch.close();
-    status.textContent = "You are signed in.";
+    status.textContent = form.dataset.signedIn;
     setTimeout(function () { window.close(); }, 300);
   };
 })();
