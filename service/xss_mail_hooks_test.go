@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/mail"
 	"slices"
 	"strings"
@@ -12,9 +14,11 @@ import (
 
 	"github.com/parley-comments/parley"
 	"github.com/parley-comments/parley/internal/testmail"
+	"github.com/parley-comments/parley/internal/testutil"
 	"github.com/parley-comments/parley/internal/xsscheck"
 	"github.com/parley-comments/parley/mailer"
 	"github.com/parley-comments/parley/service"
+	"github.com/parley-comments/parley/sqlstore/sqltest"
 )
 
 // mailHosts are the hosts mails of the fixture's site may link to: the
@@ -43,7 +47,7 @@ var mailHosts = []string{"127.0.0.1:8080", "news.example"}
 // mail to anyone but their own author.
 func TestStoredXSSCorpusInMailsAndWebhooks(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, service.RateLimits{})
+	f := newPlainFixture(t)
 	ctx := context.Background()
 	payloads := xsscheck.Corpus(t)
 	site, err := f.svc.Site(ctx, "news")
@@ -122,29 +126,36 @@ func TestStoredXSSCorpusInMailsAndWebhooks(t *testing.T) {
 			t.Fatal(err)
 		}
 		story := fmt.Sprintf("https://news.example/xss/%d", i)
-		ana := post(i, "Ana", "ana@reader.example", story, p, "", "Ana", fmt.Sprintf("Ana's parent comment %d.", i))
-		decide(ana.ID, service.ActionApprove, "", "")
-		dg := post(i, "Dig", "dig@reader.example", story, p, "", "Dig", fmt.Sprintf("Dig's parent comment %d.", i))
-		decide(dg.ID, service.ActionApprove, "", "")
-		// The replier confirms their address, then replies to both.
+		// The parent is Ana's (immediate reply mails) or, every other
+		// payload, Dig's (a daily digest).
+		parentName, parentEmail := "Ana", "ana@reader.example"
+		if i%2 == 1 {
+			parentName, parentEmail = "Dig", "dig@reader.example"
+		}
+		parent := post(i, parentName, parentEmail, story, p, "", parentName, fmt.Sprintf("%s's parent comment %d.", parentName, i))
+		decide(parent.ID, service.ActionApprove, "", "")
+		// The replier confirms their address, then their reply is approved.
 		w := fmt.Sprintf("w%d@reader.example", i)
-		reply := post(i, "Writer", w, story, p, ana.ID, p, p)
+		reply := post(i, "Writer", w, story, p, parent.ID, p, p)
 		confirm(w)
 		decide(reply.ID, service.ActionApprove, "", p)
-		reply2 := post(i, "Writer", w, story, p, dg.ID, p, fmt.Sprintf("Second reply %d: %s", i, p))
-		decide(reply2.ID, service.ActionApprove, "", "")
 		// A rejected reply and a pending one, each with the payload.
 		rj := fmt.Sprintf("rj%d@reader.example", i)
-		rej := post(i, "Rejected", rj, story, p, ana.ID, p, fmt.Sprintf("Rejectedsecret %d %s", i, p))
+		rej := post(i, "Rejected", rj, story, p, parent.ID, p, fmt.Sprintf("Rejectedsecret %d %s", i, p))
 		confirm(rj)
 		decide(rej.ID, service.ActionReject, parley.ReasonPersonalAttack, p)
-		post(i, "Pending", fmt.Sprintf("pn%d@reader.example", i), story, p, ana.ID, p, fmt.Sprintf("Pendingsecret %d %s", i, p))
+		post(i, "Pending", fmt.Sprintf("pn%d@reader.example", i), story, p, parent.ID, p, fmt.Sprintf("Pendingsecret %d %s", i, p))
 		// A report with the payload as its note.
 		f.clock.Add(time.Second)
 		if _, err := f.svc.Report(ctx, service.Author{GuestToken: fmt.Sprintf("pg_rep_%d", i), ClientKey: "198.51.100.7"}, reply.ID, parley.ReasonSpam, p); err != nil {
 			t.Fatal(err)
 		}
-		// An admin whose name is the payload invites a moderator.
+		// An admin whose name is the payload invites a moderator (every
+		// fourth payload; mailer.TestStoredXSSCorpusInEveryEmailTemplate
+		// renders the invitation with each).
+		if i%4 != 0 {
+			continue
+		}
 		if u, err := f.svc.CreateUser(ctx, fmt.Sprintf("admin%d@news.example", i), p, "long enough password"); err == nil {
 			if err := f.svc.SetRole(ctx, "news", u.Email, parley.RoleAdmin); err != nil {
 				t.Fatal(err)
@@ -152,7 +163,7 @@ func TestStoredXSSCorpusInMailsAndWebhooks(t *testing.T) {
 			if _, err := f.svc.Invite(ctx, u, service.InviteInput{SiteID: "news", Email: fmt.Sprintf("invitee%d@example.org", i), Role: parley.RoleModerator, Lang: "en", ClientKey: "x"}); err != nil {
 				t.Fatal(err)
 			}
-			if i%16 == 0 { // a reset link greets by name (each reset takes 100 ms on purpose)
+			if i%16 == 0 { // a reset link greets by name (each takes 100 ms on purpose)
 				if err := f.svc.RequestPasswordReset(ctx, u.Email, "en", "x"); err != nil {
 					t.Fatal(err)
 				}
@@ -211,8 +222,8 @@ func TestStoredXSSCorpusInMailsAndWebhooks(t *testing.T) {
 	}
 	t.Logf("%d mails: %v", len(mails), kinds)
 	n := len(payloads)
-	for kind, atLeast := range map[string]int{"confirm": 2 * n, "reply": n, "digest": 1, "approved": 2 * n, "not published": n, "reported": n,
-		"queue": 1, "summary": 1, "invite": n / 2, "reset": 2} {
+	for kind, atLeast := range map[string]int{"confirm": 2 * n, "reply": n / 2, "digest": 2, "approved": 2 * n, "not published": n, "reported": n,
+		"queue": 1, "summary": 1, "invite": n / 5, "reset": 2} {
 		if kinds[kind] < atLeast {
 			t.Errorf("%d %s mails, want at least %d", kinds[kind], kind, atLeast)
 		}
@@ -323,4 +334,27 @@ func allMails(t *testing.T, f *fixture) []parley.Email {
 		}
 		filter.Cursor = next
 	}
+}
+
+// newPlainFixture is newFixture without the classifier and the
+// near-duplicate index, which this test does not need and which would
+// score each of its 700 posts: the site "news" and its admin.
+func newPlainFixture(t *testing.T) *fixture {
+	t.Helper()
+	db := sqltest.OpenSQLite(t)
+	clk := testutil.NewClock(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC))
+	svc := service.New(service.Options{Passwords: service.CheapPasswordHasher, Store: db, Clock: clk,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	ctx := context.Background()
+	if _, err := svc.CreateSite(ctx, "news", "News", []string{"https://news.example"}); err != nil {
+		t.Fatal(err)
+	}
+	mod, err := svc.CreateUser(ctx, "mod@news.example", "Mod", "long enough password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.SetRole(ctx, "news", mod.Email, parley.RoleAdmin); err != nil {
+		t.Fatal(err)
+	}
+	return &fixture{t: t, db: db, svc: svc, clock: clk, mod: mod}
 }
