@@ -2,7 +2,6 @@ package service_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -14,11 +13,9 @@ import (
 
 	"github.com/parley-comments/parley"
 	"github.com/parley-comments/parley/internal/testmail"
-	"github.com/parley-comments/parley/internal/testutil"
 	"github.com/parley-comments/parley/internal/xsscheck"
 	"github.com/parley-comments/parley/mailer"
 	"github.com/parley-comments/parley/service"
-	"github.com/parley-comments/parley/sqlstore/sqltest"
 )
 
 // mailHosts are the hosts mails of the fixture's site may link to: the
@@ -47,35 +44,13 @@ var mailHosts = []string{"127.0.0.1:8080", "news.example"}
 // mail to anyone but their own author.
 func TestStoredXSSCorpusInMailsAndWebhooks(t *testing.T) {
 	t.Parallel()
-	f := newPlainFixture(t)
+	// No classifier or near-duplicate index: they would score each of
+	// the test's 600 posts and are not what it checks.
+	f := newFixtureWith(t, service.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	ctx := context.Background()
 	payloads := xsscheck.Corpus(t)
-	site, err := f.svc.Site(ctx, "news")
-	if err != nil {
-		t.Fatal(err)
-	}
-	st := site.Settings
-	st.NotifyAuthorApproved, st.NotifyAuthorRejected, st.DailySummary = true, true, true
-	st.AlertPendingOver = 1
-	all := parley.HookEvents
-	pub, err := f.svc.CreateWebhook(ctx, f.mod, "news", service.WebhookInput{URL: ptr("https://cms.example/parley"), Events: &all})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mods, err := f.svc.CreateWebhook(ctx, f.mod, "news", service.WebhookInput{URL: ptr("https://slack.example/hook"), Events: &all, ModeratorFacing: ptr(true)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	confirm := func(email string) {
-		t.Helper()
-		r, err := f.db.GetNotifyReader(ctx, "news", email)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := f.svc.ConfirmNotify(ctx, r.Token); err != nil {
-			t.Fatal(err)
-		}
-	}
+	pub, mods := f.twoHooks()
+	confirm := f.confirmReader
 	// post tries the payload as name and body; a form the service refuses
 	// (nothing would show, an empty name) is retried with the payload
 	// inline after text, or another name.
@@ -121,10 +96,10 @@ func TestStoredXSSCorpusInMailsAndWebhooks(t *testing.T) {
 	}
 	for i, p := range payloads {
 		// The site's rules, quoted in "not published" mails.
-		st.PolicyText = map[string]string{"en": p}
-		if _, err := f.svc.UpdateSiteSettings(ctx, f.mod, "news", st); err != nil {
-			t.Fatal(err)
-		}
+		f.changeSettings(func(st *parley.Settings) {
+			st.NotifyAuthorApproved, st.NotifyAuthorRejected, st.DailySummary, st.AlertPendingOver = true, true, true, 1
+			st.PolicyText = map[string]string{"en": p}
+		})
 		story := fmt.Sprintf("https://news.example/xss/%d", i)
 		// The parent is Ana's (immediate reply mails) or, every other
 		// payload, Dig's (a daily digest).
@@ -193,7 +168,7 @@ func TestStoredXSSCorpusInMailsAndWebhooks(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	mails := allMails(t, f)
+	mails := queuedMails(t, f)
 	kinds := map[string]int{}
 	from := &mail.Address{Address: "comments@news.example"}
 	for _, e := range mails {
@@ -310,51 +285,4 @@ func mailKind(subject string) string {
 		}
 	}
 	return "other"
-}
-
-// allMails returns every email in the outbox.
-func allMails(t *testing.T, f *fixture) []parley.Email {
-	t.Helper()
-	var out []parley.Email
-	filter := parley.OutboxFilter{Kind: parley.OutboxEmail, Limit: 500}
-	for {
-		ms, next, err := f.db.ListOutbox(context.Background(), filter)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, m := range ms {
-			var e parley.Email
-			if err := json.Unmarshal(m.Payload, &e); err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, e)
-		}
-		if next == "" {
-			return out
-		}
-		filter.Cursor = next
-	}
-}
-
-// newPlainFixture is newFixture without the classifier and the
-// near-duplicate index, which this test does not need and which would
-// score each of its 700 posts: the site "news" and its admin.
-func newPlainFixture(t *testing.T) *fixture {
-	t.Helper()
-	db := sqltest.OpenSQLite(t)
-	clk := testutil.NewClock(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC))
-	svc := service.New(service.Options{Passwords: service.CheapPasswordHasher, Store: db, Clock: clk,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	ctx := context.Background()
-	if _, err := svc.CreateSite(ctx, "news", "News", []string{"https://news.example"}); err != nil {
-		t.Fatal(err)
-	}
-	mod, err := svc.CreateUser(ctx, "mod@news.example", "Mod", "long enough password")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := svc.SetRole(ctx, "news", mod.Email, parley.RoleAdmin); err != nil {
-		t.Fatal(err)
-	}
-	return &fixture{t: t, db: db, svc: svc, clock: clk, mod: mod}
 }
