@@ -24,24 +24,8 @@ func TestHiddenAfterReportsIsAnnouncedToPublicHooks(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, service.RateLimits{})
 	ctx := context.Background()
-	site, err := f.svc.Site(ctx, "news")
-	if err != nil {
-		t.Fatal(err)
-	}
-	st := site.Settings
-	st.HideAfterReports = 2
-	if _, err := f.svc.UpdateSiteSettings(ctx, f.mod, "news", st); err != nil {
-		t.Fatal(err)
-	}
-	all := parley.HookEvents
-	pub, err := f.svc.CreateWebhook(ctx, f.mod, "news", service.WebhookInput{URL: ptr("https://cms.example/parley"), Events: &all})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mods, err := f.svc.CreateWebhook(ctx, f.mod, "news", service.WebhookInput{URL: ptr("https://slack.example/hook"), Events: &all, ModeratorFacing: ptr(true)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	f.changeSettings(func(st *parley.Settings) { st.HideAfterReports = 2 })
+	pub, mods := f.twoHooks()
 	payload := xsscheck.Corpus(t)[2] // <img src=x onerror=alert(1)>
 	res, err := f.svc.Post(ctx, service.Author{ClientIP: "203.0.113.5", ClientKey: "203.0.113.5", GuestToken: "pg_author"},
 		service.PostInput{SiteID: "news", StoryURL: "https://news.example/hidden", Body: "Hiddentext " + payload, GuestName: "Hiddenauthor", ComposeMillis: 20000})

@@ -3,6 +3,7 @@ package service_test
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -14,19 +15,26 @@ import (
 // queuedMails returns the emails in the outbox, oldest first.
 func queuedMails(t *testing.T, f *fixture) []parley.Email {
 	t.Helper()
-	ms, _, err := f.db.ListOutbox(context.Background(), parley.OutboxFilter{Kind: parley.OutboxEmail, Limit: 500})
-	if err != nil {
-		t.Fatal(err)
-	}
 	var out []parley.Email
-	for i := len(ms) - 1; i >= 0; i-- {
-		var e parley.Email
-		if err := json.Unmarshal(ms[i].Payload, &e); err != nil {
+	filter := parley.OutboxFilter{Kind: parley.OutboxEmail, Limit: 500}
+	for {
+		ms, next, err := f.db.ListOutbox(context.Background(), filter)
+		if err != nil {
 			t.Fatal(err)
 		}
-		out = append(out, e)
+		for _, m := range ms {
+			var e parley.Email
+			if err := json.Unmarshal(m.Payload, &e); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, e)
+		}
+		if next == "" {
+			slices.Reverse(out)
+			return out
+		}
+		filter.Cursor = next
 	}
-	return out
 }
 
 func mailsTo(ms []parley.Email, to, subject string) []parley.Email {
@@ -49,17 +57,11 @@ func mailsTo(ms []parley.Email, to, subject string) []parley.Email {
 func TestEveryMailTemplateKeepsOthersPrivate(t *testing.T) {
 	f := newFixture(t, service.RateLimits{})
 	ctx := context.Background()
-	site, err := f.svc.Site(ctx, "news")
-	if err != nil {
-		t.Fatal(err)
-	}
-	st := site.Settings
-	st.NotifyAuthorApproved, st.NotifyAuthorRejected, st.DailySummary = true, true, true
-	st.AlertPendingOver, st.AlertOldestMinutes = 2, 60
-	st.PolicyText = map[string]string{"en": "Be kind to each other."}
-	if _, err := f.svc.UpdateSiteSettings(ctx, f.mod, "news", st); err != nil {
-		t.Fatal(err)
-	}
+	f.changeSettings(func(st *parley.Settings) {
+		st.NotifyAuthorApproved, st.NotifyAuthorRejected, st.DailySummary = true, true, true
+		st.AlertPendingOver, st.AlertOldestMinutes = 2, 60
+		st.PolicyText = map[string]string{"en": "Be kind to each other."}
+	})
 	post := func(name, email, ip, parent, body string) *parley.Comment {
 		t.Helper()
 		f.clock.Add(time.Second)
@@ -77,16 +79,7 @@ func TestEveryMailTemplateKeepsOthersPrivate(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	confirm := func(email string) {
-		t.Helper()
-		r, err := f.db.GetNotifyReader(ctx, "news", email)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := f.svc.ConfirmNotify(ctx, r.Token); err != nil {
-			t.Fatal(err)
-		}
-	}
+	confirm := f.confirmReader
 
 	ana := post("Ana", "ana@reader.example", "198.51.100.1", "", "Parent comment by Ana about the harbour.")
 	if got := mailsTo(queuedMails(t, f), "ana@reader.example", "Confirm your address"); len(got) != 1 {

@@ -31,13 +31,22 @@ type fixture struct {
 // embedded classifier and a real duplicate index.
 func newFixture(t *testing.T, limits service.RateLimits) *fixture {
 	t.Helper()
-	db := sqltest.OpenSQLite(t)
-	clk := testutil.NewClock(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC))
 	model, err := classify.Default()
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := service.New(service.Options{Passwords: service.CheapPasswordHasher, Store: db, Clock: clk, Classifier: model, Adapter: adapter.Adapter{}, Index: dedupe.NewIndex(dedupe.Options{}), RateLimits: limits})
+	return newFixtureWith(t, service.Options{Classifier: model, Adapter: adapter.Adapter{}, Index: dedupe.NewIndex(dedupe.Options{}), RateLimits: limits})
+}
+
+// newFixtureWith returns a service with options o over a real SQLite
+// database, a test clock and the cheap password hasher: the site "news"
+// and its admin.
+func newFixtureWith(t *testing.T, o service.Options) *fixture {
+	t.Helper()
+	db := sqltest.OpenSQLite(t)
+	clk := testutil.NewClock(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC))
+	o.Passwords, o.Store, o.Clock = service.CheapPasswordHasher, db, clk
+	svc := service.New(o)
 	ctx := context.Background()
 	if _, err := svc.CreateSite(ctx, "news", "News", []string{"https://news.example"}); err != nil {
 		t.Fatal(err)

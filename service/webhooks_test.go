@@ -38,15 +38,7 @@ func hookBodies(t *testing.T, f *fixture, hookID string) ([]string, []string) {
 func TestPublicWebhooksNeverSeePrivateData(t *testing.T) {
 	f := newFixture(t, service.RateLimits{})
 	ctx := context.Background()
-	all := parley.HookEvents
-	pub, err := f.svc.CreateWebhook(ctx, f.mod, "news", service.WebhookInput{URL: ptr("https://cms.example/parley"), Events: &all})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mods, err := f.svc.CreateWebhook(ctx, f.mod, "news", service.WebhookInput{URL: ptr("https://slack.example/hook"), Events: &all, ModeratorFacing: ptr(true)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	pub, mods := f.twoHooks()
 	author := service.Author{ClientIP: "203.0.113.77", ClientKey: "203.0.113.77", GuestToken: "pg_secret_reader_token"}
 	post := func(body string) *parley.Comment {
 		t.Helper()

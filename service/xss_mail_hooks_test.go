@@ -2,8 +2,9 @@ package service_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/mail"
 	"slices"
 	"strings"
@@ -43,35 +44,13 @@ var mailHosts = []string{"127.0.0.1:8080", "news.example"}
 // mail to anyone but their own author.
 func TestStoredXSSCorpusInMailsAndWebhooks(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, service.RateLimits{})
+	// No classifier or near-duplicate index: they would score each of
+	// the test's 600 posts and are not what it checks.
+	f := newFixtureWith(t, service.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	ctx := context.Background()
 	payloads := xsscheck.Corpus(t)
-	site, err := f.svc.Site(ctx, "news")
-	if err != nil {
-		t.Fatal(err)
-	}
-	st := site.Settings
-	st.NotifyAuthorApproved, st.NotifyAuthorRejected, st.DailySummary = true, true, true
-	st.AlertPendingOver = 1
-	all := parley.HookEvents
-	pub, err := f.svc.CreateWebhook(ctx, f.mod, "news", service.WebhookInput{URL: ptr("https://cms.example/parley"), Events: &all})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mods, err := f.svc.CreateWebhook(ctx, f.mod, "news", service.WebhookInput{URL: ptr("https://slack.example/hook"), Events: &all, ModeratorFacing: ptr(true)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	confirm := func(email string) {
-		t.Helper()
-		r, err := f.db.GetNotifyReader(ctx, "news", email)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := f.svc.ConfirmNotify(ctx, r.Token); err != nil {
-			t.Fatal(err)
-		}
-	}
+	pub, mods := f.twoHooks()
+	confirm := f.confirmReader
 	// post tries the payload as name and body; a form the service refuses
 	// (nothing would show, an empty name) is retried with the payload
 	// inline after text, or another name.
@@ -117,34 +96,41 @@ func TestStoredXSSCorpusInMailsAndWebhooks(t *testing.T) {
 	}
 	for i, p := range payloads {
 		// The site's rules, quoted in "not published" mails.
-		st.PolicyText = map[string]string{"en": p}
-		if _, err := f.svc.UpdateSiteSettings(ctx, f.mod, "news", st); err != nil {
-			t.Fatal(err)
-		}
+		f.changeSettings(func(st *parley.Settings) {
+			st.NotifyAuthorApproved, st.NotifyAuthorRejected, st.DailySummary, st.AlertPendingOver = true, true, true, 1
+			st.PolicyText = map[string]string{"en": p}
+		})
 		story := fmt.Sprintf("https://news.example/xss/%d", i)
-		ana := post(i, "Ana", "ana@reader.example", story, p, "", "Ana", fmt.Sprintf("Ana's parent comment %d.", i))
-		decide(ana.ID, service.ActionApprove, "", "")
-		dg := post(i, "Dig", "dig@reader.example", story, p, "", "Dig", fmt.Sprintf("Dig's parent comment %d.", i))
-		decide(dg.ID, service.ActionApprove, "", "")
-		// The replier confirms their address, then replies to both.
+		// The parent is Ana's (immediate reply mails) or, every other
+		// payload, Dig's (a daily digest).
+		parentName, parentEmail := "Ana", "ana@reader.example"
+		if i%2 == 1 {
+			parentName, parentEmail = "Dig", "dig@reader.example"
+		}
+		parent := post(i, parentName, parentEmail, story, p, "", parentName, fmt.Sprintf("%s's parent comment %d.", parentName, i))
+		decide(parent.ID, service.ActionApprove, "", "")
+		// The replier confirms their address, then their reply is approved.
 		w := fmt.Sprintf("w%d@reader.example", i)
-		reply := post(i, "Writer", w, story, p, ana.ID, p, p)
+		reply := post(i, "Writer", w, story, p, parent.ID, p, p)
 		confirm(w)
 		decide(reply.ID, service.ActionApprove, "", p)
-		reply2 := post(i, "Writer", w, story, p, dg.ID, p, fmt.Sprintf("Second reply %d: %s", i, p))
-		decide(reply2.ID, service.ActionApprove, "", "")
 		// A rejected reply and a pending one, each with the payload.
 		rj := fmt.Sprintf("rj%d@reader.example", i)
-		rej := post(i, "Rejected", rj, story, p, ana.ID, p, fmt.Sprintf("Rejectedsecret %d %s", i, p))
+		rej := post(i, "Rejected", rj, story, p, parent.ID, p, fmt.Sprintf("Rejectedsecret %d %s", i, p))
 		confirm(rj)
 		decide(rej.ID, service.ActionReject, parley.ReasonPersonalAttack, p)
-		post(i, "Pending", fmt.Sprintf("pn%d@reader.example", i), story, p, ana.ID, p, fmt.Sprintf("Pendingsecret %d %s", i, p))
+		post(i, "Pending", fmt.Sprintf("pn%d@reader.example", i), story, p, parent.ID, p, fmt.Sprintf("Pendingsecret %d %s", i, p))
 		// A report with the payload as its note.
 		f.clock.Add(time.Second)
 		if _, err := f.svc.Report(ctx, service.Author{GuestToken: fmt.Sprintf("pg_rep_%d", i), ClientKey: "198.51.100.7"}, reply.ID, parley.ReasonSpam, p); err != nil {
 			t.Fatal(err)
 		}
-		// An admin whose name is the payload invites a moderator.
+		// An admin whose name is the payload invites a moderator (every
+		// fourth payload; mailer.TestStoredXSSCorpusInEveryEmailTemplate
+		// renders the invitation with each).
+		if i%4 != 0 {
+			continue
+		}
 		if u, err := f.svc.CreateUser(ctx, fmt.Sprintf("admin%d@news.example", i), p, "long enough password"); err == nil {
 			if err := f.svc.SetRole(ctx, "news", u.Email, parley.RoleAdmin); err != nil {
 				t.Fatal(err)
@@ -152,7 +138,7 @@ func TestStoredXSSCorpusInMailsAndWebhooks(t *testing.T) {
 			if _, err := f.svc.Invite(ctx, u, service.InviteInput{SiteID: "news", Email: fmt.Sprintf("invitee%d@example.org", i), Role: parley.RoleModerator, Lang: "en", ClientKey: "x"}); err != nil {
 				t.Fatal(err)
 			}
-			if i%16 == 0 { // a reset link greets by name (each reset takes 100 ms on purpose)
+			if i%16 == 0 { // a reset link greets by name (each takes 100 ms on purpose)
 				if err := f.svc.RequestPasswordReset(ctx, u.Email, "en", "x"); err != nil {
 					t.Fatal(err)
 				}
@@ -182,7 +168,7 @@ func TestStoredXSSCorpusInMailsAndWebhooks(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	mails := allMails(t, f)
+	mails := queuedMails(t, f)
 	kinds := map[string]int{}
 	from := &mail.Address{Address: "comments@news.example"}
 	for _, e := range mails {
@@ -211,8 +197,8 @@ func TestStoredXSSCorpusInMailsAndWebhooks(t *testing.T) {
 	}
 	t.Logf("%d mails: %v", len(mails), kinds)
 	n := len(payloads)
-	for kind, atLeast := range map[string]int{"confirm": 2 * n, "reply": n, "digest": 1, "approved": 2 * n, "not published": n, "reported": n,
-		"queue": 1, "summary": 1, "invite": n / 2, "reset": 2} {
+	for kind, atLeast := range map[string]int{"confirm": 2 * n, "reply": n / 2, "digest": 2, "approved": 2 * n, "not published": n, "reported": n,
+		"queue": 1, "summary": 1, "invite": n / 5, "reset": 2} {
 		if kinds[kind] < atLeast {
 			t.Errorf("%d %s mails, want at least %d", kinds[kind], kind, atLeast)
 		}
@@ -299,28 +285,4 @@ func mailKind(subject string) string {
 		}
 	}
 	return "other"
-}
-
-// allMails returns every email in the outbox.
-func allMails(t *testing.T, f *fixture) []parley.Email {
-	t.Helper()
-	var out []parley.Email
-	filter := parley.OutboxFilter{Kind: parley.OutboxEmail, Limit: 500}
-	for {
-		ms, next, err := f.db.ListOutbox(context.Background(), filter)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, m := range ms {
-			var e parley.Email
-			if err := json.Unmarshal(m.Payload, &e); err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, e)
-		}
-		if next == "" {
-			return out
-		}
-		filter.Cursor = next
-	}
 }
