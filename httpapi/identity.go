@@ -268,7 +268,7 @@ func (s *Server) handleOIDCStart(w http.ResponseWriter, r *http.Request) {
 		// session's CSRF token in the link (a page elsewhere cannot know it).
 		rq := httpx.From(r)
 		if rq.User == nil || rq.Session == nil || subtle.ConstantTimeCompare([]byte(r.URL.Query().Get("csrf_token")), []byte(rq.Session.CSRFToken)) != 1 {
-			s.renderPopup(w, r, http.StatusForbidden, popupData{Error: "Log in first, then use the link button on your sessions page to link another sign-in to your account."})
+			s.renderPopup(w, r, http.StatusForbidden, s.popupFailure(r, "auth.err.link_first"))
 			return
 		}
 		link = rq.User
@@ -308,12 +308,12 @@ func (s *Server) handleOIDCCallback(w http.ResponseWriter, r *http.Request) {
 	s.flowCookie(w, r, oidcStateCookie, "")
 	s.flowCookie(w, r, oidcInviteCookie, "")
 	if e := q.Get("error"); e != "" {
-		s.renderPopup(w, r, http.StatusUnauthorized, popupData{Error: "The sign-in provider refused: " + e + " " + q.Get("error_description")})
+		s.renderPopup(w, r, http.StatusUnauthorized, s.popupFailure(r, "auth.err.provider_refused", strings.TrimSpace(e+" "+q.Get("error_description"))))
 		return
 	}
 	c, err := r.Cookie(oidcStateCookie)
 	if err != nil || c.Value == "" || c.Value != q.Get("state") {
-		s.renderPopup(w, r, http.StatusBadRequest, popupData{Error: "This sign-in was started in another browser or has expired. Please start again."})
+		s.renderPopup(w, r, http.StatusBadRequest, s.popupFailure(r, "auth.err.flow_expired"))
 		return
 	}
 	res, err := s.svc.OIDCCallback(r.Context(), q.Get("state"), q.Get("code"), s.oidcRedirectURL(r), r.UserAgent(), clientip.RateKey(s.ips.ClientIP(r)), invite)

@@ -89,6 +89,15 @@ func TestSignInPagesSpeakTheReadersLanguage(t *testing.T) {
 		!strings.Contains(page, `href="/auth/email?lang=ru&amp;token=pl_unknown"`) || !strings.Contains(page, `name="lang" value="hy"`) {
 		t.Fatalf("email page in hy: %d %s", status, page)
 	}
+	// The OIDC callback's failures, in the browser's language.
+	status, page = e.get("/auth/oidc/callback?error=access_denied", "Accept-Language", "hy-AM,hy;q=0.9")
+	if status != 401 || !strings.Contains(page, `<html lang="hy"`) || !strings.Contains(page, cat.T("hy", "auth.err.provider_refused", "access_denied")) {
+		t.Fatalf("provider refusal in hy: %d %s", status, page)
+	}
+	status, page = e.get("/auth/oidc/callback?state=x&code=y", "Accept-Language", "tr")
+	if status != 400 || !strings.Contains(page, html(cat.T("tr", "auth.err.flow_expired"))) {
+		t.Fatalf("expired flow in tr: %d %s", status, page)
+	}
 	status, page = form(t, e.srv.URL+"/auth/email", url.Values{"token": {"pl_unknown"}, "lang": {"ru"}})
 	if status != 422 || !strings.Contains(page, html(cat.T("ru", "auth.err.link_invalid"))) || !strings.Contains(page, cat.T("ru", "auth.email.bad_link")) {
 		t.Fatalf("bad link in ru: %d %s", status, page)

@@ -112,12 +112,20 @@ func (s *Server) handlePopupLogin(w http.ResponseWriter, r *http.Request) {
 	s.renderPopup(w, r, http.StatusOK, data)
 }
 
+// popupFailure is the popup page of a failed sign-in, with the message for
+// key in the reader's language.
+func (s *Server) popupFailure(r *http.Request, key string, args ...any) popupData {
+	d := popupData{pageText: s.newPageText(pageLang(r, nil), "", nil)}
+	d.Langs = nil // no page to switch to
+	d.Error = d.T(key, args...)
+	return d
+}
+
 // renderPopup renders the popup; a page without a language (the OIDC
 // callback's) gets the reader's from the request.
 func (s *Server) renderPopup(w http.ResponseWriter, r *http.Request, status int, d popupData) {
 	if d.Lang == "" {
-		d.pageText = s.newPageText(pageLang(r, nil), "", nil)
-		d.Langs = nil // no page to switch to
+		d.pageText = s.popupFailure(r, "auth.popup.failed").pageText
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")

@@ -18,7 +18,9 @@
 //
 // Every command takes --data DIR (default ./parley-data, which holds the
 // SQLite file) or --db postgres://… to use PostgreSQL. Both can also come
-// from the environment: PARLEY_DATA, PARLEY_DB.
+// from the environment: PARLEY_DATA, PARLEY_DB. What a command prints for
+// people is in the language of --lang en|ru|hy|az|tr, else PARLEY_LANG,
+// else LC_ALL, LC_MESSAGES or LANG (docs/i18n.md).
 package main
 
 import (

@@ -42,7 +42,7 @@ func runTrain(ctx context.Context, args []string, stdout io.Writer) error {
 		return parley.WrapError(parley.EINVALID, "Bad flags for train.", err)
 	}
 	if *evalSplit != "dev" && *evalSplit != "tune" {
-		return errorf(ctx, "cli.err.eval_split")
+		return parley.Errorf(parley.EINVALID, "%s", tr(ctx, "cli.err.eval_split"))
 	}
 	var files []string
 	if *data != "" {
@@ -51,7 +51,7 @@ func runTrain(ctx context.Context, args []string, stdout io.Writer) error {
 		var err error
 		files, err = filepath.Glob(filepath.Join(*dataDir, "*.train.csv"))
 		if err != nil || len(files) == 0 {
-			return errorf(ctx, "cli.err.no_train_files", *dataDir)
+			return parley.Errorf(parley.EINVALID, "%s", tr(ctx, "cli.err.no_train_files", *dataDir))
 		}
 	}
 	sort.Strings(files)
