@@ -44,6 +44,9 @@ type Store interface {
 	GetUser(ctx context.Context, id string) (*User, error)
 	GetUserByEmail(ctx context.Context, email string) (*User, error) // case-insensitive
 	UpdateUser(ctx context.Context, u *User) error
+	// ReplacePasswordHash sets the hash only if it is still oldHash (one
+	// statement; sessions untouched). ECONFLICT otherwise.
+	ReplacePasswordHash(ctx context.Context, userID, oldHash, newHash string) error
 	SetRole(ctx context.Context, m Membership) error // insert or replace
 	DeleteRole(ctx context.Context, siteID, userID string) error
 	GetRole(ctx context.Context, siteID, userID string) (Role, error) // ENOTFOUND if none

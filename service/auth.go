@@ -123,7 +123,8 @@ func (s *Service) CreateToken(ctx context.Context, email string) (string, error)
 // address (known or not, so the limit reveals nothing), which stops a
 // password guesser spread over many addresses. An unknown email costs the
 // same password-hash work as a wrong password, so timing does not tell
-// which accounts exist.
+// which accounts exist; a hash made with older parameters is upgraded on
+// the account's next successful login, so that this holds for it too.
 func (s *Service) Login(ctx context.Context, email, password, clientKey string) (*parley.Session, string, *parley.User, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
 	if err := s.loginLimit(ctx, "login:"+clientKey); err != nil {
@@ -143,6 +144,7 @@ func (s *Service) Login(ctx context.Context, email, password, clientKey string) 
 	if !s.hasher.Verify(hash, password) || u == nil {
 		return nil, "", nil, parley.Errorf(parley.EUNAUTHORIZED, "Wrong email or password.")
 	}
+	s.upgradeHash(ctx, u, password)
 	sess, secret, err := s.startSession(ctx, s.store, u.ID, parley.LoginPassword, "", "")
 	if err != nil {
 		return nil, "", nil, err

@@ -1,12 +1,14 @@
 package service
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
 	"fmt"
 	"strings"
 
+	"github.com/parley-comments/parley"
 	"golang.org/x/crypto/argon2"
 )
 
@@ -47,30 +49,52 @@ func (h PasswordHasher) Hash(password string) (string, error) {
 
 // Verify reports whether password matches a PHC argon2id hash.
 func (PasswordHasher) Verify(hash, password string) bool {
+	ph, ok := parseHash(hash)
+	if !ok {
+		return false
+	}
+	got := deriveKey([]byte(password), ph.salt, ph.Time, ph.Memory, ph.Threads, uint32(len(ph.key)))
+	return subtle.ConstantTimeCompare(got, ph.key) == 1
+}
+
+// NeedsRehash reports whether hash was made with other parameters than h's
+// (cost, salt or key length), so that verifying a wrong password against it
+// costs other work than h's hashes do. An unreadable hash needs one too.
+func (h PasswordHasher) NeedsRehash(hash string) bool {
+	ph, ok := parseHash(hash)
+	return !ok || ph.PasswordHasher != h || len(ph.salt) != argonSaltLen || len(ph.key) != argonKeyLen
+}
+
+// parsedHash is a PHC argon2id hash taken apart.
+type parsedHash struct {
+	PasswordHasher
+	salt, key []byte
+}
+
+// parseHash reads a PHC argon2id hash of the current argon2 version, with
+// parameters in bounds.
+func parseHash(hash string) (parsedHash, bool) {
+	var ph parsedHash
 	parts := strings.Split(hash, "$")
 	if len(parts) != 6 || parts[1] != "argon2id" {
-		return false
+		return ph, false
 	}
 	var version int
 	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version {
-		return false
+		return ph, false
 	}
-	var mem, t uint32
-	var p uint8
-	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &mem, &t, &p); err != nil || t == 0 || p == 0 || mem > 1<<22 || t > 100 {
-		return false
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &ph.Memory, &ph.Time, &ph.Threads); err != nil || ph.Time == 0 || ph.Threads == 0 || ph.Memory > 1<<22 || ph.Time > 100 {
+		return ph, false
 	}
 	b64 := base64.RawStdEncoding
-	salt, err := b64.DecodeString(parts[4])
-	if err != nil {
-		return false
+	var err error
+	if ph.salt, err = b64.DecodeString(parts[4]); err != nil {
+		return ph, false
 	}
-	want, err := b64.DecodeString(parts[5])
-	if err != nil || len(want) == 0 {
-		return false
+	if ph.key, err = b64.DecodeString(parts[5]); err != nil || len(ph.key) == 0 {
+		return ph, false
 	}
-	got := deriveKey([]byte(password), salt, t, mem, p, uint32(len(want)))
-	return subtle.ConstantTimeCompare(got, want) == 1
+	return ph, true
 }
 
 // deriveKey is argon2id's key derivation used by Verify; a variable so that
@@ -83,4 +107,31 @@ var deriveKey = argon2.IDKey
 func (s *Service) dummyHash() string {
 	s.dummyOnce.Do(func() { s.dummy, _ = s.hasher.Hash("parley-timing-equaliser") })
 	return s.dummy
+}
+
+// upgradeHash re-hashes a password just verified against u's hash if that
+// hash was made with other parameters than the service's hasher, so that a
+// wrong password for the account then costs the same work as one for an
+// unknown email. The new hash is stored only if the stored one is still the
+// one verified (a password changed meanwhile wins); the user's sessions
+// stay, as nothing about the password changed. Like password changes, it is
+// logged, not audited (the audit log is per site). A failure is logged and
+// never fails the login: the old hash keeps working.
+func (s *Service) upgradeHash(ctx context.Context, u *parley.User, password string) {
+	if !s.hasher.NeedsRehash(u.PasswordHash) {
+		return
+	}
+	hash, err := s.hasher.Hash(password)
+	if err == nil {
+		err = s.store.ReplacePasswordHash(ctx, u.ID, u.PasswordHash, hash)
+	}
+	switch {
+	case err == nil:
+		u.PasswordHash = hash
+		s.log.InfoContext(ctx, "password hash upgraded to the current parameters", "user", u.ID)
+	case parley.IsCode(err, parley.ECONFLICT):
+		s.log.InfoContext(ctx, "password hash not upgraded: the password changed meanwhile", "user", u.ID)
+	default:
+		s.log.WarnContext(ctx, "upgrade password hash", "user", u.ID, "err", err)
+	}
 }

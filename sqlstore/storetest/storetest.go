@@ -29,6 +29,7 @@ func Run(t *testing.T, open func(testing.TB) *sqlstore.DB) {
 	}{
 		{"Sites", testSites},
 		{"Users", testUsers},
+		{"ReplacePasswordHash", testReplacePasswordHash},
 		{"Roles", testRoles},
 		{"Tokens", testTokens},
 		{"Sessions", testSessions},
