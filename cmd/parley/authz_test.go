@@ -72,7 +72,7 @@ type authzFixture struct {
 func newAuthzFixture(t *testing.T) *authzFixture {
 	db := sqltest.OpenSQLite(t)
 	bus := events.New()
-	svc := service.New(service.Options{Store: db, Bus: bus})
+	svc := service.New(service.Options{Store: db, Bus: bus, Passwords: passwordHasher}) // cheap in tests (TestMain): a 10 s request deadline under -race on a loaded machine
 	resolver, err := clientip.NewResolver(nil)
 	if err != nil {
 		t.Fatal(err)
