@@ -13,7 +13,6 @@ import (
 
 	"github.com/oklog/ulid/v2"
 	"github.com/parley-comments/parley"
-	"github.com/parley-comments/parley/textnorm"
 	"github.com/parley-comments/parley/transfer"
 )
 
@@ -185,11 +184,43 @@ type importThread struct {
 }
 
 // seenComment is what the importer remembers of each source comment: its
-// Parley ID (once its batch is flushed), its thread, and whether it is written.
+// Parley ID (once its batch is flushed), its thread, and whether it is
+// written. A file of a million comments keeps a million of them, so they
+// are small: kept by value in one slice, the ID in binary.
 type seenComment struct {
-	id      string
 	thread  *importThread
+	id      ulid.ULID
+	hasID   bool
 	written bool
+}
+
+// seenGet returns what is remembered of source comment sid. The pointer is
+// valid until the next seenAdd.
+func (imp *importer) seenGet(sid string) (*seenComment, bool) {
+	i, ok := imp.seen[sid]
+	if !ok {
+		return nil, false
+	}
+	return &imp.seenList[i], true
+}
+
+func (imp *importer) seenAdd(sid string, th *importThread) {
+	imp.seen[strings.Clone(sid)] = int32(len(imp.seenList))
+	imp.seenList = append(imp.seenList, seenComment{thread: th})
+}
+
+// setID records the Parley ID of a seen comment.
+func (sc *seenComment) setID(id string) {
+	u, err := ulid.ParseStrict(id)
+	sc.id, sc.hasID = u, err == nil
+}
+
+// parleyID is the Parley ID of a seen comment ("" if none yet).
+func (sc *seenComment) parleyID() string {
+	if !sc.hasID {
+		return ""
+	}
+	return sc.id.String()
 }
 
 type importer struct {
@@ -199,15 +230,16 @@ type importer struct {
 	o        ImportOptions
 	site     *parley.Site
 	settings parley.Settings
-	rep     *ImportReport
-	threads map[string]*importThread
-	seen    map[string]*seenComment
-	waiting map[string][]*importItem // parent source ID -> replies held until it is written
-	gone    map[string]string        // source IDs deleted or skipped -> why
-	batch   []*importItem
-	adapter []byte
-	latest  time.Time       // the newest comment time indexed
-	users   map[string]bool // Parley exports: account IDs that exist here
+	rep      *ImportReport
+	threads  map[string]*importThread
+	seen     map[string]int32 // source ID -> index in seenList
+	seenList []seenComment
+	waiting  map[string][]*importItem // parent source ID -> replies held until it is written
+	gone     map[string]string        // source IDs deleted or skipped -> why
+	batch    []*importItem
+	adapter  []byte
+	latest   time.Time       // the newest comment time indexed
+	users    map[string]bool // Parley exports: account IDs that exist here
 
 	// The writer goroutine (non-strict imports) and what it shares.
 	wq       chan writeJob
@@ -233,7 +265,7 @@ func (s *Service) runImport(ctx context.Context, st, rd parley.Store, o ImportOp
 	defer closeFn()
 	imp := &importer{s: s, st: st, rd: rd, o: o, site: site, settings: site.Settings.WithDefaults(),
 		rep:     &ImportReport{Format: o.Format, Imported: map[parley.Status]int{}},
-		threads: map[string]*importThread{}, seen: map[string]*seenComment{}, waiting: map[string][]*importItem{},
+		threads: map[string]*importThread{}, seen: map[string]int32{}, waiting: map[string][]*importItem{},
 		gone: map[string]string{}, users: map[string]bool{}}
 	if s.adapter != nil && s.classifier != nil {
 		if state, err := s.store.GetSiteAdapter(ctx, o.SiteID); err == nil { // outside a strict import's transaction: no row lock
@@ -342,7 +374,7 @@ func (imp *importer) comment(ctx context.Context, c *transfer.Comment) error {
 		rep.skip(c.Line, "", "comment has no ID")
 		return nil
 	}
-	if _, dup := imp.seen[c.SourceID]; dup {
+	if _, dup := imp.seenGet(c.SourceID); dup {
 		rep.skip(c.Line, c.SourceID, "a comment with this ID appeared earlier in the file")
 		return nil
 	}
@@ -383,7 +415,7 @@ func (imp *importer) comment(ctx context.Context, c *transfer.Comment) error {
 		imp.gone[c.SourceID] = "was skipped"
 		return nil
 	}
-	imp.seen[c.SourceID] = &seenComment{thread: th}
+	imp.seenAdd(c.SourceID, th)
 	imp.batch = append(imp.batch, &importItem{src: c, thread: th, w: w})
 	return nil
 }
@@ -479,8 +511,9 @@ func (imp *importer) flush(ctx context.Context) error {
 	for _, it := range batch {
 		sid := it.src.SourceID
 		if id, ok := existing[sid]; ok {
-			sc := imp.seen[sid]
-			sc.id, sc.written = id, true
+			sc, _ := imp.seenGet(sid)
+			sc.setID(id)
+			sc.written = true
 			imp.rep.Unchanged++
 			ready = append(ready, imp.adopt(sid)...)
 			continue
@@ -506,14 +539,15 @@ func (imp *importer) flush(ctx context.Context) error {
 	fresh = kept
 	for _, it := range fresh {
 		it.w.c.ID = imp.newID(it)
-		imp.seen[it.src.SourceID].id = it.w.c.ID
+		sc, _ := imp.seenGet(it.src.SourceID)
+		sc.setID(it.w.c.ID)
 	}
 	for _, it := range fresh {
 		p := it.src.ParentID
 		if why, ok := imp.gone[p]; ok {
 			imp.rep.notice(it.src.Line, it.src.SourceID, "its parent "+p+" "+why+"; imported as a top-level comment")
 			ready = append(ready, it)
-		} else if sc, ok := imp.seen[p]; p == "" || ok && sc.written {
+		} else if sc, ok := imp.seenGet(p); p == "" || ok && sc.written {
 			ready = append(ready, imp.withParent(it, p))
 		} else {
 			imp.waiting[p] = append(imp.waiting[p], it)
@@ -546,7 +580,8 @@ func (imp *importer) writeReady(ctx context.Context, ready []*importItem) error 
 		return err
 	}
 	for _, it := range ready {
-		imp.seen[it.src.SourceID].written = true
+		sc, _ := imp.seenGet(it.src.SourceID)
+		sc.written = true
 	}
 	return nil
 }
@@ -571,12 +606,12 @@ func (imp *importer) withParent(it *importItem, p string) *importItem {
 	if p == "" {
 		return it
 	}
-	sc := imp.seen[p]
+	sc, _ := imp.seenGet(p)
 	if sc.thread != it.thread {
 		imp.rep.notice(it.src.Line, it.src.SourceID, "its parent "+p+" is in another thread; imported as a top-level comment")
 		return it
 	}
-	it.w.c.ParentID = sc.id
+	it.w.c.ParentID = sc.parleyID()
 	return it
 }
 
@@ -587,7 +622,7 @@ func (imp *importer) orphans(ctx context.Context) error {
 	for len(imp.waiting) > 0 {
 		var ready []*importItem
 		for p, kids := range imp.waiting {
-			if sc, ok := imp.seen[p]; ok && sc.id != "" {
+			if sc, ok := imp.seenGet(p); ok && sc.hasID {
 				continue // waits for a parent that is itself waiting
 			}
 			delete(imp.waiting, p)
@@ -662,7 +697,6 @@ func (imp *importer) write(ctx context.Context, items []*importItem) error {
 		if w.c.CreatedAt.After(imp.latest) {
 			imp.latest = w.c.CreatedAt
 		}
-		w.imp.norm = textnorm.Result{} // no longer needed; the batch may wait a while
 	}
 	if s.index != nil {
 		// Files are mostly in time order: comments older than the window

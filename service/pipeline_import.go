@@ -149,6 +149,9 @@ func (s *Service) runImportStages(ctx context.Context, ws []*write) []error {
 					if errs[k] = s.normalize(ctx, w); errs[k] == nil {
 						errs[k] = s.classifyWrite(ctx, w)
 					}
+					// The normalized text (with its offset map, eight bytes
+					// per byte of text) is not needed after classify.
+					w.imp.norm = textnorm.Result{}
 				}
 			}
 		}()

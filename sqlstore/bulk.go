@@ -14,7 +14,7 @@ import (
 // writer (an import) uses: an import batch touches every index of
 // comments, and with SQLite's default 2 MB cache the pages spill to the WAL
 // before the commit and are read back.
-const bulkCacheKiB = 64 << 10
+const bulkCacheKiB = 32 << 10
 
 // OpenBulk returns a store for large writes (an import's batches of
 // thousands of rows) and a function that releases it. On PostgreSQL it is

@@ -23,6 +23,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"strings"
 	"syscall"
@@ -69,8 +70,12 @@ func main() {
 	dir := flag.String("dir", "", "working directory (default: a temporary one, removed after)")
 	batch := flag.Int("batch", service.DefaultImportBatch, "comments per transaction")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile")
+	memLimit := flag.Int64("memory-limit", 384<<20, "soft memory limit in bytes, as parley import sets it (0: none; GOMEMLIMIT, if set, wins)")
 	fileFlag := flag.String("file", "", "the Disqus export to import: generated with -n comments if it does not exist, and kept")
 	flag.Parse()
+	if *memLimit > 0 && os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(*memLimit)
+	}
 	if *cpuprofile != "" {
 		pf, err := os.Create(*cpuprofile)
 		if err != nil {
