@@ -758,8 +758,12 @@ func (imp *importer) stopWriter() error {
 func (imp *importer) commit(ctx context.Context, job writeJob) error {
 	var created []*importThread
 	rows := make([]parley.ImportedComment, len(job.items))
+	var set []*importThread // threads given a story ID by this attempt
 	err := imp.st.InTx(ctx, func(tx parley.Store) error {
-		created = created[:0]
+		for _, th := range set { // a retried transaction: nothing of the last attempt is stored
+			th.storyID = ""
+		}
+		set, created = set[:0], created[:0]
 		for _, it := range job.items {
 			th := it.thread
 			if th.storyID == "" {
@@ -768,6 +772,7 @@ func (imp *importer) commit(ctx context.Context, job writeJob) error {
 					return err
 				}
 				th.storyID = id
+				set = append(set, th)
 				if isNew {
 					created = append(created, th)
 				}
@@ -788,7 +793,7 @@ func (imp *importer) commit(ctx context.Context, job writeJob) error {
 		return nil
 	})
 	if err != nil {
-		for _, th := range created { // not stored after all
+		for _, th := range set { // not stored after all
 			th.storyID = ""
 		}
 		return err
