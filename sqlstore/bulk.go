@@ -16,6 +16,11 @@ import (
 // before the commit and are read back.
 const bulkCacheKiB = 32 << 10
 
+// bulkCheckpointPages is the WAL size (in pages, 40 MB) at which a bulk
+// commit checkpoints: index pages that every batch touches are then copied
+// to the database once per several batches rather than once per batch.
+const bulkCheckpointPages = 10000
+
 // OpenBulk returns a store for large writes (an import's batches of
 // thousands of rows) and a function that releases it. On PostgreSQL it is
 // db itself. On SQLite it is one connection of its own with a large page
@@ -29,7 +34,7 @@ func (db *DB) OpenBulk(ctx context.Context) (parley.Store, func() error, error) 
 		return db, func() error { return nil }, nil
 	}
 	path := strings.TrimPrefix(db.dsn, "sqlite:")
-	sdb, err := sql.Open("sqlite", sqliteDSN(path)+fmt.Sprintf("&_pragma=cache_size(-%d)", bulkCacheKiB))
+	sdb, err := sql.Open("sqlite", sqliteDSN(path)+fmt.Sprintf("&_pragma=cache_size(-%d)&_pragma=wal_autocheckpoint(%d)", bulkCacheKiB, bulkCheckpointPages))
 	if err != nil {
 		return nil, nil, parley.WrapError(parley.EINTERNAL, "Cannot open the database.", err)
 	}
