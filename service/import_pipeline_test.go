@@ -42,7 +42,9 @@ func TestImportRunsThePostPipelineStages(t *testing.T) {
 			t.Fatal(err)
 		}
 		rep, err := svc.Import(ctx, service.ImportOptions{SiteID: "news", Format: "disqus"},
-			func() (transfer.Decoder, func() error, error) { return transfer.Open("disqus", file, transfer.Options{}) })
+			func() (transfer.Decoder, func() error, error) {
+				return transfer.Open("disqus", file, transfer.Options{})
+			})
 		if err != nil || rep.Count("approved") != 1 {
 			t.Fatalf("import: %+v %v", rep, err)
 		}
