@@ -30,10 +30,10 @@ const bulkCheckpointPages = 10000
 // commits. The cache is released with the connection, so idle pooled
 // connections never keep it.
 func (db *DB) OpenBulk(ctx context.Context) (parley.Store, func() error, error) {
-	if db.d.pg() {
+	path := strings.TrimPrefix(db.dsn, "sqlite:")
+	if db.d.pg() || path == ":memory:" { // a second connection would see another in-memory database
 		return db, func() error { return nil }, nil
 	}
-	path := strings.TrimPrefix(db.dsn, "sqlite:")
 	sdb, err := sql.Open("sqlite", sqliteDSN(path)+fmt.Sprintf("&_pragma=cache_size(-%d)&_pragma=wal_autocheckpoint(%d)", bulkCacheKiB, bulkCheckpointPages))
 	if err != nil {
 		return nil, nil, parley.WrapError(parley.EINTERNAL, "Cannot open the database.", err)
