@@ -28,10 +28,11 @@ type Store interface {
 	TransferStore // imports and exports (transfer.go)
 	WebhookStore  // webhook.go
 	NameStore
-	OutboxStore   // durable outgoing email and webhooks (outbox.go)
-	AuthLinkStore // email sign-in, invite and reset links (authlink.go)
-	PrivacyStore  // privacy.go
-	NotifyStore   // notify.go
+	OutboxStore    // durable outgoing email and webhooks (outbox.go)
+	AuthLinkStore  // email sign-in, invite and reset links (authlink.go)
+	PrivacyStore   // privacy.go
+	NotifyStore    // notify.go
+	ImportJobStore // dashboard import jobs (importjob.go)
 
 	// Sites.
 	CreateSite(ctx context.Context, s *Site) error // ECONFLICT if the ID exists

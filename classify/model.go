@@ -302,8 +302,14 @@ func (m *Model) extract(text string, sc *scratch) analysis {
 		}
 		text = text[:cut]
 	}
+	return m.extractNorm(text, textnorm.Normalize(text), sc)
+}
+
+// extractNorm is extract of a text (cut to maxTextBytes) and its
+// normalized form n.
+func (m *Model) extractNorm(text string, n textnorm.Result, sc *scratch) analysis {
 	var a analysis
-	a.norm = textnorm.Normalize(text)
+	a.norm = n
 	norm := a.norm.Text
 	a.bounds = textnorm.WordBounds(norm)
 	words := sc.words[:0]
@@ -940,7 +946,11 @@ func (m *Model) Classify(ctx context.Context, text string) (parley.Verdict, erro
 	}
 	sc := m.getScratch()
 	defer m.pool.Put(sc)
-	a := m.extract(text, sc)
+	return m.verdict(m.extract(text, sc), sc), nil
+}
+
+// verdict scores an analysed text.
+func (m *Model) verdict(a analysis, sc *scratch) parley.Verdict {
 	s := m.scores(a, sc)
 
 	v := parley.Verdict{Language: a.lang, Scores: make(map[parley.Label]float64, nLabels)}
@@ -1031,7 +1041,7 @@ func (m *Model) Classify(ctx context.Context, text string) (parley.Verdict, erro
 			break
 		}
 	}
-	return v, nil
+	return v
 }
 
 // Model file format: gzip of

@@ -85,8 +85,11 @@ func mix64(z uint64) uint64 {
 
 // tokens returns the normalized word tokens of text, with dotless "ı"
 // folded to "i" as textnorm.DuplicateKey does.
-func tokens(text string) []string {
-	ws := textnorm.Words(textnorm.Normalize(text).Text)
+func tokens(text string) []string { return normTokens(textnorm.Normalize(text).Text) }
+
+// normTokens is tokens of a text already normalized.
+func normTokens(norm string) []string {
+	ws := textnorm.Words(norm)
 	for i, w := range ws {
 		if strings.ContainsRune(w, 'ı') {
 			ws[i] = strings.ReplaceAll(w, "ı", "i")
@@ -99,6 +102,11 @@ func tokens(text string) []string {
 func Sign(text string) Signature {
 	return signTokens(tokens(text))
 }
+
+// SignNormalized is Sign of a text already normalized (norm is
+// textnorm.Normalize(text).Text), for a caller that also needs the
+// normalized text for something else.
+func SignNormalized(norm string) Signature { return signTokens(normTokens(norm)) }
 
 func signTokens(ws []string) Signature {
 	var sig Signature

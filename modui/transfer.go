@@ -26,7 +26,7 @@ func (ui *UI) handleTransfer(w http.ResponseWriter, r *http.Request, rq *request
 	p := ui.newPage(r, rq, "transfer")
 	p.Jobs = jobs
 	for _, j := range jobs {
-		if j.State == "running" {
+		if j.State == "running" || j.State == "queued" {
 			w.Header().Set("Refresh", "2")
 			break
 		}

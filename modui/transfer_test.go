@@ -2,6 +2,7 @@ package modui
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -9,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/parley-comments/parley/service"
 )
 
 // upload posts a file to the import form.
@@ -38,6 +41,12 @@ func (c *client) upload(path, format, file string) (*http.Response, string) {
 
 func TestDashboardImportJobAndExportDownload(t *testing.T) {
 	e := newEnv(t)
+	// The import worker that cmd/parley starts, with uploads kept here.
+	e.svc.SetImportJobs(service.ImportJobOptions{Dir: t.TempDir(), Poll: 20 * time.Millisecond})
+	wctx, stop := context.WithCancel(e.ctx)
+	worker := make(chan error)
+	go func() { worker <- e.svc.RunImportJobs(wctx) }()
+	t.Cleanup(func() { stop(); <-worker })
 	admin := e.login("admin@both.example")
 	res, body := admin.get("/moderation/s/alpha/transfer")
 	if res.StatusCode != http.StatusOK || !strings.Contains(body, `enctype="multipart/form-data"`) {
@@ -51,7 +60,7 @@ func TestDashboardImportJobAndExportDownload(t *testing.T) {
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		res, body = admin.get("/moderation/s/alpha/transfer")
-		if !strings.Contains(body, "Running") {
+		if !strings.Contains(body, "Running") && !strings.Contains(body, "Waiting") {
 			break
 		}
 		if res.Header.Get("Refresh") == "" {

@@ -2,8 +2,6 @@ package service
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"net/url"
 	"strings"
 	"time"
@@ -356,14 +354,7 @@ func normalizeStoryURL(raw string) (string, error) {
 
 // normHash is the hash of a text's duplicate key, or "" when the text has
 // nothing to compare (no letters or digits, such as emoji only).
-func normHash(body string) string {
-	key := textnorm.DuplicateKey(body)
-	if key == "" {
-		return ""
-	}
-	sum := sha256.Sum256([]byte(key))
-	return hex.EncodeToString(sum[:16])
-}
+func normHash(body string) string { return normHashOf(textnorm.Normalize(body).Text) }
 
 func domainBlocked(domains []string, email string) bool {
 	at := strings.LastIndexByte(email, '@')

@@ -6,17 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/oklog/ulid/v2"
 	"github.com/parley-comments/parley"
-	"github.com/parley-comments/parley/dedupe"
-	"github.com/parley-comments/parley/render"
 	"github.com/parley-comments/parley/transfer"
 )
 
@@ -134,8 +130,13 @@ func (s *Service) Import(ctx context.Context, o ImportOptions, open OpenFunc) (*
 		// not a comment event: nobody is notified of imported comments.
 		s.publish(ctx, parley.Event{Type: parley.EventSiteUpdated, SiteID: o.SiteID, At: s.now()})
 	}()
+	bulk, release, err := s.openBulk(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	if !o.Strict {
-		rep, err := s.runImport(ctx, s.store, o, open)
+		rep, err := s.runImport(ctx, bulk, s.store, o, open)
 		if rep != nil {
 			rep.Duration = time.Since(start)
 			rep.Committed = rep.ImportedTotal() > 0 || err == nil
@@ -144,9 +145,9 @@ func (s *Service) Import(ctx context.Context, o ImportOptions, open OpenFunc) (*
 	}
 	var rep *ImportReport
 	var fail error
-	err := s.store.InTx(ctx, func(tx parley.Store) error {
+	err = bulk.InTx(ctx, func(tx parley.Store) error {
 		var err error
-		rep, err = s.runImport(ctx, tx, o, open)
+		rep, err = s.runImport(ctx, tx, tx, o, open)
 		if err != nil {
 			return err
 		}
@@ -167,14 +168,12 @@ func (s *Service) Import(ctx context.Context, o ImportOptions, open OpenFunc) (*
 	return rep, err
 }
 
-// importItem is one comment on its way in.
+// importItem is one comment on its way in: its write through the
+// pipeline (pipeline_import.go) and where it came from.
 type importItem struct {
 	src    *transfer.Comment
 	thread *importThread
-	c      *parley.Comment
-	text   string // Body: what the classifier and the index see
-	sig    *dedupe.Signature
-	userID bool // src.AuthorUserID is an account of this installation
+	w      *write
 }
 
 type importThread struct {
@@ -185,26 +184,62 @@ type importThread struct {
 }
 
 // seenComment is what the importer remembers of each source comment: its
-// Parley ID (once its batch is flushed), its thread, and whether it is written.
+// Parley ID (once its batch is flushed), its thread, and whether it is
+// written. A file of a million comments keeps a million of them, so they
+// are small: kept by value in one slice, the ID in binary.
 type seenComment struct {
-	id      string
 	thread  *importThread
+	id      ulid.ULID
+	hasID   bool
 	written bool
 }
 
+// seenGet returns what is remembered of source comment sid. The pointer is
+// valid until the next seenAdd.
+func (imp *importer) seenGet(sid string) (*seenComment, bool) {
+	i, ok := imp.seen[sid]
+	if !ok {
+		return nil, false
+	}
+	return &imp.seenList[i], true
+}
+
+func (imp *importer) seenAdd(sid string, th *importThread) {
+	imp.seen[strings.Clone(sid)] = int32(len(imp.seenList))
+	imp.seenList = append(imp.seenList, seenComment{thread: th})
+}
+
+// setID records the Parley ID of a seen comment.
+func (sc *seenComment) setID(id string) {
+	u, err := ulid.ParseStrict(id)
+	sc.id, sc.hasID = u, err == nil
+}
+
+// parleyID is the Parley ID of a seen comment ("" if none yet).
+func (sc *seenComment) parleyID() string {
+	if !sc.hasID {
+		return ""
+	}
+	return sc.id.String()
+}
+
 type importer struct {
-	s       *Service
-	st      parley.Store
-	o       ImportOptions
-	rep     *ImportReport
-	threads map[string]*importThread
-	seen    map[string]*seenComment
-	waiting map[string][]*importItem // parent source ID -> replies held until it is written
-	gone    map[string]string        // source IDs deleted or skipped -> why
-	batch   []*importItem
-	adapter []byte
-	latest  time.Time       // the newest comment time indexed
-	users   map[string]bool // Parley exports: account IDs that exist here
+	s        *Service
+	st       parley.Store // writes: the bulk store, or a strict import's transaction
+	rd       parley.Store // reads
+	o        ImportOptions
+	site     *parley.Site
+	settings parley.Settings
+	rep      *ImportReport
+	threads  map[string]*importThread
+	seen     map[string]int32 // source ID -> index in seenList
+	seenList []seenComment
+	waiting  map[string][]*importItem // parent source ID -> replies held until it is written
+	gone     map[string]string        // source IDs deleted or skipped -> why
+	batch    []*importItem
+	adapter  []byte
+	latest   time.Time       // the newest comment time indexed
+	users    map[string]bool // Parley exports: account IDs that exist here
 
 	// The writer goroutine (non-strict imports) and what it shares.
 	wq       chan writeJob
@@ -214,7 +249,11 @@ type importer struct {
 	progress ImportProgress
 }
 
-func (s *Service) runImport(ctx context.Context, st parley.Store, o ImportOptions, open OpenFunc) (*ImportReport, error) {
+func (s *Service) runImport(ctx context.Context, st, rd parley.Store, o ImportOptions, open OpenFunc) (*ImportReport, error) {
+	site, err := rd.GetSite(ctx, o.SiteID)
+	if err != nil {
+		return nil, err
+	}
 	dec, closeFn, err := open()
 	if err != nil {
 		var se *transfer.SyntaxError
@@ -224,9 +263,9 @@ func (s *Service) runImport(ctx context.Context, st parley.Store, o ImportOption
 		return nil, parley.WrapError(parley.EINVALID, "Cannot open the file: "+err.Error(), err)
 	}
 	defer closeFn()
-	imp := &importer{s: s, st: st, o: o,
+	imp := &importer{s: s, st: st, rd: rd, o: o, site: site, settings: site.Settings.WithDefaults(),
 		rep:     &ImportReport{Format: o.Format, Imported: map[parley.Status]int{}},
-		threads: map[string]*importThread{}, seen: map[string]*seenComment{}, waiting: map[string][]*importItem{},
+		threads: map[string]*importThread{}, seen: map[string]int32{}, waiting: map[string][]*importItem{},
 		gone: map[string]string{}, users: map[string]bool{}}
 	if s.adapter != nil && s.classifier != nil {
 		if state, err := s.store.GetSiteAdapter(ctx, o.SiteID); err == nil { // outside a strict import's transaction: no row lock
@@ -335,7 +374,7 @@ func (imp *importer) comment(ctx context.Context, c *transfer.Comment) error {
 		rep.skip(c.Line, "", "comment has no ID")
 		return nil
 	}
-	if _, dup := imp.seen[c.SourceID]; dup {
+	if _, dup := imp.seenGet(c.SourceID); dup {
 		rep.skip(c.Line, c.SourceID, "a comment with this ID appeared earlier in the file")
 		return nil
 	}
@@ -355,51 +394,38 @@ func (imp *importer) comment(ctx context.Context, c *transfer.Comment) error {
 		imp.gone[c.SourceID] = "was skipped"
 		return nil
 	}
-	it := &importItem{src: c, thread: th}
+	userID := false
 	if imp.o.Format == "parley" && c.AuthorUserID != "" {
 		// A Parley export names accounts; keep the link when the account
 		// exists here (an export re-imported into the same installation).
 		known, ok := imp.users[c.AuthorUserID]
 		if !ok {
-			_, err := imp.st.GetUser(ctx, c.AuthorUserID)
+			_, err := imp.rd.GetUser(ctx, c.AuthorUserID)
 			if err != nil && !parley.IsCode(err, parley.ENOTFOUND) {
 				return err
 			}
 			known = err == nil
 			imp.users[c.AuthorUserID] = known
 		}
-		it.userID = known
+		userID = known
 	}
-	if err := imp.build(it); err != nil {
+	w, err := imp.validate(c, userID)
+	if err != nil {
 		rep.skip(c.Line, c.SourceID, err.Error())
 		imp.gone[c.SourceID] = "was skipped"
 		return nil
 	}
-	imp.seen[c.SourceID] = &seenComment{thread: th}
-	imp.batch = append(imp.batch, it)
+	imp.seenAdd(c.SourceID, th)
+	imp.batch = append(imp.batch, &importItem{src: c, thread: th, w: w})
 	return nil
 }
 
-// build turns a source comment into a Parley comment, except its IDs.
-func (imp *importer) build(it *importItem) error {
-	src, s := it.src, imp.s
+// validate is the validate stage of an imported comment: it checks the
+// record and makes the write that the other stages fill in, with the
+// comment's author, state and dates (its text is normalize's).
+func (imp *importer) validate(src *transfer.Comment, userID bool) (*write, error) {
 	c := &parley.Comment{SiteID: imp.o.SiteID, ClientIP: src.AuthorIP, Version: 1}
-	switch {
-	case src.Markdown != "" && src.HTML != "": // Parley's own export
-		c.Body, c.HTML = src.Markdown, s.renderer.SanitizeHTML(src.HTML)
-	case src.Markdown != "":
-		c.Body, c.HTML = src.Markdown, s.renderer.HTML(src.Markdown)
-	default:
-		c.HTML = s.renderer.SanitizeHTML(src.HTML)
-		c.Body = render.Text(c.HTML)
-	}
-	if !utf8.ValidString(c.Body) {
-		return errors.New("comment text is not valid UTF-8")
-	}
-	if strings.TrimSpace(c.Body) == "" {
-		return errors.New("comment is empty once its HTML is sanitized")
-	}
-	if it.userID {
+	if userID {
 		c.AuthorUserID = src.AuthorUserID
 	}
 	c.AuthorName = truncateRunes(strings.TrimSpace(src.AuthorName), MaxNameChars)
@@ -434,7 +460,7 @@ func (imp *importer) build(it *importItem) error {
 			c.Reason = parley.ReasonOther
 		}
 	default:
-		return fmt.Errorf("unknown state %q", src.State)
+		return nil, fmt.Errorf("unknown state %q", src.State)
 	}
 	if src.Reason != "" && parley.Reason(src.Reason).Valid() {
 		c.Reason = parley.Reason(src.Reason)
@@ -443,16 +469,15 @@ func (imp *importer) build(it *importItem) error {
 	c.ModeratedAt = us(src.ModeratedAt)
 	c.EditedAt = us(src.EditedAt)
 	if src.CreatedAt.IsZero() {
-		return errors.New("comment has no date")
+		return nil, errors.New("comment has no date")
 	}
 	c.CreatedAt = us(src.CreatedAt)
 	c.UpdatedAt = c.CreatedAt
 	if !c.EditedAt.IsZero() {
 		c.UpdatedAt = c.EditedAt
 	}
-	c.NormHash = normHash(c.Body)
-	it.c, it.text = c, c.Body
-	return nil
+	return &write{kind: writeImport, now: c.CreatedAt, site: imp.site, settings: imp.settings, c: c,
+		imp: &importWrite{html: src.HTML, markdown: src.Markdown, adapter: imp.adapter}}, nil
 }
 
 func us(t time.Time) time.Time {
@@ -462,10 +487,12 @@ func us(t time.Time) time.Time {
 	return t.UTC().Truncate(time.Microsecond)
 }
 
-// flush writes the batch: comments already imported are recognised, IDs
-// are assigned, and replies whose parent is not written yet are held back;
-// the rest, with every held reply they unblock, are classified and written
-// in one transaction, parents before replies.
+// flush processes the batch: comments already imported are recognised
+// (and not processed again); the others run the normalize and classify
+// stages on all cores, get their IDs, and those whose parent is not
+// written yet are held back; the rest, with every held reply they unblock,
+// go on through dedupe and are written in one transaction, parents before
+// replies.
 func (imp *importer) flush(ctx context.Context) error {
 	batch := imp.batch
 	imp.batch = nil
@@ -476,30 +503,51 @@ func (imp *importer) flush(ctx context.Context) error {
 	for i, it := range batch {
 		ids[i] = it.src.SourceID
 	}
-	existing, err := imp.st.ImportedIDs(ctx, imp.o.SiteID, imp.o.Format, ids)
+	existing, err := imp.rd.ImportedIDs(ctx, imp.o.SiteID, imp.o.Format, ids)
 	if err != nil {
 		return err
 	}
 	var ready, fresh []*importItem
 	for _, it := range batch {
 		sid := it.src.SourceID
-		sc := imp.seen[sid]
 		if id, ok := existing[sid]; ok {
-			sc.id, sc.written = id, true
+			sc, _ := imp.seenGet(sid)
+			sc.setID(id)
+			sc.written = true
 			imp.rep.Unchanged++
 			ready = append(ready, imp.adopt(sid)...)
 			continue
 		}
-		it.c.ID = imp.newID(it)
-		sc.id = it.c.ID
 		fresh = append(fresh, it)
+	}
+	ws := make([]*write, len(fresh))
+	for i, it := range fresh {
+		ws[i] = it.w
+	}
+	errs := imp.s.runImportStages(ctx, ws)
+	kept := fresh[:0]
+	for i, it := range fresh {
+		if errs[i] != nil {
+			sid := it.src.SourceID
+			imp.rep.skip(it.src.Line, sid, errs[i].Error())
+			delete(imp.seen, sid)
+			imp.gone[sid] = "was skipped"
+			continue
+		}
+		kept = append(kept, it)
+	}
+	fresh = kept
+	for _, it := range fresh {
+		it.w.c.ID = imp.newID(it)
+		sc, _ := imp.seenGet(it.src.SourceID)
+		sc.setID(it.w.c.ID)
 	}
 	for _, it := range fresh {
 		p := it.src.ParentID
 		if why, ok := imp.gone[p]; ok {
 			imp.rep.notice(it.src.Line, it.src.SourceID, "its parent "+p+" "+why+"; imported as a top-level comment")
 			ready = append(ready, it)
-		} else if sc, ok := imp.seen[p]; p == "" || ok && sc.written {
+		} else if sc, ok := imp.seenGet(p); p == "" || ok && sc.written {
 			ready = append(ready, imp.withParent(it, p))
 		} else {
 			imp.waiting[p] = append(imp.waiting[p], it)
@@ -516,7 +564,7 @@ func (imp *importer) newID(it *importItem) string {
 			return it.src.ParleyID
 		}
 	}
-	return parley.NewID(it.c.CreatedAt)
+	return parley.NewID(it.w.c.CreatedAt)
 }
 
 // writeReady adds to ready every held reply whose parent is in it (at any
@@ -532,7 +580,8 @@ func (imp *importer) writeReady(ctx context.Context, ready []*importItem) error 
 		return err
 	}
 	for _, it := range ready {
-		imp.seen[it.src.SourceID].written = true
+		sc, _ := imp.seenGet(it.src.SourceID)
+		sc.written = true
 	}
 	return nil
 }
@@ -557,12 +606,12 @@ func (imp *importer) withParent(it *importItem, p string) *importItem {
 	if p == "" {
 		return it
 	}
-	sc := imp.seen[p]
+	sc, _ := imp.seenGet(p)
 	if sc.thread != it.thread {
 		imp.rep.notice(it.src.Line, it.src.SourceID, "its parent "+p+" is in another thread; imported as a top-level comment")
 		return it
 	}
-	it.c.ParentID = sc.id
+	it.w.c.ParentID = sc.parleyID()
 	return it
 }
 
@@ -573,7 +622,7 @@ func (imp *importer) orphans(ctx context.Context) error {
 	for len(imp.waiting) > 0 {
 		var ready []*importItem
 		for p, kids := range imp.waiting {
-			if sc, ok := imp.seen[p]; ok && sc.id != "" {
+			if sc, ok := imp.seenGet(p); ok && sc.hasID {
 				continue // waits for a parent that is itself waiting
 			}
 			delete(imp.waiting, p)
@@ -605,77 +654,58 @@ func sortItems(items []*importItem) {
 	slices.SortFunc(items, func(a, b *importItem) int { return cmp.Compare(a.src.Line, b.src.Line) })
 }
 
-// write classifies, indexes and stores comments in one transaction,
-// creating their stories as needed.
+// write runs the dedupe, decide and publish stages on items in file order
+// and hands them to persist: one transaction (the writer goroutine's, for a
+// non-strict import).
 func (imp *importer) write(ctx context.Context, items []*importItem) error {
 	s := imp.s
-	imp.classify(ctx, items)
-	// Duplicates and campaigns: one by one, in file order, as they arrive.
+	// A comment of this batch that a later one matches is not stored yet:
+	// it joins the cluster here rather than in the database.
 	pending := map[string]*importItem{}
-	var joins []string
-	var joinCluster []string
 	for _, it := range items {
-		pending[it.c.ID] = it
+		pending[it.w.c.ID] = it
 	}
-	if s.index != nil {
-		for _, it := range items {
-			c := it.c
-			m := s.index.CheckSigned(dedupe.Doc{SiteID: c.SiteID, CommentID: c.ID, AuthorKey: c.AuthorKey, At: c.CreatedAt}, it.sig)
-			if !m.Common && len(m.Matches) > 0 {
-				c.ClusterID = m.ClusterID
-				c.SpamSignals = append(c.SpamSignals, parley.SpamSignal{Kind: "cluster", Detail: clusterDetail(len(m.Matches), m.Reason)})
-				for _, id := range m.Unclustered {
-					if o, ok := pending[id]; ok {
-						if o.c.ClusterID == "" {
-							o.c.ClusterID = m.ClusterID
-							s.index.SetCluster(id, m.ClusterID)
-						}
-						continue
+	var joins, joinCluster []string
+	for _, it := range items {
+		w := it.w
+		if err := s.dedupe(ctx, w); err != nil {
+			return err
+		}
+		if w.c.ClusterID != "" {
+			for _, id := range w.match.Unclustered {
+				if o, ok := pending[id]; ok {
+					if o.w.c.ClusterID == "" {
+						o.w.c.ClusterID = w.c.ClusterID
+						s.index.SetCluster(id, w.c.ClusterID)
 					}
-					joins = append(joins, id)
-					joinCluster = append(joinCluster, m.ClusterID)
+					continue
 				}
-			}
-			s.index.AddSigned(dedupe.Doc{SiteID: c.SiteID, CommentID: c.ID, AuthorKey: c.AuthorKey, ClusterID: c.ClusterID, At: c.CreatedAt}, it.sig)
-			it.sig = nil
-			if c.CreatedAt.After(imp.latest) {
-				imp.latest = c.CreatedAt
+				joins = append(joins, id)
+				joinCluster = append(joinCluster, w.c.ClusterID)
 			}
 		}
+		if err := s.decide(ctx, w); err != nil {
+			return err
+		}
+		// Published to the index before the batch commits, so that the
+		// next comments of the batch are compared with it. A batch that
+		// fails leaves entries for comments that are not stored; they
+		// match nothing that a cluster could join.
+		if err := s.publishWrite(ctx, w); err != nil {
+			return err
+		}
+		if w.c.CreatedAt.After(imp.latest) {
+			imp.latest = w.c.CreatedAt
+		}
+	}
+	if s.index != nil {
 		// Files are mostly in time order: comments older than the window
 		// before the newest one can no longer match, so the index's memory
 		// stays bounded however long the file is. (On a live server the
 		// window is measured from now, so this drops nothing recent.)
 		s.index.Expire(imp.latest)
 	}
-	// Stories first, in their own transaction: a later batch needs their
-	// IDs before this batch's comments commit.
-	err := imp.st.InTx(ctx, func(tx parley.Store) error {
-		for _, it := range items {
-			if it.thread.storyID != "" {
-				continue
-			}
-			st, isNew, err := imp.story(ctx, tx, it)
-			if err != nil {
-				return err
-			}
-			it.thread.storyID = st
-			if isNew {
-				imp.mu.Lock()
-				imp.rep.StoriesCreated++
-				imp.mu.Unlock()
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	job := writeJob{rows: make([]parley.ImportedComment, len(items)), joins: joins, joinCluster: joinCluster}
-	for i, it := range items {
-		it.c.StoryID = it.thread.storyID
-		job.rows[i] = parley.ImportedComment{Comment: it.c, Source: imp.o.Format, SourceID: it.src.SourceID, SourceUserID: it.src.AuthorUserID}
-	}
+	job := writeJob{items: items, joins: joins, joinCluster: joinCluster}
 	if imp.wq == nil {
 		return imp.commit(ctx, job)
 	}
@@ -689,7 +719,7 @@ func (imp *importer) write(ctx context.Context, items []*importItem) error {
 
 // writeJob is one batch of comments ready to commit.
 type writeJob struct {
-	rows        []parley.ImportedComment
+	items       []*importItem
 	joins       []string // comments already stored that join a cluster
 	joinCluster []string
 }
@@ -722,10 +752,37 @@ func (imp *importer) stopWriter() error {
 	return imp.werr
 }
 
-// commit writes one batch of comments in one transaction.
+// commit is the persist stage of a batch: the stories its threads need
+// and its comments, in one transaction. Thread story IDs are only read and
+// set here (the writer goroutine).
 func (imp *importer) commit(ctx context.Context, job writeJob) error {
+	var created []*importThread
+	rows := make([]parley.ImportedComment, len(job.items))
+	var set []*importThread // threads given a story ID by this attempt
 	err := imp.st.InTx(ctx, func(tx parley.Store) error {
-		if err := tx.ImportComments(ctx, job.rows); err != nil {
+		for _, th := range set { // a retried transaction: nothing of the last attempt is stored
+			th.storyID = ""
+		}
+		set, created = set[:0], created[:0]
+		for _, it := range job.items {
+			th := it.thread
+			if th.storyID == "" {
+				id, isNew, err := imp.story(ctx, tx, it)
+				if err != nil {
+					return err
+				}
+				th.storyID = id
+				set = append(set, th)
+				if isNew {
+					created = append(created, th)
+				}
+			}
+			it.w.c.StoryID = th.storyID
+		}
+		for i, it := range job.items {
+			rows[i] = parley.ImportedComment{Comment: it.w.c, Source: imp.o.Format, SourceID: it.src.SourceID, SourceUserID: it.src.AuthorUserID}
+		}
+		if err := tx.ImportComments(ctx, rows); err != nil {
 			return err
 		}
 		for i, id := range job.joins {
@@ -736,10 +793,14 @@ func (imp *importer) commit(ctx context.Context, job writeJob) error {
 		return nil
 	})
 	if err != nil {
+		for _, th := range set { // not stored after all
+			th.storyID = ""
+		}
 		return err
 	}
 	imp.mu.Lock()
-	for _, r := range job.rows {
+	imp.rep.StoriesCreated += len(created)
+	for _, r := range rows {
 		imp.rep.Imported[r.Comment.Status]++
 	}
 	imp.progress.Imported = imp.rep.ImportedTotal()
@@ -752,19 +813,12 @@ func (imp *importer) commit(ctx context.Context, job writeJob) error {
 }
 
 // story returns the story ID for an item's thread: the story with its URL,
-// or a new one.
+// or a new one, and whether it is new.
 func (imp *importer) story(ctx context.Context, tx parley.Store, it *importItem) (string, bool, error) {
 	th := it.thread
-	st, err := tx.GetStoryByURL(ctx, imp.o.SiteID, th.url)
-	if err == nil {
-		return st.ID, false, nil
-	}
-	if !parley.IsCode(err, parley.ENOTFOUND) {
-		return "", false, err
-	}
 	created := us(th.src.CreatedAt)
 	if created.IsZero() {
-		created = it.c.CreatedAt
+		created = it.w.c.CreatedAt
 	}
 	title := truncateRunes(strings.TrimSpace(th.src.Title), MaxTitleChars)
 	if title == "" {
@@ -774,51 +828,10 @@ func (imp *importer) story(ctx context.Context, tx parley.Store, it *importItem)
 	if !mode.Valid() {
 		mode = ""
 	}
-	st = &parley.Story{ID: parley.NewID(created), SiteID: imp.o.SiteID, URL: th.url, Title: title, Closed: th.src.Closed, Mode: mode, CreatedAt: created}
-	if err := tx.CreateStory(ctx, st); err != nil {
+	st := &parley.Story{ID: parley.NewID(created), SiteID: imp.o.SiteID, URL: th.url, Title: title, Closed: th.src.Closed, Mode: mode, CreatedAt: created}
+	got, err := tx.EnsureStory(ctx, st)
+	if err != nil {
 		return "", false, err
 	}
-	return st.ID, true, nil
-}
-
-// classify scores items, and signs them for the duplicate index, in
-// parallel: both are CPU-bound and safe for concurrent use.
-func (imp *importer) classify(ctx context.Context, items []*importItem) {
-	s := imp.s
-	if s.classifier == nil && s.index == nil {
-		return
-	}
-	workers := runtime.GOMAXPROCS(0)
-	var wg sync.WaitGroup
-	next := make(chan *importItem, len(items))
-	for _, it := range items {
-		next <- it
-	}
-	close(next)
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for it := range next {
-				if s.index != nil {
-					sig := dedupe.Sign(it.text)
-					it.sig = &sig
-				}
-				if s.classifier == nil {
-					continue
-				}
-				v, err := s.classifier.Classify(ctx, it.text)
-				if err != nil {
-					continue // unscored, like a live comment whose classification failed
-				}
-				if imp.adapter != nil {
-					if adj, err := s.adapter.Adjust(ctx, imp.adapter, it.text, v); err == nil {
-						v = adj
-					}
-				}
-				applyVerdict(it.c, v)
-			}
-		}()
-	}
-	wg.Wait()
+	return got.ID, got.ID == st.ID, nil
 }

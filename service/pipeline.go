@@ -24,11 +24,10 @@ import (
 //	persist    one transaction: story, comment, revision, cluster, audit
 //	publish    the duplicate index and the live event, after the commit
 //
-// Imports (import.go) write thousands of comments per transaction, so they
-// run the same steps in bulk instead: normalize (the sanitizer and the
-// duplicate key), classify (applyVerdict, in parallel workers), dedupe
-// (the same index, signatures signed in parallel), and persist; they are
-// not re-moderated and publish no comment events.
+// Imports (import.go) run the same stage functions a batch at a time
+// (pipeline_import.go): normalize and classify on all cores, dedupe,
+// decide and publish in file order, persist thousands of comments per
+// transaction; they are not re-moderated and publish no comment events.
 var pipeline = []struct {
 	name string
 	run  func(s *Service, ctx context.Context, w *write) error
@@ -59,8 +58,9 @@ func (s *Service) runWrite(ctx context.Context, w *write) error {
 type writeKind int
 
 const (
-	writePost writeKind = iota // a new comment from the widget or the API
-	writeEdit                  // an author's edit of their own comment
+	writePost   writeKind = iota // a new comment from the widget or the API
+	writeEdit                    // an author's edit of their own comment
+	writeImport                  // a comment from an import file (pipeline_import.go)
 )
 
 // write is one comment write on its way through the pipeline. The input
@@ -70,7 +70,8 @@ type write struct {
 	kind   writeKind
 	author Author
 	in     PostInput
-	editID string // writeEdit: the comment being edited
+	editID string       // writeEdit: the comment being edited
+	imp    *importWrite // writeImport: the source text and shared work
 
 	// validate
 	now        time.Time

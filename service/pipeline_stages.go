@@ -232,6 +232,9 @@ func (s *Service) validateEdit(ctx context.Context, w *write) error {
 // normalize renders the text, refusing a comment of which nothing would
 // show, and computes the duplicate key and the story title suggestion.
 func (s *Service) normalize(_ context.Context, w *write) error {
+	if w.kind == writeImport {
+		return s.normalizeImport(w)
+	}
 	w.c.HTML = s.renderer.HTML(w.c.Body)
 	if !hasVisibleText(w.c.HTML) {
 		return parley.Errorf(parley.EINVALID, "Nothing of this comment would show: HTML tags are not allowed. Please write plain text or Markdown.")
@@ -263,7 +266,11 @@ func hasVisibleText(h string) bool {
 
 // classifyWrite scores the text and adds the spam signals.
 func (s *Service) classifyWrite(ctx context.Context, w *write) error {
-	s.classify(ctx, w.c, w.c.Body)
+	if w.kind == writeImport {
+		s.classifyImport(ctx, w)
+	} else {
+		s.classify(ctx, w.c, w.c.Body)
+	}
 	in := spamcheck.Input{Body: w.c.Body, MaxLinks: w.settings.MaxLinks}
 	if w.kind == writePost {
 		in.Honeypot, in.ComposeMillis = w.in.Honeypot, w.in.ComposeMillis
@@ -280,7 +287,7 @@ func (s *Service) dedupe(ctx context.Context, w *write) error {
 	if w.c.NormHash == "" {
 		return nil
 	}
-	if w.newComment() {
+	if w.newComment() && w.kind != writeImport { // an import keeps the source's resubmissions
 		dup, err := s.store.FindDuplicate(ctx, w.site.ID, w.c.AuthorKey, w.c.NormHash, w.now.Add(-w.settings.DuplicateWindow.Std()))
 		switch {
 		case err == nil:
@@ -298,7 +305,11 @@ func (s *Service) dedupe(ctx context.Context, w *write) error {
 	if s.index == nil || w.c.ClusterID != "" {
 		return nil
 	}
-	w.match = s.index.Check(dedupe.Doc{SiteID: w.site.ID, CommentID: w.c.ID, AuthorKey: w.c.AuthorKey, Text: w.c.Body, At: w.now})
+	if w.imp != nil { // signed by normalize
+		w.match = s.index.CheckSigned(dedupe.Doc{SiteID: w.site.ID, CommentID: w.c.ID, AuthorKey: w.c.AuthorKey, At: w.now}, &w.imp.sig)
+	} else {
+		w.match = s.index.Check(dedupe.Doc{SiteID: w.site.ID, CommentID: w.c.ID, AuthorKey: w.c.AuthorKey, Text: w.c.Body, At: w.now})
+	}
 	if !w.match.Common && len(w.match.Matches) > 0 {
 		w.c.ClusterID = w.match.ClusterID
 		w.c.SpamSignals = append(w.c.SpamSignals, parley.SpamSignal{Kind: "cluster",
@@ -309,6 +320,9 @@ func (s *Service) dedupe(ctx context.Context, w *write) error {
 
 // decide applies the site's automatic decisions.
 func (s *Service) decide(_ context.Context, w *write) error {
+	if w.kind == writeImport {
+		return nil // the source's state is kept
+	}
 	w.decision = decideOnPost(w.c, s.autoRejectThresholds(w.settings, w.c.Language), storyMode(w.story), w.role, w.sanctions)
 	return nil
 }
@@ -483,8 +497,15 @@ func (s *Service) publishWrite(ctx context.Context, w *write) error {
 	if w.newComment() {
 		typ = parley.EventCommentCreated
 		if s.index != nil && c.NormHash != "" {
-			s.index.Add(dedupe.Doc{SiteID: c.SiteID, CommentID: c.ID, AuthorKey: c.AuthorKey, ClusterID: c.ClusterID, Text: c.Body, At: w.now})
+			if w.imp != nil {
+				s.index.AddSigned(dedupe.Doc{SiteID: c.SiteID, CommentID: c.ID, AuthorKey: c.AuthorKey, ClusterID: c.ClusterID, At: w.now}, &w.imp.sig)
+			} else {
+				s.index.Add(dedupe.Doc{SiteID: c.SiteID, CommentID: c.ID, AuthorKey: c.AuthorKey, ClusterID: c.ClusterID, Text: c.Body, At: w.now})
+			}
 		}
+	}
+	if w.kind == writeImport {
+		return nil // imported comments notify nobody
 	}
 	s.publish(ctx, parley.Event{Type: typ, SiteID: c.SiteID, StoryID: c.StoryID, CommentID: c.ID, Status: c.Status, At: w.now})
 	w.result = &PostResult{Comment: c, GuestToken: w.guestToken}

@@ -99,6 +99,8 @@ var copyTables = []copyTable{
 	{"outbox", []string{"id"}, cols(`id site_id kind dedupe_key payload status attempts:i next_attempt_at:t last_error claimed_by
 		lease_until:nt created_at:t updated_at:t sent_at:nt`)},
 	{"notify_digest", []string{"site_id", "email", "comment_id"}, cols("site_id email comment_id created_at:t")},
+	{"import_jobs", []string{"id"}, cols(`id site_id format file_name file_path node strict:b actor_id actor_name state progress report error
+		attempts:i claimed_by lease_until:nt created_at:t updated_at:t finished_at:nt`)},
 }
 
 // CopyReport is the result of Copy: one entry per table.

@@ -315,7 +315,7 @@ func seedWebhook(ctx context.Context, tx parley.Store, siteID string, at func(in
 // seedIdentity adds a row to each table of sign-in and email delivery:
 // site sign-in settings, an external identity, a used SSO token ID, an
 // OIDC flow, an SSO session, a verified address, an email link and an
-// outbox message.
+// outbox message, and a dashboard import job.
 func seedIdentity(ctx context.Context, tx parley.Store, siteID, userID string, at func(int) time.Time) error {
 	if err := tx.PutSiteAuth(ctx, &parley.SiteAuth{SiteID: siteID, SSO: parley.SSOConfig{Secret: "0123456789abcdef0123456789abcdef"}, UpdatedAt: at(60)}); err != nil {
 		return err
@@ -343,6 +343,11 @@ func seedIdentity(ctx context.Context, tx parley.Store, siteID, userID string, a
 	}
 	if err := tx.EnqueueOutbox(ctx, &parley.OutboxMessage{ID: parley.NewID(at(70)), SiteID: siteID, Kind: parley.OutboxEmail, DedupeKey: "seed",
 		Payload: []byte(`{"to":"r@d.example"}`), Status: parley.OutboxPending, NextAttemptAt: at(70), CreatedAt: at(70), UpdatedAt: at(70)}); err != nil {
+		return err
+	}
+	if err := tx.CreateImportJob(ctx, &parley.ImportJob{ID: parley.NewID(at(71)), SiteID: siteID, Format: "disqus", FileName: "export.xml",
+		FilePath: "/data/imports/x.upload", Node: "host", Strict: true, ActorID: userID, ActorName: "Mod", State: parley.ImportRunning,
+		Progress: []byte(`{"records":3}`), Attempts: 1, ClaimedBy: "w1", LeaseUntil: at(72), CreatedAt: at(71), UpdatedAt: at(71)}); err != nil {
 		return err
 	}
 	return tx.SetProviderRole(ctx, siteID, userID, parley.RoleModerator)

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 
 	"github.com/parley-comments/parley"
@@ -48,11 +49,32 @@ func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }
 
-// multiInsert inserts rows of ncols values each, as many rows per
-// statement as the parameter bound allows.
+// multiInsert inserts rows of ncols values each. On PostgreSQL it sends
+// as many rows per statement as the parameter bound allows (one round trip
+// each). On SQLite it runs one prepared single-row statement per row: a
+// multi-row INSERT makes SQLite keep a statement journal (a copy of every
+// page the statement touches, in case a later row fails), and parsing a
+// statement of 30,000 parameters costs more than binding them.
 func (c *conn) multiInsert(ctx context.Context, head string, ncols int, rows int, row func(i int, args []any) []any) error {
-	per := max(1, maxParams/ncols)
 	rowPH := "(" + placeholders(ncols) + ")"
+	if !c.d.pg() {
+		st, err := c.q().(interface {
+			PrepareContext(context.Context, string) (*sql.Stmt, error)
+		}).PrepareContext(c.stmtCtx(ctx), head+rowPH)
+		if err != nil {
+			return translate(err, "Comment")
+		}
+		defer st.Close()
+		args := make([]any, 0, ncols)
+		for i := range rows {
+			args = row(i, args[:0])
+			if _, err := st.ExecContext(c.stmtCtx(ctx), args...); err != nil {
+				return translate(err, "Comment")
+			}
+		}
+		return nil
+	}
+	per := max(1, maxParams/ncols)
 	var full string // the statement text for a full chunk, built once
 	for start := 0; start < rows; start += per {
 		n := min(rows, start+per) - start

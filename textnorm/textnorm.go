@@ -142,8 +142,11 @@ func (r Result) Span(i, j int) (start, end int) {
 // "Hello, World!!" and "hello world" and "ｈｅｌｌｏ ｗｏｒｌｄ" agree.
 // Dotless "ı" is folded to "i" so that case differences in Turkish do not
 // matter either.
-func DuplicateKey(s string) string {
-	t := Normalize(s).Text
+func DuplicateKey(s string) string { return DuplicateKeyOf(Normalize(s).Text) }
+
+// DuplicateKeyOf is DuplicateKey of a text already normalized (t is
+// Normalize(s).Text).
+func DuplicateKeyOf(t string) string {
 	var b strings.Builder
 	b.Grow(len(t))
 	for _, r := range t {

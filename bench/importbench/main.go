@@ -2,9 +2,15 @@
 // it writes a Disqus export with -n comments (threads of 50, a third of
 // them replies, Russian, Armenian, Azerbaijani and English text), imports
 // it into a fresh SQLite database with the real classifier and duplicate
-// index, and prints comments per second and the peak resident memory.
+// index, and prints comments per second, the CPU time the import used
+// (user+sys, all threads) per comment, the load average before and after,
+// and the peak resident memory.
 //
-//	go run ./bench/importbench -n 1000000
+//	go build -o /tmp/importbench ./bench/importbench
+//	/usr/bin/time -v /tmp/importbench -n 1000000
+//
+// -file reuses (or keeps) the generated export, so that a 1M-comment file
+// is written once.
 package main
 
 import (
@@ -16,8 +22,11 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/parley-comments/parley"
@@ -61,7 +70,12 @@ func main() {
 	dir := flag.String("dir", "", "working directory (default: a temporary one, removed after)")
 	batch := flag.Int("batch", service.DefaultImportBatch, "comments per transaction")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile")
+	memLimit := flag.Int64("memory-limit", 384<<20, "soft memory limit in bytes, as parley import sets it (0: none; GOMEMLIMIT, if set, wins)")
+	fileFlag := flag.String("file", "", "the Disqus export to import: generated with -n comments if it does not exist, and kept")
 	flag.Parse()
+	if *memLimit > 0 && os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(*memLimit)
+	}
 	if *cpuprofile != "" {
 		pf, err := os.Create(*cpuprofile)
 		if err != nil {
@@ -80,8 +94,14 @@ func main() {
 		defer os.RemoveAll(work)
 	}
 	file := filepath.Join(work, "disqus.xml")
-	size, err := generate(file, *n)
-	if err != nil {
+	if *fileFlag != "" {
+		file = *fileFlag
+	}
+	var size int64
+	if st, err := os.Stat(file); err == nil && *fileFlag != "" {
+		size = st.Size()
+		fmt.Printf("reusing %s (generated earlier; -n is ignored)\n", file)
+	} else if size, err = generate(file, *n); err != nil {
 		log.Fatal(err)
 	}
 	db, err := sqlstore.Open(ctx, filepath.Join(work, "parley.db"))
@@ -101,6 +121,8 @@ func main() {
 	if _, err := svc.CreateSite(ctx, "bench", "Bench", []string{"https://bench.example"}); err != nil {
 		log.Fatal(err)
 	}
+	load0 := loadavg()
+	cpu0 := cpuTime()
 	start := time.Now()
 	rep, err := svc.Import(ctx, service.ImportOptions{SiteID: "bench", Format: "disqus", BatchSize: *batch},
 		func() (transfer.Decoder, func() error, error) {
@@ -110,8 +132,14 @@ func main() {
 		log.Fatal(err)
 	}
 	el := time.Since(start)
-	fmt.Printf("file: %d comments, %.1f MB\n", *n, float64(size)/1e6)
-	fmt.Printf("imported %d comments into %d stories in %s: %.0f comments/s\n", rep.ImportedTotal(), rep.StoriesCreated, el.Round(time.Millisecond), float64(rep.ImportedTotal())/el.Seconds())
+	cpu := cpuTime() - cpu0
+	got := rep.ImportedTotal()
+	fmt.Printf("file: %.1f MB\n", float64(size)/1e6)
+	fmt.Printf("imported %d comments into %d stories in %s: %.0f comments/s (wall)\n", got, rep.StoriesCreated, el.Round(time.Millisecond), float64(got)/el.Seconds())
+	fmt.Printf("CPU (user+sys, all threads): %s, %.1f µs per comment; %.0f comments per CPU-second, %d cores: %.0f comments/s if they were all ours\n",
+		cpu.Round(time.Millisecond), float64(cpu.Microseconds())/float64(got), float64(got)/cpu.Seconds(), runtime.NumCPU(),
+		float64(got)/cpu.Seconds()*float64(runtime.NumCPU()))
+	fmt.Printf("load average before: %s; after: %s\n", load0, loadavg())
 	fmt.Printf("peak RSS: %s\n", peakRSS())
 }
 
@@ -150,6 +178,24 @@ func generate(path string, n int) (int64, error) {
 		return 0, err
 	}
 	return st.Size(), nil
+}
+
+// cpuTime is the process's user+sys CPU time so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// loadavg is the first three fields of /proc/loadavg.
+func loadavg() string {
+	data, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	return strings.Join(strings.Fields(string(data))[:3], " ")
 }
 
 // peakRSS reads VmHWM (the peak resident set) from /proc/self/status.

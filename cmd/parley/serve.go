@@ -239,6 +239,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}()
 	go notificationJobs(ctx, svc, logger)
+	// Dashboard imports: uploads wait under the data directory; a job
+	// interrupted by a restart resumes (docs/migrate.md).
+	svc.SetImportJobs(service.ImportJobOptions{Dir: filepath.Join(cfg.db.data, "imports")})
+	go func() {
+		if err := svc.RunImportJobs(ctx); err != nil {
+			logger.Error("import worker", "err", err)
+		}
+	}()
 	secure := cfg.secureCookies == "on" || (cfg.secureCookies == "auto" && !cfg.demo)
 	api := httpapi.New(httpapi.Config{Service: svc, Bus: bus, Resolver: resolver, Logger: logger, SecureCookies: secure, Ready: db.Ping})
 	defer api.Close()

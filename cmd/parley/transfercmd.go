@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"time"
@@ -31,6 +32,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	baseURL := fs.String("base-url", "", "site URL for Isso and Commento page paths (default: the site's first origin)")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	quiet := fs.Bool("quiet", false, "no progress lines")
+	memLimit := fs.Int64("memory-limit", 384<<20, "soft memory limit in bytes for the import's Go heap (0: none; GOMEMLIMIT, if set, wins)")
 	if err := fs.Parse(reorder(args)); err != nil {
 		return err
 	}
@@ -38,6 +40,11 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return errorf(ctx, "cli.err.usage", "parley import --site ID --format FORMAT [--strict] FILE")
 	}
 	path := fs.Arg(0)
+	if *memLimit > 0 && os.Getenv("GOMEMLIMIT") == "" {
+		// A long file's bookkeeping grows the live heap; with a limit the
+		// collector runs more often instead of letting the heap double.
+		debug.SetMemoryLimit(*memLimit)
+	}
 	db, err := dbf.open(ctx, false)
 	if err != nil {
 		return err

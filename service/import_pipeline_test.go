@@ -1,0 +1,77 @@
+package service_test
+
+import (
+	"context"
+	"maps"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/parley-comments/parley"
+	"github.com/parley-comments/parley/service"
+	"github.com/parley-comments/parley/sqlstore"
+	"github.com/parley-comments/parley/transfer"
+)
+
+// An imported comment goes through the same normalize, classify and dedupe
+// stages as a posted one: the same text gets the same duplicate key,
+// language and scores, and the duplicate index matches the two (the import
+// joins the posted comment's campaign cluster), while the import keeps its
+// source's state and notifies nobody.
+func TestImportRunsThePostPipelineStages(t *testing.T) {
+	t.Parallel()
+	bothDatabases(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		svc := importService(t, db)
+		const text = "The council budget vote on the new bridge and the school repairs was postponed again until the spring session"
+		posted, err := svc.Post(ctx, service.Author{ClientKey: "reader-a"}, service.PostInput{SiteID: "news",
+			StoryURL: "https://news.example/2026/bridge", GuestName: "Reader A", Body: text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		file := filepath.Join(t.TempDir(), "disqus.xml")
+		export := `<?xml version="1.0" encoding="utf-8"?>
+<disqus xmlns="http://disqus.com" xmlns:dsq="http://disqus.com/disqus-internals">
+  <thread dsq:id="t1"><link>https://news.example/2026/school</link><title>School</title><createdAt>2026-11-30T08:00:00Z</createdAt></thread>
+  <post dsq:id="p1"><message><![CDATA[<p>` + text + `</p>]]></message><createdAt>2026-12-01T08:30:00Z</createdAt>
+    <isDeleted>false</isDeleted><isSpam>false</isSpam>
+    <author><email>b@example.org</email><name>Reader B</name><isAnonymous>false</isAnonymous><username>readerb</username></author>
+    <thread dsq:id="t1"/></post>
+</disqus>`
+		if err := os.WriteFile(file, []byte(export), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		rep, err := svc.Import(ctx, service.ImportOptions{SiteID: "news", Format: "disqus"},
+			func() (transfer.Decoder, func() error, error) {
+				return transfer.Open("disqus", file, transfer.Options{})
+			})
+		if err != nil || rep.Count("approved") != 1 {
+			t.Fatalf("import: %+v %v", rep, err)
+		}
+		imported := byText(t, siteComments(t, db), "postponed")
+		if imported.ID == posted.Comment.ID {
+			t.Fatal("found the posted comment, not the imported one")
+		}
+		if imported.Body != posted.Comment.Body || imported.NormHash == "" || imported.NormHash != posted.Comment.NormHash {
+			t.Errorf("normalize: imported %q (key %s), posted %q (key %s)", imported.Body, imported.NormHash, posted.Comment.Body, posted.Comment.NormHash)
+		}
+		if imported.Language != posted.Comment.Language || len(imported.Scores) == 0 || !maps.Equal(imported.Scores, posted.Comment.Scores) {
+			t.Errorf("classify: imported %s %v, posted %s %v", imported.Language, imported.Scores, posted.Comment.Language, posted.Comment.Scores)
+		}
+		if imported.Risk != posted.Comment.Risk {
+			t.Errorf("risk: imported %v, posted %v", imported.Risk, posted.Comment.Risk)
+		}
+		// dedupe: the index matched the imported text with the posted one.
+		again, err := db.GetComment(ctx, posted.Comment.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if imported.ClusterID == "" || again.ClusterID != imported.ClusterID {
+			t.Errorf("dedupe: imported cluster %q, posted cluster %q; want the same campaign", imported.ClusterID, again.ClusterID)
+		}
+		// decide and publish: the source's state, and no policy decision.
+		if imported.Status != parley.StatusApproved || imported.ModeratedBy == parley.ActorPolicy {
+			t.Errorf("imported comment: status %s, moderated by %q", imported.Status, imported.ModeratedBy)
+		}
+	})
+}

@@ -1,0 +1,276 @@
+package service_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/parley-comments/parley"
+	"github.com/parley-comments/parley/internal/testutil"
+	"github.com/parley-comments/parley/service"
+	"github.com/parley-comments/parley/sqlstore"
+)
+
+// jobInstance is one server instance's service over a shared database, with
+// its own import worker name.
+func jobInstance(t *testing.T, db *sqlstore.DB, clk *testutil.Clock, dir, owner string, maxAttempts int) *service.Service {
+	t.Helper()
+	svc := service.New(service.Options{Store: db, Clock: clk, Passwords: service.CheapPasswordHasher})
+	svc.SetImportJobs(service.ImportJobOptions{Dir: dir, Node: "host1", Owner: owner, Lease: time.Minute, Heartbeat: time.Hour, MaxAttempts: maxAttempts})
+	return svc
+}
+
+type jobFixture struct {
+	db         *sqlstore.DB
+	clk        *testutil.Clock
+	dir        string
+	admin, mod *parley.User
+	a, b       *service.Service // two instances
+}
+
+func newJobFixture(t *testing.T, db *sqlstore.DB, maxAttempts int) *jobFixture {
+	t.Helper()
+	ctx := context.Background()
+	f := &jobFixture{db: db, clk: testutil.NewClock(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)), dir: t.TempDir()}
+	f.a = jobInstance(t, db, f.clk, f.dir, "instance-a", maxAttempts)
+	f.b = jobInstance(t, db, f.clk, f.dir, "instance-b", maxAttempts)
+	if _, err := f.a.CreateSite(ctx, "news", "News", []string{"https://news.example"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []struct {
+		email string
+		role  parley.Role
+		dst   **parley.User
+	}{{"admin@news.example", parley.RoleAdmin, &f.admin}, {"mod@news.example", parley.RoleModerator, &f.mod}} {
+		user, err := f.a.CreateUser(ctx, u.email, "Staff", "long enough password")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.a.SetRole(ctx, "news", u.email, u.role); err != nil {
+			t.Fatal(err)
+		}
+		*u.dst = user
+	}
+	return f
+}
+
+func (f *jobFixture) start(t *testing.T, strict bool) *service.ImportJob {
+	t.Helper()
+	file, err := os.Open(fixturePath("disqus.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer file.Close()
+	job, err := f.a.StartImport(context.Background(), f.admin, "news", "disqus", strict, "disqus.xml", file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if job.State != service.JobQueued {
+		t.Fatalf("a new job is %q, want queued", job.State)
+	}
+	return job
+}
+
+func (f *jobFixture) job(t *testing.T, id string) *service.ImportJob {
+	t.Helper()
+	jobs, err := f.a.ImportJobs(context.Background(), f.admin, "news")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, j := range jobs {
+		if j.ID == id {
+			return j
+		}
+	}
+	t.Fatalf("job %s not listed", id)
+	return nil
+}
+
+func uploads(t *testing.T, dir string) []string {
+	t.Helper()
+	names, err := filepath.Glob(filepath.Join(dir, "*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return names
+}
+
+// A dashboard import is stored with its file, run by one worker, and its
+// report kept; the file is removed when it ends.
+func TestImportJobRunsOnceAndKeepsItsReport(t *testing.T) {
+	t.Parallel()
+	bothDatabases(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		f := newJobFixture(t, db, 3)
+		job := f.start(t, false)
+		if n := len(uploads(t, f.dir)); n != 1 {
+			t.Fatalf("%d files kept for the job, want 1", n)
+		}
+		// Both instances' workers look at once: exactly one runs it.
+		var wg sync.WaitGroup
+		ran := make([]bool, 2)
+		errs := make([]error, 2)
+		for i, svc := range []*service.Service{f.a, f.b} {
+			wg.Add(1)
+			go func() { defer wg.Done(); ran[i], errs[i] = svc.RunNextImportJob(ctx) }()
+		}
+		wg.Wait()
+		if errs[0] != nil || errs[1] != nil || ran[0] == ran[1] {
+			t.Fatalf("workers: ran %v, errors %v; want exactly one to run the job", ran, errs)
+		}
+		got := f.job(t, job.ID)
+		if got.State != service.JobDone || got.Report == nil || got.Report.ImportedTotal() != 10 || got.Attempts != 1 || got.FinishedAt.IsZero() {
+			t.Fatalf("job after its run: %+v", got)
+		}
+		if got.Progress.Imported != 10 {
+			t.Errorf("progress = %+v", got.Progress)
+		}
+		if n := len(uploads(t, f.dir)); n != 0 {
+			t.Errorf("%d files left after the job ended", n)
+		}
+		if ran, err := f.a.RunNextImportJob(ctx); ran || err != nil {
+			t.Errorf("a finished job ran again: %v %v", ran, err)
+		}
+		entries, _, err := db.ListAudit(ctx, parley.AuditFilter{SiteID: "news", Limit: 50})
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, e := range entries {
+			found = found || e.Action == "import" && strings.Contains(e.Note, "10 comments imported")
+		}
+		if !found {
+			t.Error("no audit entry for the import")
+		}
+	})
+}
+
+// A job whose instance stopped mid-way (its lease runs out) is resumed by
+// another instance; what was written before is not written twice.
+func TestImportJobResumesAfterRestart(t *testing.T) {
+	t.Parallel()
+	bothDatabases(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		f := newJobFixture(t, db, 3)
+		job := f.start(t, false)
+		// Instance a claims the job and dies after writing its comments,
+		// before marking it done.
+		claimed, err := db.ClaimImportJob(ctx, "instance-a", "host1", f.clk.Now(), time.Minute)
+		if err != nil || claimed.ID != job.ID {
+			t.Fatalf("claim: %v", err)
+		}
+		if _, err := importFile(t, f.a, "disqus", fixturePath("disqus.xml"), false); err != nil {
+			t.Fatal(err)
+		}
+		if got := f.job(t, job.ID); got.State != service.JobRunning {
+			t.Fatalf("state = %q, want running", got.State)
+		}
+		// While the lease holds, nobody else takes it.
+		if ran, err := f.b.RunNextImportJob(ctx); ran || err != nil {
+			t.Fatalf("a leased job was taken: %v %v", ran, err)
+		}
+		f.clk.Add(2 * time.Minute)
+		if ran, err := f.b.RunNextImportJob(ctx); !ran || err != nil {
+			t.Fatalf("the interrupted job was not resumed: %v %v", ran, err)
+		}
+		got := f.job(t, job.ID)
+		if got.State != service.JobDone || got.Attempts != 2 || got.Report == nil || got.Report.Unchanged != 10 || got.Report.ImportedTotal() != 0 {
+			t.Fatalf("resumed job: %+v (report %+v)", got, got.Report)
+		}
+		if n := len(siteComments(t, db)); n != 10 {
+			t.Errorf("%d comments after the resumed import, want 10", n)
+		}
+	})
+}
+
+// A job interrupted more often than allowed fails with a message that says
+// so, and is not lost.
+func TestImportJobGivenUpAfterRepeatedInterruptions(t *testing.T) {
+	t.Parallel()
+	bothDatabases(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		f := newJobFixture(t, db, 1)
+		job := f.start(t, false)
+		if _, err := db.ClaimImportJob(ctx, "instance-a", "host1", f.clk.Now(), time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		f.clk.Add(2 * time.Minute)
+		if ran, err := f.b.RunNextImportJob(ctx); !ran || err != nil {
+			t.Fatalf("run: %v %v", ran, err)
+		}
+		got := f.job(t, job.ID)
+		if got.State != service.JobFailed || !strings.Contains(got.Error, "interrupted 1 times") {
+			t.Fatalf("job: %+v", got)
+		}
+		if n := len(siteComments(t, db)); n != 0 {
+			t.Errorf("%d comments imported by a job given up", n)
+		}
+	})
+}
+
+// stopOnClassify is a classifier that stops the server (cancels the
+// worker's context) when the import reaches its first comment.
+type stopOnClassify struct{ stop context.CancelFunc }
+
+func (c stopOnClassify) Classify(ctx context.Context, _ string) (parley.Verdict, error) {
+	c.stop()
+	return parley.Verdict{}, ctx.Err()
+}
+
+// A worker that stops (shutdown) puts its job back in the queue at once,
+// without counting the attempt; the next start resumes it.
+func TestImportJobReleasedOnShutdown(t *testing.T) {
+	t.Parallel()
+	bothDatabases(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newJobFixture(t, db, 3)
+		job := f.start(t, false)
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		stopping := service.New(service.Options{Store: db, Clock: f.clk, Classifier: stopOnClassify{cancel}})
+		stopping.SetImportJobs(service.ImportJobOptions{Dir: f.dir, Node: "host1", Owner: "instance-c", Lease: time.Minute, Heartbeat: time.Hour})
+		if ran, err := stopping.RunNextImportJob(ctx); !ran || err == nil {
+			t.Fatalf("ran = %v, err = %v; want the job claimed and then stopped", ran, err)
+		}
+		if got := f.job(t, job.ID); got.State != service.JobQueued || got.Attempts != 0 {
+			t.Fatalf("job after a stop: %+v", got)
+		}
+		if n := len(siteComments(t, db)); n != 0 {
+			t.Fatalf("an import stopped before its first batch committed wrote %d comments", n)
+		}
+		if ran, err := f.b.RunNextImportJob(context.Background()); !ran || err != nil {
+			t.Fatalf("run: %v %v", ran, err)
+		}
+		if got := f.job(t, job.ID); got.State != service.JobDone || got.Report.ImportedTotal() != 10 {
+			t.Fatalf("job: %+v", got)
+		}
+	})
+}
+
+// Imports are for the site's admins only.
+func TestImportJobsAdminOnly(t *testing.T) {
+	t.Parallel()
+	bothDatabases(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		f := newJobFixture(t, db, 3)
+		if _, err := f.a.CreateSite(ctx, "other", "Other", []string{"https://other.example"}); err != nil {
+			t.Fatal(err)
+		}
+		_, err := f.a.StartImport(ctx, f.mod, "news", "disqus", false, "x.xml", strings.NewReader("<disqus/>"))
+		if parley.ErrorCode(err) != parley.EFORBIDDEN {
+			t.Errorf("moderator StartImport: %v, want EFORBIDDEN", err)
+		}
+		if _, err := f.a.ImportJobs(ctx, f.mod, "news"); parley.ErrorCode(err) != parley.EFORBIDDEN {
+			t.Errorf("moderator ImportJobs: %v, want EFORBIDDEN", err)
+		}
+		if _, err := f.a.StartImport(ctx, f.admin, "other", "disqus", false, "x.xml", strings.NewReader("<disqus/>")); parley.ErrorCode(err) != parley.EFORBIDDEN {
+			t.Errorf("admin of another site: %v, want EFORBIDDEN", err)
+		}
+		if n := len(uploads(t, f.dir)); n != 0 {
+			t.Errorf("%d files kept for refused imports", n)
+		}
+	})
+}

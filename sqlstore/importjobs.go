@@ -1,0 +1,130 @@
+package sqlstore
+
+import (
+	"context"
+	"time"
+
+	"github.com/parley-comments/parley"
+)
+
+const importJobCols = `id, site_id, format, file_name, file_path, node, strict, actor_id, actor_name, state, progress, report, error,
+	attempts, claimed_by, lease_until, created_at, updated_at, finished_at`
+
+// CreateImportJob stores a new job.
+func (c *conn) CreateImportJob(ctx context.Context, j *parley.ImportJob) error {
+	d := c.d
+	_, err := c.exec(ctx, `INSERT INTO import_jobs (`+importJobCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		j.ID, j.SiteID, j.Format, j.FileName, j.FilePath, j.Node, j.Strict, j.ActorID, j.ActorName, j.State, string(j.Progress),
+		string(j.Report), j.Error, j.Attempts, j.ClaimedBy, d.nullTimeArg(j.LeaseUntil), d.timeArg(j.CreatedAt), d.timeArg(j.UpdatedAt),
+		d.nullTimeArg(j.FinishedAt))
+	return translate(err, "Import job")
+}
+
+// GetImportJob returns one job.
+func (c *conn) GetImportJob(ctx context.Context, id string) (*parley.ImportJob, error) {
+	rows, err := c.query(ctx, `SELECT `+importJobCols+` FROM import_jobs WHERE id = ?`, id)
+	if err != nil {
+		return nil, translate(err, "Import job")
+	}
+	js, err := scanImportJobs(rows)
+	if err != nil {
+		return nil, err
+	}
+	if len(js) == 0 {
+		return nil, parley.Errorf(parley.ENOTFOUND, "Import job not found.")
+	}
+	return js[0], nil
+}
+
+// ListImportJobs returns a site's jobs, newest first.
+func (c *conn) ListImportJobs(ctx context.Context, siteID string, limit int) ([]*parley.ImportJob, error) {
+	limit = clampLimit(limit, 50, 500)
+	rows, err := c.query(ctx, `SELECT `+importJobCols+` FROM import_jobs WHERE site_id = ? ORDER BY created_at DESC, id DESC LIMIT ?`, siteID, limit)
+	if err != nil {
+		return nil, translate(err, "Import job")
+	}
+	return scanImportJobs(rows)
+}
+
+// ClaimImportJob leases one job in one statement. On PostgreSQL the inner
+// SELECT skips a row another instance has locked, so concurrent claimers
+// get different jobs (or none); SQLite runs it under its write lock.
+func (c *conn) ClaimImportJob(ctx context.Context, owner, node string, now time.Time, lease time.Duration) (*parley.ImportJob, error) {
+	if owner == "" || lease <= 0 {
+		return nil, parley.Errorf(parley.EINVALID, "A claim needs an owner and a lease.")
+	}
+	lock := ""
+	if c.d.pg() {
+		lock = " FOR UPDATE SKIP LOCKED"
+	}
+	nowArg := c.d.timeArg(now)
+	rows, err := c.query(ctx, `UPDATE import_jobs SET state = 'running', claimed_by = ?, lease_until = ?, attempts = attempts + 1, updated_at = ?
+		WHERE id IN (SELECT id FROM import_jobs WHERE state IN ('queued', 'running') AND (lease_until IS NULL OR lease_until <= ?)
+			AND (node = '' OR node = ?) ORDER BY created_at, id LIMIT 1`+lock+`)
+		RETURNING `+importJobCols,
+		owner, c.d.timeArg(now.Add(lease)), nowArg, nowArg, node)
+	if err != nil {
+		return nil, translate(err, "Import job")
+	}
+	js, err := scanImportJobs(rows)
+	if err != nil {
+		return nil, err
+	}
+	if len(js) == 0 {
+		return nil, parley.Errorf(parley.ENOTFOUND, "No import job is waiting.")
+	}
+	return js[0], nil
+}
+
+// ProgressImportJob stores progress and extends the lease of owner's job.
+func (c *conn) ProgressImportJob(ctx context.Context, id, owner string, progress []byte, now time.Time, lease time.Duration) error {
+	res, err := c.exec(ctx, `UPDATE import_jobs SET progress = ?, lease_until = ?, updated_at = ?
+		WHERE id = ? AND claimed_by = ? AND state = 'running'`, string(progress), c.d.timeArg(now.Add(lease)), c.d.timeArg(now), id, owner)
+	return mustAffect(res, err, "Running import job")
+}
+
+// FinishImportJob ends owner's job.
+func (c *conn) FinishImportJob(ctx context.Context, id, owner, state string, report []byte, errMsg string, at time.Time) error {
+	if state != parley.ImportDone && state != parley.ImportFailed {
+		return parley.Errorf(parley.EINVALID, "An import job ends done or failed.")
+	}
+	res, err := c.exec(ctx, `UPDATE import_jobs SET state = ?, report = ?, error = ?, claimed_by = '', lease_until = NULL,
+		updated_at = ?, finished_at = ? WHERE id = ? AND claimed_by = ? AND state = 'running'`,
+		state, string(report), errMsg, c.d.timeArg(at), c.d.timeArg(at), id, owner)
+	return mustAffect(res, err, "Running import job")
+}
+
+// ReleaseImportJob puts owner's job back in the queue.
+func (c *conn) ReleaseImportJob(ctx context.Context, id, owner string, at time.Time) error {
+	res, err := c.exec(ctx, `UPDATE import_jobs SET state = 'queued', claimed_by = '', lease_until = NULL,
+		attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, updated_at = ?
+		WHERE id = ? AND claimed_by = ? AND state = 'running'`, c.d.timeArg(at), id, owner)
+	return mustAffect(res, err, "Running import job")
+}
+
+func scanImportJobs(rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+	Close() error
+}) ([]*parley.ImportJob, error) {
+	defer rows.Close()
+	var out []*parley.ImportJob
+	for rows.Next() {
+		var j parley.ImportJob
+		var progress, report string
+		if err := rows.Scan(&j.ID, &j.SiteID, &j.Format, &j.FileName, &j.FilePath, &j.Node, &j.Strict, &j.ActorID, &j.ActorName,
+			&j.State, &progress, &report, &j.Error, &j.Attempts, &j.ClaimedBy, timeCol{&j.LeaseUntil}, timeCol{&j.CreatedAt},
+			timeCol{&j.UpdatedAt}, timeCol{&j.FinishedAt}); err != nil {
+			return nil, translate(err, "Import job")
+		}
+		if progress != "" {
+			j.Progress = []byte(progress)
+		}
+		if report != "" {
+			j.Report = []byte(report)
+		}
+		out = append(out, &j)
+	}
+	return out, translate(rows.Err(), "Import job")
+}
