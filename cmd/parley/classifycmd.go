@@ -41,6 +41,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	disguiseRate := fs.Float64("disguise-rate", 0.2, "with --disguise, the share of unlisted words disguised too")
 	seed := fs.Uint64("seed", 1, "the random seed of --disguise and --simulate-moderation")
 	simulate := fs.Bool("simulate-moderation", false, "replay the rows (shuffled with --seed) as one site's moderator decisions through the per-site adapter and print ROC-AUC on the rest after 0, 50, 100, 200, 500 and 1000 decisions")
+	repeats := fs.Int("repeats", 1, "with --simulate-moderation, replay the stream this many times, shuffled with seeds --seed, --seed+1, …, and print the mean")
 	language := fs.String("language", "", "score only rows whose lang column is this (en, ru, tr, az, hy, hy-Latn)")
 	other := fs.String("other", "", "with --simulate-moderation, comma-separated CSV files of another site's comments, scored through this site's adapter")
 	split := fs.String("split", "", "score only the rows of this split of `parley train` (train, tune or dev); default every row")
@@ -72,9 +73,17 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 				return err
 			}
 		}
-		points, err := classify.SimulateModeration(ctx, m, rows, others, *seed)
-		if err != nil {
-			return cliError(err)
+		var runs [][]classify.SimPoint
+		for i := 0; i < max(1, *repeats); i++ {
+			points, err := classify.SimulateModeration(ctx, m, rows, others, *seed+uint64(i))
+			if err != nil {
+				return cliError(err)
+			}
+			runs = append(runs, points)
+		}
+		points := classify.MeanSimulation(runs)
+		if len(runs) > 1 && !*asJSON {
+			fmt.Fprintf(stdout, "mean of %d shuffles (seeds %d to %d)\n", len(runs), *seed, *seed+uint64(len(runs)-1))
 		}
 		if *asJSON {
 			enc := json.NewEncoder(stdout)
