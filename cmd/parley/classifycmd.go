@@ -44,7 +44,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	repeats := fs.Int("repeats", 1, "with --simulate-moderation, replay the stream this many times, shuffled with seeds --seed, --seed+1, …, and print the mean")
 	language := fs.String("language", "", "score only rows whose lang column is this (en, ru, tr, az, hy, hy-Latn)")
 	other := fs.String("other", "", "with --simulate-moderation, comma-separated CSV files of another site's comments, scored through this site's adapter")
-	split := fs.String("split", "", "score only the rows of this split of `parley train` (train, tune or dev); default every row")
+	split := fs.String("split", "", "score only the rows of this split of `parley train` (train, tune or dev) or half of `parley tune-thresholds` (tune-half, held-out); default every row")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -188,12 +188,15 @@ func printSimulation(w io.Writer, points []classify.SimPoint) {
 // splitFilter returns a filter for the rows of one of train's splits
 // ("" keeps every row).
 func splitFilter(name string) (func(classify.Row) bool, error) {
+	if h, ok := map[string]int{"tune-half": classify.HalfTune, "held-out": classify.HalfHeldOut}[name]; ok {
+		return func(r classify.Row) bool { return classify.HalfOf(r.Text) == h }, nil
+	}
 	want, ok := map[string]classify.Split{"train": classify.SplitTrain, "tune": classify.SplitTune, "dev": classify.SplitDev}[name]
 	if name == "" {
 		return func(classify.Row) bool { return true }, nil
 	}
 	if !ok {
-		return nil, fmt.Errorf("--split must be train, tune or dev")
+		return nil, fmt.Errorf("--split must be train, tune or dev (the splits of parley train), or tune-half or held-out (the halves of tune-thresholds)")
 	}
 	return func(r classify.Row) bool { return classify.SplitOf(r.Text) == want }, nil
 }
@@ -257,4 +260,68 @@ func runClassify(ctx context.Context, args []string, stdin io.Reader, stdout, st
 		fmt.Fprintf(stdout, "evidence [%d,%d) %q: %s\n", e.Start, e.End, text[e.Start:e.End], e.Label)
 	}
 	return nil
+}
+
+// runTuneThresholds implements `parley tune-thresholds --data a.csv[,b.csv]
+// [--model m.bin] [--precision 0.9] --out m.bin`: it sets the tr, az, hy and
+// hy-Latn thresholds of the model from measured precision on the tune half
+// of the rows (classify.HalfOf) and writes the model.
+func runTuneThresholds(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("tune-thresholds", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	data := fs.String("data", "", "comma-separated labeled CSV files; only the rows of their tune half are read")
+	modelPath := fs.String("model", "", "model file (default: the embedded model)")
+	everyday := fs.String("everyday", "", "comma-separated CSV files of everyday comments (e.g. offenseval-tr.train.csv); the rows of their tune split (parley train's) count too, a row not toxic as a negative for every reason but spam")
+	precision := fs.Float64("precision", 0.9, "the least precision a threshold must have on the tune half")
+	out := fs.String("out", "", "where to write the model")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *data == "" || *out == "" {
+		return fmt.Errorf("--data and --out are required")
+	}
+	rows, err := readRows(*data, func(r classify.Row) bool { return classify.HalfOf(r.Text) == classify.HalfTune })
+	if err != nil {
+		return err
+	}
+	if *everyday != "" {
+		more, err := readRows(*everyday, func(r classify.Row) bool { return classify.SplitOf(r.Text) == classify.SplitTune })
+		if err != nil {
+			return err
+		}
+		rows = append(rows, more...)
+	}
+	m, err := loadModel(*modelPath)
+	if err != nil {
+		return cliError(err)
+	}
+	set, err := m.TuneMeasuredThresholds(ctx, rows, *precision)
+	if err != nil {
+		return cliError(err)
+	}
+	langs := make([]string, 0, len(set))
+	for l := range set {
+		langs = append(langs, l)
+	}
+	sort.Strings(langs)
+	for _, l := range langs {
+		fmt.Fprintf(stdout, "%-8s", l)
+		for i, lab := range parley.Labels {
+			if t := set[l][i]; t > 0 {
+				fmt.Fprintf(stdout, " %s %.2f", lab, t)
+			} else {
+				fmt.Fprintf(stdout, " %s (floors)", lab)
+			}
+		}
+		fmt.Fprintln(stdout)
+	}
+	f, err := os.Create(*out)
+	if err != nil {
+		return err
+	}
+	if err := m.Save(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

@@ -61,6 +61,8 @@ commands:
   restore        restore a SQLite backup into a data directory
   train          retrain the built-in classifier from labeled CSV files
   eval           measure a classifier model on labeled CSV files
+  tune-thresholds
+                 set the tr, az and hy thresholds of a model from measured precision
   classify       score one text: labels, language, evidence
 
 Run "parley <command> -h" for a command's flags.`
@@ -115,6 +117,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runTrain(ctx, rest, stdout)
 	case "eval":
 		return runEval(ctx, rest, stdout, stderr)
+	case "tune-thresholds":
+		return runTuneThresholds(ctx, rest, stdout, stderr)
 	case "classify":
 		return runClassify(ctx, rest, stdin, stdout, stderr)
 	case "help", "-h", "--help":
