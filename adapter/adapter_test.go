@@ -132,29 +132,31 @@ func FuzzDecode(f *testing.F) {
 	})
 }
 
-// A state written before the prequential losses existed ("PAD1") still
-// reads, with no losses, so its shifts apply in full.
-func TestVersion1StatesStillRead(t *testing.T) {
-	ctx := context.Background()
-	st, err := Adapter{}.Learn(ctx, nil, "qorpuk everywhere", verdict(0.1), parley.StatusRejected, parley.ReasonHateSpeech)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lossBytes := 4 * nLabels * len(mixes)
-	v1 := append(append([]byte("PAD1"), st[4:8]...), st[8+lossBytes:]...)
-	d, err := decode(v1)
-	if err != nil {
-		t.Fatalf("v1 state: %v", err)
-	}
-	if d.decisions != 1 || len(d.features) == 0 || d.mix(2) != 1 {
-		t.Errorf("v1 state decoded as %d decisions, %d features, mix %v", d.decisions, len(d.features), d.mix(2))
+// A state of the earlier online-logistic format ("PAD1", "PAD2") reads as
+// a new adapter that keeps its number of decisions.
+func TestOldStatesReadAsNew(t *testing.T) {
+	t.Parallel()
+	for _, m := range []string{"PAD1", "PAD2"} {
+		old := append([]byte(m), 7, 0, 0, 0, 1, 2, 3)
+		d, err := decode(old)
+		if err != nil {
+			t.Fatalf("%s state: %v", m, err)
+		}
+		if d.decisions != 7 || len(d.features) != 0 {
+			t.Errorf("%s state decoded as %d decisions, %d features", m, d.decisions, len(d.features))
+		}
+		got, err := Adapter{}.Adjust(context.Background(), old, "anything", verdict(0.3))
+		if err != nil || got.Scores[parley.LabelToxic] != 0.3 {
+			t.Errorf("%s state adjusted to %v, %v", m, got.Scores, err)
+		}
 	}
 }
 
-// An adapter whose shifts keep predicting the site's decisions worse than
-// the base model is faded out: the same comment approved and rejected in
-// turn leaves its hate_speech score near the base.
-func TestUnhelpfulShiftsFadeOut(t *testing.T) {
+// A comment approved and rejected in turn teaches nothing about itself:
+// its features are as frequent on both sides, so its hate_speech score
+// stays near the base.
+func TestContradictoryDecisionsTeachNothing(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	var st []byte
 	var err error
@@ -168,8 +170,44 @@ func TestUnhelpfulShiftsFadeOut(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	d, _ := decode(st)
-	if m := d.mix(2); m == 1 {
-		t.Errorf("mix = %v after contradictory decisions, want less than 1 (losses %v)", m, d.loss[2])
+	got, _ := Adapter{}.Adjust(ctx, st, "a contested comment", base)
+	if p := got.Scores[parley.LabelHateSpeech]; math.Abs(p-0.5) > 0.05 {
+		t.Errorf("hate_speech moved 0.5 -> %.3f after contradictory decisions", p)
+	}
+}
+
+// Online, which evaluation uses, learns and scores exactly as Adapter does
+// on the stored state.
+func TestOnlineMatchesAdapter(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	texts := []string{"you are a qorpuk", "the bridge opened", "qorpuk again", "thanks for the report", "buy pills now", "nice photo"}
+	decisions := []struct {
+		to     parley.Status
+		reason parley.Reason
+	}{{parley.StatusRejected, parley.ReasonPersonalAttack}, {parley.StatusApproved, ""}, {parley.StatusRejected, parley.ReasonHateSpeech}, {parley.StatusApproved, ""}, {parley.StatusSpam, ""}, {parley.StatusApproved, ""}}
+	var st []byte
+	var err error
+	o := NewOnline()
+	for round := 0; round < 4; round++ {
+		for i, text := range texts {
+			base := verdict(0.1 + 0.1*float64(i))
+			if st, err = (Adapter{}).Learn(ctx, st, text, base, decisions[i].to, decisions[i].reason); err != nil {
+				t.Fatal(err)
+			}
+			o.Learn(Prepare(text), base, decisions[i].to, decisions[i].reason)
+		}
+	}
+	if string(o.Encode()) != string(st) {
+		t.Fatal("Online's state differs from Adapter's")
+	}
+	for _, text := range append(texts, "qorpuk bridge") {
+		a, _ := Adapter{}.Adjust(ctx, st, text, verdict(0.3))
+		b := o.Adjust(Prepare(text), verdict(0.3))
+		for l, p := range a.Scores {
+			if b.Scores[l] != p {
+				t.Fatalf("%q %s: Adapter %v, Online %v", text, l, p, b.Scores[l])
+			}
+		}
 	}
 }

@@ -363,11 +363,17 @@ func TestPoliticalSpeechRegression(t *testing.T) {
 	}
 }
 
+// TestThresholdsConservative: in the languages without labeled training
+// data, a threshold is either set from measured precision (parley
+// tune-thresholds) or at least the conservative floor.
 func TestThresholdsConservative(t *testing.T) {
 	t.Parallel()
 	m := mustDefault(t)
-	for _, l := range parley.Labels {
+	for i, l := range parley.Labels {
 		for _, lang := range []string{langHy, langHyLatn, langAz} {
+			if m.measured[lang][i] > 0 {
+				continue
+			}
 			if got := m.Threshold(lang, l); got < conservativeFloor || got < m.Threshold("", l) {
 				t.Errorf("Threshold(%s, %s) = %v, want >= %v", lang, l, got, conservativeFloor)
 			}
@@ -701,5 +707,34 @@ func TestLinkEvidenceCoversTheLink(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("no evidence on the link: %s (scores %v)", evidenceString(text, v.Evidence), v.Scores)
+	}
+}
+
+// The shipped model's tr, az and hy thresholds were set from measured
+// precision, and a measured threshold replaces the floors.
+func TestMeasuredThresholdsApply(t *testing.T) {
+	t.Parallel()
+	m := mustDefault(t)
+	for _, lang := range []string{langTr, langAz, langHy} {
+		mt, ok := m.measured[lang]
+		if !ok {
+			t.Fatalf("no measured thresholds for %s", lang)
+		}
+		for i, l := range parley.Labels {
+			if mt[i] > 0 && m.Threshold(lang, l) != float64(mt[i]) {
+				t.Errorf("Threshold(%s, %s) = %v, measured %v", lang, l, m.Threshold(lang, l), mt[i])
+			}
+		}
+	}
+	var buf bytes.Buffer
+	if err := m.Save(&buf); err != nil {
+		t.Fatal(err)
+	}
+	back, err := Load(&buf)
+	if err != nil || len(back.measured) != len(m.measured) || back.measured[langAz] != m.measured[langAz] {
+		t.Fatalf("measured thresholds did not survive Save and Load: %v %v", back.measured, err)
+	}
+	if _, ok := back.langThresholds[measuredPrefix+langAz]; ok {
+		t.Fatal("a measured threshold read as a language's tuned threshold")
 	}
 }

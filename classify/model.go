@@ -77,8 +77,13 @@ type Model struct {
 	// langThresholds overrides thresholds for a language where the tune
 	// rows of that language had enough of both classes (0 = no override).
 	langThresholds map[string][nLabels]float32
-	lang           *langID
-	lex            map[string]*lexicon
+	// measured holds, per language, thresholds set from measured precision
+	// on a labeled sample of comments in that language (see
+	// TuneMeasuredThresholds); they replace the floors for that language.
+	// Stored among the language thresholds under measuredPrefix+lang.
+	measured map[string][nLabels]float32
+	lang     *langID
+	lex      map[string]*lexicon
 	// hierAttack: the personal_attack head is conditional on toxic
 	// (P(attack) = P(toxic)·P(attack | toxic)).
 	hierAttack bool
@@ -137,6 +142,9 @@ func (m *Model) Threshold(lang string, l parley.Label) float64 {
 	i := labelIndex(l)
 	if i < 0 {
 		return 1
+	}
+	if mt, ok := m.measured[lang]; ok && mt[i] > 0 {
+		return float64(mt[i])
 	}
 	t := m.baseThreshold(lang, i)
 	if conservativeLangs[lang] && t < conservativeFloor {
@@ -1055,8 +1063,12 @@ func (m *Model) verdict(a analysis, sc *scratch) parley.Verdict {
 //	weights: per label scale(float32), then (1<<bits)×5 int8 quantized weights.
 //	semantic head, if flags has flagSemantic: see semantic.writeTo.
 const (
-	modelMagic   = "PARLEYCLS"
-	modelVersion = 4
+	// measuredPrefix marks, among the language thresholds, those set from
+	// measured precision (Model.measured). A reader that does not know it
+	// sees a language no comment has.
+	measuredPrefix = "measured:"
+	modelMagic     = "PARLEYCLS"
+	modelVersion   = 4
 	// flagHierAttack marks a personal_attack head conditional on toxic.
 	flagHierAttack = 1
 	// flagSemantic marks a semantic head after the weights (version 4).
@@ -1089,8 +1101,15 @@ func (m *Model) Save(w io.Writer) error {
 	put(flags)
 	put(m.groupHateRate)
 	put(m.thresholds)
-	tl := make([]string, 0, len(m.langThresholds))
-	for l := range m.langThresholds {
+	all := map[string][nLabels]float32{}
+	for l, t := range m.langThresholds {
+		all[l] = t
+	}
+	for l, t := range m.measured {
+		all[measuredPrefix+l] = t
+	}
+	tl := make([]string, 0, len(all))
+	for l := range all {
 		tl = append(tl, l)
 	}
 	sort.Strings(tl)
@@ -1098,7 +1117,7 @@ func (m *Model) Save(w io.Writer) error {
 	for _, l := range tl {
 		put(uint8(len(l)))
 		put([]byte(l))
-		put(m.langThresholds[l])
+		put(all[l])
 	}
 	langs := make([]string, 0, len(m.lang.profiles))
 	for l := range m.lang.profiles {
@@ -1190,6 +1209,13 @@ func Load(r io.Reader) (*Model, error) {
 		get(name)
 		var t [nLabels]float32
 		get(&t)
+		if lang, ok := strings.CutPrefix(string(name), measuredPrefix); ok {
+			if m.measured == nil {
+				m.measured = map[string][nLabels]float32{}
+			}
+			m.measured[lang] = t
+			continue
+		}
 		m.langThresholds[string(name)] = t
 	}
 	var nl uint32

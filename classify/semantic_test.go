@@ -204,6 +204,9 @@ func TestDistantlySupervisedLabelsNeedAWordListOrAHighScore(t *testing.T) {
 	m := mustDefault(t)
 	for _, lang := range []string{langRu, langTr, langAz, langHy} {
 		for _, l := range []parley.Label{parley.LabelPersonalAttack, parley.LabelHateSpeech, parley.LabelObscenity} {
+			if m.measured[lang][labelIndex(l)] > 0 {
+				continue // set from measured precision (parley tune-thresholds)
+			}
 			if got := m.Threshold(lang, l); got < distantFloor {
 				t.Errorf("Threshold(%s, %s) = %v, want >= %v", lang, l, got, distantFloor)
 			}

@@ -55,8 +55,15 @@ func SimulateModeration(ctx context.Context, m *Model, stream, other []Row, seed
 	if err != nil {
 		return nil, err
 	}
-	var ad adapter.Adapter
-	var state []byte
+	texts := func(rows []Row) []adapter.Text {
+		out := make([]adapter.Text, len(rows))
+		for i, r := range rows {
+			out[i] = adapter.Prepare(r.Text)
+		}
+		return out
+	}
+	st, ot := texts(stream), texts(other)
+	ad := adapter.NewOnline()
 	var points []SimPoint
 	decided := 0
 	for _, k := range SimulationCheckpoints {
@@ -64,21 +71,13 @@ func SimulateModeration(ctx context.Context, m *Model, stream, other []Row, seed
 			break
 		}
 		for ; decided < k; decided++ {
-			to, reason, ok := simulatedDecision(stream[decided], sv[decided])
-			if !ok {
-				continue
-			}
-			if state, err = ad.Learn(ctx, state, stream[decided].Text, sv[decided], to, reason); err != nil {
-				return nil, err
+			if to, reason, ok := simulatedDecision(stream[decided], sv[decided]); ok {
+				ad.Learn(st[decided], sv[decided], to, reason)
 			}
 		}
-		sc, err := adapter.NewScorer(state)
-		if err != nil {
-			return nil, err
-		}
-		p := SimPoint{Decisions: k, Rest: len(stream) - k, Own: simAUC(sc, stream[k:], sv[k:])}
+		p := SimPoint{Decisions: k, Rest: len(stream) - k, Own: simAUC(ad, stream[k:], st[k:], sv[k:])}
 		if len(other) > 0 {
-			p.Other = simAUC(sc, other, ov)
+			p.Other = simAUC(ad, other, ot, ov)
 		}
 		points = append(points, p)
 	}
@@ -110,10 +109,10 @@ func simulatedDecision(r Row, v parley.Verdict) (parley.Status, parley.Reason, b
 
 // simAUC is the ROC-AUC per label of rows scored by base verdicts moved by
 // the adapter.
-func simAUC(sc *adapter.Scorer, rows []Row, base []parley.Verdict) map[parley.Label]float64 {
+func simAUC(ad *adapter.Online, rows []Row, texts []adapter.Text, base []parley.Verdict) map[parley.Label]float64 {
 	adjusted := make([]parley.Verdict, len(rows))
-	for i, r := range rows {
-		adjusted[i] = sc.Adjust(r.Text, base[i])
+	for i := range rows {
+		adjusted[i] = ad.Adjust(texts[i], base[i])
 	}
 	out := map[parley.Label]float64{}
 	for l, label := range parley.Labels {
@@ -132,6 +131,43 @@ func simAUC(sc *adapter.Scorer, rows []Row, base []parley.Verdict) map[parley.La
 			continue
 		}
 		out[label] = round4(rocAUC(ys, ps))
+	}
+	return out
+}
+
+// MeanSimulation averages the runs of SimulateModeration (with several
+// seeds) point by point, over the checkpoints and labels every run has.
+func MeanSimulation(runs [][]SimPoint) []SimPoint {
+	if len(runs) == 0 {
+		return nil
+	}
+	n := len(runs[0])
+	for _, r := range runs {
+		n = min(n, len(r))
+	}
+	mean := func(get func(SimPoint) map[parley.Label]float64, k int) map[parley.Label]float64 {
+		if get(runs[0][k]) == nil {
+			return nil
+		}
+		out := map[parley.Label]float64{}
+		for l := range get(runs[0][k]) {
+			sum, ok := 0.0, true
+			for _, r := range runs {
+				v, has := get(r[k])[l]
+				ok = ok && has
+				sum += v
+			}
+			if ok {
+				out[l] = round4(sum / float64(len(runs)))
+			}
+		}
+		return out
+	}
+	out := make([]SimPoint, n)
+	for k := range out {
+		out[k] = SimPoint{Decisions: runs[0][k].Decisions, Rest: runs[0][k].Rest,
+			Own:   mean(func(p SimPoint) map[parley.Label]float64 { return p.Own }, k),
+			Other: mean(func(p SimPoint) map[parley.Label]float64 { return p.Other }, k)}
 	}
 	return out
 }

@@ -41,9 +41,10 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	disguiseRate := fs.Float64("disguise-rate", 0.2, "with --disguise, the share of unlisted words disguised too")
 	seed := fs.Uint64("seed", 1, "the random seed of --disguise and --simulate-moderation")
 	simulate := fs.Bool("simulate-moderation", false, "replay the rows (shuffled with --seed) as one site's moderator decisions through the per-site adapter and print ROC-AUC on the rest after 0, 50, 100, 200, 500 and 1000 decisions")
+	repeats := fs.Int("repeats", 1, "with --simulate-moderation, replay the stream this many times, shuffled with seeds --seed, --seed+1, …, and print the mean")
 	language := fs.String("language", "", "score only rows whose lang column is this (en, ru, tr, az, hy, hy-Latn)")
 	other := fs.String("other", "", "with --simulate-moderation, comma-separated CSV files of another site's comments, scored through this site's adapter")
-	split := fs.String("split", "", "score only the rows of this split of `parley train` (train, tune or dev); default every row")
+	split := fs.String("split", "", "score only the rows of this split of `parley train` (train, tune or dev) or half of `parley tune-thresholds` (tune-half, held-out); default every row")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -72,9 +73,17 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 				return err
 			}
 		}
-		points, err := classify.SimulateModeration(ctx, m, rows, others, *seed)
-		if err != nil {
-			return cliError(err)
+		var runs [][]classify.SimPoint
+		for i := 0; i < max(1, *repeats); i++ {
+			points, err := classify.SimulateModeration(ctx, m, rows, others, *seed+uint64(i))
+			if err != nil {
+				return cliError(err)
+			}
+			runs = append(runs, points)
+		}
+		points := classify.MeanSimulation(runs)
+		if len(runs) > 1 && !*asJSON {
+			fmt.Fprintf(stdout, "mean of %d shuffles (seeds %d to %d)\n", len(runs), *seed, *seed+uint64(len(runs)-1))
 		}
 		if *asJSON {
 			enc := json.NewEncoder(stdout)
@@ -179,12 +188,15 @@ func printSimulation(w io.Writer, points []classify.SimPoint) {
 // splitFilter returns a filter for the rows of one of train's splits
 // ("" keeps every row).
 func splitFilter(name string) (func(classify.Row) bool, error) {
+	if h, ok := map[string]int{"tune-half": classify.HalfTune, "held-out": classify.HalfHeldOut}[name]; ok {
+		return func(r classify.Row) bool { return classify.HalfOf(r.Text) == h }, nil
+	}
 	want, ok := map[string]classify.Split{"train": classify.SplitTrain, "tune": classify.SplitTune, "dev": classify.SplitDev}[name]
 	if name == "" {
 		return func(classify.Row) bool { return true }, nil
 	}
 	if !ok {
-		return nil, fmt.Errorf("--split must be train, tune or dev")
+		return nil, fmt.Errorf("--split must be train, tune or dev (the splits of parley train), or tune-half or held-out (the halves of tune-thresholds)")
 	}
 	return func(r classify.Row) bool { return classify.SplitOf(r.Text) == want }, nil
 }
@@ -248,4 +260,68 @@ func runClassify(ctx context.Context, args []string, stdin io.Reader, stdout, st
 		fmt.Fprintln(stdout, tr(ctx, "cli.classify.evidence", e.Start, e.End, text[e.Start:e.End], e.Label))
 	}
 	return nil
+}
+
+// runTuneThresholds implements `parley tune-thresholds --data a.csv[,b.csv]
+// [--model m.bin] [--precision 0.9] --out m.bin`: it sets the tr, az, hy and
+// hy-Latn thresholds of the model from measured precision on the tune half
+// of the rows (classify.HalfOf) and writes the model.
+func runTuneThresholds(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("tune-thresholds", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	data := fs.String("data", "", "comma-separated labeled CSV files; only the rows of their tune half are read")
+	modelPath := fs.String("model", "", "model file (default: the embedded model)")
+	everyday := fs.String("everyday", "", "comma-separated CSV files of everyday comments (e.g. offenseval-tr.train.csv); the rows of their tune split (parley train's) count too, a row not toxic as a negative for every reason but spam")
+	precision := fs.Float64("precision", 0.9, "the least precision a threshold must have on the tune half")
+	out := fs.String("out", "", "where to write the model")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *data == "" || *out == "" {
+		return fmt.Errorf("--data and --out are required")
+	}
+	rows, err := readRows(*data, func(r classify.Row) bool { return classify.HalfOf(r.Text) == classify.HalfTune })
+	if err != nil {
+		return err
+	}
+	if *everyday != "" {
+		more, err := readRows(*everyday, func(r classify.Row) bool { return classify.SplitOf(r.Text) == classify.SplitTune })
+		if err != nil {
+			return err
+		}
+		rows = append(rows, more...)
+	}
+	m, err := loadModel(*modelPath)
+	if err != nil {
+		return cliError(err)
+	}
+	set, err := m.TuneMeasuredThresholds(ctx, rows, *precision)
+	if err != nil {
+		return cliError(err)
+	}
+	langs := make([]string, 0, len(set))
+	for l := range set {
+		langs = append(langs, l)
+	}
+	sort.Strings(langs)
+	for _, l := range langs {
+		fmt.Fprintf(stdout, "%-8s", l)
+		for i, lab := range parley.Labels {
+			if t := set[l][i]; t > 0 {
+				fmt.Fprintf(stdout, " %s %.2f", lab, t)
+			} else {
+				fmt.Fprintf(stdout, " %s (floors)", lab)
+			}
+		}
+		fmt.Fprintln(stdout)
+	}
+	f, err := os.Create(*out)
+	if err != nil {
+		return err
+	}
+	if err := m.Save(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

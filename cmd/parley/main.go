@@ -67,6 +67,8 @@ commands:
   restore        restore a SQLite backup into a data directory
   train          retrain the built-in classifier from labeled CSV files
   eval           measure a classifier model on labeled CSV files
+  tune-thresholds
+                 set the tr, az and hy thresholds of a model from measured precision
   classify       score one text: labels, language, evidence
 
 Every command takes --lang en|ru|hy|az|tr (default: PARLEY_LANG, then LC_ALL, LC_MESSAGES, LANG).
@@ -138,6 +140,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runTrain(ctx, rest, stdout)
 	case "eval":
 		return runEval(ctx, rest, stdout, stderr)
+	case "tune-thresholds":
+		return runTuneThresholds(ctx, rest, stdout, stderr)
 	case "classify":
 		return runClassify(ctx, rest, stdin, stdout, stderr)
 	case "help", "-h", "--help":
