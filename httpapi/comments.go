@@ -3,7 +3,6 @@ package httpapi
 import (
 	"bytes"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -126,14 +125,14 @@ func (s *Server) handleListComments(w http.ResponseWriter, r *http.Request) {
 		writeRawJSON(w, http.StatusOK, page.body)
 		return
 	}
-	own, err := s.svc.ViewerComments(r.Context(), a, in, page.storyID, page.last)
+	own, err := s.viewerComments(r, a, in, page)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	var viewer any
 	if a.User != nil {
-		role, err := s.svc.Role(r.Context(), a.User, page.siteID)
+		role, err := s.svc.ViewerRole(r.Context(), a.User, page.siteID)
 		if err != nil {
 			s.writeError(w, r, err)
 			return
@@ -146,6 +145,24 @@ func (s *Server) handleListComments(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeRawJSON(w, http.StatusOK, body)
+}
+
+// viewerComments returns the reader's own comments on the page: one
+// indexed query the first time, then remembered with the page, which an
+// event on the story (such as a change to one of them) drops.
+func (s *Server) viewerComments(r *http.Request, a service.Author, in service.ThreadInput, page *publicPage) ([]*parley.Comment, error) {
+	viewer := "g:" + a.GuestToken
+	if a.User != nil {
+		viewer = "u:" + a.User.ID
+	}
+	if own, ok := page.overlay(viewer); ok {
+		return own, nil
+	}
+	own, err := s.svc.ViewerComments(r.Context(), a, in, page.storyID, page.last)
+	if err == nil {
+		page.rememberOverlay(viewer, own)
+	}
+	return own, err
 }
 
 // publicPage reads one page of a thread as an anonymous reader sees it.
@@ -205,60 +222,52 @@ func (s *Server) publicPage(r *http.Request, in service.ThreadInput) (*publicPag
 // encoded once per page (raw), so a signed-in answer costs little more than
 // an anonymous one.
 func (p *publicPage) withViewer(own []*parley.Comment, newest bool, viewer any) ([]byte, error) {
-	type item struct {
-		id  string
-		raw []byte
-	}
-	items := make([]item, 0, len(p.comments)+len(own))
-	mine := make(map[string]*parley.Comment, len(own))
-	for _, c := range own {
-		mine[c.ID] = c
-	}
-	add := func(c *parley.Comment) error {
-		b, err := marshalJSON(toPublic(c, p.badges, true))
-		if err != nil {
-			return err
-		}
-		items = append(items, item{c.ID, bytes.TrimRight(b, "\n")})
-		delete(mine, c.ID)
-		return nil
-	}
-	for i, c := range p.comments {
-		if m, ok := mine[c.ID]; ok {
-			if err := add(m); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		items = append(items, item{c.ID, p.raw[i]})
-	}
-	for _, c := range own { // those the public page does not have
-		if _, ok := mine[c.ID]; ok {
-			if err := add(c); err != nil {
-				return nil, err
-			}
-		}
-	}
-	if len(own) > 0 {
-		slices.SortStableFunc(items, func(x, y item) int {
-			if newest {
-				return strings.Compare(y.id, x.id)
-			}
-			return strings.Compare(x.id, y.id)
-		})
-	}
 	v, err := marshalJSON(viewer)
 	if err != nil {
 		return nil, err
 	}
 	var b bytes.Buffer
-	b.Grow(len(p.body) + 256)
+	b.Grow(len(p.body) + 256 + 512*len(own))
 	b.WriteString(`{"comments":[`)
-	for i, it := range items {
-		if i > 0 {
+	n := 0
+	item := func(raw []byte) {
+		if n > 0 {
 			b.WriteByte(',')
 		}
-		b.Write(it.raw)
+		b.Write(raw)
+		n++
+	}
+	mine := func(c *parley.Comment) error {
+		raw, err := marshalJSON(toPublic(c, p.badges, true))
+		if err == nil {
+			item(bytes.TrimRight(raw, "\n"))
+		}
+		return err
+	}
+	// Both lists are in thread order (by ID, ascending or, for newest
+	// first, descending): merge them, the viewer's copy replacing the
+	// public one.
+	before := func(x, y string) bool { return (x < y) != newest }
+	i := 0
+	for j, c := range p.comments {
+		for ; i < len(own) && before(own[i].ID, c.ID); i++ {
+			if err := mine(own[i]); err != nil {
+				return nil, err
+			}
+		}
+		if i < len(own) && own[i].ID == c.ID {
+			if err := mine(own[i]); err != nil {
+				return nil, err
+			}
+			i++
+			continue
+		}
+		item(p.raw[j])
+	}
+	for ; i < len(own); i++ {
+		if err := mine(own[i]); err != nil {
+			return nil, err
+		}
 	}
 	b.WriteString(`],"viewer":`)
 	b.Write(bytes.TrimRight(v, "\n"))

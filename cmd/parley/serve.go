@@ -224,7 +224,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		publicURL = baseURL
 	}
 	svc := service.New(service.Options{Store: db, Clock: clock, Classifier: classifier, Adapter: adapter.Adapter{}, Bus: bus, Index: index, Logger: logger, RateLimits: limits, Passwords: passwordHasher,
-		WebhookAllowPrivate: cfg.webhookAllowPrivate, PublicURL: publicURL, SSO: ssojwt.New(nil), OIDC: oidclogin.New(nil)})
+		WebhookAllowPrivate: cfg.webhookAllowPrivate, PublicURL: publicURL, SSO: ssojwt.New(nil), OIDC: oidclogin.New(nil),
+		SessionCacheTTL: service.DefaultSessionCacheTTL})
 	if err := svc.ProtectStaffNames(ctx); err != nil {
 		logger.Warn("protect staff names from look-alike guest names", "err", err)
 	}
@@ -374,8 +375,8 @@ func followIndex(ctx context.Context, db parley.Store, bus parley.EventBus, ix *
 			}
 			e = ev
 		}
-		if e.Type != parley.EventCommentCreated {
-			continue
+		if e.Type != parley.EventCommentCreated || ix.Has(e.CommentID) {
+			continue // this instance's own comments are indexed already
 		}
 		c, err := db.GetComment(ctx, e.CommentID)
 		if err != nil {
