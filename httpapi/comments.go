@@ -247,7 +247,12 @@ func (p *publicPage) withViewer(own []*parley.Comment, newest bool, viewer any) 
 	// Both lists are in thread order (by ID, ascending or, for newest
 	// first, descending): merge them, the viewer's copy replacing the
 	// public one.
-	before := func(x, y string) bool { return (x < y) != newest }
+	before := func(x, y string) bool { // strictly
+		if newest {
+			return x > y
+		}
+		return x < y
+	}
 	i := 0
 	for j, c := range p.comments {
 		for ; i < len(own) && before(own[i].ID, c.ID); i++ {

@@ -273,6 +273,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// model; the index catches up with the window (exact duplicates are
 	// found in the database regardless).
 	go func() {
+		// Loading makes garbage several times the size of what it keeps:
+		// collect it as it goes (a low GC target while loading), so that
+		// memory stays near what is kept even before the loading is done.
+		gc := debug.SetGCPercent(warmGCPercent)
+		defer debug.SetGCPercent(gc)
 		if err := classifier.Warm(); err != nil {
 			logger.Error("load classifier", "err", err)
 		}
@@ -336,6 +341,10 @@ func newBus(ctx context.Context, db *sqlstore.DB, pgURL string, logger *slog.Log
 	}
 	return events.New(), func() {}, nil
 }
+
+// warmGCPercent is the garbage collector's target while the model and the
+// duplicate index load after start (see runServe).
+const warmGCPercent = 10
 
 // warmIndex loads the last window of comments into the duplicate index.
 func warmIndex(ctx context.Context, db parley.Store, ix *dedupe.Index, now time.Time) error {

@@ -1112,6 +1112,7 @@ func testRateBuckets(t *testing.T, db *sqlstore.DB) {
 		t.Helper()
 		return db.UpdateRateBucket(ctx(), key, fn)
 	}
+	at := func(n int) time.Time { return at(n).Truncate(time.Microsecond) } // the stored precision
 	var seen parley.RateBucket
 	must(t, update("a", func(b *parley.RateBucket) error {
 		seen = *b
