@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -139,12 +140,15 @@ func (s *Server) handleListComments(w http.ResponseWriter, r *http.Request) {
 		}
 		viewer = map[string]any{"name": a.User.Name, "role": role}
 	}
-	body, err := page.withViewer(own, in.Newest, viewer)
+	body, n, err := page.withViewer(own, in.Newest, viewer)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	writeRawJSON(w, http.StatusOK, body)
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(n))
+	w.WriteHeader(http.StatusOK)
+	_, _ = body.WriteTo(w)
 }
 
 // viewerComments returns the reader's own comments on the page: one
@@ -215,27 +219,32 @@ func (s *Server) publicPage(r *http.Request, in service.ThreadInput) (*publicPag
 	return p, nil
 }
 
-// withViewer returns the page's answer for a signed-in viewer: their own
-// comments of the page merged in, in thread order (theirs replace the public
-// copies, which do not show an edit awaiting review, and their comments
-// nobody else sees are added), and viewer set. The public comments are
-// encoded once per page (raw), so a signed-in answer costs little more than
-// an anonymous one.
-func (p *publicPage) withViewer(own []*parley.Comment, newest bool, viewer any) ([]byte, error) {
+// withViewer returns the page's answer for a signed-in viewer, in pieces,
+// and its length: their own comments of the page merged in, in thread
+// order (theirs replace the public copies, which do not show an edit
+// awaiting review, and their comments nobody else sees are added), and
+// viewer set. The public comments are encoded once per page (raw) and
+// written as they are, so a signed-in answer costs little more than an
+// anonymous one.
+func (p *publicPage) withViewer(own []*parley.Comment, newest bool, viewer any) (net.Buffers, int, error) {
 	v, err := marshalJSON(viewer)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	var b bytes.Buffer
-	b.Grow(len(p.body) + 256 + 512*len(own))
-	b.WriteString(`{"comments":[`)
+	out := make(net.Buffers, 0, 2*(len(p.comments)+len(own))+4)
 	n := 0
+	add := func(b []byte) {
+		out = append(out, b)
+		n += len(b)
+	}
+	comma := []byte{','}
+	items := 0
 	item := func(raw []byte) {
-		if n > 0 {
-			b.WriteByte(',')
+		if items > 0 {
+			add(comma)
 		}
-		b.Write(raw)
-		n++
+		add(raw)
+		items++
 	}
 	mine := func(c *parley.Comment) error {
 		raw, err := marshalJSON(toPublic(c, p.badges, true))
@@ -244,6 +253,7 @@ func (p *publicPage) withViewer(own []*parley.Comment, newest bool, viewer any) 
 		}
 		return err
 	}
+	add([]byte(`{"comments":[`))
 	// Both lists are in thread order (by ID, ascending or, for newest
 	// first, descending): merge them, the viewer's copy replacing the
 	// public one.
@@ -257,12 +267,12 @@ func (p *publicPage) withViewer(own []*parley.Comment, newest bool, viewer any) 
 	for j, c := range p.comments {
 		for ; i < len(own) && before(own[i].ID, c.ID); i++ {
 			if err := mine(own[i]); err != nil {
-				return nil, err
+				return nil, 0, err
 			}
 		}
 		if i < len(own) && own[i].ID == c.ID {
 			if err := mine(own[i]); err != nil {
-				return nil, err
+				return nil, 0, err
 			}
 			i++
 			continue
@@ -271,14 +281,14 @@ func (p *publicPage) withViewer(own []*parley.Comment, newest bool, viewer any) 
 	}
 	for ; i < len(own); i++ {
 		if err := mine(own[i]); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 	}
-	b.WriteString(`],"viewer":`)
-	b.Write(bytes.TrimRight(v, "\n"))
-	b.WriteByte(',')
-	b.Write(p.rest[1:]) // the other fields, without their opening brace
-	return b.Bytes(), nil
+	add([]byte(`],"viewer":`))
+	add(bytes.TrimRight(v, "\n"))
+	add(comma)
+	add(p.rest[1:]) // the other fields, without their opening brace
+	return out, n, nil
 }
 
 type postRequest struct {
