@@ -162,6 +162,10 @@ func sqliteDSN(path string) string {
 	// Deleted content is overwritten with zeros, so that an erased
 	// commenter's data does not linger in free pages (docs/privacy.md).
 	v.Add("_pragma", "secure_delete(ON)")
+	// Statement and savepoint journals stay in memory: a group commit
+	// runs each member under a savepoint, and on disk their journal was a
+	// temporary file written page by page for every comment.
+	v.Add("_pragma", "temp_store(MEMORY)")
 	v.Set("_txlock", "immediate")
 	return "file:" + path + "?" + v.Encode()
 }
