@@ -273,19 +273,21 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// model; the index catches up with the window (exact duplicates are
 	// found in the database regardless).
 	go func() {
-		// Loading makes garbage several times the size of what it keeps:
-		// collect it as it goes (a low GC target while loading), so that
-		// memory stays near what is kept even before the loading is done.
+		// Loading the model makes garbage several times the size of what
+		// it keeps: collect it as it goes (a low GC target for the half
+		// second it takes), so that memory stays near what is kept, and
+		// give it back at once. The index loads at the usual target: it
+		// takes longer, and a low target would slow the requests served
+		// meanwhile.
 		gc := debug.SetGCPercent(warmGCPercent)
-		defer debug.SetGCPercent(gc)
 		if err := classifier.Warm(); err != nil {
 			logger.Error("load classifier", "err", err)
 		}
+		debug.SetGCPercent(gc)
+		debug.FreeOSMemory()
 		if err := warmIndex(ctx, db, index, clock.Now()); err != nil && ctx.Err() == nil {
 			logger.Error("load recent comments into the duplicate index", "err", err)
 		}
-		// Loading made garbage several times the size of what it kept;
-		// give those pages back now rather than at the scavenger's pace.
 		debug.FreeOSMemory()
 	}()
 	if cfg.metricsAddr != "" {
@@ -342,8 +344,8 @@ func newBus(ctx context.Context, db *sqlstore.DB, pgURL string, logger *slog.Log
 	return events.New(), func() {}, nil
 }
 
-// warmGCPercent is the garbage collector's target while the model and the
-// duplicate index load after start (see runServe).
+// warmGCPercent is the garbage collector's target while the model loads
+// after start (see runServe).
 const warmGCPercent = 10
 
 // warmIndex loads the last window of comments into the duplicate index.
