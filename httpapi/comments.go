@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/parley-comments/parley"
@@ -145,10 +146,17 @@ func (s *Server) handleListComments(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Content-Length", strconv.Itoa(n))
-	w.WriteHeader(http.StatusOK)
-	_, _ = body.WriteTo(w)
+	// One write of the whole answer, as for an anonymous reader: written
+	// piece by piece, it went out in as many system calls as the response
+	// buffer fills.
+	buf := answerBufs.Get().(*bytes.Buffer)
+	buf.Reset()
+	buf.Grow(n)
+	_, _ = body.WriteTo(buf)
+	writeRawJSON(w, http.StatusOK, buf.Bytes())
+	if buf.Cap() <= maxPooledAnswer {
+		answerBufs.Put(buf)
+	}
 }
 
 // viewerComments returns the reader's own comments on the page: one
@@ -218,6 +226,12 @@ func (s *Server) publicPage(r *http.Request, in service.ThreadInput) (*publicPag
 	}
 	return p, nil
 }
+
+// answerBufs holds buffers for signed-in readers' answers, up to
+// maxPooledAnswer bytes each.
+var answerBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+const maxPooledAnswer = 1 << 20
 
 // withViewer returns the page's answer for a signed-in viewer, in pieces,
 // and its length: their own comments of the page merged in, in thread
