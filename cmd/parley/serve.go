@@ -273,21 +273,22 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// model; the index catches up with the window (exact duplicates are
 	// found in the database regardless).
 	go func() {
-		// Loading the model makes garbage several times the size of what
-		// it keeps: collect it as it goes (a low GC target for the half
-		// second it takes), so that memory stays near what is kept, and
-		// give it back at once. The index loads at the usual target: it
-		// takes longer, and a low target would slow the requests served
-		// meanwhile.
-		gc := debug.SetGCPercent(warmGCPercent)
+		// Loading makes garbage several times the size of what it keeps:
+		// collect it as it goes (a low GC target: very low for the half
+		// second the model takes, lower than usual while the index reads
+		// the recent comments, which takes longer, so that requests served
+		// meanwhile are not slowed much), so that memory stays near what is
+		// kept, and give it back after each.
+		gc := debug.SetGCPercent(warmModelGCPercent)
 		if err := classifier.Warm(); err != nil {
 			logger.Error("load classifier", "err", err)
 		}
-		debug.SetGCPercent(gc)
 		debug.FreeOSMemory()
+		debug.SetGCPercent(warmIndexGCPercent)
 		if err := warmIndex(ctx, db, index, clock.Now()); err != nil && ctx.Err() == nil {
 			logger.Error("load recent comments into the duplicate index", "err", err)
 		}
+		debug.SetGCPercent(gc)
 		debug.FreeOSMemory()
 	}()
 	if cfg.metricsAddr != "" {
@@ -344,9 +345,12 @@ func newBus(ctx context.Context, db *sqlstore.DB, pgURL string, logger *slog.Log
 	return events.New(), func() {}, nil
 }
 
-// warmGCPercent is the garbage collector's target while the model loads
-// after start (see runServe).
-const warmGCPercent = 10
+// The garbage collector's targets while the model and the duplicate index
+// load after start (see runServe).
+const (
+	warmModelGCPercent = 10
+	warmIndexGCPercent = 25
+)
 
 // warmIndex loads the last window of comments into the duplicate index.
 func warmIndex(ctx context.Context, db parley.Store, ix *dedupe.Index, now time.Time) error {
