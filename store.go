@@ -126,11 +126,7 @@ type Store interface {
 	// touched since bucketsBefore. It returns how many rows it deleted.
 	Purge(ctx context.Context, now, keysBefore, bucketsBefore time.Time) (int, error)
 
-	// TakeRateToken takes one token from the named bucket, which refills at
-	// perSecond up to burst. It reports whether a token was available and,
-	// if not, how long until one will be. Buckets live in the database so
-	// several instances share them.
-	TakeRateToken(ctx context.Context, key string, perSecond float64, burst int, now time.Time) (bool, time.Duration, error)
+	RateBucketStore // ratebucket.go
 }
 
 // ThreadQuery selects a page of a story's public thread.

@@ -113,6 +113,7 @@ var (
 func Default() (*Model, error) {
 	defaultOnce.Do(func() {
 		defaultM, defaultErr = Load(bytes.NewReader(defaultModel))
+		releaseEmbedded(defaultModel)
 	})
 	return defaultM, defaultErr
 }

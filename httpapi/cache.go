@@ -48,6 +48,31 @@ type publicPage struct {
 	siteID   string
 	storyID  string // "" when the story did not exist
 	last     string // the last comment's ID when a next page exists, else ""
+
+	// overlays remembers signed-in readers' own comments on this page (see
+	// Server.viewerComments), by reader. They change only with an event
+	// on the story, which drops the page and them with it.
+	mu       sync.Mutex
+	overlays map[string][]*parley.Comment
+}
+
+// maxOverlays bounds how many readers' overlays a page remembers.
+const maxOverlays = 256
+
+func (p *publicPage) overlay(viewer string) ([]*parley.Comment, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	own, ok := p.overlays[viewer]
+	return own, ok
+}
+
+func (p *publicPage) rememberOverlay(viewer string, own []*parley.Comment) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.overlays == nil || len(p.overlays) >= maxOverlays {
+		p.overlays = map[string][]*parley.Comment{}
+	}
+	p.overlays[viewer] = own
 }
 
 func newThreadCache(now func() time.Time) *threadCache {

@@ -2,10 +2,11 @@ package httpapi
 
 import (
 	"bytes"
+	"net"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/parley-comments/parley"
@@ -126,26 +127,54 @@ func (s *Server) handleListComments(w http.ResponseWriter, r *http.Request) {
 		writeRawJSON(w, http.StatusOK, page.body)
 		return
 	}
-	own, err := s.svc.ViewerComments(r.Context(), a, in, page.storyID, page.last)
+	own, err := s.viewerComments(r, a, in, page)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	var viewer any
 	if a.User != nil {
-		role, err := s.svc.Role(r.Context(), a.User, page.siteID)
+		role, err := s.svc.ViewerRole(r.Context(), a.User, page.siteID)
 		if err != nil {
 			s.writeError(w, r, err)
 			return
 		}
 		viewer = map[string]any{"name": a.User.Name, "role": role}
 	}
-	body, err := page.withViewer(own, in.Newest, viewer)
+	body, n, err := page.withViewer(own, in.Newest, viewer)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	writeRawJSON(w, http.StatusOK, body)
+	// One write of the whole answer, as for an anonymous reader: written
+	// piece by piece, it went out in as many system calls as the response
+	// buffer fills.
+	buf := answerBufs.Get().(*bytes.Buffer)
+	buf.Reset()
+	buf.Grow(n)
+	_, _ = body.WriteTo(buf)
+	writeRawJSON(w, http.StatusOK, buf.Bytes())
+	if buf.Cap() <= maxPooledAnswer {
+		answerBufs.Put(buf)
+	}
+}
+
+// viewerComments returns the reader's own comments on the page: one
+// indexed query the first time, then remembered with the page, which an
+// event on the story (such as a change to one of them) drops.
+func (s *Server) viewerComments(r *http.Request, a service.Author, in service.ThreadInput, page *publicPage) ([]*parley.Comment, error) {
+	viewer := "g:" + a.GuestToken
+	if a.User != nil {
+		viewer = "u:" + a.User.ID
+	}
+	if own, ok := page.overlay(viewer); ok {
+		return own, nil
+	}
+	own, err := s.svc.ViewerComments(r.Context(), a, in, page.storyID, page.last)
+	if err == nil {
+		page.rememberOverlay(viewer, own)
+	}
+	return own, err
 }
 
 // publicPage reads one page of a thread as an anonymous reader sees it.
@@ -198,73 +227,82 @@ func (s *Server) publicPage(r *http.Request, in service.ThreadInput) (*publicPag
 	return p, nil
 }
 
-// withViewer returns the page's answer for a signed-in viewer: their own
-// comments of the page merged in, in thread order (theirs replace the public
-// copies, which do not show an edit awaiting review, and their comments
-// nobody else sees are added), and viewer set. The public comments are
-// encoded once per page (raw), so a signed-in answer costs little more than
-// an anonymous one.
-func (p *publicPage) withViewer(own []*parley.Comment, newest bool, viewer any) ([]byte, error) {
-	type item struct {
-		id  string
-		raw []byte
-	}
-	items := make([]item, 0, len(p.comments)+len(own))
-	mine := make(map[string]*parley.Comment, len(own))
-	for _, c := range own {
-		mine[c.ID] = c
-	}
-	add := func(c *parley.Comment) error {
-		b, err := marshalJSON(toPublic(c, p.badges, true))
-		if err != nil {
-			return err
-		}
-		items = append(items, item{c.ID, bytes.TrimRight(b, "\n")})
-		delete(mine, c.ID)
-		return nil
-	}
-	for i, c := range p.comments {
-		if m, ok := mine[c.ID]; ok {
-			if err := add(m); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		items = append(items, item{c.ID, p.raw[i]})
-	}
-	for _, c := range own { // those the public page does not have
-		if _, ok := mine[c.ID]; ok {
-			if err := add(c); err != nil {
-				return nil, err
-			}
-		}
-	}
-	if len(own) > 0 {
-		slices.SortStableFunc(items, func(x, y item) int {
-			if newest {
-				return strings.Compare(y.id, x.id)
-			}
-			return strings.Compare(x.id, y.id)
-		})
-	}
+// answerBufs holds buffers for signed-in readers' answers, up to
+// maxPooledAnswer bytes each.
+var answerBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+const maxPooledAnswer = 1 << 20
+
+// withViewer returns the page's answer for a signed-in viewer, in pieces,
+// and its length: their own comments of the page merged in, in thread
+// order (theirs replace the public copies, which do not show an edit
+// awaiting review, and their comments nobody else sees are added), and
+// viewer set. The public comments are encoded once per page (raw) and
+// written as they are, so a signed-in answer costs little more than an
+// anonymous one.
+func (p *publicPage) withViewer(own []*parley.Comment, newest bool, viewer any) (net.Buffers, int, error) {
 	v, err := marshalJSON(viewer)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	var b bytes.Buffer
-	b.Grow(len(p.body) + 256)
-	b.WriteString(`{"comments":[`)
-	for i, it := range items {
-		if i > 0 {
-			b.WriteByte(',')
+	out := make(net.Buffers, 0, 2*(len(p.comments)+len(own))+4)
+	n := 0
+	add := func(b []byte) {
+		out = append(out, b)
+		n += len(b)
+	}
+	comma := []byte{','}
+	items := 0
+	item := func(raw []byte) {
+		if items > 0 {
+			add(comma)
 		}
-		b.Write(it.raw)
+		add(raw)
+		items++
 	}
-	b.WriteString(`],"viewer":`)
-	b.Write(bytes.TrimRight(v, "\n"))
-	b.WriteByte(',')
-	b.Write(p.rest[1:]) // the other fields, without their opening brace
-	return b.Bytes(), nil
+	mine := func(c *parley.Comment) error {
+		raw, err := marshalJSON(toPublic(c, p.badges, true))
+		if err == nil {
+			item(bytes.TrimRight(raw, "\n"))
+		}
+		return err
+	}
+	add([]byte(`{"comments":[`))
+	// Both lists are in thread order (by ID, ascending or, for newest
+	// first, descending): merge them, the viewer's copy replacing the
+	// public one.
+	before := func(x, y string) bool { // strictly
+		if newest {
+			return x > y
+		}
+		return x < y
+	}
+	i := 0
+	for j, c := range p.comments {
+		for ; i < len(own) && before(own[i].ID, c.ID); i++ {
+			if err := mine(own[i]); err != nil {
+				return nil, 0, err
+			}
+		}
+		if i < len(own) && own[i].ID == c.ID {
+			if err := mine(own[i]); err != nil {
+				return nil, 0, err
+			}
+			i++
+			continue
+		}
+		item(p.raw[j])
+	}
+	for ; i < len(own); i++ {
+		if err := mine(own[i]); err != nil {
+			return nil, 0, err
+		}
+	}
+	add([]byte(`],"viewer":`))
+	add(bytes.TrimRight(v, "\n"))
+	add(comma)
+	add(p.rest[1:]) // the other fields, without their opening brace
+	return out, n, nil
 }
 
 type postRequest struct {

@@ -133,3 +133,47 @@ func TestSignedInReaderGetsThePublicPageWithTheirOwnOverlay(t *testing.T) {
 		t.Fatalf("newest first: %v", ids)
 	}
 }
+
+// TestReaderOverlayFollowsTheirChanges reads a thread as a reader (which
+// remembers their overlay with the cached page), then changes their own
+// comments (a new one, a moderator's rejection) and reads again: each read
+// shows the change at once.
+func TestReaderOverlayFollowsTheirChanges(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	first, tok := e.post("My first comment on this story.", map[string]any{"author_email": "me@example.org"})
+	me := []string{"X-Parley-Guest-Token", tok}
+	read := func() map[string]string { // id → status as shown to the reader
+		t.Helper()
+		r := e.do("GET", "/api/v1/comments?site=a&story_url="+url.QueryEscape(storyURL), nil, me...)
+		if r.status != 200 {
+			t.Fatalf("read: %d %s", r.status, r.body)
+		}
+		out := map[string]string{}
+		for _, c := range r.json["comments"].([]any) {
+			m := c.(map[string]any)
+			s, _ := m["status"].(string)
+			out[m["id"].(string)] = s
+		}
+		return out
+	}
+	if got := read(); len(got) != 1 || got[first] != "pending" {
+		t.Fatalf("first read: %v", got)
+	}
+	read() // from the cache
+	r := e.do("POST", "/api/v1/comments", map[string]any{"site": "a", "story_url": storyURL, "body": "My second comment.",
+		"author_name": "Me", "author_email": "me@example.org"}, me...)
+	if r.status != 201 {
+		t.Fatalf("post: %d %s", r.status, r.body)
+	}
+	second := r.json["comment"].(map[string]any)["id"].(string)
+	if got := read(); len(got) != 2 || got[second] != "pending" {
+		t.Fatalf("after a second comment: %v", got)
+	}
+	if r := e.do("POST", "/api/v1/moderation/comments/"+first+"/reject", map[string]any{"reason": "off_topic"}, e.bearer("mod")...); r.status != 200 {
+		t.Fatalf("reject: %d %s", r.status, r.body)
+	}
+	if got := read(); got[first] != "rejected" || got[second] != "pending" {
+		t.Fatalf("after the rejection: %v", got)
+	}
+}

@@ -19,6 +19,7 @@ type Service interface {
 	Logout(ctx context.Context, secret string) error
 	Memberships(ctx context.Context, user *parley.User) ([]parley.Membership, error)
 	Role(ctx context.Context, user *parley.User, siteID string) (parley.Role, error)
+	ViewerRole(ctx context.Context, user *parley.User, siteID string) (parley.Role, error)
 
 	Site(ctx context.Context, id string) (*parley.Site, error)
 	StoryByURL(ctx context.Context, siteID, rawURL string) (*parley.Story, error)

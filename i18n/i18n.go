@@ -35,6 +35,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"golang.org/x/text/feature/plural"
 	"golang.org/x/text/language"
@@ -233,13 +234,27 @@ type Catalog struct {
 }
 
 // Load reads and checks the embedded catalog.
+//
+// The catalog is read-only once loaded, so it is loaded once per process
+// and shared by everyone who asks (the dashboard, the reader pages, the
+// mails).
 func Load() (*Catalog, error) {
-	sub, err := fs.Sub(localeFS, "locales")
-	if err != nil {
-		return nil, err
-	}
-	return LoadFS(sub)
+	loadOnce.Do(func() {
+		sub, err := fs.Sub(localeFS, "locales")
+		if err != nil {
+			loadErr = err
+			return
+		}
+		loaded, loadErr = LoadFS(sub)
+	})
+	return loaded, loadErr
 }
+
+var (
+	loadOnce sync.Once
+	loaded   *Catalog
+	loadErr  error
+)
 
 // LoadFS reads and checks a catalog laid out as <lang>/*.json in fsys.
 func LoadFS(fsys fs.FS) (*Catalog, error) {

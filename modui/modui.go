@@ -16,7 +16,6 @@ package modui
 import (
 	"errors"
 	"fmt"
-	"html/template"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -66,7 +65,7 @@ type UI struct {
 	cookies httpx.Cookies
 	ips     *clientip.Resolver
 	undo    time.Duration
-	pages   map[string]*template.Template
+	pages   lazyPages
 	assets  *assets
 	cat     *i18n.Catalog
 	live    *liveCache
@@ -95,7 +94,9 @@ func New(cfg Config) (*UI, error) {
 	if ui.assets, err = loadAssets(); err != nil {
 		return nil, err
 	}
-	if ui.pages, err = parsePages(); err != nil {
+	// Checked now, kept only once the dashboard is first used: an idle
+	// server need not hold a few MB of parsed templates.
+	if _, err = parsePages(); err != nil {
 		return nil, err
 	}
 	return ui, nil
@@ -373,7 +374,7 @@ func (ui *UI) handleSites(w http.ResponseWriter, r *http.Request, rq *request) {
 // render executes a page into a buffer first, so that a template error
 // becomes a clean 500 rather than half a page.
 func (ui *UI) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
-	t := ui.pages[name]
+	t := ui.pages.get(name)
 	var b strings.Builder
 	if err := t.ExecuteTemplate(&b, "layout", data); err != nil {
 		ui.log.ErrorContext(r.Context(), "render page", "page", name, "err", err)

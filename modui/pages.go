@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"sync"
 	"time"
 
 	"github.com/parley-comments/parley"
@@ -37,6 +38,17 @@ func parsePages() (map[string]*template.Template, error) {
 		out[name] = t
 	}
 	return out, nil
+}
+
+// lazyPages parses the pages on first use (New has checked they parse).
+type lazyPages struct {
+	once  sync.Once
+	pages map[string]*template.Template
+}
+
+func (l *lazyPages) get(name string) *template.Template {
+	l.once.Do(func() { l.pages, _ = parsePages() })
+	return l.pages[name]
 }
 
 // page is the data every template gets. Page-specific fields are filled by

@@ -273,7 +273,7 @@ func (ui *UI) handleItem(w http.ResponseWriter, r *http.Request, rq *request) {
 	v.Back = p.SiteURL("?" + v.Filter)
 	p.Queue = v
 	var b strings.Builder
-	if err := ui.pages["queue"].ExecuteTemplate(&b, "item", p.ItemCtx(iv)); err != nil {
+	if err := ui.pages.get("queue").ExecuteTemplate(&b, "item", p.ItemCtx(iv)); err != nil {
 		ui.fail(w, r, rq, fmt.Errorf("render item: %w", err))
 		return
 	}

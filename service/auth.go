@@ -155,6 +155,7 @@ func (s *Service) Login(ctx context.Context, email, password, clientKey string) 
 // Logout ends the session with that secret. Unknown sessions are not an error.
 func (s *Service) Logout(ctx context.Context, secret string) error {
 	err := s.store.DeleteSession(ctx, HashSecret(secret))
+	s.sessions.clear()
 	if parley.IsCode(err, parley.ENOTFOUND) {
 		return nil
 	}
@@ -164,7 +165,7 @@ func (s *Service) Logout(ctx context.Context, secret string) error {
 // SessionUser returns the user and session for a session secret (cookie or
 // bearer). EUNAUTHORIZED if unknown or expired.
 func (s *Service) SessionUser(ctx context.Context, secret string) (*parley.User, *parley.Session, error) {
-	sess, u, err := s.store.GetSessionUser(ctx, HashSecret(secret))
+	u, sess, err := s.sessionUser(ctx, HashSecret(secret))
 	if err != nil {
 		return nil, nil, unauthorizedAs(err)
 	}
@@ -269,23 +270,4 @@ func (s *Service) loginLimit(ctx context.Context, key string) error {
 // rateLimit takes a token from a posting bucket when limits are enabled.
 func (s *Service) rateLimit(ctx context.Context, key string, perMinute float64, burst int) error {
 	return s.takeToken(ctx, key, perMinute, burst, "You are posting too fast. Please wait a moment and try again.")
-}
-
-// takeToken takes a token from a bucket when limits are enabled; when the
-// bucket is empty it returns ERATELIMITED with msg and the wait.
-func (s *Service) takeToken(ctx context.Context, key string, perMinute float64, burst int, msg string) error {
-	if !s.limits.Enabled || perMinute <= 0 {
-		return nil
-	}
-	ok, wait, err := s.store.TakeRateToken(ctx, key, perMinute/60, burst, s.now())
-	if err != nil {
-		return err
-	}
-	if !ok {
-		if wait < time.Second {
-			wait = time.Second
-		}
-		return &parley.Error{Code: parley.ERATELIMITED, Message: msg, RetryAfter: wait}
-	}
-	return nil
 }

@@ -94,6 +94,7 @@ func (s *Service) bindIdentity(ctx context.Context, tx parley.Store, issuer, sub
 			if err := tx.UpdateUser(ctx, u); err != nil {
 				return nil, false, err
 			}
+			defer s.sessions.clear()
 		}
 		return u, false, nil
 	case !parley.IsCode(err, parley.ENOTFOUND):

@@ -14,7 +14,8 @@ import (
 	"github.com/parley-comments/parley/sqlstore/sqltest"
 )
 
-// limitTrace records the rate-limit buckets a login takes tokens from,
+// limitTrace records the rate-limit buckets a login takes tokens from
+// (their rates are the service's constants for each kind of bucket),
 // with the account's hash replaced by a placeholder.
 type limitTrace struct {
 	*testutil.CountingStore
@@ -22,14 +23,15 @@ type limitTrace struct {
 	calls []string
 }
 
-func (l *limitTrace) TakeRateToken(ctx context.Context, key string, perSecond float64, burst int, now time.Time) (bool, time.Duration, error) {
-	l.mu.Lock()
+func (l *limitTrace) UpdateRateBucket(ctx context.Context, key string, fn func(b *parley.RateBucket) error) error {
+	shown := key
 	if i := strings.Index(key, "login:account:"); i >= 0 {
-		key = key[:i] + "login:account:<hash of the email>"
+		shown = key[:i] + "login:account:<hash of the email>"
 	}
-	l.calls = append(l.calls, fmt.Sprintf("TakeRateToken(%s, %g/s, burst %d)", key, perSecond, burst))
+	l.mu.Lock()
+	l.calls = append(l.calls, fmt.Sprintf("UpdateRateBucket(%s)", shown))
 	l.mu.Unlock()
-	return l.CountingStore.TakeRateToken(ctx, key, perSecond, burst, now)
+	return l.CountingStore.UpdateRateBucket(ctx, key, fn)
 }
 
 // loginTrace is everything a failed login does that costs time: each

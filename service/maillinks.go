@@ -460,6 +460,7 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string) (*p
 // setPassword stores a new password hash and ends every session of the user.
 func (s *Service) setPassword(ctx context.Context, u *parley.User, hash string) error {
 	u.PasswordHash = hash
+	defer s.sessions.clear()
 	if err := s.store.UpdateUser(ctx, u); err != nil {
 		return err
 	}

@@ -288,7 +288,7 @@ func (s *Service) notifyDecision(ctx context.Context, tx parley.Store, c *parley
 // askConfirmation queues the one-time "confirm your address" mail for a
 // guest who gave an email on a site where it is not confirmed yet. Call it
 // in the transaction that stores the comment.
-func (s *Service) askConfirmation(ctx context.Context, tx parley.Store, c *parley.Comment) error {
+func (s *Service) askConfirmation(ctx context.Context, tx parley.Store, site *parley.Site, c *parley.Comment) error {
 	if c.AuthorUserID != "" || c.GuestEmail == "" || !s.mailsOn(ctx) {
 		return nil
 	}
@@ -297,10 +297,6 @@ func (s *Service) askConfirmation(ctx context.Context, tx parley.Store, c *parle
 		return err
 	}
 	cat, err := mailCatalog()
-	if err != nil {
-		return err
-	}
-	site, err := tx.GetSite(ctx, c.SiteID)
 	if err != nil {
 		return err
 	}

@@ -94,6 +94,7 @@ type write struct {
 
 	// dedupe
 	match dedupe.Match
+	sig   *dedupe.Signature // the text's signature, once computed
 
 	// decide
 	decision postDecision

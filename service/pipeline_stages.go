@@ -306,10 +306,12 @@ func (s *Service) dedupe(ctx context.Context, w *write) error {
 		return nil
 	}
 	if w.imp != nil { // signed by normalize
-		w.match = s.index.CheckSigned(dedupe.Doc{SiteID: w.site.ID, CommentID: w.c.ID, AuthorKey: w.c.AuthorKey, At: w.now}, &w.imp.sig)
+		w.sig = &w.imp.sig
 	} else {
-		w.match = s.index.Check(dedupe.Doc{SiteID: w.site.ID, CommentID: w.c.ID, AuthorKey: w.c.AuthorKey, Text: w.c.Body, At: w.now})
+		sig := dedupe.Sign(w.c.Body)
+		w.sig = &sig // publish indexes the comment with it
 	}
+	w.match = s.index.CheckSigned(dedupe.Doc{SiteID: w.site.ID, CommentID: w.c.ID, AuthorKey: w.c.AuthorKey, Text: w.c.Body, At: w.now}, w.sig)
 	if !w.match.Common && len(w.match.Matches) > 0 {
 		w.c.ClusterID = w.match.ClusterID
 		w.c.SpamSignals = append(w.c.SpamSignals, parley.SpamSignal{Kind: "cluster",
@@ -399,7 +401,7 @@ func (s *Service) persistNew(ctx context.Context, tx parley.Store, w *write) err
 	if err := s.emitHooks(ctx, tx, c.SiteID, hookEvent{name: parley.HookCommentCreated, comment: c}); err != nil {
 		return err
 	}
-	if err := s.askConfirmation(ctx, tx, c); err != nil {
+	if err := s.askConfirmation(ctx, tx, w.site, c); err != nil {
 		return err
 	}
 	if c.Status == parley.StatusApproved {
@@ -497,10 +499,11 @@ func (s *Service) publishWrite(ctx context.Context, w *write) error {
 	if w.newComment() {
 		typ = parley.EventCommentCreated
 		if s.index != nil && c.NormHash != "" {
-			if w.imp != nil {
-				s.index.AddSigned(dedupe.Doc{SiteID: c.SiteID, CommentID: c.ID, AuthorKey: c.AuthorKey, ClusterID: c.ClusterID, At: w.now}, &w.imp.sig)
+			d := dedupe.Doc{SiteID: c.SiteID, CommentID: c.ID, AuthorKey: c.AuthorKey, ClusterID: c.ClusterID, Text: c.Body, At: w.now}
+			if w.sig != nil {
+				s.index.AddSigned(d, w.sig)
 			} else {
-				s.index.Add(dedupe.Doc{SiteID: c.SiteID, CommentID: c.ID, AuthorKey: c.AuthorKey, ClusterID: c.ClusterID, Text: c.Body, At: w.now})
+				s.index.Add(d)
 			}
 		}
 	}

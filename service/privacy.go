@@ -246,6 +246,7 @@ func (s *Service) erase(ctx context.Context, e parley.Erasure, actorID, actorNam
 		return nil
 	}
 	res, err := s.store.Erase(ctx, e)
+	s.sessions.clear()
 	if err != nil {
 		return res, err
 	}

@@ -106,7 +106,16 @@ type Options struct {
 	PublicURL string
 	// LinkTTL is how long sign-in, invite and reset links last. Default 30 minutes.
 	LinkTTL time.Duration
+	// SessionCacheTTL is how long a session look-up (and a reader's role
+	// shown with a thread) is remembered; 0 (the default) remembers
+	// nothing. Changes made on this instance take effect at once; a
+	// session revoked on another instance still works here for up to
+	// this long. cmd/parley serve uses DefaultSessionCacheTTL.
+	SessionCacheTTL time.Duration
 }
+
+// DefaultSessionCacheTTL is the session cache's TTL in production.
+const DefaultSessionCacheTTL = 2 * time.Second
 
 // Service implements Parley's use cases over a Store.
 type Service struct {
@@ -130,7 +139,8 @@ type Service struct {
 	listenersMu sync.RWMutex
 	listeners   []func(parley.Event)
 
-	origins originCache // see OriginAllowed
+	origins  originCache  // see OriginAllowed
+	sessions sessionCache // see sessionUser
 
 	hasher    PasswordHasher
 	dummyOnce sync.Once
@@ -185,6 +195,7 @@ func New(o Options) *Service {
 		webhookAllowPrivate: o.WebhookAllowPrivate, hookClient: o.WebhookClient,
 		outbox:    outbox{wake: make(chan struct{}, 1)},
 		publicURL: strings.TrimRight(o.PublicURL, "/"), linkTTL: o.LinkTTL,
+		sessions: sessionCache{ttl: o.SessionCacheTTL},
 	}
 	s.RegisterOutboxSender(parley.OutboxWebhook, OutboxSenderFunc(s.sendWebhook))
 	return s

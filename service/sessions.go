@@ -26,6 +26,7 @@ func (s *Service) RevokeSession(ctx context.Context, user *parley.User, idHash s
 	}
 	for _, sess := range sessions {
 		if sess.IDHash == idHash {
+			defer s.sessions.clear()
 			return s.store.DeleteSession(ctx, idHash)
 		}
 	}
@@ -35,6 +36,7 @@ func (s *Service) RevokeSession(ctx context.Context, user *parley.User, idHash s
 // RevokeUserSessions ends every session of a user, wherever they signed
 // in. A ban and a password change call it; it returns how many ended.
 func (s *Service) RevokeUserSessions(ctx context.Context, userID string) (int, error) {
+	defer s.sessions.clear()
 	return s.store.DeleteUserSessions(ctx, userID)
 }
 

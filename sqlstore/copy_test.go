@@ -84,8 +84,10 @@ func seedInstallation(t *testing.T, db *sqlstore.DB, n int) (site *parley.Site, 
 		if err := tx.ProtectName(ctx, site.ID, "mod", user.ID); err != nil {
 			return err
 		}
-		_, _, err := tx.TakeRateToken(ctx, "post:ip:192.0.2.1", 0.1, 5, at(43))
-		return err
+		return tx.UpdateRateBucket(ctx, "post:ip:192.0.2.1", func(b *parley.RateBucket) error {
+			b.Tokens, b.UpdatedAt = 4, at(43)
+			return nil
+		})
 	})
 	if err != nil {
 		t.Fatal(err)

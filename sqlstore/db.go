@@ -74,6 +74,8 @@ type conn struct {
 	// batched is set on a transaction shared by a group commit: a request
 	// that goes away must not interrupt the statements of the others.
 	batched bool
+	// stmts keeps statements prepared (SQLite; nil on PostgreSQL).
+	stmts *stmtCache
 }
 
 // stmtCtx is the context a statement runs with.
@@ -92,15 +94,27 @@ func (c *conn) q() querier {
 }
 
 func (c *conn) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return c.q().ExecContext(c.stmtCtx(ctx), c.d.rebind(query), args...)
+	ctx, query = c.stmtCtx(ctx), c.d.rebind(query)
+	if st := c.stmt(ctx, query); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return c.q().ExecContext(ctx, query, args...)
 }
 
 func (c *conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return c.q().QueryContext(c.stmtCtx(ctx), c.d.rebind(query), args...)
+	ctx, query = c.stmtCtx(ctx), c.d.rebind(query)
+	if st := c.stmt(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return c.q().QueryContext(ctx, query, args...)
 }
 
 func (c *conn) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return c.q().QueryRowContext(c.stmtCtx(ctx), c.d.rebind(query), args...)
+	ctx, query = c.stmtCtx(ctx), c.d.rebind(query)
+	if st := c.stmt(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return c.q().QueryRowContext(ctx, query, args...)
 }
 
 // Open opens a database. dsn is either a postgres:// or postgresql:// URL,
@@ -131,6 +145,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		return nil, err
 	}
 	if d == sqliteDialect {
+		db.conn.stmts = newStmtCache(sdb)
 		db.conn.w = newWriter(db.conn)
 	}
 	return db, nil
@@ -147,6 +162,10 @@ func sqliteDSN(path string) string {
 	// Deleted content is overwritten with zeros, so that an erased
 	// commenter's data does not linger in free pages (docs/privacy.md).
 	v.Add("_pragma", "secure_delete(ON)")
+	// Statement and savepoint journals stay in memory: a group commit
+	// runs each member under a savepoint, and on disk their journal was a
+	// temporary file written page by page for every comment.
+	v.Add("_pragma", "temp_store(MEMORY)")
 	v.Set("_txlock", "immediate")
 	return "file:" + path + "?" + v.Encode()
 }
@@ -208,6 +227,9 @@ func (db *DB) Ping(ctx context.Context) error {
 func (db *DB) Close() error {
 	if db.w != nil {
 		db.w.close()
+	}
+	if db.stmts != nil {
+		db.stmts.close()
 	}
 	if err := db.sqlDB.Close(); err != nil {
 		return parley.WrapError(parley.EINTERNAL, "Cannot close the database.", err)
@@ -276,7 +298,7 @@ func (c *conn) runTx(ctx context.Context, fn func(tx parley.Store) error) (err e
 			_ = tx.Rollback()
 		}
 	}()
-	if err := fn(&conn{d: c.d, db: c.db, tx: tx, sleep: c.sleep, clock: c.clock}); err != nil {
+	if err := fn(&conn{d: c.d, db: c.db, tx: tx, sleep: c.sleep, clock: c.clock, stmts: c.stmts}); err != nil {
 		return err
 	}
 	return tx.Commit()

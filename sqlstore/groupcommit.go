@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"sync"
 	"sync/atomic"
 
@@ -21,8 +22,9 @@ var errClosed = parley.Errorf(parley.EUNAVAILABLE, "The database is closed.")
 // SQLite's busy handler nor pay a sync each, and InTx still returns only
 // after its writes are durable.
 //
-// A function that fails is rolled back to its savepoint; the others in the
-// batch are unaffected. If the batch as a whole fails (the commit, or a
+// A function that fails is rolled back to its savepoint (the first of a
+// batch, which runs before any other, with the whole transaction); the
+// others in the batch are unaffected. If the batch as a whole fails (the commit, or a
 // savepoint that an error undid), each function that had succeeded runs
 // again alone, in its own transaction with the usual retries, as InTx
 // allows ("fn may run more than once").
@@ -117,7 +119,7 @@ func (w *writer) batch(first *txJob) {
 			again = append(again, j)
 			return
 		}
-		j.panic, j.err = w.call(j, &conn{d: w.c.d, db: w.c.db, tx: tx, sleep: w.c.sleep, clock: w.c.clock, batched: true})
+		j.panic, j.err = w.call(j, w.txConn(tx))
 		if j.err == nil && j.panic == nil {
 			exec("RELEASE job")
 		} else if exec("ROLLBACK TO job"); !broken {
@@ -130,7 +132,24 @@ func (w *writer) batch(first *txJob) {
 		}
 		ran = append(ran, j)
 	}
-	run(first)
+	// The first job needs no savepoint: nothing else is in the
+	// transaction yet, so if it fails, the transaction is rolled back.
+	// At one writer at a time, that is every job, and a savepoint costs
+	// a statement journal of every page the job changes.
+	if first.err = first.ctx.Err(); first.err == nil {
+		first.panic, first.err = w.call(first, w.txConn(tx))
+	}
+	if first.err != nil || first.panic != nil {
+		_ = tx.Rollback()
+		if first.panic == nil && retryable(first.err) && first.ctx.Err() == nil {
+			first.failed++
+			w.alone([]*txJob{first})
+			return
+		}
+		close(first.done)
+		return
+	}
+	ran = append(ran, first)
 	for len(ran)+len(again) < maxBatch && !broken {
 		select {
 		case j := <-w.jobs:
@@ -152,6 +171,11 @@ func (w *writer) batch(first *txJob) {
 		again = append(ran, again...)
 	}
 	w.alone(again)
+}
+
+// txConn is the Store a job of a batch writes through.
+func (w *writer) txConn(tx *sql.Tx) *conn {
+	return &conn{d: w.c.d, db: w.c.db, tx: tx, sleep: w.c.sleep, clock: w.c.clock, batched: true, stmts: w.c.stmts}
 }
 
 // call runs a job's function, turning a panic into a value.

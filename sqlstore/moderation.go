@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"math"
 	"strings"
 	"time"
 
@@ -163,51 +162,4 @@ func (c *conn) ListSanctions(ctx context.Context, siteID, authorKey string) ([]*
 		out = append(out, &s)
 	}
 	return out, translate(rows.Err(), "Sanction")
-}
-
-// --- Rate limiting ---
-
-// TakeRateToken takes one token from the bucket named key, which holds at
-// most burst tokens and refills at perSecond. A new bucket starts full. It
-// reports whether a token was taken and, if not, how long until one will be
-// available. The read-modify-write runs in one transaction (the row is
-// locked with SELECT ... FOR UPDATE on PostgreSQL; SQLite transactions hold
-// the write lock), so instances sharing the database share the bucket.
-// A clock that goes backwards never refills a bucket. EINVALID if perSecond
-// or burst is not positive.
-func (c *conn) TakeRateToken(ctx context.Context, key string, perSecond float64, burst int, now time.Time) (bool, time.Duration, error) {
-	if !(perSecond > 0) || burst < 1 || math.IsInf(perSecond, 0) {
-		return false, 0, parley.Errorf(parley.EINVALID, "Invalid rate limit.")
-	}
-	now = now.UTC().Truncate(time.Microsecond) // the stored precision
-	var ok bool
-	var wait time.Duration
-	err := c.InTx(ctx, func(tx parley.Store) error {
-		t := tx.(*conn)
-		if _, err := t.exec(ctx, `INSERT INTO rate_buckets (key, tokens, updated_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
-			key, float64(burst), t.d.timeArg(now)); err != nil {
-			return translate(err, "Rate bucket")
-		}
-		var tokens float64
-		var updated time.Time
-		if err := t.queryRow(ctx, `SELECT tokens, updated_at FROM rate_buckets WHERE key = ?`+t.d.forUpdate(), key).
-			Scan(&tokens, timeCol{&updated}); err != nil {
-			return translate(err, "Rate bucket")
-		}
-		if elapsed := now.Sub(updated); elapsed > 0 {
-			tokens = math.Min(float64(burst), tokens+elapsed.Seconds()*perSecond)
-			updated = now
-		}
-		tokens = math.Min(tokens, float64(burst)) // the burst may have been lowered
-		ok, wait = false, 0
-		if tokens >= 1 {
-			tokens--
-			ok = true
-		} else {
-			wait = time.Duration(math.Ceil((1 - tokens) / perSecond * float64(time.Second)))
-		}
-		_, err := t.exec(ctx, `UPDATE rate_buckets SET tokens = ?, updated_at = ? WHERE key = ?`, tokens, t.d.timeArg(updated), key)
-		return translate(err, "Rate bucket")
-	})
-	return ok, wait, err
 }

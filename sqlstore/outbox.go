@@ -50,6 +50,14 @@ func (c *conn) ClaimOutbox(ctx context.Context, kind, owner string, now time.Tim
 		lock = " FOR UPDATE SKIP LOCKED"
 	}
 	nowArg := c.d.timeArg(now)
+	// Most claims find nothing (the worker wakes after every write): look
+	// first, so that an empty claim takes no write lock.
+	var due int
+	err := c.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM outbox WHERE kind = ? AND status = 'pending'
+		AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?) LIMIT 1) AS due`, kind, nowArg, nowArg).Scan(&due)
+	if err != nil || due == 0 {
+		return nil, translate(err, "Outbox message")
+	}
 	rows, err := c.query(ctx, `UPDATE outbox SET claimed_by = ?, lease_until = ?, attempts = attempts + 1, updated_at = ?
 		WHERE id IN (SELECT id FROM outbox WHERE kind = ? AND status = 'pending' AND next_attempt_at <= ?
 			AND (lease_until IS NULL OR lease_until <= ?) ORDER BY next_attempt_at, id LIMIT ?`+lock+`)

@@ -17,11 +17,12 @@ func (c *conn) ListViewerComments(ctx context.Context, q parley.ThreadQuery, thr
 	var who []string
 	args := []any{q.StoryID}
 	if q.ViewerUserID != "" {
-		who = append(who, `author_user_id = ?`)
+		// "<> ''" lets SQLite use the partial index comments_thread_user.
+		who = append(who, `(author_user_id = ? AND author_user_id <> '')`)
 		args = append(args, q.ViewerUserID)
 	}
 	if q.ViewerGuestTokenHash != "" {
-		who = append(who, `guest_token_hash = ?`)
+		who = append(who, `(guest_token_hash = ? AND guest_token_hash <> '')`)
 		args = append(args, q.ViewerGuestTokenHash)
 	}
 	if len(who) == 0 {

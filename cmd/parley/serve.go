@@ -224,7 +224,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		publicURL = baseURL
 	}
 	svc := service.New(service.Options{Store: db, Clock: clock, Classifier: classifier, Adapter: adapter.Adapter{}, Bus: bus, Index: index, Logger: logger, RateLimits: limits, Passwords: passwordHasher,
-		WebhookAllowPrivate: cfg.webhookAllowPrivate, PublicURL: publicURL, SSO: ssojwt.New(nil), OIDC: oidclogin.New(nil)})
+		WebhookAllowPrivate: cfg.webhookAllowPrivate, PublicURL: publicURL, SSO: ssojwt.New(nil), OIDC: oidclogin.New(nil),
+		SessionCacheTTL: service.DefaultSessionCacheTTL})
 	if err := svc.ProtectStaffNames(ctx); err != nil {
 		logger.Warn("protect staff names from look-alike guest names", "err", err)
 	}
@@ -280,14 +281,22 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// model; the index catches up with the window (exact duplicates are
 	// found in the database regardless).
 	go func() {
+		// Loading makes garbage several times the size of what it keeps:
+		// collect it as it goes (a low GC target: very low for the half
+		// second the model takes, lower than usual while the index reads
+		// the recent comments, which takes longer, so that requests served
+		// meanwhile are not slowed much), so that memory stays near what is
+		// kept, and give it back after each.
+		gc := debug.SetGCPercent(warmModelGCPercent)
 		if err := classifier.Warm(); err != nil {
 			logger.Error("load classifier", "err", err)
 		}
+		debug.FreeOSMemory()
+		debug.SetGCPercent(warmIndexGCPercent)
 		if err := warmIndex(ctx, db, index, clock.Now()); err != nil && ctx.Err() == nil {
 			logger.Error("load recent comments into the duplicate index", "err", err)
 		}
-		// Loading made garbage several times the size of what it kept;
-		// give those pages back now rather than at the scavenger's pace.
+		debug.SetGCPercent(gc)
 		debug.FreeOSMemory()
 	}()
 	if cfg.metricsAddr != "" {
@@ -344,6 +353,13 @@ func newBus(ctx context.Context, db *sqlstore.DB, pgURL string, logger *slog.Log
 	return events.New(), func() {}, nil
 }
 
+// The garbage collector's targets while the model and the duplicate index
+// load after start (see runServe).
+const (
+	warmModelGCPercent = 10
+	warmIndexGCPercent = 25
+)
+
 // warmIndex loads the last window of comments into the duplicate index.
 func warmIndex(ctx context.Context, db parley.Store, ix *dedupe.Index, now time.Time) error {
 	after := ""
@@ -382,8 +398,8 @@ func followIndex(ctx context.Context, db parley.Store, bus parley.EventBus, ix *
 			}
 			e = ev
 		}
-		if e.Type != parley.EventCommentCreated {
-			continue
+		if e.Type != parley.EventCommentCreated || ix.Has(e.CommentID) {
+			continue // this instance's own comments are indexed already
 		}
 		c, err := db.GetComment(ctx, e.CommentID)
 		if err != nil {

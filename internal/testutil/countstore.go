@@ -316,9 +316,9 @@ func (cs *CountingStore) Purge(ctx context.Context, now, keysBefore, bucketsBefo
 	return cs.Store.Purge(ctx, now, keysBefore, bucketsBefore)
 }
 
-func (cs *CountingStore) TakeRateToken(ctx context.Context, key string, perSecond float64, burst int, now time.Time) (bool, time.Duration, error) {
-	cs.count("TakeRateToken")
-	return cs.Store.TakeRateToken(ctx, key, perSecond, burst, now)
+func (cs *CountingStore) UpdateRateBucket(ctx context.Context, key string, fn func(b *parley.RateBucket) error) error {
+	cs.count("UpdateRateBucket")
+	return cs.Store.UpdateRateBucket(ctx, key, fn)
 }
 
 func (cs *CountingStore) GetSessionUser(ctx context.Context, idHash string) (*parley.Session, *parley.User, error) {

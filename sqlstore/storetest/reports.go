@@ -78,10 +78,12 @@ func testPurge(t *testing.T, db *sqlstore.DB) {
 	must(t, db.CreateSession(ctx(), &parley.Session{IDHash: "live", UserID: user.ID, CSRFToken: "c", CreatedAt: at(1), ExpiresAt: at(1000)}))
 	must(t, db.PutIdempotencyKey(ctx(), "s|a", "old", "c1", at(5)))
 	must(t, db.PutIdempotencyKey(ctx(), "s|a", "new", "c2", at(500)))
-	_, _, err := db.TakeRateToken(ctx(), "idle", 1, 5, at(5))
-	must(t, err)
-	_, _, err = db.TakeRateToken(ctx(), "busy", 1, 5, at(500))
-	must(t, err)
+	touch := func(key string, when int) {
+		t.Helper()
+		must(t, db.UpdateRateBucket(ctx(), key, func(b *parley.RateBucket) error { b.Tokens, b.UpdatedAt = 4, at(when); return nil }))
+	}
+	touch("idle", 5)
+	touch("busy", 500)
 	n, err := db.Purge(ctx(), at(100), at(100), at(100))
 	must(t, err)
 	if n != 3 {

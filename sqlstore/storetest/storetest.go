@@ -53,8 +53,8 @@ func Run(t *testing.T, open func(testing.TB) *sqlstore.DB) {
 		{"IdempotencyKeys", testIdempotencyKeys},
 		{"Audit", testAudit},
 		{"Sanctions", testSanctions},
-		{"RateTokens", testRateTokens},
-		{"ConcurrentRateTokens", testConcurrentRateTokens},
+		{"RateBuckets", testRateBuckets},
+		{"ConcurrentRateBuckets", testConcurrentRateBuckets},
 		{"InTx", testInTx},
 		{"ErrorMapping", testErrorMapping},
 		{"Times", testTimes},
@@ -1105,77 +1105,82 @@ func testSanctions(t *testing.T, db *sqlstore.DB) {
 	deepEqual(t, "after delete", got, norm(s3))
 }
 
-func testRateTokens(t *testing.T, db *sqlstore.DB) {
-	now := base
-	take := func(key string) (bool, time.Duration) {
+// testRateBuckets checks that the store keeps a rate bucket's row: a new
+// bucket is reported New and created with what the update left, an update
+// is stored, and an update that fails writes nothing. The arithmetic is
+// the service's (service/ratelimit_test.go).
+func testRateBuckets(t *testing.T, db *sqlstore.DB) {
+	update := func(key string, fn func(b *parley.RateBucket) error) error {
 		t.Helper()
-		ok, wait, err := db.TakeRateToken(ctx(), key, 0.5, 3, now) // one token per 2s, burst 3
-		must(t, err)
-		return ok, wait
+		return db.UpdateRateBucket(ctx(), key, fn)
 	}
-	for i := 0; i < 3; i++ {
-		if ok, _ := take("a"); !ok {
-			t.Fatalf("take %d of the burst refused", i)
-		}
+	at := func(n int) time.Time { return at(n).Truncate(time.Microsecond) } // the stored precision
+	var seen parley.RateBucket
+	must(t, update("a", func(b *parley.RateBucket) error {
+		seen = *b
+		b.Tokens, b.UpdatedAt = 2.5, at(1)
+		return nil
+	}))
+	if !seen.New || seen.Key != "a" || seen.Tokens != 0 || !seen.UpdatedAt.IsZero() {
+		t.Fatalf("new bucket seen as %+v", seen)
 	}
-	ok, wait := take("a")
-	if ok || wait != 2*time.Second {
-		t.Fatalf("empty bucket: ok=%v wait=%v, want refused and 2s", ok, wait)
+	must(t, update("a", func(b *parley.RateBucket) error {
+		seen = *b
+		b.Tokens, b.UpdatedAt = b.Tokens-1, at(2)
+		return nil
+	}))
+	if seen.New || seen.Tokens != 2.5 || !seen.UpdatedAt.Equal(at(1)) {
+		t.Fatalf("stored bucket seen as %+v, want 2.5 tokens at %v", seen, at(1))
 	}
-	if ok, _ := take("b"); !ok {
-		t.Fatal("buckets are not independent")
+	boom := parley.Errorf(parley.EINVALID, "boom")
+	if err := update("a", func(b *parley.RateBucket) error { b.Tokens = 99; return boom }); err != boom {
+		t.Fatalf("failed update returned %v, want its own error", err)
 	}
-	now = now.Add(time.Second) // half a token
-	ok, wait = take("a")
-	if ok || wait != time.Second {
-		t.Fatalf("half-full bucket: ok=%v wait=%v, want refused and 1s", ok, wait)
+	if err := update("b", func(b *parley.RateBucket) error { b.Tokens = 99; return boom }); err != boom {
+		t.Fatalf("failed creation returned %v, want its own error", err)
 	}
-	now = now.Add(time.Second)
-	if ok, _ := take("a"); !ok {
-		t.Fatal("refilled token refused")
+	must(t, update("a", func(b *parley.RateBucket) error {
+		seen = *b
+		return nil
+	}))
+	if seen.Tokens != 1.5 || !seen.UpdatedAt.Equal(at(2)) {
+		t.Fatalf("bucket after a failed update: %+v, want 1.5 tokens at %v", seen, at(2))
 	}
-	if ok, _ := take("a"); ok {
-		t.Fatal("took a token that was not there")
+	must(t, update("b", func(b *parley.RateBucket) error {
+		seen = *b
+		return nil
+	}))
+	if !seen.New {
+		t.Fatal("a failed creation stored the bucket")
 	}
-	now = now.Add(time.Hour) // refill caps at burst
-	for i := 0; i < 3; i++ {
-		if ok, _ := take("a"); !ok {
-			t.Fatalf("take %d after a long pause refused", i)
-		}
-	}
-	if ok, _ := take("a"); ok {
-		t.Fatal("bucket refilled beyond its burst")
-	}
-	now = now.Add(-time.Hour) // a clock going backwards refills nothing
-	if ok, _ := take("a"); ok {
-		t.Fatal("backwards clock refilled the bucket")
-	}
-	_, _, err := db.TakeRateToken(ctx(), "c", 0, 3, now)
-	wantCode(t, err, parley.EINVALID)
 }
 
-func testConcurrentRateTokens(t *testing.T, db *sqlstore.DB) {
-	const workers, burst = 16, 5
+// testConcurrentRateBuckets runs many updates of one new bucket at once;
+// each adds a token to what it read, so any two that overlapped (read the
+// same value) would lose one.
+func testConcurrentRateBuckets(t *testing.T, db *sqlstore.DB) {
+	const workers = 16
 	var wg sync.WaitGroup
-	oks := make([]bool, workers)
 	errs := make([]error, workers)
 	for i := 0; i < workers; i++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			oks[i], _, errs[i] = db.TakeRateToken(ctx(), "shared", 1e-6, burst, base)
+			errs[i] = db.UpdateRateBucket(ctx(), "shared", func(b *parley.RateBucket) error {
+				b.Tokens++
+				b.UpdatedAt = base
+				return nil
+			})
 		}()
 	}
 	wg.Wait()
-	n := 0
-	for i := range oks {
-		must(t, errs[i])
-		if oks[i] {
-			n++
-		}
+	for _, err := range errs {
+		must(t, err)
 	}
-	if n != burst {
-		t.Fatalf("%d concurrent takes succeeded, want exactly the burst %d", n, burst)
+	var got float64
+	must(t, db.UpdateRateBucket(ctx(), "shared", func(b *parley.RateBucket) error { got = b.Tokens; return nil }))
+	if got != workers {
+		t.Fatalf("%d concurrent updates left %v tokens: updates overlapped", workers, got)
 	}
 }
 

@@ -1,0 +1,6 @@
+//go:build !linux
+
+package classify
+
+// releaseEmbedded does nothing outside Linux.
+func releaseEmbedded([]byte) {}
