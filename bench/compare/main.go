@@ -215,12 +215,12 @@ func runOne(s system, dir string, dur time.Duration) (map[string]float64, error)
 
 	var seq atomic.Int64
 	for _, clients := range []int{1, 4, 16} {
+		// A failed post (a peer's 504 under load, say) is counted, not
+		// fatal: the table shows it, and its wait counts in the p99.
 		rps, p99, errs := load(clients, dur, func(c *http.Client) error { return s.post(c, p, seq.Add(1)) })
-		if errs > 0 {
-			return nil, fmt.Errorf("%d failed posts at %d clients", errs, clients)
-		}
 		m[fmt.Sprintf("post_%d_rps", clients)] = rps
 		m[fmt.Sprintf("post_%d_p99_ms", clients)] = p99
+		m[fmt.Sprintf("post_%d_failed", clients)] = float64(errs)
 	}
 	if err := s.signIn(p); err != nil {
 		return nil, err
@@ -241,8 +241,9 @@ func runOne(s system, dir string, dur time.Duration) (map[string]float64, error)
 	return m, nil
 }
 
-// load runs fn from n clients for d and returns requests/s, the p99
-// latency in ms and the number of failed requests.
+// load runs fn from n clients for d and returns successful requests/s,
+// the p99 latency in ms of every request (failed ones included) and the
+// number of failed requests.
 func load(n int, d time.Duration, fn func(c *http.Client) error) (rps, p99 float64, errs int64) {
 	var mu sync.Mutex
 	var lat []time.Duration
@@ -257,13 +258,13 @@ func load(n int, d time.Duration, fn func(c *http.Client) error) (rps, p99 float
 			var mine []time.Duration
 			for time.Now().Before(end) {
 				t0 := time.Now()
-				if err := fn(c); err != nil {
+				err := fn(c)
+				mine = append(mine, time.Since(t0))
+				if err != nil {
 					if failed.Add(1) == 1 {
 						fmt.Fprintln(os.Stderr, "request failed:", err)
 					}
-					continue
 				}
-				mine = append(mine, time.Since(t0))
 			}
 			mu.Lock()
 			lat = append(lat, mine...)
@@ -275,7 +276,7 @@ func load(n int, d time.Duration, fn func(c *http.Client) error) (rps, p99 float
 		return 0, 0, failed.Load()
 	}
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-	return float64(len(lat)) / d.Seconds(), float64(lat[len(lat)*99/100].Microseconds()) / 1000, failed.Load()
+	return float64(int64(len(lat))-failed.Load()) / d.Seconds(), float64(lat[len(lat)*99/100].Microseconds()) / 1000, failed.Load()
 }
 
 // do sends a request and fails unless the status is want.
@@ -467,6 +468,9 @@ func report(res map[string]map[string][]float64, reps int, dur time.Duration) {
 		{"post_4_p99_ms", "POST, 4 clients, p99 (ms)"},
 		{"post_16_rps", "POST, 16 clients (req/s)"},
 		{"post_16_p99_ms", "POST, 16 clients, p99 (ms)"},
+		{"post_1_failed", "POST, 1 client, failed requests"},
+		{"post_4_failed", "POST, 4 clients, failed requests"},
+		{"post_16_failed", "POST, 16 clients, failed requests"},
 		{"story200_anon_rps", "200-comment story, anonymous (req/s)"},
 		{"story200_signed_rps", "200-comment story, signed in (req/s)"},
 		{"story200_signed_share", "signed-in / anonymous"},
