@@ -135,14 +135,14 @@ func (s *Service) joinOne(ctx context.Context, tx parley.Store, clusterID, id st
 	return nil
 }
 
-// classify fills in the classifier's verdict for text, adjusted by the
-// site's adapter. A classifier failure is logged and the comment goes to a
-// human unscored.
-func (s *Service) classify(ctx context.Context, c *parley.Comment, text string) {
+// classify fills in the classifier's verdict for text (norm is its
+// normalization), adjusted by the site's adapter. A classifier failure is
+// logged and the comment goes to a human unscored.
+func (s *Service) classify(ctx context.Context, c *parley.Comment, text string, norm textnorm.Result) {
 	if s.classifier == nil {
 		return
 	}
-	v, err := s.classifier.Classify(ctx, text)
+	v, err := s.verdict(ctx, text, norm)
 	if err != nil {
 		s.log.WarnContext(ctx, "classify", "err", err)
 		return
@@ -362,10 +362,6 @@ func normalizeStoryURL(raw string) (string, error) {
 	}
 	return u.String(), nil
 }
-
-// normHash is the hash of a text's duplicate key, or "" when the text has
-// nothing to compare (no letters or digits, such as emoji only).
-func normHash(body string) string { return normHashOf(textnorm.Normalize(body).Text) }
 
 func domainBlocked(domains []string, email string) bool {
 	at := strings.LastIndexByte(email, '@')

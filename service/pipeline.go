@@ -6,6 +6,7 @@ import (
 
 	"github.com/parley-comments/parley"
 	"github.com/parley-comments/parley/dedupe"
+	"github.com/parley-comments/parley/textnorm"
 )
 
 // The write pipeline: every comment write (a post, an edit) runs the same
@@ -94,6 +95,7 @@ type write struct {
 
 	// dedupe
 	match dedupe.Match
+	norm  textnorm.Result   // the body normalized once, by normalize, for the duplicate key, the signature and the classifier
 	sig   *dedupe.Signature // the text's signature, once computed
 
 	// decide

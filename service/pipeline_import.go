@@ -45,7 +45,6 @@ type importWrite struct {
 	html     string // the source's HTML (sanitized by normalize)
 	markdown string // a Parley export's Markdown source, if any
 	adapter  []byte // the site adapter's state, loaded once per import
-	norm     textnorm.Result
 	sig      dedupe.Signature
 }
 
@@ -80,15 +79,16 @@ func (s *Service) normalizeImport(w *write) error {
 	if strings.TrimSpace(c.Body) == "" {
 		return errImportEmpty
 	}
-	iw.norm = textnorm.Normalize(c.Body)
-	c.NormHash = normHashOf(iw.norm.Text)
+	w.norm = textnorm.Normalize(c.Body)
+	c.NormHash = normHashOf(w.norm.Text)
 	if s.index != nil && c.NormHash != "" {
-		iw.sig = dedupe.SignNormalized(iw.norm.Text)
+		iw.sig = dedupe.SignNormalized(w.norm.Text)
 	}
 	return nil
 }
 
-// normHashOf is normHash of a text already normalized.
+// normHashOf is the hash of a normalized text's duplicate key, or "" when
+// the text has nothing to compare (no letters or digits, such as emoji only).
 func normHashOf(norm string) string {
 	key := textnorm.DuplicateKeyOf(norm)
 	if key == "" {
@@ -96,6 +96,15 @@ func normHashOf(norm string) string {
 	}
 	sum := sha256.Sum256([]byte(key))
 	return hex.EncodeToString(sum[:16])
+}
+
+// verdict classifies text, handing the classifier the normalization the
+// pipeline already made when it can take it.
+func (s *Service) verdict(ctx context.Context, text string, norm textnorm.Result) (parley.Verdict, error) {
+	if nc, ok := s.classifier.(normClassifier); ok {
+		return nc.ClassifyNormalized(ctx, text, norm)
+	}
+	return s.classifier.Classify(ctx, text)
 }
 
 // classifyImport is the classifier part of the classify stage of an
@@ -106,13 +115,7 @@ func (s *Service) classifyImport(ctx context.Context, w *write) {
 		return
 	}
 	c, iw := w.c, w.imp
-	var v parley.Verdict
-	var err error
-	if nc, ok := s.classifier.(normClassifier); ok {
-		v, err = nc.ClassifyNormalized(ctx, c.Body, iw.norm)
-	} else {
-		v, err = s.classifier.Classify(ctx, c.Body)
-	}
+	v, err := s.verdict(ctx, c.Body, w.norm)
 	if err != nil {
 		return // unscored, like a live comment whose classification failed
 	}
@@ -151,7 +154,7 @@ func (s *Service) runImportStages(ctx context.Context, ws []*write) []error {
 					}
 					// The normalized text (with its offset map, eight bytes
 					// per byte of text) is not needed after classify.
-					w.imp.norm = textnorm.Result{}
+					w.norm = textnorm.Result{}
 				}
 			}
 		}()

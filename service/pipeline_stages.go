@@ -239,7 +239,8 @@ func (s *Service) normalize(_ context.Context, w *write) error {
 	if !hasVisibleText(w.c.HTML) {
 		return parley.Errorf(parley.EINVALID, "Nothing of this comment would show: HTML tags are not allowed. Please write plain text or Markdown.")
 	}
-	w.c.NormHash = normHash(w.c.Body)
+	w.norm = textnorm.Normalize(w.c.Body)
+	w.c.NormHash = normHashOf(w.norm.Text)
 	if w.newComment() {
 		w.title = truncateRunes(textnorm.CleanName(w.in.StoryTitle), MaxTitleChars)
 	}
@@ -269,7 +270,7 @@ func (s *Service) classifyWrite(ctx context.Context, w *write) error {
 	if w.kind == writeImport {
 		s.classifyImport(ctx, w)
 	} else {
-		s.classify(ctx, w.c, w.c.Body)
+		s.classify(ctx, w.c, w.c.Body, w.norm)
 	}
 	in := spamcheck.Input{Body: w.c.Body, MaxLinks: w.settings.MaxLinks}
 	if w.kind == writePost {
@@ -308,7 +309,7 @@ func (s *Service) dedupe(ctx context.Context, w *write) error {
 	if w.imp != nil { // signed by normalize
 		w.sig = &w.imp.sig
 	} else {
-		sig := dedupe.Sign(w.c.Body)
+		sig := dedupe.SignNormalized(w.norm.Text)
 		w.sig = &sig // publish indexes the comment with it
 	}
 	w.match = s.index.CheckSigned(dedupe.Doc{SiteID: w.site.ID, CommentID: w.c.ID, AuthorKey: w.c.AuthorKey, Text: w.c.Body, At: w.now}, w.sig)
