@@ -300,12 +300,12 @@ func (s *Service) askConfirmation(ctx context.Context, tx parley.Store, site *pa
 	if err != nil {
 		return err
 	}
-	m := &mailText{cat: cat, lang: readerLang(r, site)}
-	m.line("mail.confirm.body", site.Name)
-	confirm := s.notifyLink("/notify/" + url.PathEscape(r.Token) + "/confirm")
-	m.link(confirm, "mail.confirm.link", confirm)
-	m.line("mail.confirm.ignore")
-	return s.sendReaderMail(ctx, tx, site, r, "confirm:"+c.SiteID+":"+r.Email, m.t("mail.confirm.subject", site.Name), m, "")
+	e, err := s.confirmationMail(site, r, &mailText{cat: cat, lang: readerLang(r, site)})
+	if err != nil {
+		return err
+	}
+	e.To = r.Email
+	return s.EnqueueEmail(ctx, tx, site.ID, "confirm:"+c.SiteID+":"+r.Email, e)
 }
 
 // --- Reader settings through their links (no sign-in) ---

@@ -153,6 +153,7 @@ type Service struct {
 	mailOnce  sync.Once
 	composer  *mailer.Composer
 	mailErr   error
+	confirms  confirmMails // see confirmationMail
 }
 
 // OnEvent registers fn to be called synchronously, in this process, for
