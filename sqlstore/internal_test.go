@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/parley-comments/parley"
+	"modernc.org/sqlite"
 )
 
 // These tests live inside the package (they need its internals), so they
@@ -103,6 +104,9 @@ func TestSQLitePragmasOnEveryConnection(t *testing.T) {
 			t.Errorf("connection %d: journal_mode=%s synchronous=%d foreign_keys=%d busy_timeout=%d temp_store=%d; want wal 2(FULL) 1 %d 2(MEMORY)",
 				i, journal, sync, fk, busy, temp, sqliteBusyTimeout.Milliseconds())
 		}
+	}
+	if !sqlite.FdatasyncEnabled() {
+		t.Error("SQLite commits with fsync(2), not fdatasync(2)")
 	}
 	for _, c := range conns {
 		c.Close()
