@@ -44,6 +44,10 @@ const (
 	postgresMaxConns = 16
 	// maxTxAttempts bounds InTx retries of transient failures.
 	maxTxAttempts = 10
+	// sqliteAutoCheckpoint is SQLite's automatic checkpoint threshold in
+	// WAL frames, for writes outside the group-commit writer, which
+	// checkpoints after every checkpointFrames frames itself.
+	sqliteAutoCheckpoint = 4 * checkpointFrames
 )
 
 // DB is a database connection pool. It implements parley.Store; its methods
@@ -168,6 +172,7 @@ func sqliteDSN(path string) string {
 	// runs each member under a savepoint, and on disk their journal was a
 	// temporary file written page by page for every comment.
 	v.Add("_pragma", "temp_store(MEMORY)")
+	v.Add("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", sqliteAutoCheckpoint))
 	v.Set("_txlock", "immediate")
 	return "file:" + path + "?" + v.Encode()
 }

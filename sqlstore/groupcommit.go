@@ -7,10 +7,15 @@ import (
 	"sync/atomic"
 
 	"github.com/parley-comments/parley"
+	"modernc.org/sqlite"
 )
 
 // maxBatch bounds how many transactions one SQLite commit carries.
 const maxBatch = 64
+
+// checkpointFrames is how many WAL frames the writer commits before it
+// checkpoints (SQLite's default automatic checkpoint threshold).
+const checkpointFrames = 1000
 
 // errClosed answers InTx after Close.
 var errClosed = parley.Errorf(parley.EUNAVAILABLE, "The database is closed.")
@@ -28,15 +33,26 @@ var errClosed = parley.Errorf(parley.EUNAVAILABLE, "The database is closed.")
 // savepoint that an error undid), each function that had succeeded runs
 // again alone, in its own transaction with the usual retries, as InTx
 // allows ("fn may run more than once").
+//
+// The writer checkpoints the WAL itself, after every checkpointFrames frames
+// it has committed, once the batch's callers have their answer: SQLite's
+// automatic checkpoint (at sqliteAutoCheckpoint frames, which the writer's
+// own checkpoints keep the WAL below) ran inside the commit that crossed
+// its threshold, so that batch's callers waited for the checkpoint's copy
+// and its two syncs. Being the only writer, the writer lets its checkpoint
+// finish, so the WAL starts over from its beginning rather than grow.
 type writer struct {
 	c    *conn
 	jobs chan *txJob
 	stop chan struct{}
 	done chan struct{}
 	once sync.Once
+	// frames counts the WAL frames committed since the last checkpoint.
+	frames int
 	// commits and committed count the batches committed and the
-	// transactions they carried (read by tests and benchmarks).
-	commits, committed atomic.Int64
+	// transactions they carried, checkpoints the checkpoints (read by
+	// tests and benchmarks).
+	commits, committed, checkpoints atomic.Int64
 }
 
 type txJob struct {
@@ -97,7 +113,15 @@ func (w *writer) loop() {
 // outcome is known, since each job saw the writes of those before it.
 func (w *writer) batch(first *txJob) {
 	ctx := context.Background() // a batch outlives any one request
-	tx, err := w.c.db.BeginTx(ctx, nil)
+	// A pooled connection, as a request's reads use: at one writer at a
+	// time its page cache stays valid for the next request's reads.
+	wc, err := w.c.db.Conn(ctx)
+	if err != nil {
+		w.alone([]*txJob{first})
+		return
+	}
+	defer wc.Close()
+	tx, err := wc.BeginTx(ctx, nil)
 	if err != nil {
 		w.alone([]*txJob{first})
 		return
@@ -165,12 +189,35 @@ func (w *writer) batch(first *txJob) {
 		for _, j := range ran {
 			close(j.done)
 		}
+		w.checkpoint(ctx, wc)
 	} else {
 		// Nothing of this batch is durable: every job runs again alone.
 		_ = tx.Rollback()
 		again = append(ran, again...)
 	}
 	w.alone(again)
+}
+
+// checkpoint adds the frames the last commit wrote to the count and
+// checkpoints the WAL once the count reaches checkpointFrames. A checkpoint
+// that readers keep from finishing is tried again after the next commit.
+func (w *writer) checkpoint(ctx context.Context, wc *sql.Conn) {
+	_ = wc.Raw(func(dc any) error {
+		if st, ok := dc.(sqlite.DBStatus); ok {
+			n, _, _ := st.Status(sqlite.DBStatusCacheWrite, true)
+			w.frames += n
+		}
+		return nil
+	})
+	if w.frames < checkpointFrames {
+		return
+	}
+	var busy, log, done int
+	if err := wc.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &log, &done); err != nil || done < log {
+		return
+	}
+	w.frames = 0
+	w.checkpoints.Add(1)
 }
 
 // txConn is the Store a job of a batch writes through.

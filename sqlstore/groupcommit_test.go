@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -168,6 +169,54 @@ func TestGroupCommitIsDurableAcrossReopen(t *testing.T) {
 	}
 	defer again.Close()
 	for i := 0; i < 30; i++ {
+		if _, err := again.GetUser(ctx, fmt.Sprint("u", i)); err != nil {
+			t.Fatalf("acknowledged user %d lost: %v", i, err)
+		}
+	}
+}
+
+// TestGroupCommitCheckpointsTheWAL: the writer checkpoints the WAL itself,
+// before SQLite's automatic checkpoint would, so after many more frames
+// than one checkpoint's worth the WAL has started over rather than grown,
+// and everything acknowledged is still there after the database is closed
+// and opened again.
+func TestGroupCommitCheckpointsTheWAL(t *testing.T) {
+	t.Parallel()
+	db, path := testSQLite(t)
+	seedSite(t, db)
+	ctx := context.Background()
+	var auto int
+	if err := db.sqlDB.QueryRowContext(ctx, "PRAGMA wal_autocheckpoint").Scan(&auto); err != nil || auto <= checkpointFrames {
+		t.Fatalf("SQLite checkpoints automatically every %d frames (%v), before the writer would", auto, err)
+	}
+	const n = 1500 // each commit writes several frames: a table and two indexes, at least
+	for i := range n {
+		if err := db.InTx(ctx, func(tx parley.Store) error {
+			return tx.CreateUser(ctx, &parley.User{ID: fmt.Sprint("u", i), Email: fmt.Sprint(i, "@x"), Name: "U", CreatedAt: time.Now().UTC()})
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if db.w.checkpoints.Load() == 0 {
+		t.Fatal("the writer never checkpointed")
+	}
+	st, err := os.Stat(path + "-wal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// One checkpoint's worth of frames, and the last commits' frames.
+	if limit := int64(2*checkpointFrames) * (4096 + 24); st.Size() > limit {
+		t.Fatalf("the WAL grew to %d bytes after %d commits (%d checkpoints); limit %d", st.Size(), n, db.w.checkpoints.Load(), limit)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	again, err := Open(ctx, "sqlite:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	for _, i := range []int{0, n / 2, n - 1} {
 		if _, err := again.GetUser(ctx, fmt.Sprint("u", i)); err != nil {
 			t.Fatalf("acknowledged user %d lost: %v", i, err)
 		}

@@ -91,18 +91,19 @@ func TestSQLitePragmasOnEveryConnection(t *testing.T) {
 	}
 	for i, c := range conns {
 		var journal string
-		var sync, fk, busy, temp int
+		var sync, fk, busy, temp, auto int
 		for _, p := range []struct {
 			q    string
 			dest any
-		}{{"PRAGMA journal_mode", &journal}, {"PRAGMA synchronous", &sync}, {"PRAGMA foreign_keys", &fk}, {"PRAGMA busy_timeout", &busy}, {"PRAGMA temp_store", &temp}} {
+		}{{"PRAGMA journal_mode", &journal}, {"PRAGMA synchronous", &sync}, {"PRAGMA foreign_keys", &fk}, {"PRAGMA busy_timeout", &busy}, {"PRAGMA temp_store", &temp},
+			{"PRAGMA wal_autocheckpoint", &auto}} {
 			if err := c.QueryRowContext(ctx, p.q).Scan(p.dest); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if journal != "wal" || sync != 2 || fk != 1 || busy != int(sqliteBusyTimeout.Milliseconds()) || temp != 2 {
-			t.Errorf("connection %d: journal_mode=%s synchronous=%d foreign_keys=%d busy_timeout=%d temp_store=%d; want wal 2(FULL) 1 %d 2(MEMORY)",
-				i, journal, sync, fk, busy, temp, sqliteBusyTimeout.Milliseconds())
+		if journal != "wal" || sync != 2 || fk != 1 || busy != int(sqliteBusyTimeout.Milliseconds()) || temp != 2 || auto != sqliteAutoCheckpoint {
+			t.Errorf("connection %d: journal_mode=%s synchronous=%d foreign_keys=%d busy_timeout=%d temp_store=%d wal_autocheckpoint=%d; want wal 2(FULL) 1 %d 2(MEMORY) %d",
+				i, journal, sync, fk, busy, temp, auto, sqliteBusyTimeout.Milliseconds(), sqliteAutoCheckpoint)
 		}
 	}
 	if !sqlite.FdatasyncEnabled() {
