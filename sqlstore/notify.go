@@ -20,14 +20,29 @@ func scanNotifyReader(sc interface{ Scan(...any) error }) (*parley.NotifyReader,
 }
 
 // PutNotifyReader inserts r unless (site, email) exists, and returns the
-// stored row.
+// stored row: r as it reads back when it was inserted (without reading it),
+// the existing row otherwise.
 func (c *conn) PutNotifyReader(ctx context.Context, r *parley.NotifyReader) (*parley.NotifyReader, error) {
-	_, err := c.exec(ctx, `INSERT INTO notify_readers (`+notifyCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (site_id, email) DO NOTHING`,
+	res, err := c.exec(ctx, `INSERT INTO notify_readers (`+notifyCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (site_id, email) DO NOTHING`,
 		r.SiteID, r.Email, r.Token, string(r.Mode), r.Locale, c.d.nullTimeArg(r.ConfirmedAt), c.d.timeArg(r.CreatedAt), c.d.timeArg(r.UpdatedAt))
 	if err != nil {
 		return nil, translate(err, "Notification settings")
 	}
+	if n, err := res.RowsAffected(); err == nil && n == 1 {
+		stored := *r
+		stored.ConfirmedAt, stored.CreatedAt, stored.UpdatedAt = storedTime(r.ConfirmedAt), storedTime(r.CreatedAt), storedTime(r.UpdatedAt)
+		return &stored, nil
+	}
 	return c.GetNotifyReader(ctx, r.SiteID, r.Email)
+}
+
+// storedTime is t as the store reads it back: UTC, to the microsecond, and
+// the zero time unchanged.
+func storedTime(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Time{}
+	}
+	return t.UTC().Truncate(time.Microsecond)
 }
 
 // GetNotifyReader returns a reader's settings on a site. ENOTFOUND if none.
