@@ -1,6 +1,8 @@
 package i18n
 
 import (
+	"errors"
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -10,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/parley-comments/parley"
 )
 
 // TestEveryErrorMessageIsTranslated walks the module's Go source and finds
@@ -281,4 +285,43 @@ func constString(e ast.Expr) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// TestErrorMessage: an error's message in a language, formatted by its
+// rules, with English for what the catalog lacks and nothing internal shown.
+func TestErrorMessage(t *testing.T) {
+	c := mustLoad(t)
+	site := parley.Errorf(parley.ECONFLICT, "A site with ID %q already exists.", "gazette")
+	for lang, want := range map[string]string{
+		"en": `A site with ID "gazette" already exists.`,
+		"ru": `Сайт с ID "gazette" уже существует.`,
+		"hy": `"gazette" ID-ով կայք արդեն գոյություն ունի։`,
+		"fr": `A site with ID "gazette" already exists.`,
+	} {
+		if got := c.ErrorMessage(lang, fmt.Errorf("wrapped: %w", site)); got != want {
+			t.Errorf("%s: %q, want %q", lang, got, want)
+		}
+	}
+	if got := c.ErrorMessage("ru", parley.Errorf(parley.ETOOLARGE, "At most %d comments at once.", 1000)); got != "Не больше 1\u00a0000 комментариев за раз." {
+		t.Errorf("ru plural and grouping: %q", got)
+	}
+	if got := c.ErrorMessage("ru", parley.Errorf(parley.ETOOLARGE, "At most %d comments at once.", 21)); got != "Не больше 21 комментария за раз." {
+		t.Errorf("ru plural one: %q", got)
+	}
+	stored := parley.WrapError(parley.ENOTFOUND, "Comment not found.", errors.New("no rows"))
+	if got := c.ErrorMessage("tr", stored); got != "Yorum bulunamadı." {
+		t.Errorf("a wrapped message: %q", got)
+	}
+	noun := parley.Errorf(parley.ENOTFOUND, "%s not found.", "Webhook delivery").WithKey("Not found.")
+	if got := c.ErrorMessage("az", noun); got != "Tapılmadı." || noun.Message != "Webhook delivery not found." {
+		t.Errorf("WithKey: %q (English %q)", got, noun.Message)
+	}
+	if got := c.ErrorMessage("hy", parley.Errorf(parley.EINVALID, "A message nobody translated.")); got != "A message nobody translated." {
+		t.Errorf("a message outside the catalog: %q", got)
+	}
+	for _, err := range []error{errors.New("dial tcp 10.0.0.5: refused"), parley.WrapError(parley.EINTERNAL, "Query failed on table x.", nil)} {
+		if got := c.ErrorMessage("ru", err); got != c.T("ru", "err.internal") {
+			t.Errorf("an internal error shows %q", got)
+		}
+	}
 }
