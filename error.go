@@ -29,9 +29,24 @@ const (
 // Error is Parley's one application error type. Code is machine-readable,
 // Message is safe to show to any caller. Err, when set, holds the internal
 // cause: it is logged and never serialized.
+//
+// Message is English. People see it in their own language: the message
+// catalog (i18n/locales/<lang>/errors.json) translates it, gettext style,
+// with the English text as the key. An error made by Errorf is looked up by
+// its format and formatted with its arguments in the reader's language; one
+// made by WrapError or as a literal is looked up by its Message. Key and
+// Args, when set, name the catalog message instead (see WithKey). The
+// places that write errors out (the JSON API, the dashboard, the command
+// line) translate them with i18n.Catalog.ErrorMessage; a test in i18n fails
+// when a message in the code has no catalog entry.
 type Error struct {
 	Code    string
 	Message string
+	// Key is the catalog key of Message: the English format it was made
+	// from. "" means Message is its own key.
+	Key string
+	// Args are the arguments that Key is formatted with.
+	Args []any
 	// Fields holds extra safe, public fields for the JSON error body,
 	// for example "comment_id" on a duplicate.
 	Fields map[string]any
@@ -52,14 +67,41 @@ func (e *Error) Error() string {
 // Unwrap returns the internal cause.
 func (e *Error) Unwrap() error { return e.Err }
 
-// Errorf returns an *Error with the given code and a formatted safe message.
+// Errorf returns an *Error with the given code and a formatted safe
+// message. format is the message's catalog key, so it must be a constant
+// English sentence; args fill it in (in the reader's language's number
+// format when translated).
 func Errorf(code string, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...), Key: format, Args: args}
 }
 
-// WrapError returns an *Error with code and safe message that keeps cause for the logs.
+// WrapErrorf is Errorf that keeps cause for the logs.
+func WrapErrorf(code string, cause error, format string, args ...any) *Error {
+	e := Errorf(code, format, args...)
+	e.Err = cause
+	return e
+}
+
+// WrapError returns an *Error with code and safe message that keeps cause
+// for the logs. message is its own catalog key.
 func WrapError(code, message string, cause error) *Error {
 	return &Error{Code: code, Message: message, Err: cause}
+}
+
+// WithKey makes key, formatted with args, the catalog message that people
+// see for e, instead of its Message: for an English Message put together at
+// run time (a noun in a sentence) that has one translated form. It returns e.
+func (e *Error) WithKey(key string, args ...any) *Error {
+	e.Key, e.Args = key, args
+	return e
+}
+
+// MessageKey returns the catalog key and arguments of e's message.
+func (e *Error) MessageKey() (string, []any) {
+	if e.Key == "" {
+		return e.Message, nil
+	}
+	return e.Key, e.Args
 }
 
 // ErrorCode returns the code of the first *Error in err's chain, EINTERNAL

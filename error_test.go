@@ -42,3 +42,22 @@ func TestSettingsDefaults(t *testing.T) {
 		t.Fatalf("defaults: %+v", s)
 	}
 }
+
+func TestErrorMessageKeys(t *testing.T) {
+	t.Parallel()
+	e := parley.Errorf(parley.EINVALID, "%s is at most %d.", "limit", 500)
+	if key, args := e.MessageKey(); e.Message != "limit is at most 500." || key != "%s is at most %d." || len(args) != 2 {
+		t.Fatalf("Errorf: %q %q %v", e.Message, key, args)
+	}
+	w := parley.WrapErrorf(parley.EINVALID, errors.New("cause"), "Cannot read %s.", "f.db")
+	if key, _ := w.MessageKey(); key != "Cannot read %s." || w.Message != "Cannot read f.db." || w.Unwrap() == nil {
+		t.Fatalf("WrapErrorf: %+v", w)
+	}
+	if key, args := parley.WrapError(parley.ENOTFOUND, "Story not found.", nil).MessageKey(); key != "Story not found." || args != nil {
+		t.Fatalf("WrapError's key: %q %v", key, args)
+	}
+	k := parley.WrapError(parley.ECONFLICT, "Site already exists.", nil).WithKey("This already exists.")
+	if key, _ := k.MessageKey(); key != "This already exists." || k.Message != "Site already exists." {
+		t.Fatalf("WithKey: %+v", k)
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
-	"fmt"
 	"hash/fnv"
 	"io"
 	"math"
@@ -48,7 +47,7 @@ func ReadCSV(r io.Reader) ([]Row, error) {
 			break
 		}
 		if err != nil {
-			return nil, parley.WrapError(parley.EINVALID, fmt.Sprintf("The data file is malformed near line %d.", line), err)
+			return nil, parley.WrapErrorf(parley.EINVALID, err, "The data file is malformed near line %d.", line)
 		}
 		get := func(name string) string {
 			if i, ok := col[name]; ok && i < len(rec) {

@@ -41,11 +41,7 @@ func NewResolver(trustedProxies []string) (*Resolver, error) {
 		}
 		p, err := parseTrusted(s)
 		if err != nil {
-			return nil, &parley.Error{
-				Code:    parley.EINVALID,
-				Message: "trusted proxy " + quote(s) + " is not an IP address or CIDR",
-				Err:     err,
-			}
+			return nil, parley.WrapErrorf(parley.EINVALID, err, "trusted proxy %s is not an IP address or CIDR", quote(s))
 		}
 		r.trusted = append(r.trusted, p)
 	}

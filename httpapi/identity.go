@@ -275,7 +275,7 @@ func (s *Server) handleOIDCStart(w http.ResponseWriter, r *http.Request) {
 	}
 	authURL, state, err := s.svc.OIDCStart(r.Context(), r.PathValue("site"), r.URL.Query().Get("return_to"), s.ownOriginOf(r), s.oidcRedirectURL(r), link)
 	if err != nil {
-		s.renderPopup(w, r, parley.HTTPStatus(parley.ErrorCode(err)), popupData{Error: parley.ErrorMessage(err)})
+		s.renderPopup(w, r, parley.HTTPStatus(parley.ErrorCode(err)), popupData{Error: s.cat.ErrorMessage(pageLang(r, nil), err)})
 		return
 	}
 	s.flowCookie(w, r, oidcStateCookie, state)
@@ -318,7 +318,7 @@ func (s *Server) handleOIDCCallback(w http.ResponseWriter, r *http.Request) {
 	}
 	res, err := s.svc.OIDCCallback(r.Context(), q.Get("state"), q.Get("code"), s.oidcRedirectURL(r), r.UserAgent(), clientip.RateKey(s.ips.ClientIP(r)), invite)
 	if err != nil {
-		s.renderPopup(w, r, parley.HTTPStatus(parley.ErrorCode(err)), popupData{Error: parley.ErrorMessage(err)})
+		s.renderPopup(w, r, parley.HTTPStatus(parley.ErrorCode(err)), popupData{Error: s.cat.ErrorMessage(pageLang(r, nil), err)})
 		return
 	}
 	s.cookies.SetSession(w, r, res.Secret, res.Session.ExpiresAt)

@@ -41,6 +41,16 @@ func pageLang(r *http.Request, site *parley.Site) string {
 	return i18n.Fallback
 }
 
+// apiLang is the language of the API's error messages: ?lang= in the URL,
+// else the first of the five that Accept-Language names (the widget sends
+// the reader's chosen language there), else English.
+func apiLang(r *http.Request) string {
+	if l := i18n.Match(r.URL.Query().Get("lang")); l != "" {
+		return l
+	}
+	return i18n.AcceptLanguage(r.Header.Get("Accept-Language"))
+}
+
 // pageText is what the popup and the email-link page share: the language,
 // the catalog, and the language switch.
 type pageText struct {
@@ -90,5 +100,5 @@ func (s *Server) authErrorMessage(lang string, err error) string {
 	case code == parley.EINVALID && errors.As(err, &pe) && pe.Fields["reason"] == "link_invalid":
 		return s.cat.T(lang, "auth.err.link_invalid")
 	}
-	return parley.ErrorMessage(err)
+	return s.cat.ErrorMessage(lang, err)
 }

@@ -199,7 +199,7 @@ func (s *Server) cors(next http.Handler) http.Handler {
 			h.Set("Access-Control-Expose-Headers", "Retry-After")
 			if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
 				h.Set("Access-Control-Allow-Methods", "GET, POST, PATCH, OPTIONS")
-				h.Set("Access-Control-Allow-Headers", "Content-Type, Authorization, Idempotency-Key, X-Parley-Guest-Token")
+				h.Set("Access-Control-Allow-Headers", "Content-Type, Authorization, Idempotency-Key, X-Parley-Guest-Token, Accept-Language")
 				h.Set("Access-Control-Max-Age", "600")
 				w.WriteHeader(http.StatusNoContent)
 				return

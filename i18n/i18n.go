@@ -30,6 +30,7 @@ package i18n
 import (
 	"embed"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"sort"
@@ -37,6 +38,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/parley-comments/parley"
 	"golang.org/x/text/feature/plural"
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
@@ -541,4 +543,32 @@ func (c *Catalog) LanguageName(in, code string) string {
 func FS() fs.FS {
 	sub, _ := fs.Sub(localeFS, "locales")
 	return sub
+}
+
+// ErrorMessage returns err's safe message in lang: the catalog's
+// translation (errors.json) of the first parley.Error in err's chain,
+// formatted with its arguments by lang's rules. A message the catalog does
+// not have comes back in English as the error wrote it, and anything that
+// is not a parley.Error, or an internal one, is "err.internal": its detail
+// is for the logs.
+func (c *Catalog) ErrorMessage(lang string, err error) string {
+	if err == nil {
+		return ""
+	}
+	if _, ok := c.msgs[lang]; !ok {
+		lang = Fallback
+	}
+	var pe *parley.Error
+	if !errors.As(err, &pe) || pe.Code == parley.EINTERNAL {
+		return c.T(lang, "err.internal")
+	}
+	key, args := pe.MessageKey()
+	m := c.Message(lang, key)
+	if m == nil {
+		return pe.Message
+	}
+	if len(args) == 0 && !m.plural {
+		return m.Text
+	}
+	return c.printers[lang].Sprintf(key, args...)
 }

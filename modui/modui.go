@@ -225,8 +225,8 @@ func setPageHeaders(w http.ResponseWriter) {
 }
 
 // errorMessage is the message shown for err in the page's language: the
-// service's safe message for validation errors, a translated one for the
-// common access and concurrency errors.
+// dashboard's own words for the common access and concurrency errors, the
+// catalog's translation of the service's safe message otherwise.
 func (ui *UI) errorMessage(lang string, err error) string {
 	t := func(k string, a ...any) string { return ui.cat.T(lang, k, a...) }
 	var pe *parley.Error
@@ -248,10 +248,8 @@ func (ui *UI) errorMessage(lang string, err error) string {
 			}
 		}
 		return t("err.conflict")
-	case parley.EINTERNAL:
-		return t("err.internal")
 	}
-	return parley.ErrorMessage(err)
+	return ui.cat.ErrorMessage(lang, err)
 }
 
 // fail answers with an error: JSON for the script, a page otherwise.

@@ -379,7 +379,11 @@ func (ui *UI) handleBulk(w http.ResponseWriter, r *http.Request, rq *request) {
 			ui.fail(w, r, rq, err)
 			return
 		}
-		httpx.WriteJSON(w, http.StatusOK, map[string]any{"decided": res.Decided, "failed": res.Failed, "selected": res.Selected, "counts": counts})
+		failed := make(map[string]string, len(res.Failed))
+		for id, err := range res.Failed {
+			failed[id] = ui.errorMessage(rq.lang, err)
+		}
+		httpx.WriteJSON(w, http.StatusOK, map[string]any{"decided": res.Decided, "failed": failed, "selected": res.Selected, "counts": counts})
 		return
 	}
 	http.Redirect(w, r, withDone(back(r, "/moderation/s/"+rq.site.ID), "bulk"), http.StatusSeeOther)

@@ -161,7 +161,7 @@ func (ui *UI) fail(w http.ResponseWriter, r *http.Request, err error) {
 		ui.log.ErrorContext(r.Context(), "reader page", "path", r.URL.Path, "err", err)
 		v.Message = v.Tr("reader.error")
 	default:
-		v.Message = parley.ErrorMessage(err)
+		v.Message = ui.cat.ErrorMessage(v.Lang, err)
 	}
 	ui.render(w, r, status, v)
 }

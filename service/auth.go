@@ -57,7 +57,7 @@ func (s *Service) CreateUser(ctx context.Context, email, name, password string) 
 	if err != nil {
 		return nil, err
 	}
-	name, err = cleanName(name, "a name")
+	name, err = cleanName(name)
 	if err != nil {
 		return nil, err
 	}
@@ -244,7 +244,7 @@ func (s *Service) requireAdmin(ctx context.Context, user *parley.User, siteID st
 // notFoundAs replaces the message of an ENOTFOUND error.
 func notFoundAs(err error, msg string) error {
 	if parley.IsCode(err, parley.ENOTFOUND) {
-		return parley.Errorf(parley.ENOTFOUND, "%s", msg)
+		return &parley.Error{Code: parley.ENOTFOUND, Message: msg}
 	}
 	return err
 }

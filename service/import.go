@@ -258,9 +258,9 @@ func (s *Service) runImport(ctx context.Context, st, rd parley.Store, o ImportOp
 	if err != nil {
 		var se *transfer.SyntaxError
 		if errors.As(err, &se) {
-			return nil, parley.WrapError(parley.EINVALID, se.Error(), err)
+			return nil, parley.WrapErrorf(parley.EINVALID, err, "The file is malformed: %v", se)
 		}
-		return nil, parley.WrapError(parley.EINVALID, "Cannot open the file: "+err.Error(), err)
+		return nil, parley.WrapErrorf(parley.EINVALID, err, "Cannot open the file: %v", err)
 	}
 	defer closeFn()
 	imp := &importer{s: s, st: st, rd: rd, o: o, site: site, settings: site.Settings.WithDefaults(),
@@ -335,7 +335,7 @@ func (s *Service) runImport(ctx context.Context, st, rd parley.Store, o ImportOp
 	}
 	if fatal != nil {
 		imp.rep.Fatal = fatal.Error()
-		return imp.rep, parley.WrapError(parley.EINVALID, "The file could not be read to its end: "+fatal.Error(), fatal)
+		return imp.rep, parley.WrapErrorf(parley.EINVALID, fatal, "The file could not be read to its end: %v", fatal)
 	}
 	return imp.rep, nil
 }

@@ -278,9 +278,8 @@ func (s *Service) RunNextImportJob(ctx context.Context) (bool, error) {
 	}
 	bg := context.WithoutCancel(ctx)
 	if j.Attempts > o.MaxAttempts {
-		msg := fmt.Sprintf("The import was interrupted %d times (the server stopped while it ran) and was given up. "+
-			"What it wrote is kept; start it again to import the rest (nothing is imported twice).", j.Attempts-1)
-		return true, s.endImportJob(bg, j, nil, parley.Errorf(parley.EUNAVAILABLE, "%s", msg))
+		return true, s.endImportJob(bg, j, nil, parley.Errorf(parley.EUNAVAILABLE, "The import was interrupted %d times (the server stopped while it ran) and was given up. "+
+			"What it wrote is kept; start it again to import the rest (nothing is imported twice).", j.Attempts-1))
 	}
 	if _, err := os.Stat(j.FilePath); err != nil {
 		return true, s.endImportJob(bg, j, nil, parley.Errorf(parley.EINVALID,

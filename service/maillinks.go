@@ -46,7 +46,7 @@ func (s *Service) linkRateLimit(ctx context.Context, clientKey, account string) 
 	} {
 		if err := s.rateLimit(ctx, l.key, l.rate, l.burst); err != nil {
 			if e, ok := err.(*parley.Error); ok && e.Code == parley.ERATELIMITED {
-				e.Message = "Too many email requests. Please wait a few minutes and try again."
+				return &parley.Error{Code: parley.ERATELIMITED, Message: "Too many email requests. Please wait a few minutes and try again.", RetryAfter: e.RetryAfter}
 			}
 			return err
 		}

@@ -126,8 +126,15 @@ func (s *Service) decideOn(ctx context.Context, actor *parley.User, siteID, id s
 // conflictError tells a moderator that someone else decided first.
 func conflictError(cur *parley.Comment) error {
 	msg := "Someone else changed this comment while you were looking at it."
-	if cur.ModeratedBy != "" && cur.Status != parley.StatusPending {
-		msg = "Another moderator already decided on this comment: it is now " + string(cur.Status) + "."
+	if cur.ModeratedBy != "" {
+		switch cur.Status {
+		case parley.StatusApproved:
+			msg = "Another moderator already decided on this comment: it is now approved."
+		case parley.StatusRejected:
+			msg = "Another moderator already decided on this comment: it is now rejected."
+		case parley.StatusSpam:
+			msg = "Another moderator already decided on this comment: it is now spam."
+		}
 	}
 	return &parley.Error{Code: parley.ECONFLICT, Message: msg, Fields: map[string]any{"status": cur.Status, "version": cur.Version}}
 }
@@ -178,9 +185,9 @@ func applyDecision(c *parley.Comment, d Decision, actorID string, now time.Time)
 
 // BulkResult reports a bulk decision.
 type BulkResult struct {
-	Decided  []string          `json:"decided"`
-	Failed   map[string]string `json:"failed"` // comment id -> error message
-	Selected int               `json:"selected"`
+	Decided  []string         `json:"decided"`
+	Failed   map[string]error `json:"-"` // comment id -> why it was not decided (a *parley.Error)
+	Selected int              `json:"selected"`
 }
 
 // maxBulk is the most comments one bulk action touches.
@@ -200,14 +207,14 @@ func (s *Service) DecideMany(ctx context.Context, actor *parley.User, siteID str
 	if err := validateDecision(&d); err != nil {
 		return nil, err
 	}
-	res := &BulkResult{Failed: map[string]string{}, Selected: len(ids), Decided: []string{}}
+	res := &BulkResult{Failed: map[string]error{}, Selected: len(ids), Decided: []string{}}
 	for _, id := range ids {
 		c, err := s.store.GetComment(ctx, id)
 		if err != nil || c.SiteID != siteID {
 			if err != nil && !parley.IsCode(err, parley.ENOTFOUND) {
 				return res, err
 			}
-			res.Failed[id] = "Comment not found."
+			res.Failed[id] = parley.Errorf(parley.ENOTFOUND, "Comment not found.")
 			continue
 		}
 		if _, err := s.Decide(ctx, actor, id, d); err != nil {
@@ -215,7 +222,7 @@ func (s *Service) DecideMany(ctx context.Context, actor *parley.User, siteID str
 			if code == parley.EINTERNAL || code == parley.EUNAUTHORIZED {
 				return res, err
 			}
-			res.Failed[id] = parley.ErrorMessage(err)
+			res.Failed[id] = err
 			continue
 		}
 		res.Decided = append(res.Decided, id)

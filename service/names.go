@@ -10,10 +10,10 @@ import (
 
 // cleanName cleans a display name (textnorm.CleanName) and checks its
 // length.
-func cleanName(raw, what string) (string, error) {
+func cleanName(raw string) (string, error) {
 	name := textnorm.CleanName(raw)
 	if name == "" || utf8.RuneCountInString(name) > MaxNameChars {
-		return "", parley.Errorf(parley.EINVALID, "Please give %s of 1 to %d characters.", what, MaxNameChars)
+		return "", parley.Errorf(parley.EINVALID, "Please give a name of 1 to %d characters.", MaxNameChars)
 	}
 	return name, nil
 }

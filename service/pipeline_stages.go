@@ -85,7 +85,7 @@ func (s *Service) identify(ctx context.Context, w *write) error {
 	if w.settings.GuestsDisallowed {
 		return parley.Errorf(parley.EUNAUTHORIZED, "Please log in to comment on this site.")
 	}
-	name, err := cleanName(in.GuestName, "a name")
+	name, err := cleanName(in.GuestName)
 	if err != nil {
 		return err
 	}

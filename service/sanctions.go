@@ -34,21 +34,19 @@ func hasSanction(list []*parley.Sanction, kind parley.SanctionKind) bool {
 // applies. The message carries the moderator's reason.
 func blockingSanction(list []*parley.Sanction, now time.Time) error {
 	for _, s := range list {
+		reason, until := strings.TrimSpace(s.Reason), s.Until.Format("2006-01-02 15:04 MST")
 		switch {
+		case s.Kind == parley.SanctionBan && reason == "":
+			return parley.Errorf(parley.ESANCTIONED, "You can no longer comment on this site, by a moderator's decision.")
 		case s.Kind == parley.SanctionBan:
-			return parley.Errorf(parley.ESANCTIONED, "You can no longer comment on this site. Reason: %s", reasonText(s.Reason))
+			return parley.Errorf(parley.ESANCTIONED, "You can no longer comment on this site. Reason: %s", reason)
+		case s.Kind == parley.SanctionSuspend && now.Before(s.Until) && reason == "":
+			return parley.Errorf(parley.ESANCTIONED, "You cannot comment until %s, by a moderator's decision.", until)
 		case s.Kind == parley.SanctionSuspend && now.Before(s.Until):
-			return parley.Errorf(parley.ESANCTIONED, "You cannot comment until %s. Reason: %s", s.Until.Format("2006-01-02 15:04 MST"), reasonText(s.Reason))
+			return parley.Errorf(parley.ESANCTIONED, "You cannot comment until %s. Reason: %s", until, reason)
 		}
 	}
 	return nil
-}
-
-func reasonText(r string) string {
-	if strings.TrimSpace(r) == "" {
-		return "a moderator's decision."
-	}
-	return r
 }
 
 // SanctionInput is a new sanction.

@@ -24,7 +24,7 @@ func (c *conn) insertNew(ctx context.Context, what, query string, args ...any) e
 		return translate(err, what)
 	}
 	if n == 0 {
-		return parley.Errorf(parley.ECONFLICT, "%s already exists.", what)
+		return parley.Errorf(parley.ECONFLICT, "%s already exists.", what).WithKey("This already exists.")
 	}
 	return nil
 }
@@ -39,7 +39,7 @@ func mustAffect(res sql.Result, err error, what string) error {
 		return translate(err, what)
 	}
 	if n == 0 {
-		return parley.Errorf(parley.ENOTFOUND, "%s not found.", what)
+		return parley.Errorf(parley.ENOTFOUND, "%s not found.", what).WithKey("Not found.")
 	}
 	return nil
 }

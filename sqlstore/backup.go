@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"net/url"
 	"os"
 	"strings"
@@ -58,7 +57,7 @@ func VerifyBackup(ctx context.Context, path string) (BackupSummary, error) {
 	sum := BackupSummary{Path: path, Rows: map[string]int{}, Comments: map[string]int{}}
 	st, err := os.Stat(path)
 	if err != nil {
-		return sum, parley.WrapError(parley.EINVALID, "Cannot read "+path+".", err)
+		return sum, parley.WrapErrorf(parley.EINVALID, err, "Cannot read %s.", path)
 	}
 	sum.Bytes = st.Size()
 	v := url.Values{}
@@ -66,17 +65,17 @@ func VerifyBackup(ctx context.Context, path string) (BackupSummary, error) {
 	v.Add("_pragma", "query_only(1)")
 	sdb, err := sql.Open("sqlite", "file:"+path+"?"+v.Encode())
 	if err != nil {
-		return sum, parley.WrapError(parley.EINVALID, "Cannot open "+path+".", err)
+		return sum, parley.WrapErrorf(parley.EINVALID, err, "Cannot open %s.", path)
 	}
 	defer sdb.Close()
 	if err := sdb.QueryRowContext(ctx, `PRAGMA integrity_check`).Scan(&sum.Integrity); err != nil {
-		return sum, parley.WrapError(parley.EINVALID, path+" is not a SQLite database.", err)
+		return sum, parley.WrapErrorf(parley.EINVALID, err, "%s is not a SQLite database.", path)
 	}
 	if sum.Integrity != "ok" {
 		return sum, parley.Errorf(parley.EINVALID, "%s failed the integrity check: %s", path, sum.Integrity)
 	}
 	if err := sdb.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&sum.SchemaVersion); err != nil {
-		return sum, parley.WrapError(parley.EINVALID, path+" is not a Parley database.", err)
+		return sum, parley.WrapErrorf(parley.EINVALID, err, "%s is not a Parley database.", path)
 	}
 	for _, t := range summaryTables {
 		var n int
@@ -84,7 +83,7 @@ func VerifyBackup(ctx context.Context, path string) (BackupSummary, error) {
 			if t == "import_keys" && sum.SchemaVersion < 3 {
 				continue
 			}
-			return sum, parley.WrapError(parley.EINVALID, fmt.Sprintf("%s has no %s table.", path, t), err)
+			return sum, parley.WrapErrorf(parley.EINVALID, err, "%s has no %s table.", path, t)
 		}
 		sum.Rows[t] = n
 	}

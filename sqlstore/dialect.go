@@ -144,7 +144,7 @@ func translate(err error, what string) error {
 		return err
 	}
 	if errors.Is(err, sql.ErrNoRows) {
-		return parley.WrapError(parley.ENOTFOUND, what+" not found.", err)
+		return parley.WrapError(parley.ENOTFOUND, what+" not found.", err).WithKey("Not found.")
 	}
 	if retryable(err) {
 		// Outside InTx (which retries these), a transient failure that
@@ -158,18 +158,18 @@ func translate(err error, what string) error {
 	if errors.As(err, &se) {
 		switch se.Code() {
 		case sqliteConstraintUnique, sqliteConstraintPK:
-			return parley.WrapError(parley.ECONFLICT, what+" already exists.", err)
+			return parley.WrapError(parley.ECONFLICT, what+" already exists.", err).WithKey("This already exists.")
 		case sqliteConstraintFK:
-			return parley.WrapError(parley.ENOTFOUND, "A record that "+lowerFirst(what)+" refers to was not found.", err)
+			return parley.WrapError(parley.ENOTFOUND, "A record that "+lowerFirst(what)+" refers to was not found.", err).WithKey("A record that this refers to was not found.")
 		}
 	}
 	var pg *pgconn.PgError
 	if errors.As(err, &pg) {
 		switch pg.Code {
 		case "23505":
-			return parley.WrapError(parley.ECONFLICT, what+" already exists.", err)
+			return parley.WrapError(parley.ECONFLICT, what+" already exists.", err).WithKey("This already exists.")
 		case "23503":
-			return parley.WrapError(parley.ENOTFOUND, "A record that "+lowerFirst(what)+" refers to was not found.", err)
+			return parley.WrapError(parley.ENOTFOUND, "A record that "+lowerFirst(what)+" refers to was not found.", err).WithKey("A record that this refers to was not found.")
 		}
 	}
 	return parley.WrapError(parley.EINTERNAL, "Internal error.", err)

@@ -78,8 +78,10 @@ var (
 )
 
 // refuse is the one refusal shape: 401 with a machine-readable reason.
-func refuse(reason, msg string, cause error) error {
-	return &parley.Error{Code: parley.EUNAUTHORIZED, Message: msg, Fields: map[string]any{"reason": reason}, Err: cause}
+func refuse(reason string, cause error, format string, args ...any) error {
+	e := parley.WrapErrorf(parley.EUNAUTHORIZED, cause, format, args...)
+	e.Fields = map[string]any{"reason": reason}
+	return e
 }
 
 // VerifySSO implements parley.SSOVerifier.
@@ -94,37 +96,37 @@ func (v *Verifier) VerifySSO(ctx context.Context, cfg parley.SSOConfig, siteID, 
 	switch {
 	case err == nil:
 	case errors.Is(err, errAlgorithm):
-		return nil, refuse("algorithm", "The sign-in token's algorithm is not allowed for this site (unsigned tokens never are).", err)
+		return nil, refuse("algorithm", err, "The sign-in token's algorithm is not allowed for this site (unsigned tokens never are).")
 	case errors.Is(err, errUnknownKey):
-		return nil, refuse("signature", "The sign-in token was signed with a key this site does not know.", err)
+		return nil, refuse("signature", err, "The sign-in token was signed with a key this site does not know.")
 	case errors.Is(err, errKeyFetch):
-		return nil, refuse("key_unavailable", "The site's signing keys could not be fetched; try again later.", err)
+		return nil, refuse("key_unavailable", err, "The site's signing keys could not be fetched; try again later.")
 	case errors.Is(err, jwt.ErrTokenMalformed):
-		return nil, refuse("malformed", "The sign-in token is not a well-formed JWT.", err)
+		return nil, refuse("malformed", err, "The sign-in token is not a well-formed JWT.")
 	case errors.Is(err, jwt.ErrTokenSignatureInvalid):
-		return nil, refuse("signature", "The sign-in token's signature is wrong: it was not signed with this site's key.", err)
+		return nil, refuse("signature", err, "The sign-in token's signature is wrong: it was not signed with this site's key.")
 	case errors.Is(err, jwt.ErrTokenExpired):
-		return nil, refuse("expired", "The sign-in token has expired; the site must issue a new one.", err)
+		return nil, refuse("expired", err, "The sign-in token has expired; the site must issue a new one.")
 	case errors.Is(err, jwt.ErrTokenInvalidAudience), errors.Is(err, jwt.ErrTokenRequiredClaimMissing) && c.Audience == nil:
-		return nil, refuse("audience", fmt.Sprintf("The sign-in token is for another site (its aud must be %q).", siteID), err)
+		return nil, refuse("audience", err, "The sign-in token is for another site (its aud must be %q).", siteID)
 	case errors.Is(err, jwt.ErrTokenNotValidYet), errors.Is(err, jwt.ErrTokenUsedBeforeIssued):
-		return nil, refuse("not_yet_valid", "The sign-in token is not valid yet (check the signer's clock).", err)
+		return nil, refuse("not_yet_valid", err, "The sign-in token is not valid yet (check the signer's clock).")
 	case errors.Is(err, jwt.ErrTokenRequiredClaimMissing):
-		return nil, refuse("claims", "The sign-in token has no exp claim.", err)
+		return nil, refuse("claims", err, "The sign-in token has no exp claim.")
 	default:
-		return nil, refuse("invalid", "The sign-in token is not valid.", err)
+		return nil, refuse("invalid", err, "The sign-in token is not valid.")
 	}
 	switch {
 	case c.ExpiresAt.Time.Sub(now) > MaxLifetime:
-		return nil, refuse("lifetime", fmt.Sprintf("The sign-in token lives too long: exp may be at most %s ahead.", MaxLifetime), nil)
+		return nil, refuse("lifetime", nil, "The sign-in token lives too long: exp may be at most %s ahead.", MaxLifetime)
 	case c.Subject == "" || len(c.Subject) > 255:
-		return nil, refuse("claims", "The sign-in token needs sub: the user's stable ID on the site (1 to 255 bytes).", nil)
+		return nil, refuse("claims", nil, "The sign-in token needs sub: the user's stable ID on the site (1 to 255 bytes).")
 	case c.ID == "" || len(c.ID) > 255:
-		return nil, refuse("claims", "The sign-in token needs jti: a unique ID, so that it can be used once.", nil)
+		return nil, refuse("claims", nil, "The sign-in token needs jti: a unique ID, so that it can be used once.")
 	}
 	role := parley.Role(c.Role)
 	if role != "" && !role.Valid() {
-		return nil, refuse("claims", "The sign-in token's role must be author, moderator, admin or absent.", nil)
+		return nil, refuse("claims", nil, "The sign-in token's role must be author, moderator, admin or absent.")
 	}
 	return &parley.SSOClaims{TokenID: c.ID, Subject: c.Subject, Name: c.Name, Email: c.Email, Role: role, ExpiresAt: c.ExpiresAt.Time}, nil
 }

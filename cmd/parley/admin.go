@@ -41,7 +41,7 @@ func runSiteAdd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	name := fs.String("name", "", "site name, shown to readers and moderators")
 	var origins stringList
 	fs.Var(&origins, "origin", "the news site's origin, e.g. https://news.example (repeatable); used for CORS")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(ctx, fs, args); err != nil {
 		return err
 	}
 	svc, done, err := adminService(ctx, &dbf)
@@ -51,7 +51,7 @@ func runSiteAdd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	defer done()
 	site, err := svc.CreateSite(ctx, *id, *name, origins)
 	if err != nil {
-		return cliError(err)
+		return err
 	}
 	fmt.Fprintln(stdout, tr(ctx, "cli.site.added", site.ID, site.Name, strings.Join(site.Origins, ", ")))
 	return nil
@@ -67,7 +67,7 @@ func runUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	role := fs.String("role", "", "admin, moderator or author")
 	siteID := fs.String("site", "", "the site the role applies to")
 	pwStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(ctx, fs, args); err != nil {
 		return err
 	}
 	if !*pwStdin {
@@ -91,14 +91,14 @@ func runUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		return errorf(ctx, "cli.err.role")
 	}
 	if _, err := svc.Site(ctx, *siteID); err != nil {
-		return cliError(err)
+		return err
 	}
 	u, err := svc.CreateUser(ctx, *email, *name, password)
 	if err != nil && !parley.IsCode(err, parley.ECONFLICT) {
-		return cliError(err)
+		return err
 	}
 	if err := svc.SetRole(ctx, *siteID, *email, r); err != nil {
-		return cliError(err)
+		return err
 	}
 	if u == nil {
 		fmt.Fprintln(stdout, tr(ctx, "cli.user.existed", *email, *siteID, r))
@@ -117,7 +117,7 @@ func runUserResetPassword(ctx context.Context, args []string, stdin io.Reader, s
 	dbf.register(fs)
 	email := fs.String("email", "", "the user's email (their login)")
 	pwStdin := fs.Bool("password-stdin", false, "read the new password from the first line of standard input (default: generate one and print it)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(ctx, fs, args); err != nil {
 		return err
 	}
 	if *email == "" {
@@ -138,7 +138,7 @@ func runUserResetPassword(ctx context.Context, args []string, stdin io.Reader, s
 	defer done()
 	u, err := svc.SetPassword(ctx, *email, password)
 	if err != nil {
-		return cliError(err)
+		return err
 	}
 	if *pwStdin {
 		fmt.Fprintln(stdout, tr(ctx, "cli.user.password_changed", u.Email))
@@ -154,7 +154,7 @@ func runTokenCreate(ctx context.Context, args []string, stdout, stderr io.Writer
 	var dbf dbFlags
 	dbf.register(fs)
 	email := fs.String("email", "", "the user the token acts as")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(ctx, fs, args); err != nil {
 		return err
 	}
 	svc, done, err := adminService(ctx, &dbf)
@@ -164,17 +164,9 @@ func runTokenCreate(ctx context.Context, args []string, stdout, stderr io.Writer
 	defer done()
 	tok, err := svc.CreateToken(ctx, *email)
 	if err != nil {
-		return cliError(err)
+		return err
 	}
 	fmt.Fprintln(stderr, tr(ctx, "cli.token.created"))
 	fmt.Fprintln(stdout, tok)
 	return nil
-}
-
-// cliError turns an application error into its safe message for the terminal.
-func cliError(err error) error {
-	if c := parley.ErrorCode(err); c != parley.EINTERNAL {
-		return fmt.Errorf("%s", parley.ErrorMessage(err))
-	}
-	return err
 }

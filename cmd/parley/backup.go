@@ -43,7 +43,7 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	var dbf dbFlags
 	dbf.register(fs)
 	force := fs.Bool("force", false, "replace an existing database (it is kept as parley.db.replaced-TIME)")
-	if err := fs.Parse(reorder(args)); err != nil {
+	if err := parseFlags(ctx, fs, reorder(args)); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
@@ -56,7 +56,7 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	// Verify first: a bad backup never touches the data directory.
 	sum, err := sqlstore.VerifyBackup(ctx, src)
 	if err != nil {
-		return cliError(err)
+		return err
 	}
 	latest, err := sqlstore.LatestSchemaVersion()
 	if err != nil {
@@ -84,7 +84,7 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	if _, err := sqlstore.VerifyBackup(ctx, tmp); err != nil {
 		os.Remove(tmp)
-		return cliError(err)
+		return err
 	}
 	if _, err := os.Stat(target); err == nil {
 		// Checkpoint the old database's WAL into it, then keep it.

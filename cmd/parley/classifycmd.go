@@ -45,7 +45,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	language := fs.String("language", "", "score only rows whose lang column is this (en, ru, tr, az, hy, hy-Latn)")
 	other := fs.String("other", "", "with --simulate-moderation, comma-separated CSV files of another site's comments, scored through this site's adapter")
 	split := fs.String("split", "", "score only the rows of this split of `parley train` (train, tune or dev) or half of `parley tune-thresholds` (tune-half, held-out); default every row")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(ctx, fs, args); err != nil {
 		return err
 	}
 	if *data == "" {
@@ -64,7 +64,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	m, err := loadModel(*modelPath)
 	if err != nil {
-		return cliError(err)
+		return err
 	}
 	if *simulate {
 		var others []classify.Row
@@ -77,7 +77,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		for i := 0; i < max(1, *repeats); i++ {
 			points, err := classify.SimulateModeration(ctx, m, rows, others, *seed+uint64(i))
 			if err != nil {
-				return cliError(err)
+				return err
 			}
 			runs = append(runs, points)
 		}
@@ -101,7 +101,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	rep, err := classify.Evaluate(ctx, m, rows)
 	if err != nil {
-		return cliError(err)
+		return err
 	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
@@ -139,7 +139,7 @@ func readRows(names string, keep func(classify.Row) bool) ([]classify.Row, error
 		rs, err := classify.ReadCSV(f)
 		f.Close()
 		if err != nil {
-			return nil, cliError(err)
+			return nil, err
 		}
 		for _, r := range rs {
 			if keep(r) {
@@ -207,7 +207,7 @@ func runClassify(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	fs.SetOutput(stderr)
 	modelPath := fs.String("model", "", "model file (default: the embedded model)")
 	asJSON := fs.Bool("json", false, "print the verdict as JSON")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(ctx, fs, args); err != nil {
 		return err
 	}
 	text := strings.Join(fs.Args(), " ")
@@ -223,11 +223,11 @@ func runClassify(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	}
 	m, err := loadModel(*modelPath)
 	if err != nil {
-		return cliError(err)
+		return err
 	}
 	v, err := m.Classify(ctx, text)
 	if err != nil {
-		return cliError(err)
+		return err
 	}
 	if *asJSON {
 		type span struct {
@@ -274,7 +274,7 @@ func runTuneThresholds(ctx context.Context, args []string, stdout, stderr io.Wri
 	everyday := fs.String("everyday", "", "comma-separated CSV files of everyday comments (e.g. offenseval-tr.train.csv); the rows of their tune split (parley train's) count too, a row not toxic as a negative for every reason but spam")
 	precision := fs.Float64("precision", 0.9, "the least precision a threshold must have on the tune half")
 	out := fs.String("out", "", "where to write the model")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(ctx, fs, args); err != nil {
 		return err
 	}
 	if *data == "" || *out == "" {
@@ -293,11 +293,11 @@ func runTuneThresholds(ctx context.Context, args []string, stdout, stderr io.Wri
 	}
 	m, err := loadModel(*modelPath)
 	if err != nil {
-		return cliError(err)
+		return err
 	}
 	set, err := m.TuneMeasuredThresholds(ctx, rows, *precision)
 	if err != nil {
-		return cliError(err)
+		return err
 	}
 	langs := make([]string, 0, len(set))
 	for l := range set {

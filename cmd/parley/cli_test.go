@@ -186,8 +186,11 @@ func TestTrainCommandWithEmbeddings(t *testing.T) {
 		t.Fatalf("eval with the trained model: %v\n%s", err, out)
 	}
 
+	// A bad split is the command line's own refusal, in its language.
+	if _, _, err := runCLI(t, "", "train", "--data", data, "--out", model, "--eval-split", "test"); err == nil || err.Error() != tr(context.Background(), "cli.err.eval_split") {
+		t.Errorf("bad split: err = %v", err)
+	}
 	for name, args := range map[string][]string{
-		"bad split":          {"train", "--data", data, "--out", model, "--eval-split", "test"},
 		"missing embeddings": {"train", "--data", data, "--out", model, "--embeddings", filepath.Join(dir, "nope.txt")},
 		"bad embeddings":     {"train", "--data", data, "--out", model, "--embeddings", data},
 	} {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/parley-comments/parley"
 	"github.com/parley-comments/parley/i18n"
 )
 
@@ -126,4 +127,19 @@ func errorf(ctx context.Context, key string, args ...any) error {
 		}
 	}
 	return e
+}
+
+// localizeError is what the terminal shows for err: an application error's
+// safe message in the command's language (the catalog's errors.json), in
+// place of its English text and internal cause. Errors already in the
+// command's language (errorf), internal errors (whose detail is what an
+// operator needs) and others pass through.
+func localizeError(ctx context.Context, err error) error {
+	var ce *cliErr
+	var pe *parley.Error
+	if err == nil || errors.As(err, &ce) || !errors.As(err, &pe) || pe.Code == parley.EINTERNAL {
+		return err
+	}
+	m := msgs(ctx)
+	return &cliErr{msg: m.cat.ErrorMessage(m.lang, err), wrap: err}
 }

@@ -53,6 +53,12 @@ func TestCLISpeaksEveryLanguage(t *testing.T) {
 				out != translated("cli.site.added", "gazette", "The Gazette", "https://gazette.example")+"\n" {
 				t.Fatalf("site add: %q %v", out, err)
 			}
+			// The service's refusal, in the command's language.
+			dup := parley.Errorf(parley.ECONFLICT, "A site with ID %q already exists.", "gazette")
+			if _, _, err := cli("", "site", "add", "--data", data, "--id", "gazette", "--name", "Again", "--origin", "https://x.example"); err == nil ||
+				err.Error() != cat.ErrorMessage(lang, dup) || (lang != "en" && err.Error() == dup.Message) {
+				t.Fatalf("site add of an existing ID: %v", err)
+			}
 			if _, _, err := cli("", "user", "add", "--data", data, "--email", "ed@gazette.example", "--name", "Ed", "--role", "admin", "--site", "gazette"); err == nil || err.Error() != translated("cli.err.password_stdin") {
 				t.Fatalf("user add without --password-stdin: %v", err)
 			}

@@ -81,7 +81,7 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.SetOutput(stderr)
 	var dbf dbFlags
 	dbf.register(fs)
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(ctx, fs, args); err != nil {
 		return err
 	}
 	db, err := dbf.open(ctx, true)
@@ -102,7 +102,7 @@ func runMigrateDB(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs.SetOutput(stderr)
 	from := fs.String("from", "", "source: a SQLite data directory, a SQLite file, or a postgres:// URL")
 	to := fs.String("to", "", "destination postgres:// URL")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(ctx, fs, args); err != nil {
 		return err
 	}
 	if *from == "" || *to == "" {

@@ -77,7 +77,7 @@ Run "parley <command> -h" for a command's flags.`
 // run dispatches a command. It is main without the process: tests call it.
 // --lang (anywhere before "--") or the environment (cliLang) picks the
 // language of what it prints for people.
-func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) (err error) {
 	langFlag, args, err := takeLangFlag(args)
 	if err != nil {
 		return err
@@ -91,6 +91,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return err
 	}
 	ctx = withMessages(ctx, &messages{cat: cat, lang: lang})
+	defer func() { err = localizeError(ctx, err) }()
 	usage := tr(ctx, "cli.usage")
 	if len(args) == 0 {
 		fmt.Fprintln(stderr, usage)

@@ -155,7 +155,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if cfg.ipRetention, err = parseRetention(ctx, envOr("PARLEY_IP_RETENTION", "90d")); err != nil {
 		return errorf(ctx, "cli.err.flag", "PARLEY_IP_RETENTION", err)
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(ctx, fs, args); err != nil {
 		return err
 	}
 	if err := cfg.validate(ctx); err != nil {

@@ -34,7 +34,7 @@ func runSiteAuth(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	var scopes stringList
 	fs.Var(&scopes, "oidc-scope", "an extra scope to request (repeatable; default email and profile)")
 	oidcOff := fs.Bool("oidc-off", false, "turn OIDC off")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(ctx, fs, args); err != nil {
 		return err
 	}
 	if *siteID == "" {
@@ -47,7 +47,7 @@ func runSiteAuth(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	defer done()
 	a, err := svc.SiteAuth(ctx, nil, *siteID)
 	if err != nil {
-		return cliError(err)
+		return err
 	}
 	changed := false
 	in := bufio.NewReader(stdin)
@@ -108,7 +108,7 @@ func runSiteAuth(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	}
 	if changed {
 		if err := svc.SetSiteAuth(ctx, nil, a); err != nil {
-			return cliError(err)
+			return err
 		}
 	}
 	// Show the configuration with secrets withheld.

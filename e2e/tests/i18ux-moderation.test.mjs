@@ -178,3 +178,16 @@ test("the dashboard in Turkish and Armenian names languages in the moderator's l
   assert.deepEqual(problems, []);
   await ctx.close();
 });
+
+test("a refusal from the service reaches an Armenian moderator in Armenian", async () => {
+  const { ctx, page, problems } = await signIn(browser, srv, "mod1@example.com", "/moderation/s/demo/sanctions?lang=hy");
+  await page.locator("input[name=author_key]").fill("e:someone@example.org");
+  await page.locator("input[name=kind][value=suspend]").check();
+  await page.locator("input[name=until]").fill("2001-01-01");
+  await page.locator("form[action$='/sanctions'] button[type=submit]").click();
+  await page.locator("#page-error").waitFor();
+  assert.equal(await page.locator("#page-error").innerText(), "Ժամանակավոր արգելափակման համար անհրաժեշտ է ապագայում ավարտի ամսաթիվ։");
+  await page.screenshot({ path: join(outputDir, "error-hy.png") });
+  assert.deepEqual(problems, []);
+  await ctx.close();
+});

@@ -134,3 +134,19 @@ test("the widget remembers the guest's email; the header counts the reader's own
   await page.locator("#parley-comments").screenshot({ path: join(outputDir, "widget-own-pending-hy.png") });
   await ctx.close();
 });
+
+test("the server's refusal comes back in the language the reader chose", async () => {
+  const slug = story();
+  const ctx = await newReader(browser, srv, pages, { viewport: { width: 760, height: 900 } });
+  const page = await openArticle(ctx, srv, slug);
+  await page.locator("#parley-comments select.lang").selectOption("hy");
+  await until(async () => (await text(page, "h2")) === "Մեկնաբանություններ", "the Armenian heading");
+  const form = mainForm(page);
+  await fillComment(form, { name: "Անի", email: "ani@example.com", body: "<b></b><i></i>" });
+  await form.locator("button[type=submit]").click();
+  // The widget's own frame and the server's message, both in Armenian.
+  const want = "Չհաջողվեց ուղարկել մեկնաբանությունը՝ Այս մեկնաբանությունից ոչինչ չի երևա. HTML պիտակներն արգելված են։ Խնդրում ենք գրել պարզ տեքստով կամ Markdown-ով։";
+  await until(async () => (await form.locator(".status").textContent()) === want, "the Armenian refusal");
+  await page.locator("#parley-comments").screenshot({ path: join(outputDir, "widget-error-hy.png") });
+  await ctx.close();
+});

@@ -47,6 +47,12 @@ export interface Credentials {
 }
 
 export class Api {
+  /**
+   * The reader's language (the widget's), sent as Accept-Language so that
+   * the server's error messages come back in it; "" leaves the browser's.
+   */
+  lang = "";
+
   constructor(
     private base: string,
     private creds: Credentials,
@@ -55,6 +61,7 @@ export class Api {
 
   async request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
     const h: Record<string, string> = { Accept: "application/json", ...headers };
+    if (this.lang) h["Accept-Language"] = this.lang;
     if (body !== undefined) h["Content-Type"] = "application/json";
     const g = this.creds.guestToken();
     if (g) h["X-Parley-Guest-Token"] = g;

@@ -479,6 +479,7 @@ export class Widget {
   }
 
   private applyLocale(): void {
+    this.api.lang = this.t.lang;
     this.box.setAttribute("lang", this.t.lang);
     this.box.setAttribute("dir", this.t.dir);
     let f: (d: Date) => string = (d) => d.toISOString();

@@ -47,6 +47,18 @@ test("sends auth headers, idempotency key and JSON body", async () => {
   }
 });
 
+test("asks for the server's messages in the widget's language", async () => {
+  const s = await serve(() => ({ status: 422, body: { error: { code: "invalid", message: "Մեկնաբանությունը դատարկ է։" } } }));
+  try {
+    const api = new Api(s.base, { guestToken: () => "", bearer: () => "" });
+    api.lang = "hy";
+    await assert.rejects(api.post({ site: "demo", body: "" }, "key-1"), (e: ApiError) => e.message === "Մեկնաբանությունը դատարկ է։");
+    assert.equal(s.seen[0].headers["accept-language"], "hy");
+  } finally {
+    await s.close();
+  }
+});
+
 test("thread query carries site, story, sort, cursor and locale; no auth headers when signed out", async () => {
   const s = await serve(() => ({ status: 200, body: { comments: [], next_cursor: "", count: 0, story: null, site: {}, viewer: null } }));
   try {

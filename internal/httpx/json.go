@@ -108,7 +108,7 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	if err := json.Unmarshal(body, v); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
-			return parley.WrapError(parley.EINVALID, "Field "+strconv.Quote(te.Field)+" has the wrong type.", err)
+			return parley.WrapErrorf(parley.EINVALID, err, "Field %q has the wrong type.", te.Field)
 		}
 		return parley.WrapError(parley.EMALFORMED, "The request body is not valid JSON.", err)
 	}

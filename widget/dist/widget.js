@@ -1,1 +1,1 @@
-/* Parley comments loader */(function(){var c=document.currentScript;if(!c||window.Parley)return;var s=document.createElement("script");s.src=new URL("widget/widget.930b3690b93b.js",c.src).href;s.async=true;(document.head||document.documentElement).appendChild(s)})();
+/* Parley comments loader */(function(){var c=document.currentScript;if(!c||window.Parley)return;var s=document.createElement("script");s.src=new URL("widget/widget.75ae0ddda168.js",c.src).href;s.async=true;(document.head||document.documentElement).appendChild(s)})();
