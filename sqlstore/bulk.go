@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -16,10 +17,14 @@ import (
 // before the commit and are read back.
 const bulkCacheKiB = 32 << 10
 
-// bulkCheckpointPages is the WAL size (in pages, 40 MB) at which a bulk
-// commit checkpoints: index pages that every batch touches are then copied
-// to the database once per several batches rather than once per batch.
-const bulkCheckpointPages = 10000
+// bulkCheckpointEvery is how often the checkpointer of a bulk writer copies
+// the WAL's new pages into the database (a passive checkpoint, beside the
+// writer), and bulkRestartPages the WAL size (in pages, 200 MB) at which it
+// makes the next transaction start the WAL again from its beginning.
+const (
+	bulkCheckpointEvery = 100 * time.Millisecond
+	bulkRestartPages    = 50000
+)
 
 // OpenBulk returns a store for large writes (an import's batches of
 // thousands of rows) and a function that releases it. On PostgreSQL it is
@@ -29,21 +34,85 @@ const bulkCheckpointPages = 10000
 // writers wait on SQLite's lock (busy_timeout) while a bulk transaction
 // commits. The cache is released with the connection, so idle pooled
 // connections never keep it.
+//
+// The bulk connection's commits do not checkpoint: a checkpointer on a
+// connection of its own copies the WAL into the database while the writer
+// goes on (on the other core), so a batch's commit is only its WAL write
+// and fsync. Each commit is durable when it returns, as with every other
+// write (synchronous=FULL); the checkpoint only moves pages from the WAL to
+// the database file. The WAL stays under about bulkRestartPages: past it,
+// the checkpointer waits for the writer's transaction to end, finishes
+// the checkpoint and the next transaction writes the WAL from its start.
+// Release stops the checkpointer after a last full checkpoint, which
+// truncates the WAL.
 func (db *DB) OpenBulk(ctx context.Context) (parley.Store, func() error, error) {
+	return db.openBulk(ctx, bulkRestartPages)
+}
+
+// openBulk is OpenBulk with the WAL size (in pages) at which the
+// checkpointer restarts it.
+func (db *DB) openBulk(ctx context.Context, restartPages int) (parley.Store, func() error, error) {
 	path := strings.TrimPrefix(db.dsn, "sqlite:")
 	if db.d.pg() || path == ":memory:" { // a second connection would see another in-memory database
 		return db, func() error { return nil }, nil
 	}
-	sdb, err := sql.Open("sqlite", sqliteDSN(path)+fmt.Sprintf("&_pragma=cache_size(-%d)&_pragma=wal_autocheckpoint(%d)", bulkCacheKiB, bulkCheckpointPages))
+	open := func(pragmas string) (*sql.DB, error) {
+		sdb, err := sql.Open("sqlite", sqliteDSN(path)+pragmas)
+		if err != nil {
+			return nil, parley.WrapError(parley.EINTERNAL, "Cannot open the database.", err)
+		}
+		sdb.SetMaxOpenConns(1)
+		sdb.SetMaxIdleConns(1)
+		if err := sdb.PingContext(ctx); err != nil {
+			sdb.Close()
+			return nil, translate(err, "Database")
+		}
+		return sdb, nil
+	}
+	sdb, err := open(fmt.Sprintf("&_pragma=cache_size(-%d)&_pragma=wal_autocheckpoint(0)", bulkCacheKiB))
 	if err != nil {
-		return nil, nil, parley.WrapError(parley.EINTERNAL, "Cannot open the database.", err)
+		return nil, nil, err
 	}
-	sdb.SetMaxOpenConns(1)
-	sdb.SetMaxIdleConns(1)
-	if err := sdb.PingContext(ctx); err != nil {
+	cdb, err := open("")
+	if err != nil {
 		sdb.Close()
-		return nil, nil, translate(err, "Database")
+		return nil, nil, err
 	}
+	stop, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		checkpointLoop(cdb, restartPages, stop)
+	}()
 	b := &DB{conn: &conn{d: db.d, db: sdb, sleep: time.Sleep, clock: db.clock}, sqlDB: sdb, dsn: db.dsn}
-	return b, sdb.Close, nil
+	release := func() error {
+		close(stop)
+		<-done
+		_, err := cdb.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
+		return errors.Join(translate(err, "Checkpoint"), cdb.Close(), sdb.Close())
+	}
+	return b, release, nil
+}
+
+// checkpointLoop checkpoints the WAL through cdb every bulkCheckpointEvery
+// until stop is closed, and restarts it past restartPages. A failed
+// checkpoint is retried at the next tick: the WAL then only grows, and
+// SQLite still reads it correctly.
+func checkpointLoop(cdb *sql.DB, restartPages int, stop <-chan struct{}) {
+	t := time.NewTicker(bulkCheckpointEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+		}
+		var busy, frames, copied int
+		if err := cdb.QueryRow(`PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &frames, &copied); err != nil || frames < restartPages {
+			continue
+		}
+		// RESTART waits (busy_timeout) for the writer's transaction to
+		// end, copies what is left and makes the next writer start the
+		// WAL from its beginning.
+		_, _ = cdb.Exec(`PRAGMA wal_checkpoint(RESTART)`)
+	}
 }
