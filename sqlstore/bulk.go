@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/parley-comments/parley"
@@ -41,8 +42,10 @@ const (
 // and fsync. Each commit is durable when it returns, as with every other
 // write (synchronous=FULL); the checkpoint only moves pages from the WAL to
 // the database file. The WAL stays under about bulkRestartPages: past it,
-// the checkpointer waits for the writer's transaction to end, finishes
-// the checkpoint and the next transaction writes the WAL from its start.
+// the checkpointer holds the writer's next transaction back (the writer
+// would otherwise take SQLite's lock again at once, and the checkpointer
+// never get it), waits for the current one to end, finishes the
+// checkpoint, and the next transaction writes the WAL from its start.
 // Release stops the checkpointer after a last full checkpoint, which
 // truncates the WAL.
 func (db *DB) OpenBulk(ctx context.Context) (parley.Store, func() error, error) {
@@ -79,11 +82,12 @@ func (db *DB) openBulk(ctx context.Context, restartPages int) (parley.Store, fun
 		return nil, nil, err
 	}
 	stop, done := make(chan struct{}), make(chan struct{})
+	gate := new(sync.RWMutex)
 	go func() {
 		defer close(done)
-		checkpointLoop(cdb, restartPages, stop)
+		checkpointLoop(cdb, restartPages, gate, stop)
 	}()
-	b := &DB{conn: &conn{d: db.d, db: sdb, sleep: time.Sleep, clock: db.clock}, sqlDB: sdb, dsn: db.dsn}
+	b := &bulkStore{Store: &DB{conn: &conn{d: db.d, db: sdb, sleep: time.Sleep, clock: db.clock}, sqlDB: sdb, dsn: db.dsn}, gate: gate}
 	release := func() error {
 		close(stop)
 		<-done
@@ -93,11 +97,27 @@ func (db *DB) openBulk(ctx context.Context, restartPages int) (parley.Store, fun
 	return b, release, nil
 }
 
+// bulkStore is the bulk connection's store: its transactions and the
+// checkpointer's WAL restarts take turns.
+type bulkStore struct {
+	parley.Store
+	gate *sync.RWMutex
+}
+
+// InTx runs fn in a transaction, read-holding gate: a restart waits for it
+// to end, and the next one waits for the restart (a pending Lock holds new
+// RLocks back).
+func (b *bulkStore) InTx(ctx context.Context, fn func(tx parley.Store) error) error {
+	b.gate.RLock()
+	defer b.gate.RUnlock()
+	return b.Store.InTx(ctx, fn)
+}
+
 // checkpointLoop checkpoints the WAL through cdb every bulkCheckpointEvery
-// until stop is closed, and restarts it past restartPages. A failed
-// checkpoint is retried at the next tick: the WAL then only grows, and
-// SQLite still reads it correctly.
-func checkpointLoop(cdb *sql.DB, restartPages int, stop <-chan struct{}) {
+// until stop is closed, and restarts it past restartPages, holding gate so
+// that the bulk writer lets it. A failed checkpoint is retried at the next
+// tick: the WAL then only grows, and SQLite still reads it correctly.
+func checkpointLoop(cdb *sql.DB, restartPages int, gate *sync.RWMutex, stop <-chan struct{}) {
 	t := time.NewTicker(bulkCheckpointEvery)
 	defer t.Stop()
 	for {
@@ -110,9 +130,10 @@ func checkpointLoop(cdb *sql.DB, restartPages int, stop <-chan struct{}) {
 		if err := cdb.QueryRow(`PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &frames, &copied); err != nil || frames < restartPages {
 			continue
 		}
-		// RESTART waits (busy_timeout) for the writer's transaction to
-		// end, copies what is left and makes the next writer start the
-		// WAL from its beginning.
+		// With the writer held back, RESTART copies what is left and
+		// makes the next transaction start the WAL from its beginning.
+		gate.Lock()
 		_, _ = cdb.Exec(`PRAGMA wal_checkpoint(RESTART)`)
+		gate.Unlock()
 	}
 }
