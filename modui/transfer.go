@@ -14,7 +14,7 @@ import (
 // larger files are imported with "parley import" on the server.
 const MaxImportUpload = 1 << 30
 
-// handleTransfer shows the import form, this server's imports with their
+// handleTransfer shows the import form, the site's imports with their
 // progress (the page refreshes itself while one runs) and the export links.
 // Admins only.
 func (ui *UI) handleTransfer(w http.ResponseWriter, r *http.Request, rq *request) {
@@ -26,7 +26,7 @@ func (ui *UI) handleTransfer(w http.ResponseWriter, r *http.Request, rq *request
 	p := ui.newPage(r, rq, "transfer")
 	p.Jobs = jobs
 	for _, j := range jobs {
-		if j.State == "running" || j.State == "queued" {
+		if j.State == "running" || j.State == "queued" || j.State == "uploading" {
 			w.Header().Set("Refresh", "2")
 			break
 		}

@@ -1,6 +1,7 @@
 package service
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -17,9 +18,9 @@ import (
 )
 
 // ImportJob is an import started from the dashboard, as admins see it. It
-// is stored (parley.ImportJob): the uploaded file waits under the import
-// directory until the job ends, a worker of any instance runs it, and a
-// job whose worker stopped (a restart) resumes.
+// is stored (parley.ImportJob) with its uploaded file, in chunks in the
+// database, so that a worker of any instance runs it; a job whose worker
+// stopped (a restart) resumes.
 type ImportJob struct {
 	ID         string         `json:"id"`
 	SiteID     string         `json:"site_id"`
@@ -27,7 +28,8 @@ type ImportJob struct {
 	FileName   string         `json:"file_name"`
 	Strict     bool           `json:"strict"`
 	StartedBy  string         `json:"started_by"`
-	State      string         `json:"state"` // queued, running, done, failed
+	State      string         `json:"state"` // uploading, queued, running, done, failed
+	Size       int64          `json:"size"`  // bytes uploaded
 	Attempts   int            `json:"attempts"`
 	Progress   ImportProgress `json:"progress"`
 	Report     *ImportReport  `json:"report,omitempty"`
@@ -38,22 +40,21 @@ type ImportJob struct {
 
 // Import job states.
 const (
-	JobQueued  = parley.ImportQueued
-	JobRunning = parley.ImportRunning
-	JobDone    = parley.ImportDone
-	JobFailed  = parley.ImportFailed
+	JobUploading = parley.ImportUploading
+	JobQueued    = parley.ImportQueued
+	JobRunning   = parley.ImportRunning
+	JobDone      = parley.ImportDone
+	JobFailed    = parley.ImportFailed
 )
 
 // ImportJobOptions configures dashboard imports.
 type ImportJobOptions struct {
-	// Dir keeps uploaded files until their job ends (cmd/parley: the data
-	// directory's "imports"). Default: "parley-imports" in the system's
+	// Dir holds the copy of an Isso upload (a database file, which
+	// SQLite opens from disk) while its job runs (cmd/parley: the data
+	// directory's "imports"). Other formats are read from the database as
+	// they are imported. Default: "parley-imports" in the system's
 	// temporary directory.
 	Dir string
-	// Node names this instance's disk: a job is only run by an instance
-	// of the same Node, since its file is there. Instances that share Dir
-	// (a network volume) leave it empty. Default: the host name.
-	Node string
 	// Owner names this worker in claims. Default: host name and process ID.
 	Owner string
 	// Lease is how long a claim lasts without a heartbeat; a job whose
@@ -74,9 +75,6 @@ func (o ImportJobOptions) withDefaults() ImportJobOptions {
 	host, _ := os.Hostname()
 	if o.Dir == "" {
 		o.Dir = filepath.Join(os.TempDir(), "parley-imports")
-	}
-	if o.Node == "" {
-		o.Node = host
 	}
 	if o.Owner == "" {
 		o.Owner = fmt.Sprintf("%s/%d/%s", host, os.Getpid(), parley.NewID(time.Now())[20:])
@@ -132,10 +130,19 @@ func (s *Service) wakeImports() {
 	}
 }
 
-// StartImport keeps an uploaded file under the import directory and queues
-// its import into a site; a worker (RunImportJobs) runs it, and ImportJobs
-// reports its progress and, at the end, its report. Admins only
-// (EFORBIDDEN otherwise); EINVALID for an unknown format.
+// uploadChunk is the size of the chunks an upload is stored in.
+const uploadChunk = 1 << 20
+
+// staleUpload is how long an upload may take: a job still uploading after
+// it (its instance stopped mid-way) is failed and its chunks deleted.
+const staleUpload = 24 * time.Hour
+
+// StartImport stores an uploaded file in the database, a chunk at a time
+// (never whole in memory), and queues its import into a site; a worker of
+// any instance (RunImportJobs) runs it, and ImportJobs reports its
+// progress and, at the end, its report. Admins only (EFORBIDDEN
+// otherwise); EINVALID for an unknown format or an upload that did not
+// arrive whole.
 func (s *Service) StartImport(ctx context.Context, actor *parley.User, siteID, format string, strict bool, fileName string, file io.Reader) (*ImportJob, error) {
 	if err := s.requireAdmin(ctx, actor, siteID); err != nil {
 		return nil, err
@@ -146,53 +153,115 @@ func (s *Service) StartImport(ctx context.Context, actor *parley.User, siteID, f
 	if _, err := s.store.GetSite(ctx, siteID); err != nil {
 		return nil, err
 	}
-	o := s.importOptions()
 	now := s.now()
-	id := parley.NewID(now)
-	if err := os.MkdirAll(o.Dir, 0o700); err != nil {
-		return nil, parley.WrapError(parley.EINTERNAL, "Cannot store the upload.", err)
-	}
-	path := filepath.Join(o.Dir, id+".upload")
-	if err := saveUpload(path, file); err != nil {
-		return nil, err
-	}
-	j := &parley.ImportJob{ID: id, SiteID: siteID, Format: format, FileName: fileName, FilePath: path, Node: o.Node, Strict: strict,
-		ActorID: actor.ID, ActorName: actor.Name, State: parley.ImportQueued, CreatedAt: now, UpdatedAt: now}
+	j := &parley.ImportJob{ID: parley.NewID(now), SiteID: siteID, Format: format, FileName: fileName, Strict: strict,
+		ActorID: actor.ID, ActorName: actor.Name, State: parley.ImportUploading, CreatedAt: now, UpdatedAt: now}
 	if err := s.store.CreateImportJob(ctx, j); err != nil {
-		os.Remove(path)
 		return nil, err
 	}
+	size, err := s.storeUpload(ctx, j.ID, file)
+	if err == nil {
+		err = s.store.QueueImportJob(ctx, j.ID, size, s.now())
+	}
+	if err != nil {
+		if _, ferr := s.store.FailImportUploads(context.WithoutCancel(ctx), j.ID, time.Time{}, parley.ErrorMessage(err), s.now()); ferr != nil {
+			s.log.WarnContext(ctx, "import job: end a failed upload", "job", j.ID, "err", ferr)
+		}
+		return nil, err
+	}
+	j.State, j.UploadSize = parley.ImportQueued, size
 	s.wakeImports()
 	return jobView(j), nil
 }
 
-// saveUpload writes the upload to path, whole or not at all.
-func saveUpload(path string, file io.Reader) error {
-	tmp := path + ".part"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+// storeUpload copies file into job id's chunks and returns its size.
+func (s *Service) storeUpload(ctx context.Context, id string, file io.Reader) (int64, error) {
+	buf := make([]byte, uploadChunk)
+	var size int64
+	for seq := 0; ; seq++ {
+		n, err := io.ReadFull(file, buf)
+		if n > 0 {
+			if err := s.store.AddImportUploadChunk(ctx, id, seq, buf[:n]); err != nil {
+				return 0, err
+			}
+			size += int64(n)
+		}
+		switch {
+		case err == io.EOF || err == io.ErrUnexpectedEOF:
+			return size, nil
+		case err != nil:
+			return 0, parley.WrapError(parley.EINVALID, "The upload did not arrive whole.", err)
+		}
+	}
+}
+
+// uploadReader reads a job's upload back from the database, one chunk in
+// memory at a time.
+type uploadReader struct {
+	ctx  context.Context
+	st   parley.Store
+	job  string
+	size int64 // as stored when the upload completed
+	read int64
+	seq  int
+	buf  []byte
+}
+
+func (r *uploadReader) Read(p []byte) (int, error) {
+	for len(r.buf) == 0 {
+		if r.read >= r.size {
+			return 0, io.EOF
+		}
+		b, err := r.st.ImportUploadChunk(r.ctx, r.job, r.seq)
+		if parley.IsCode(err, parley.ENOTFOUND) {
+			return 0, parley.Errorf(parley.EINVALID, "The uploaded file is gone from the database (its job has ended); upload it again.")
+		}
+		if err != nil {
+			return 0, err
+		}
+		r.seq++
+		r.buf = b
+	}
+	n := copy(p, r.buf)
+	r.buf = r.buf[n:]
+	r.read += int64(n)
+	return n, nil
+}
+
+// openUpload opens a job's upload for its decoder. An Isso upload is a
+// database file: it is copied to a file under dir first, and removed when
+// the decoder is closed.
+func (s *Service) openUpload(ctx context.Context, j *parley.ImportJob, dir string, o transfer.Options) (transfer.Decoder, func() error, error) {
+	r := &uploadReader{ctx: ctx, st: s.store, job: j.ID, size: j.UploadSize}
+	if j.Format != "isso" {
+		d, err := transfer.NewDecoder(j.Format, bufio.NewReaderSize(r, 64<<10), o)
+		return d, func() error { return nil }, err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, nil, err
+	}
+	f, err := os.CreateTemp(dir, j.ID+"-*.isso")
 	if err != nil {
-		return parley.WrapError(parley.EINTERNAL, "Cannot store the upload.", err)
+		return nil, nil, err
 	}
-	if _, err := io.Copy(f, file); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return parley.WrapError(parley.EINVALID, "The upload did not arrive whole.", err)
+	path := f.Name()
+	_, err = io.Copy(f, r)
+	if err = errors.Join(err, f.Close()); err != nil {
+		os.Remove(path)
+		return nil, nil, err
 	}
-	if err := errors.Join(f.Sync(), f.Close()); err != nil {
-		os.Remove(tmp)
-		return parley.WrapError(parley.EINTERNAL, "Cannot store the upload.", err)
+	d, closeFn, err := transfer.Open(j.Format, path, o)
+	if err != nil {
+		os.Remove(path)
+		return nil, nil, err
 	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return parley.WrapError(parley.EINTERNAL, "Cannot store the upload.", err)
-	}
-	return nil
+	return d, func() error { return errors.Join(closeFn(), os.Remove(path)) }, nil
 }
 
 // jobView is what admins see of a stored job.
 func jobView(j *parley.ImportJob) *ImportJob {
 	v := &ImportJob{ID: j.ID, SiteID: j.SiteID, Format: j.Format, FileName: j.FileName, Strict: j.Strict, StartedBy: j.ActorName,
-		State: j.State, Attempts: j.Attempts, Error: j.Error, StartedAt: j.CreatedAt, FinishedAt: j.FinishedAt}
+		State: j.State, Size: j.UploadSize, Attempts: j.Attempts, Error: j.Error, StartedAt: j.CreatedAt, FinishedAt: j.FinishedAt}
 	if len(j.Progress) > 0 {
 		_ = json.Unmarshal(j.Progress, &v.Progress)
 	}
@@ -245,7 +314,16 @@ func (s *Service) RunImportJobs(ctx context.Context) error {
 	}()
 	t := time.NewTicker(o.Poll)
 	defer t.Stop()
+	var swept time.Time
 	for {
+		if now := s.now(); now.Sub(swept) >= time.Hour {
+			swept = now
+			if n, err := s.store.FailImportUploads(ctx, "", now.Add(-staleUpload), "The upload did not complete (the server stopped while it arrived); upload the file again.", now); err != nil {
+				s.log.WarnContext(ctx, "import jobs: end stale uploads", "err", err)
+			} else if n > 0 {
+				s.log.InfoContext(ctx, "import jobs: ended uploads that did not complete", "jobs", n)
+			}
+		}
 		for ctx.Err() == nil {
 			ran, err := s.RunNextImportJob(ctx)
 			if err != nil && ctx.Err() == nil {
@@ -269,7 +347,7 @@ func (s *Service) RunImportJobs(ctx context.Context) error {
 // the queue for the next start.
 func (s *Service) RunNextImportJob(ctx context.Context) (bool, error) {
 	o := s.importOptions()
-	j, err := s.store.ClaimImportJob(ctx, o.Owner, o.Node, s.now(), o.Lease)
+	j, err := s.store.ClaimImportJob(ctx, o.Owner, s.now(), o.Lease)
 	if parley.IsCode(err, parley.ENOTFOUND) {
 		return false, nil
 	}
@@ -280,10 +358,6 @@ func (s *Service) RunNextImportJob(ctx context.Context) (bool, error) {
 	if j.Attempts > o.MaxAttempts {
 		return true, s.endImportJob(bg, j, nil, parley.Errorf(parley.EUNAVAILABLE, "The import was interrupted %d times (the server stopped while it ran) and was given up. "+
 			"What it wrote is kept; start it again to import the rest (nothing is imported twice).", j.Attempts-1))
-	}
-	if _, err := os.Stat(j.FilePath); err != nil {
-		return true, s.endImportJob(bg, j, nil, parley.Errorf(parley.EINVALID,
-			"The uploaded file is gone from this server (%s); upload it again.", filepath.Base(j.FilePath)))
 	}
 	if j.Attempts > 1 {
 		s.log.InfoContext(ctx, "import job resumed after an interruption", "job", j.ID, "attempt", j.Attempts)
@@ -358,15 +432,15 @@ func (s *Service) runImportJob(ctx context.Context, j *parley.ImportJob, o Impor
 			progress = p
 			mu.Unlock()
 		}},
-		func() (transfer.Decoder, func() error, error) { return transfer.Open(j.Format, j.FilePath, topts) })
+		func() (transfer.Decoder, func() error, error) { return s.openUpload(ctx, j, o.Dir, topts) })
 	if cause := context.Cause(ctx); errors.Is(cause, errLeaseLost) {
 		return rep, errLeaseLost
 	}
 	return rep, err
 }
 
-// endImportJob stores a job's outcome, logs it in the audit log and removes
-// its file.
+// endImportJob stores a job's outcome (which deletes its upload) and logs
+// it in the audit log.
 func (s *Service) endImportJob(ctx context.Context, j *parley.ImportJob, rep *ImportReport, runErr error) error {
 	o := s.importOptions()
 	state, msg := parley.ImportDone, ""
@@ -379,9 +453,6 @@ func (s *Service) endImportJob(ctx context.Context, j *parley.ImportJob, rep *Im
 	}
 	if err := s.store.FinishImportJob(ctx, j.ID, o.Owner, state, report, msg, s.now()); err != nil {
 		return err // lease lost: the new holder ends it
-	}
-	if err := os.Remove(j.FilePath); err != nil && !errors.Is(err, os.ErrNotExist) {
-		s.log.WarnContext(ctx, "import job: remove upload", "job", j.ID, "err", err)
 	}
 	note := fmt.Sprintf("%s import of %s: %s", j.Format, j.FileName, state)
 	if rep != nil {

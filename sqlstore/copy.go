@@ -23,6 +23,7 @@ const (
 	kBool
 	kTime     // NOT NULL time
 	kNullTime // time, NULL when unset
+	kBytes    // a blob (chunks of uploads, up to 1 MiB each)
 )
 
 type column struct {
@@ -54,6 +55,8 @@ func cols(spec string) []column {
 			kind = kTime
 		case "nt":
 			kind = kNullTime
+		case "y":
+			kind = kBytes
 		}
 		out = append(out, column{name, kind})
 	}
@@ -99,8 +102,20 @@ var copyTables = []copyTable{
 	{"outbox", []string{"id"}, cols(`id site_id kind dedupe_key payload status attempts:i next_attempt_at:t last_error claimed_by
 		lease_until:nt created_at:t updated_at:t sent_at:nt`)},
 	{"notify_digest", []string{"site_id", "email", "comment_id"}, cols("site_id email comment_id created_at:t")},
-	{"import_jobs", []string{"id"}, cols(`id site_id format file_name file_path node strict:b actor_id actor_name state progress report error
+	{"import_jobs", []string{"id"}, cols(`id site_id format file_name upload_size:i strict:b actor_id actor_name state progress report error
 		attempts:i claimed_by lease_until:nt created_at:t updated_at:t finished_at:nt`)},
+	{"import_uploads", []string{"job_id", "seq"}, cols("job_id seq:i data:y")},
+}
+
+// batch is how many rows of t Copy reads at a time: a few of a table of
+// blobs (megabytes each), copyBatch of others.
+func (t copyTable) batch() int {
+	for _, c := range t.cols {
+		if c.kind == kBytes {
+			return 8
+		}
+	}
+	return copyBatch
 }
 
 // CopyReport is the result of Copy: one entry per table.
@@ -209,7 +224,7 @@ func scanRows(ctx context.Context, db *DB, t copyTable, fn func(rows [][]any) er
 		if after != nil {
 			q += ` WHERE (` + order + `) > (` + strings.TrimSuffix(strings.Repeat("?, ", len(t.pk)), ", ") + `)`
 		}
-		q += ` ORDER BY ` + order + ` LIMIT ` + strconv.Itoa(copyBatch)
+		q += ` ORDER BY ` + order + ` LIMIT ` + strconv.Itoa(t.batch())
 		rows, err := db.sqlDB.QueryContext(ctx, db.d.rebind(q), after...)
 		if err != nil {
 			return err
@@ -234,7 +249,7 @@ func scanRows(ctx context.Context, db *DB, t copyTable, fn func(rows [][]any) er
 		if err := fn(batch); err != nil {
 			return err
 		}
-		if len(batch) < copyBatch {
+		if len(batch) < t.batch() {
 			return nil
 		}
 		last := batch[len(batch)-1]
@@ -254,6 +269,7 @@ func scanDest(cs []column) (func() []any, []any) {
 	reals := make([]float64, len(cs))
 	bools := make([]bool, len(cs))
 	times := make([]time.Time, len(cs))
+	blobs := make([][]byte, len(cs))
 	for i, c := range cs {
 		switch c.kind {
 		case kText:
@@ -266,6 +282,8 @@ func scanDest(cs []column) (func() []any, []any) {
 			dest[i] = &bools[i]
 		case kTime, kNullTime:
 			dest[i] = timeCol{&times[i]}
+		case kBytes:
+			dest[i] = &blobs[i]
 		}
 	}
 	return func() []any {
@@ -282,6 +300,8 @@ func scanDest(cs []column) (func() []any, []any) {
 				vals[i] = bools[i]
 			case kTime, kNullTime:
 				vals[i] = times[i]
+			case kBytes:
+				vals[i] = blobs[i]
 			}
 		}
 		return vals
@@ -304,7 +324,7 @@ func copyTableRows(ctx context.Context, src, dst *DB, t copyTable) (int, error) 
 	}
 	rowPH := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(t.cols)), ", ") + ")"
 	// Stay well under SQLite's and PostgreSQL's bound-parameter limits.
-	perStmt := max(1, min(copyBatch, 30000/len(t.cols)))
+	perStmt := max(1, min(t.batch(), 30000/len(t.cols)))
 	total := 0
 	err := scanRows(ctx, src, t, func(rows [][]any) error {
 		tx, err := dst.sqlDB.BeginTx(ctx, nil)
@@ -393,6 +413,12 @@ func writeCanonical(h hash.Hash, cs []column, r []any) {
 			} else {
 				b = append(b, 'F')
 			}
+		case kBytes:
+			v := r[i].([]byte)
+			b = append(b, 'y')
+			b = strconv.AppendInt(b, int64(len(v)), 10)
+			b = append(b, ':')
+			b = append(b, v...)
 		case kTime, kNullTime:
 			t := r[i].(time.Time)
 			if t.IsZero() {

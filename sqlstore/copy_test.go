@@ -347,9 +347,13 @@ func seedIdentity(ctx context.Context, tx parley.Store, siteID, userID string, a
 		Payload: []byte(`{"to":"r@d.example"}`), Status: parley.OutboxPending, NextAttemptAt: at(70), CreatedAt: at(70), UpdatedAt: at(70)}); err != nil {
 		return err
 	}
-	if err := tx.CreateImportJob(ctx, &parley.ImportJob{ID: parley.NewID(at(71)), SiteID: siteID, Format: "disqus", FileName: "export.xml",
-		FilePath: "/data/imports/x.upload", Node: "host", Strict: true, ActorID: userID, ActorName: "Mod", State: parley.ImportRunning,
+	jobID := parley.NewID(at(71))
+	if err := tx.CreateImportJob(ctx, &parley.ImportJob{ID: jobID, SiteID: siteID, Format: "disqus", FileName: "export.xml",
+		UploadSize: 6, Strict: true, ActorID: userID, ActorName: "Mod", State: parley.ImportRunning,
 		Progress: []byte(`{"records":3}`), Attempts: 1, ClaimedBy: "w1", LeaseUntil: at(72), CreatedAt: at(71), UpdatedAt: at(71)}); err != nil {
+		return err
+	}
+	if err := tx.AddImportUploadChunk(ctx, jobID, 0, []byte("<d\x00s\xff>")); err != nil {
 		return err
 	}
 	return tx.SetProviderRole(ctx, siteID, userID, parley.RoleModerator)

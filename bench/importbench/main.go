@@ -70,6 +70,7 @@ func main() {
 	dir := flag.String("dir", "", "working directory (default: a temporary one, removed after)")
 	batch := flag.Int("batch", service.DefaultImportBatch, "comments per transaction")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile")
+	memprofile := flag.String("memprofile", "", "write an allocation profile (go tool pprof -sample_index=alloc_space) at the end")
 	memLimit := flag.Int64("memory-limit", 384<<20, "soft memory limit in bytes, as parley import sets it (0: none; GOMEMLIMIT, if set, wins)")
 	fileFlag := flag.String("file", "", "the Disqus export to import: generated with -n comments if it does not exist, and kept")
 	flag.Parse()
@@ -141,6 +142,16 @@ func main() {
 		float64(got)/cpu.Seconds()*float64(runtime.NumCPU()))
 	fmt.Printf("load average before: %s; after: %s\n", load0, loadavg())
 	fmt.Printf("peak RSS: %s\n", peakRSS())
+	if *memprofile != "" {
+		pf, err := os.Create(*memprofile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		defer pf.Close()
+		if err := pprof.Lookup("allocs").WriteTo(pf, 0); err != nil {
+			log.Fatal(err)
+		}
+	}
 }
 
 // generate writes a Disqus export of n comments in threads of 50.

@@ -10,15 +10,14 @@ import (
 	"github.com/parley-comments/parley/sqlstore"
 )
 
-func newImportJob(siteID string, n int, node string) *parley.ImportJob {
+func newImportJob(siteID string, n int, state string) *parley.ImportJob {
 	return &parley.ImportJob{ID: parley.NewID(at(n)), SiteID: siteID, Format: "disqus", FileName: fmt.Sprintf("f%d.xml", n),
-		FilePath: fmt.Sprintf("/data/imports/%d.upload", n), Node: node, ActorID: "u1", ActorName: "Admin", State: parley.ImportQueued,
-		CreatedAt: at(n), UpdatedAt: at(n)}
+		UploadSize: int64(100 * n), ActorID: "u1", ActorName: "Admin", State: state, CreatedAt: at(n), UpdatedAt: at(n)}
 }
 
 func testImportJobs(t *testing.T, db *sqlstore.DB) {
 	site := seedSite(t, db, 1)
-	a, b, other := newImportJob(site.ID, 1, "n1"), newImportJob(site.ID, 2, ""), newImportJob(site.ID, 3, "n2")
+	a, b, other := newImportJob(site.ID, 1, parley.ImportQueued), newImportJob(site.ID, 2, parley.ImportQueued), newImportJob(site.ID, 3, parley.ImportUploading)
 	a.Strict = true
 	for _, j := range []*parley.ImportJob{a, b, other} {
 		must(t, db.CreateImportJob(ctx(), j))
@@ -31,19 +30,19 @@ func testImportJobs(t *testing.T, db *sqlstore.DB) {
 	_, err = db.GetImportJob(ctx(), "nope")
 	wantCode(t, err, parley.ENOTFOUND)
 
-	// Claims take the oldest job whose file is on this node (or any node).
-	c1, err := db.ClaimImportJob(ctx(), "w1", "n1", at(10), time.Minute)
+	// Claims take the oldest queued job.
+	c1, err := db.ClaimImportJob(ctx(), "w1", at(10), time.Minute)
 	must(t, err)
 	if c1.ID != a.ID || c1.State != parley.ImportRunning || c1.Attempts != 1 || c1.ClaimedBy != "w1" || !c1.LeaseUntil.Equal(us(at(10).Add(time.Minute))) {
 		t.Fatalf("first claim = %+v", c1)
 	}
-	c2, err := db.ClaimImportJob(ctx(), "w2", "n1", at(11), time.Minute)
+	c2, err := db.ClaimImportJob(ctx(), "w2", at(11), time.Minute)
 	must(t, err)
 	if c2.ID != b.ID {
-		t.Fatalf("second claim = %s, want %s (the node-less job)", c2.ID, b.ID)
+		t.Fatalf("second claim = %s, want %s", c2.ID, b.ID)
 	}
-	// n2's job is not n1's to run, and leased jobs are not claimed again.
-	_, err = db.ClaimImportJob(ctx(), "w3", "n1", at(12), time.Minute)
+	// A job still uploading is not claimed, nor are leased jobs.
+	_, err = db.ClaimImportJob(ctx(), "w3", at(12), time.Minute)
 	wantCode(t, err, parley.ENOTFOUND)
 
 	// Progress extends the lease of the holder only.
@@ -59,7 +58,7 @@ func testImportJobs(t *testing.T, db *sqlstore.DB) {
 	// the lease runs out: another claims it, and the first can no longer
 	// write to it.
 	later := at(20).Add(2 * time.Minute)
-	c3, err := db.ClaimImportJob(ctx(), "w9", "n1", later, time.Minute)
+	c3, err := db.ClaimImportJob(ctx(), "w9", later, time.Minute)
 	must(t, err)
 	if c3.ID != a.ID || c3.Attempts != 2 || c3.ClaimedBy != "w9" {
 		t.Fatalf("reclaim = %+v", c3)
@@ -94,7 +93,7 @@ func testConcurrentImportClaims(t *testing.T, db *sqlstore.DB) {
 	site := seedSite(t, db, 1)
 	const jobs, workers = 30, 6
 	for i := range jobs {
-		must(t, db.CreateImportJob(ctx(), newImportJob(site.ID, 10+i, "")))
+		must(t, db.CreateImportJob(ctx(), newImportJob(site.ID, 10+i, parley.ImportQueued)))
 	}
 	var mu sync.Mutex
 	owner := map[string]string{}
@@ -106,7 +105,7 @@ func testConcurrentImportClaims(t *testing.T, db *sqlstore.DB) {
 			defer wg.Done()
 			name := fmt.Sprintf("w%d", w)
 			for {
-				j, err := db.ClaimImportJob(ctx(), name, "n", at(100), time.Hour)
+				j, err := db.ClaimImportJob(ctx(), name, at(100), time.Hour)
 				if parley.IsCode(err, parley.ENOTFOUND) {
 					return
 				}
@@ -129,5 +128,75 @@ func testConcurrentImportClaims(t *testing.T, db *sqlstore.DB) {
 	}
 	if len(owner) != jobs {
 		t.Fatalf("%d jobs claimed, want %d", len(owner), jobs)
+	}
+}
+
+// An upload is stored in chunks, read back by any connection, queued once
+// whole, and deleted when its job ends; an upload that never completes is
+// failed by the sweep.
+func testImportUploads(t *testing.T, db *sqlstore.DB) {
+	site := seedSite(t, db, 1)
+	j := newImportJob(site.ID, 1, parley.ImportUploading)
+	must(t, db.CreateImportJob(ctx(), j))
+	chunks := [][]byte{[]byte("<disqus>\x00\xff"), make([]byte, 1<<20)}
+	for i, c := range chunks {
+		must(t, db.AddImportUploadChunk(ctx(), j.ID, i, c))
+	}
+	wantCode(t, db.AddImportUploadChunk(ctx(), "no-such-job", 0, []byte("x")), parley.ENOTFOUND)
+	for i, c := range chunks {
+		got, err := db.ImportUploadChunk(ctx(), j.ID, i)
+		must(t, err)
+		if string(got) != string(c) {
+			t.Fatalf("chunk %d: %d bytes back, want %d", i, len(got), len(c))
+		}
+	}
+	_, err := db.ImportUploadChunk(ctx(), j.ID, 2)
+	wantCode(t, err, parley.ENOTFOUND)
+	// Not claimable while uploading; queued with its size, then claimed.
+	_, err = db.ClaimImportJob(ctx(), "w", at(5), time.Minute)
+	wantCode(t, err, parley.ENOTFOUND)
+	must(t, db.QueueImportJob(ctx(), j.ID, 1<<20+10, at(5)))
+	wantCode(t, db.QueueImportJob(ctx(), j.ID, 1, at(5)), parley.ENOTFOUND)
+	c, err := db.ClaimImportJob(ctx(), "w", at(6), time.Minute)
+	must(t, err)
+	if c.ID != j.ID || c.UploadSize != 1<<20+10 {
+		t.Fatalf("claimed %+v", c)
+	}
+	must(t, db.FinishImportJob(ctx(), j.ID, "w", parley.ImportDone, nil, "", at(7)))
+	_, err = db.ImportUploadChunk(ctx(), j.ID, 0)
+	wantCode(t, err, parley.ENOTFOUND)
+
+	// One upload fails by its ID; the sweep fails those uploading since
+	// before its time, and keeps younger ones.
+	k, old, young := newImportJob(site.ID, 2, parley.ImportUploading), newImportJob(site.ID, 3, parley.ImportUploading), newImportJob(site.ID, 9, parley.ImportUploading)
+	for _, x := range []*parley.ImportJob{k, old, young} {
+		must(t, db.CreateImportJob(ctx(), x))
+		must(t, db.AddImportUploadChunk(ctx(), x.ID, 0, []byte("part")))
+	}
+	n, err := db.FailImportUploads(ctx(), k.ID, time.Time{}, "cut off", at(10))
+	must(t, err)
+	if n != 1 {
+		t.Fatalf("failed %d uploads by ID, want 1", n)
+	}
+	n, err = db.FailImportUploads(ctx(), "", at(5), "never completed", at(10))
+	must(t, err)
+	if n != 1 {
+		t.Fatalf("the sweep failed %d uploads, want 1", n)
+	}
+	for _, x := range []struct {
+		j     *parley.ImportJob
+		state string
+		error string
+		kept  bool
+	}{{k, parley.ImportFailed, "cut off", false}, {old, parley.ImportFailed, "never completed", false}, {young, parley.ImportUploading, "", true}} {
+		got, err := db.GetImportJob(ctx(), x.j.ID)
+		must(t, err)
+		if got.State != x.state || got.Error != x.error || (x.state == parley.ImportFailed) != !got.FinishedAt.IsZero() {
+			t.Errorf("job %s: %+v, want %s %q", x.j.FileName, got, x.state, x.error)
+		}
+		_, err = db.ImportUploadChunk(ctx(), x.j.ID, 0)
+		if (err == nil) != x.kept {
+			t.Errorf("job %s: chunk read: %v, want kept %v", x.j.FileName, err, x.kept)
+		}
 	}
 }

@@ -69,7 +69,7 @@ func Run(t *testing.T, open func(testing.TB) *sqlstore.DB) {
 		{"Outbox", testOutbox}, {"OutboxInTx", testOutboxInTx}, {"ConcurrentOutboxClaims", testConcurrentOutboxClaims},
 		{"AuthLinks", testAuthLinks},
 		{"Transfer", testTransfer},
-		{"ImportJobs", testImportJobs}, {"ConcurrentImportClaims", testConcurrentImportClaims},
+		{"ImportJobs", testImportJobs}, {"ConcurrentImportClaims", testConcurrentImportClaims}, {"ImportUploads", testImportUploads},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
