@@ -2,6 +2,8 @@ package classify
 
 import (
 	"bufio"
+	"bytes"
+	"io/fs"
 	"embed"
 	"fmt"
 	"sort"
@@ -11,7 +13,7 @@ import (
 	"github.com/parley-comments/parley/textnorm"
 )
 
-//go:embed lexicon/*.txt
+//go:embed lexicon/*.txt lexicon/gen
 var lexiconFS embed.FS
 
 // Word-list categories and the label each one supports.
@@ -149,19 +151,40 @@ func foldTurkicLex(w string) string {
 
 func hyKey(w string) string { return featureWord(w, langHyLatn) }
 
-// loadLexicons reads the embedded word lists.
-func loadLexicons() (map[string]*lexicon, error) {
-	keys := map[string]func(string) string{
-		"en": identity, "ru": identity, "tr": foldTurkicLex, "az": foldTurkicLex, "hy": hyKey,
-	}
+// lexiconKeys maps each word list's language to the fold of its keys.
+var lexiconKeys = map[string]func(string) string{
+	"en": identity, "ru": identity, "tr": foldTurkicLex, "az": foldTurkicLex, "hy": hyKey,
+}
+
+// loadLexicons reads the embedded word lists: each language's hand-written
+// list, lexicon/<lang>.txt, followed by the lists generated from registry
+// packages for it, lexicon/gen/<lang>-*.txt (see lists.go).
+func loadLexicons() (map[string]*lexicon, error) { return readLexicons(true) }
+
+// loadHandLexicons reads the hand-written lists alone.
+func loadHandLexicons() (map[string]*lexicon, error) { return readLexicons(false) }
+
+func readLexicons(generated bool) (map[string]*lexicon, error) {
 	out := map[string]*lexicon{}
-	for lang, key := range keys {
-		f, err := lexiconFS.Open("lexicon/" + lang + ".txt")
+	for lang, key := range lexiconKeys {
+		b, err := lexiconFS.ReadFile("lexicon/" + lang + ".txt")
 		if err != nil {
 			return nil, err
 		}
-		lx, err := parseLexicon(lang, key, f)
-		f.Close()
+		if generated {
+			gen, err := fs.Glob(lexiconFS, "lexicon/gen/"+lang+"-*.txt")
+			if err != nil {
+				return nil, err
+			}
+			for _, g := range gen {
+				gb, err := lexiconFS.ReadFile(g)
+				if err != nil {
+					return nil, err
+				}
+				b = append(append(b[:len(b):len(b)], '\n'), gb...)
+			}
+		}
+		lx, err := parseLexicon(lang, key, bytes.NewReader(b))
 		if err != nil {
 			return nil, err
 		}

@@ -84,6 +84,8 @@ type Model struct {
 	measured map[string][nLabels]float32
 	lang     *langID
 	lex      map[string]*lexicon
+	// hyVocab is the Armenian translit vocabulary (see lists.go).
+	hyVocab []uint64
 	// hierAttack: the personal_attack head is conditional on toxic
 	// (P(attack) = P(toxic)·P(attack | toxic)).
 	hierAttack bool
@@ -380,6 +382,9 @@ func (m *Model) extractNorm(text string, n textnorm.Result, sc *scratch) analysi
 		if m.armenianTranslit(words, sc.skip) {
 			a.lang = langHyLatn
 		}
+	}
+	if (a.lang == langEn || a.lang == langTr || a.lang == langAz) && m.hyTranslitVote(words, sc.skip) {
+		a.lang = langHyLatn
 	}
 
 	sc.fwords = sc.fwords[:0]
@@ -1265,6 +1270,9 @@ func Load(r io.Reader) (*Model, error) {
 		}
 	}
 	if m.lex, err = loadLexicons(); err != nil {
+		return nil, parley.WrapError(parley.EINTERNAL, "The classifier word lists are malformed.", err)
+	}
+	if m.hyVocab, err = hyVocab(); err != nil {
 		return nil, parley.WrapError(parley.EINTERNAL, "The classifier word lists are malformed.", err)
 	}
 	return m, nil
