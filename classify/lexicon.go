@@ -3,9 +3,9 @@ package classify
 import (
 	"bufio"
 	"bytes"
-	"io/fs"
 	"embed"
 	"fmt"
+	"io/fs"
 	"sort"
 	"strings"
 

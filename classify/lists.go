@@ -4,7 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
-		"slices"
+	"slices"
 	"sync"
 )
 
