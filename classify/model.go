@@ -44,7 +44,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/parley-comments/parley"
@@ -422,7 +421,16 @@ func (m *Model) extractNorm(text string, n textnorm.Result, sc *scratch) analysi
 		for p := 0; p < len(rs); p++ {
 			h := hashSeed('c')
 			for n := 1; n <= 5 && p+n <= len(rs); n++ {
-				h = hashRune(h, rs[p+n-1])
+				// hashRune, with its common cases inline.
+				switch r := rs[p+n-1]; {
+				case r < 0x80:
+					h = (h ^ uint32(r)) * fnvPrime
+				case r < 0x800:
+					h = (h ^ uint32(0xC0|r>>6)) * fnvPrime
+					h = (h ^ uint32(0x80|r&0x3F)) * fnvPrime
+				default:
+					h = hashRune(h, r)
+				}
 				if n == 1 && (rs[p] == ' ') {
 					continue
 				}
@@ -646,7 +654,7 @@ func shouting(text string) bool {
 	for _, r := range text {
 		if textnorm.IsLetter(r) {
 			letters++
-			if unicode.IsUpper(r) {
+			if textnorm.IsUpper(r) {
 				up++
 			}
 		}

@@ -13,8 +13,10 @@ import (
 const lowRunes = 0x800
 
 var (
-	letterBits, digitBits, markBits, blankBits, inertBits [lowRunes / 64]uint64
-	lowScript                                             [lowRunes]uint8
+	letterBits, digitBits, markBits, blankBits, inertBits, upperBits, invisibleBits [lowRunes / 64]uint64
+	lowScript                                                                       [lowRunes]uint8
+	// lowLower is unicode.ToLower below lowRunes.
+	lowLower [lowRunes]rune
 )
 
 func init() {
@@ -25,13 +27,20 @@ func init() {
 		if unicode.IsDigit(r) {
 			digitBits[r/64] |= 1 << (r % 64)
 		}
-		if unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Me, r) {
+		if isMarkSlow(r) {
 			markBits[r/64] |= 1 << (r % 64)
 		}
 		if unicode.IsSpace(r) || unicode.IsControl(r) {
 			blankBits[r/64] |= 1 << (r % 64)
 		}
 		lowScript[r] = uint8(slowScriptOf(r))
+		if unicode.IsUpper(r) {
+			upperBits[r/64] |= 1 << (r % 64)
+		}
+		if isInvisibleSlow(r) {
+			invisibleBits[r/64] |= 1 << (r % 64)
+		}
+		lowLower[r] = unicode.ToLower(r)
 		// NFKC leaves the rune as it is, as a segment of its own.
 		p := norm.NFKC.PropertiesString(string(r))
 		if !isMark(r) && p.CCC() == 0 && p.BoundaryBefore() && norm.NFKC.IsNormalString(string(r)) {
@@ -49,14 +58,34 @@ func IsLetter(r rune) bool {
 }
 
 // isLetterSlow is kept out of IsLetter so that IsLetter inlines.
+//
+//go:noinline
 func isLetterSlow(r rune) bool { return unicode.IsLetter(r) }
+
+// The answers above the tables, kept out of their callers so that those
+// inline.
+//
+//go:noinline
+func isDigitSlow(r rune) bool { return unicode.IsDigit(r) }
+
+//go:noinline
+func isMarkSlow(r rune) bool { return unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Me, r) }
+
+//go:noinline
+func isBlankSlow(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }
+
+//go:noinline
+func isUpperSlow(r rune) bool { return unicode.IsUpper(r) }
+
+//go:noinline
+func toLowerSlow(r rune) rune { return unicode.ToLower(r) }
 
 // IsDigit is unicode.IsDigit, answered from a table below U+0800.
 func IsDigit(r rune) bool {
 	if uint32(r) < lowRunes {
 		return digitBits[r/64]&(1<<(r%64)) != 0
 	}
-	return unicode.IsDigit(r)
+	return isDigitSlow(r)
 }
 
 // isMark reports whether r is a nonspacing or enclosing mark (Mn, Me).
@@ -64,7 +93,7 @@ func isMark(r rune) bool {
 	if uint32(r) < lowRunes {
 		return markBits[r/64]&(1<<(r%64)) != 0
 	}
-	return unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Me, r)
+	return isMarkSlow(r)
 }
 
 // isBlank reports whether r is a space or a control character.
@@ -72,7 +101,7 @@ func isBlank(r rune) bool {
 	if uint32(r) < lowRunes {
 		return blankBits[r/64]&(1<<(r%64)) != 0
 	}
-	return unicode.IsSpace(r) || unicode.IsControl(r)
+	return isBlankSlow(r)
 }
 
 // IsLatin is unicode.Is(unicode.Latin, r), from a table below U+0800.
@@ -89,4 +118,20 @@ func IsCyrillic(r rune) bool {
 		return lowScript[r] == scriptCyrillic
 	}
 	return unicode.Is(unicode.Cyrillic, r)
+}
+
+// IsUpper is unicode.IsUpper, answered from a table below U+0800.
+func IsUpper(r rune) bool {
+	if uint32(r) < lowRunes {
+		return upperBits[r/64]&(1<<(r%64)) != 0
+	}
+	return isUpperSlow(r)
+}
+
+// toLower is unicode.ToLower, answered from a table below U+0800.
+func toLower(r rune) rune {
+	if uint32(r) < lowRunes {
+		return lowLower[r]
+	}
+	return toLowerSlow(r)
 }

@@ -336,6 +336,14 @@ func isASCII(s string) bool {
 // isInvisible reports whether r is a format or filler character that renders
 // as nothing.
 func isInvisible(r rune) bool {
+	if uint32(r) < lowRunes {
+		return invisibleBits[r/64]&(1<<(r%64)) != 0
+	}
+	return isInvisibleSlow(r)
+}
+
+// isInvisibleSlow is isInvisible from the Unicode tables.
+func isInvisibleSlow(r rune) bool {
 	switch r {
 	case 0x115F, 0x1160, 0x3164, 0xFFA0, 0x034F, 0x180E, 0x17B4, 0x17B5:
 		return true
