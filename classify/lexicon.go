@@ -95,9 +95,17 @@ type lexicon struct {
 	// its category, for stretched words whose entry has a real double
 	// letter ("assmuunch" is "asmunch", as "assmunch" is).
 	sqExact map[string]string
-	// first2 has a bit for the first two bytes of every exact, stem, phrase
-	// and never entry, so most words skip every map lookup.
+	// first2 has a bit for the first two bytes of every exact, stem,
+	// phrase and never entry shorter than 4 bytes, and first4 one for
+	// the first four bytes (hashed) of every longer one, so most words
+	// skip every map lookup (see maybe).
 	first2 [1 << 16 / 64]uint64
+	first4 [1 << 16 / 64]uint64
+	// infixPairs has a bit for the first two bytes of every infix; a word
+	// without any of them skips the infix search. infixShort marks an
+	// infix of one byte, which the pairs cannot stand for.
+	infixPairs [1 << 16 / 64]uint64
+	infixShort bool
 }
 
 // pair2 is the index in first2 of a word's first two bytes.
@@ -111,9 +119,14 @@ func pair2(k string) uint32 {
 	return uint32(k[0])<<8 | uint32(k[1])
 }
 
-// note records an entry word's first bytes in first2. A one-byte stem
-// matches any second byte.
+// note records an entry word's first bytes in first2 or first4. A
+// one-byte stem matches any second byte.
 func (lx *lexicon) note(t string, prefix bool) {
+	if len(t) >= 4 {
+		p := hash4(t)
+		lx.first4[p/64] |= 1 << (p % 64)
+		return
+	}
 	if len(t) == 1 && prefix {
 		for b := range 256 {
 			p := uint32(t[0])<<8 | uint32(b)
@@ -125,10 +138,47 @@ func (lx *lexicon) note(t string, prefix bool) {
 	lx.first2[p/64] |= 1 << (p % 64)
 }
 
-// maybe reports whether k could match an exact, stem, phrase or never entry.
+// hash4 is the index in first4 of a word's first four bytes.
+func hash4(k string) uint32 {
+	v := uint32(k[0]) | uint32(k[1])<<8 | uint32(k[2])<<16 | uint32(k[3])<<24
+	return v * 2654435761 >> 16
+}
+
+// maybe reports whether an exact, stem, phrase or never entry may match
+// the word k: an entry of 4 or more bytes shares k's first four, a shorter
+// one its first two.
 func (lx *lexicon) maybe(k string) bool {
+	if len(k) >= 4 {
+		if p := hash4(k); lx.first4[p/64]&(1<<(p%64)) != 0 {
+			return true
+		}
+	}
 	p := pair2(k)
 	return lx.first2[p/64]&(1<<(p%64)) != 0
+}
+
+// noteInfix records an infix's first two bytes in infixPairs.
+func (lx *lexicon) noteInfix(t string) {
+	if len(t) < 2 {
+		lx.infixShort = true
+		return
+	}
+	p := pair2(t)
+	lx.infixPairs[p/64] |= 1 << (p % 64)
+}
+
+// mayHaveInfix reports whether the word k may contain an infix entry.
+func (lx *lexicon) mayHaveInfix(k string) bool {
+	if lx.infixShort {
+		return true
+	}
+	for i := 0; i+1 < len(k); i++ {
+		p := uint32(k[i])<<8 | uint32(k[i+1])
+		if lx.infixPairs[p/64]&(1<<(p%64)) != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func identity(s string) string { return s }
@@ -242,6 +292,7 @@ func parseLexicon(lang string, key func(string) string, r interface{ Read([]byte
 			lx.phrases[e.words[0].text] = append(lx.phrases[e.words[0].text], e)
 		case e.words[0].infix:
 			lx.infixes = append(lx.infixes, e)
+			lx.noteInfix(e.words[0].text)
 		case e.words[0].prefix:
 			lx.stems[e.words[0].text] = cat
 			lens[len(e.words[0].text)] = true
@@ -287,9 +338,11 @@ func (lx *lexicon) matchWord(k string) string {
 			}
 		}
 	}
-	for _, e := range lx.infixes {
-		if e.words[0].match(k) {
-			return e.cat
+	if len(lx.infixes) > 0 && lx.mayHaveInfix(k) {
+		for _, e := range lx.infixes {
+			if e.words[0].match(k) {
+				return e.cat
+			}
 		}
 	}
 	return ""
