@@ -851,7 +851,9 @@ func (m *Model) linear(feats []feat) [nLabels]float64 {
 			}
 		}
 	} else {
-		var acc [nLabels]float32
+		// Five scalar sums, not an array, so that they stay in registers;
+		// each is summed in the same order as before.
+		var a0, a1, a2, a3, a4 float32
 		q := m.q
 		// Touching the row of the feature prefetchAhead places ahead
 		// starts its cache miss early; the weights are 5 MB and the
@@ -865,13 +867,14 @@ func (m *Model) linear(feats []feat) [nLabels]float64 {
 			i := (f.idx & mask) * nLabels
 			row := q[i : i+nLabels : i+nLabels]
 			v := f.val
-			acc[0] += float32(row[0]) * v
-			acc[1] += float32(row[1]) * v
-			acc[2] += float32(row[2]) * v
-			acc[3] += float32(row[3]) * v
-			acc[4] += float32(row[4]) * v
+			a0 += float32(row[0]) * v
+			a1 += float32(row[1]) * v
+			a2 += float32(row[2]) * v
+			a3 += float32(row[3]) * v
+			a4 += float32(row[4]) * v
 		}
 		prefetchSink.Store(int32(touch))
+		acc := [nLabels]float32{a0, a1, a2, a3, a4}
 		for l := range nLabels {
 			z[l] = float64(acc[l] * m.scale[l])
 		}
