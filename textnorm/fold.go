@@ -97,20 +97,25 @@ func isLeetRune(r rune) bool {
 	return false
 }
 
-// isJoinElem reports whether r can be one element of a split-letter run.
+// isJoinElem reports whether r can be one element of a split-letter run:
+// a letter, or 0 1 3 4 5 @ $.
 func isJoinElem(r rune) bool {
-	if r < 0x80 {
-		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || r == '0' || r == '1' || r == '3' || r == '4' || r == '5' || r == '@' || r == '$'
+	if uint32(r) < lowRunes {
+		return lowClass[r]&cJoinElem != 0
 	}
-	return IsLetter(r) || r == '0' || r == '1' || r == '3' || r == '4' || r == '5' || r == '@' || r == '$'
+	return isLetterSlow(r)
 }
 
+// isWordish reports whether r is a letter, a digit or a mark (any).
 func isWordish(r rune) bool {
-	if r < 0x80 {
-		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+	if uint32(r) < lowRunes {
+		return lowClass[r]&cWordish != 0
 	}
-	return IsLetter(r) || IsDigit(r) || unicode.IsMark(r)
+	return isWordishSlow(r)
 }
+
+//go:noinline
+func isWordishSlow(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r) }
 
 // joinSplit joins runs of at least three single letters separated by one to
 // three non-word characters: "i.d.i.o.t" → "idiot". It returns the result,

@@ -15,6 +15,8 @@ const lowRunes = 0x800
 var (
 	letterBits, digitBits, markBits, blankBits, inertBits, upperBits, invisibleBits [lowRunes / 64]uint64
 	lowScript                                                                       [lowRunes]uint8
+	// lowClass has the cXxx bits of each rune below lowRunes.
+	lowClass [lowRunes]uint8
 	// lowLower is unicode.ToLower below lowRunes.
 	lowLower [lowRunes]rune
 )
@@ -41,6 +43,16 @@ func init() {
 			invisibleBits[r/64] |= 1 << (r % 64)
 		}
 		lowLower[r] = unicode.ToLower(r)
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			lowClass[r] |= cWordRune
+		}
+		if unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r) {
+			lowClass[r] |= cWordish
+		}
+		switch {
+		case unicode.IsLetter(r), r == '0', r == '1', r == '3', r == '4', r == '5', r == '@', r == '$':
+			lowClass[r] |= cJoinElem
+		}
 		// NFKC leaves the rune as it is, as a segment of its own.
 		p := norm.NFKC.PropertiesString(string(r))
 		if !isMark(r) && p.CCC() == 0 && p.BoundaryBefore() && norm.NFKC.IsNormalString(string(r)) {
@@ -48,6 +60,13 @@ func init() {
 		}
 	}
 }
+
+// Rune classes in lowClass.
+const (
+	cWordRune = 1 << iota // a letter or a digit (isWordRune)
+	cWordish              // a letter, a digit or a mark (isWordish)
+	cJoinElem             // an element of a split-letter run (isJoinElem)
+)
 
 // IsLetter is unicode.IsLetter, answered from a table below U+0800.
 func IsLetter(r rune) bool {

@@ -236,11 +236,14 @@ func Squeeze(w string) string {
 }
 
 func isWordRune(r rune) bool {
-	if r < utf8.RuneSelf {
-		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+	if uint32(r) < lowRunes {
+		return lowClass[r]&cWordRune != 0
 	}
-	return IsLetter(r) || IsDigit(r)
+	return isWordRuneSlow(r)
 }
+
+//go:noinline
+func isWordRuneSlow(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
 // decompose applies NFKC segment by segment, so that every output rune
 // knows its source range, and drops invisible characters.
