@@ -115,7 +115,9 @@ func isWordish(r rune) bool {
 }
 
 //go:noinline
-func isWordishSlow(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r) }
+func isWordishSlow(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r)
+}
 
 // joinSplit joins runs of at least three single letters separated by one to
 // three non-word characters: "i.d.i.o.t" → "idiot". It returns the result,
