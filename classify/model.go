@@ -634,8 +634,8 @@ func withoutLinks(norm string) string {
 
 // looksLikeDomain reports whether a token is a bare domain like "bit.ly/x".
 func looksLikeDomain(tok string) bool {
-	if strings.IndexByte(tok, '.') < 0 {
-		return false
+	if i := strings.IndexByte(tok, '.'); i < 0 || i == len(tok)-1 {
+		return false // no dot, or only the one that ends a sentence
 	}
 	for _, tld := range []string{".com", ".net", ".org", ".ru", ".ly", ".io", ".info", ".biz", ".xyz", ".am", ".az"} {
 		if i := strings.Index(tok, tld); i > 0 {
@@ -698,8 +698,15 @@ func (m *Model) lexHits(words []string, lang string, sc *scratch) []lexHit {
 		}
 	}
 	hits := sc.hits[:0]
-	run := func(lx *lexicon, want func(i int) bool) {
+	// run matches lx on the words want selects; same says that the keys
+	// of the previous run are lx's too (the Turkish and Azerbaijani lists
+	// fold alike).
+	run := func(lx *lexicon, want func(i int) bool, same bool) {
 		if lx == nil {
+			return
+		}
+		if same {
+			hits = lx.match(sc.keys, sc.sq, func(i int) bool { return sc.keys[i] == "" }, hits)
 			return
 		}
 		sc.keys = sc.keys[:0]
@@ -723,13 +730,13 @@ func (m *Model) lexHits(words []string, lang string, sc *scratch) []lexHit {
 		hits = lx.match(sc.keys, sc.sq, func(i int) bool { return sc.keys[i] == "" }, hits)
 	}
 	latin := func(i int) bool { return script[i] == 1 }
-	run(m.lex["en"], latin)
+	run(m.lex["en"], latin, false)
 	if lang == langTr || lang == langAz {
-		run(m.lex["tr"], latin)
-		run(m.lex["az"], latin)
+		run(m.lex["tr"], latin, false)
+		run(m.lex["az"], latin, m.lex["tr"] != nil)
 	}
-	run(m.lex["ru"], func(i int) bool { return script[i] == 2 })
-	run(m.lex["hy"], func(i int) bool { return script[i] == 3 || lang == langHyLatn && script[i] == 1 })
+	run(m.lex["ru"], func(i int) bool { return script[i] == 2 }, false)
+	run(m.lex["hy"], func(i int) bool { return script[i] == 3 || lang == langHyLatn && script[i] == 1 }, false)
 	for i, u := range sc.unm {
 		if u.cat != "" && !sc.skip[i] {
 			hits = append(hits, lexHit{from: i, to: i + 1, cat: u.cat, lang: u.lang})
