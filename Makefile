@@ -2,7 +2,7 @@
 GO ?= go
 STATICCHECK = honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: demo test unit lint fuzz e2e build bench model
+.PHONY: demo test unit lint fuzz e2e build bench model lexicon
 
 demo:
 	$(GO) run ./cmd/parley serve --demo
@@ -63,3 +63,29 @@ model:
 	$(GO) run ./cmd/parley tune-thresholds --model classify/model.bin --out classify/model.bin \
 	  --data $(DEVSETS)/tr.csv,$(DEVSETS)/az.csv,$(DEVSETS)/hy.csv,$(DEVSETS)/hy-latn.csv \
 	  --everyday ../shared/datasets/offenseval-tr.train.csv
+
+# Regenerate the word lists derived from registry packages
+# (classify/lexicon/gen/, see its NOTICE): naughty-words@1.2.0 (npm, CC BY
+# 4.0) for ru and tr obscenity, tesseract-ocr-hye and tesseract-ocr-aze
+# (Debian, Apache 2.0) for the Armenian translit vocabulary, hunspell-ru
+# (Debian, BSD-style) to drop ordinary Russian words. Each package is checked
+# against its SHA-256. Needs npm, apt-get, dpkg-deb, and combine_tessdata,
+# dawg2wordlist (Debian tesseract-ocr) and unmunch (hunspell-tools). The
+# civil rows of Parley's dev sets and ../shared/datasets filter the lists.
+LEXICON_PKGS = \
+	c34b05e10a97ec7b9e0c3dd91d09888187c0f08d0812eaea79679795585b217e:naughty-words-1.2.0.tgz \
+	0adefaa5d11babb472dab7bb11f70e20d2ef00c03d5facfd9bcaa09a7e2ef60f:tesseract-ocr-hye_1%3a4.1.0-2_all.deb \
+	53ce088ce9b133bbfae67529de02f42263b50931291174961205765cd14e0454:tesseract-ocr-aze_1%3a4.1.0-2_all.deb \
+	ef3f0a54a8e52682be80932e414b97d7d268d4a33dfcb5b27b46142b5d84cfe3:hunspell-ru_1%3a7.5.0-1_all.deb
+lexicon:
+	@d=$$(mktemp -d) && trap 'rm -rf "$$d"' EXIT && root=$$(pwd) && cd "$$d" && \
+	npm pack --silent naughty-words@1.2.0 >/dev/null && \
+	apt-get download -q tesseract-ocr-hye=1:4.1.0-2 tesseract-ocr-aze=1:4.1.0-2 hunspell-ru=1:7.5.0-1 >/dev/null && \
+	for p in $(LEXICON_PKGS); do echo "$${p%%:*}  $${p#*:}"; done | sha256sum -c --quiet - && \
+	mkdir naughty-words-1.2.0 && tar xzf naughty-words-1.2.0.tgz -C naughty-words-1.2.0 && \
+	for l in hye aze; do dpkg-deb -x tesseract-ocr-$${l}_*.deb x && \
+	  combine_tessdata -u x/usr/share/tesseract-ocr/5/tessdata/$${l}.traineddata $${l}. >/dev/null && \
+	  dawg2wordlist $${l}.lstm-unicharset $${l}.lstm-word-dawg $${l}.words.txt >/dev/null; done && \
+	dpkg-deb -x hunspell-ru_*.deb x && unmunch x/usr/share/hunspell/ru_RU.dic x/usr/share/hunspell/ru_RU.aff 2>/dev/null >ru.forms.txt && \
+	cd "$$root" && $(GO) test ./classify -count=1 -run '^TestGenerateLists$$' -v -gen-lists "$$d" \
+	  -gen-civil "$$(ls $$root/$(DEVSETS)/*.csv $$(readlink -f ../shared/datasets)/*.train.csv | paste -sd,)"

@@ -2,8 +2,10 @@ package classify
 
 import (
 	"bufio"
+	"bytes"
 	"embed"
 	"fmt"
+	"io/fs"
 	"sort"
 	"strings"
 
@@ -11,7 +13,7 @@ import (
 	"github.com/parley-comments/parley/textnorm"
 )
 
-//go:embed lexicon/*.txt
+//go:embed lexicon/*.txt lexicon/gen
 var lexiconFS embed.FS
 
 // Word-list categories and the label each one supports.
@@ -93,9 +95,17 @@ type lexicon struct {
 	// its category, for stretched words whose entry has a real double
 	// letter ("assmuunch" is "asmunch", as "assmunch" is).
 	sqExact map[string]string
-	// first2 has a bit for the first two bytes of every exact, stem, phrase
-	// and never entry, so most words skip every map lookup.
+	// first2 has a bit for the first two bytes of every exact, stem,
+	// phrase and never entry shorter than 4 bytes, and first4 one for
+	// the first four bytes (hashed) of every longer one, so most words
+	// skip every map lookup (see maybe).
 	first2 [1 << 16 / 64]uint64
+	first4 [1 << 16 / 64]uint64
+	// infixPairs has a bit for the first two bytes of every infix; a word
+	// without any of them skips the infix search. infixShort marks an
+	// infix of one byte, which the pairs cannot stand for.
+	infixPairs [1 << 16 / 64]uint64
+	infixShort bool
 }
 
 // pair2 is the index in first2 of a word's first two bytes.
@@ -109,9 +119,14 @@ func pair2(k string) uint32 {
 	return uint32(k[0])<<8 | uint32(k[1])
 }
 
-// note records an entry word's first bytes in first2. A one-byte stem
-// matches any second byte.
+// note records an entry word's first bytes in first2 or first4. A
+// one-byte stem matches any second byte.
 func (lx *lexicon) note(t string, prefix bool) {
+	if len(t) >= 4 {
+		p := hash4(t)
+		lx.first4[p/64] |= 1 << (p % 64)
+		return
+	}
 	if len(t) == 1 && prefix {
 		for b := range 256 {
 			p := uint32(t[0])<<8 | uint32(b)
@@ -123,10 +138,47 @@ func (lx *lexicon) note(t string, prefix bool) {
 	lx.first2[p/64] |= 1 << (p % 64)
 }
 
-// maybe reports whether k could match an exact, stem, phrase or never entry.
+// hash4 is the index in first4 of a word's first four bytes.
+func hash4(k string) uint32 {
+	v := uint32(k[0]) | uint32(k[1])<<8 | uint32(k[2])<<16 | uint32(k[3])<<24
+	return v * 2654435761 >> 16
+}
+
+// maybe reports whether an exact, stem, phrase or never entry may match
+// the word k: an entry of 4 or more bytes shares k's first four, a shorter
+// one its first two.
 func (lx *lexicon) maybe(k string) bool {
+	if len(k) >= 4 {
+		if p := hash4(k); lx.first4[p/64]&(1<<(p%64)) != 0 {
+			return true
+		}
+	}
 	p := pair2(k)
 	return lx.first2[p/64]&(1<<(p%64)) != 0
+}
+
+// noteInfix records an infix's first two bytes in infixPairs.
+func (lx *lexicon) noteInfix(t string) {
+	if len(t) < 2 {
+		lx.infixShort = true
+		return
+	}
+	p := pair2(t)
+	lx.infixPairs[p/64] |= 1 << (p % 64)
+}
+
+// mayHaveInfix reports whether the word k may contain an infix entry.
+func (lx *lexicon) mayHaveInfix(k string) bool {
+	if lx.infixShort {
+		return true
+	}
+	for i := 0; i+1 < len(k); i++ {
+		p := uint32(k[i])<<8 | uint32(k[i+1])
+		if lx.infixPairs[p/64]&(1<<(p%64)) != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func identity(s string) string { return s }
@@ -149,19 +201,40 @@ func foldTurkicLex(w string) string {
 
 func hyKey(w string) string { return featureWord(w, langHyLatn) }
 
-// loadLexicons reads the embedded word lists.
-func loadLexicons() (map[string]*lexicon, error) {
-	keys := map[string]func(string) string{
-		"en": identity, "ru": identity, "tr": foldTurkicLex, "az": foldTurkicLex, "hy": hyKey,
-	}
+// lexiconKeys maps each word list's language to the fold of its keys.
+var lexiconKeys = map[string]func(string) string{
+	"en": identity, "ru": identity, "tr": foldTurkicLex, "az": foldTurkicLex, "hy": hyKey,
+}
+
+// loadLexicons reads the embedded word lists: each language's hand-written
+// list, lexicon/<lang>.txt, followed by the lists generated from registry
+// packages for it, lexicon/gen/<lang>-*.txt (see lists.go).
+func loadLexicons() (map[string]*lexicon, error) { return readLexicons(true) }
+
+// loadHandLexicons reads the hand-written lists alone.
+func loadHandLexicons() (map[string]*lexicon, error) { return readLexicons(false) }
+
+func readLexicons(generated bool) (map[string]*lexicon, error) {
 	out := map[string]*lexicon{}
-	for lang, key := range keys {
-		f, err := lexiconFS.Open("lexicon/" + lang + ".txt")
+	for lang, key := range lexiconKeys {
+		b, err := lexiconFS.ReadFile("lexicon/" + lang + ".txt")
 		if err != nil {
 			return nil, err
 		}
-		lx, err := parseLexicon(lang, key, f)
-		f.Close()
+		if generated {
+			gen, err := fs.Glob(lexiconFS, "lexicon/gen/"+lang+"-*.txt")
+			if err != nil {
+				return nil, err
+			}
+			for _, g := range gen {
+				gb, err := lexiconFS.ReadFile(g)
+				if err != nil {
+					return nil, err
+				}
+				b = append(append(b[:len(b):len(b)], '\n'), gb...)
+			}
+		}
+		lx, err := parseLexicon(lang, key, bytes.NewReader(b))
 		if err != nil {
 			return nil, err
 		}
@@ -219,6 +292,7 @@ func parseLexicon(lang string, key func(string) string, r interface{ Read([]byte
 			lx.phrases[e.words[0].text] = append(lx.phrases[e.words[0].text], e)
 		case e.words[0].infix:
 			lx.infixes = append(lx.infixes, e)
+			lx.noteInfix(e.words[0].text)
 		case e.words[0].prefix:
 			lx.stems[e.words[0].text] = cat
 			lens[len(e.words[0].text)] = true
@@ -264,9 +338,11 @@ func (lx *lexicon) matchWord(k string) string {
 			}
 		}
 	}
-	for _, e := range lx.infixes {
-		if e.words[0].match(k) {
-			return e.cat
+	if len(lx.infixes) > 0 && lx.mayHaveInfix(k) {
+		for _, e := range lx.infixes {
+			if e.words[0].match(k) {
+				return e.cat
+			}
 		}
 	}
 	return ""

@@ -44,7 +44,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/parley-comments/parley"
@@ -84,6 +83,8 @@ type Model struct {
 	measured map[string][nLabels]float32
 	lang     *langID
 	lex      map[string]*lexicon
+	// hyVocab is the Armenian translit vocabulary (see lists.go).
+	hyVocab []uint64
 	// hierAttack: the personal_attack head is conditional on toxic
 	// (P(attack) = P(toxic)·P(attack | toxic)).
 	hierAttack bool
@@ -381,6 +382,9 @@ func (m *Model) extractNorm(text string, n textnorm.Result, sc *scratch) analysi
 			a.lang = langHyLatn
 		}
 	}
+	if (a.lang == langEn || a.lang == langTr || a.lang == langAz) && m.hyTranslitVote(words, sc.skip) {
+		a.lang = langHyLatn
+	}
 
 	sc.fwords = sc.fwords[:0]
 	sc.keys = sc.keys[:0]
@@ -417,7 +421,16 @@ func (m *Model) extractNorm(text string, n textnorm.Result, sc *scratch) analysi
 		for p := 0; p < len(rs); p++ {
 			h := hashSeed('c')
 			for n := 1; n <= 5 && p+n <= len(rs); n++ {
-				h = hashRune(h, rs[p+n-1])
+				// hashRune, with its common cases inline.
+				switch r := rs[p+n-1]; {
+				case r < 0x80:
+					h = (h ^ uint32(r)) * fnvPrime
+				case r < 0x800:
+					h = (h ^ uint32(0xC0|r>>6)) * fnvPrime
+					h = (h ^ uint32(0x80|r&0x3F)) * fnvPrime
+				default:
+					h = hashRune(h, r)
+				}
 				if n == 1 && (rs[p] == ' ') {
 					continue
 				}
@@ -621,8 +634,8 @@ func withoutLinks(norm string) string {
 
 // looksLikeDomain reports whether a token is a bare domain like "bit.ly/x".
 func looksLikeDomain(tok string) bool {
-	if strings.IndexByte(tok, '.') < 0 {
-		return false
+	if i := strings.IndexByte(tok, '.'); i < 0 || i == len(tok)-1 {
+		return false // no dot, or only the one that ends a sentence
 	}
 	for _, tld := range []string{".com", ".net", ".org", ".ru", ".ly", ".io", ".info", ".biz", ".xyz", ".am", ".az"} {
 		if i := strings.Index(tok, tld); i > 0 {
@@ -641,7 +654,7 @@ func shouting(text string) bool {
 	for _, r := range text {
 		if textnorm.IsLetter(r) {
 			letters++
-			if unicode.IsUpper(r) {
+			if textnorm.IsUpper(r) {
 				up++
 			}
 		}
@@ -685,8 +698,15 @@ func (m *Model) lexHits(words []string, lang string, sc *scratch) []lexHit {
 		}
 	}
 	hits := sc.hits[:0]
-	run := func(lx *lexicon, want func(i int) bool) {
+	// run matches lx on the words want selects; same says that the keys
+	// of the previous run are lx's too (the Turkish and Azerbaijani lists
+	// fold alike).
+	run := func(lx *lexicon, want func(i int) bool, same bool) {
 		if lx == nil {
+			return
+		}
+		if same {
+			hits = lx.match(sc.keys, sc.sq, func(i int) bool { return sc.keys[i] == "" }, hits)
 			return
 		}
 		sc.keys = sc.keys[:0]
@@ -710,13 +730,13 @@ func (m *Model) lexHits(words []string, lang string, sc *scratch) []lexHit {
 		hits = lx.match(sc.keys, sc.sq, func(i int) bool { return sc.keys[i] == "" }, hits)
 	}
 	latin := func(i int) bool { return script[i] == 1 }
-	run(m.lex["en"], latin)
+	run(m.lex["en"], latin, false)
 	if lang == langTr || lang == langAz {
-		run(m.lex["tr"], latin)
-		run(m.lex["az"], latin)
+		run(m.lex["tr"], latin, false)
+		run(m.lex["az"], latin, m.lex["tr"] != nil)
 	}
-	run(m.lex["ru"], func(i int) bool { return script[i] == 2 })
-	run(m.lex["hy"], func(i int) bool { return script[i] == 3 || lang == langHyLatn && script[i] == 1 })
+	run(m.lex["ru"], func(i int) bool { return script[i] == 2 }, false)
+	run(m.lex["hy"], func(i int) bool { return script[i] == 3 || lang == langHyLatn && script[i] == 1 }, false)
 	for i, u := range sc.unm {
 		if u.cat != "" && !sc.skip[i] {
 			hits = append(hits, lexHit{from: i, to: i + 1, cat: u.cat, lang: u.lang})
@@ -838,7 +858,9 @@ func (m *Model) linear(feats []feat) [nLabels]float64 {
 			}
 		}
 	} else {
-		var acc [nLabels]float32
+		// Five scalar sums, not an array, so that they stay in registers;
+		// each is summed in the same order as before.
+		var a0, a1, a2, a3, a4 float32
 		q := m.q
 		// Touching the row of the feature prefetchAhead places ahead
 		// starts its cache miss early; the weights are 5 MB and the
@@ -852,13 +874,14 @@ func (m *Model) linear(feats []feat) [nLabels]float64 {
 			i := (f.idx & mask) * nLabels
 			row := q[i : i+nLabels : i+nLabels]
 			v := f.val
-			acc[0] += float32(row[0]) * v
-			acc[1] += float32(row[1]) * v
-			acc[2] += float32(row[2]) * v
-			acc[3] += float32(row[3]) * v
-			acc[4] += float32(row[4]) * v
+			a0 += float32(row[0]) * v
+			a1 += float32(row[1]) * v
+			a2 += float32(row[2]) * v
+			a3 += float32(row[3]) * v
+			a4 += float32(row[4]) * v
 		}
 		prefetchSink.Store(int32(touch))
+		acc := [nLabels]float32{a0, a1, a2, a3, a4}
 		for l := range nLabels {
 			z[l] = float64(acc[l] * m.scale[l])
 		}
@@ -1265,6 +1288,9 @@ func Load(r io.Reader) (*Model, error) {
 		}
 	}
 	if m.lex, err = loadLexicons(); err != nil {
+		return nil, parley.WrapError(parley.EINTERNAL, "The classifier word lists are malformed.", err)
+	}
+	if m.hyVocab, err = hyVocab(); err != nil {
 		return nil, parley.WrapError(parley.EINTERNAL, "The classifier word lists are malformed.", err)
 	}
 	return m, nil

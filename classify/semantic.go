@@ -477,3 +477,9 @@ func readSemantic(br *bufio.Reader) (*semantic, error) {
 	}
 	return s, nil
 }
+
+// known reports whether w is in the vocabulary.
+func (s *semantic) known(w string) bool {
+	_, ok := s.vocab[w]
+	return ok
+}

@@ -3,6 +3,7 @@ package classify
 import (
 	"context"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/parley-comments/parley"
 	"github.com/parley-comments/parley/adapter"
@@ -168,6 +169,48 @@ func MeanSimulation(runs [][]SimPoint) []SimPoint {
 		out[k] = SimPoint{Decisions: runs[0][k].Decisions, Rest: runs[0][k].Rest,
 			Own:   mean(func(p SimPoint) map[parley.Label]float64 { return p.Own }, k),
 			Other: mean(func(p SimPoint) map[parley.Label]float64 { return p.Other }, k)}
+	}
+	return out
+}
+
+// SimGain is the spread over shuffles of one label's ROC-AUC gain on the
+// site's own rest after some decisions, against the same shuffle's start.
+type SimGain struct {
+	Decisions int          `json:"decisions"`
+	Label     parley.Label `json:"label"`
+	// Gains holds each shuffle's gain, in increasing order.
+	Gains []float64 `json:"gains"`
+}
+
+// SimulationGains lists, for every checkpoint after the first and every
+// label all runs have, the gain of each run (sorted), so that a report can
+// show the spread over shuffles and not only the mean.
+func SimulationGains(runs [][]SimPoint) []SimGain {
+	if len(runs) == 0 {
+		return nil
+	}
+	n := len(runs[0])
+	for _, r := range runs {
+		n = min(n, len(r))
+	}
+	var out []SimGain
+	for k := 1; k < n; k++ {
+		for _, l := range parley.Labels {
+			g := SimGain{Decisions: runs[0][k].Decisions, Label: l}
+			for _, r := range runs {
+				v, ok := r[k].Own[l]
+				v0, ok0 := r[0].Own[l]
+				if !ok || !ok0 {
+					g.Gains = nil
+					break
+				}
+				g.Gains = append(g.Gains, round4(v-v0))
+			}
+			if len(g.Gains) == len(runs) {
+				slices.Sort(g.Gains)
+				out = append(out, g)
+			}
+		}
 	}
 	return out
 }

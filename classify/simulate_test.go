@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"testing"
+
+	"github.com/parley-comments/parley"
 )
 
 // A site whose moderators keep rejecting comments with a local slur that
@@ -39,5 +41,24 @@ func TestSimulateModerationLearnsTheSitesSlur(t *testing.T) {
 	}
 	if points[2].Other["hate_speech"] != 1 {
 		t.Errorf("other site's hate_speech ROC-AUC = %v, want 1", points[2].Other)
+	}
+}
+
+// SimulationGains reports each run's gain over its own start, sorted, for
+// the labels and checkpoints every run has.
+func TestSimulationGains(t *testing.T) {
+	run := func(t0, t50, s50 float64) []SimPoint {
+		return []SimPoint{
+			{Decisions: 0, Own: map[parley.Label]float64{parley.LabelToxic: t0, parley.LabelSpam: 0.5}},
+			{Decisions: 50, Own: map[parley.Label]float64{parley.LabelToxic: t50, parley.LabelSpam: s50}},
+		}
+	}
+	runs := [][]SimPoint{run(0.6, 0.7, 0.6), run(0.6, 0.62, 0.55), {{Decisions: 0, Own: map[parley.Label]float64{parley.LabelToxic: 0.5}}, {Decisions: 50, Own: map[parley.Label]float64{parley.LabelToxic: 0.45}}}}
+	got := SimulationGains(runs)
+	if len(got) != 1 || got[0].Decisions != 50 || got[0].Label != parley.LabelToxic {
+		t.Fatalf("gains = %+v, want toxic at 50 only (spam is missing from one run)", got)
+	}
+	if want := []float64{-0.05, 0.02, 0.1}; fmt.Sprint(got[0].Gains) != fmt.Sprint(want) {
+		t.Errorf("gains = %v, want %v", got[0].Gains, want)
 	}
 }

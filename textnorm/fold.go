@@ -1,7 +1,6 @@
 package textnorm
 
 import (
-	"strings"
 	"unicode"
 )
 
@@ -98,19 +97,26 @@ func isLeetRune(r rune) bool {
 	return false
 }
 
-// isJoinElem reports whether r can be one element of a split-letter run.
+// isJoinElem reports whether r can be one element of a split-letter run:
+// a letter, or 0 1 3 4 5 @ $.
 func isJoinElem(r rune) bool {
-	if r < 0x80 {
-		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || r == '0' || r == '1' || r == '3' || r == '4' || r == '5' || r == '@' || r == '$'
+	if uint32(r) < lowRunes {
+		return lowClass[r]&cJoinElem != 0
 	}
-	return IsLetter(r) || r == '0' || r == '1' || r == '3' || r == '4' || r == '5' || r == '@' || r == '$'
+	return isLetterSlow(r)
 }
 
+// isWordish reports whether r is a letter, a digit or a mark (any).
 func isWordish(r rune) bool {
-	if r < 0x80 {
-		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+	if uint32(r) < lowRunes {
+		return lowClass[r]&cWordish != 0
 	}
-	return IsLetter(r) || IsDigit(r) || unicode.IsMark(r)
+	return isWordishSlow(r)
+}
+
+//go:noinline
+func isWordishSlow(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r)
 }
 
 // joinSplit joins runs of at least three single letters separated by one to
@@ -258,45 +264,60 @@ func lower(r rune, turkic bool) rune {
 	case 'ё', 'Ё':
 		return 'е'
 	}
-	return unicode.ToLower(r)
+	return toLower(r)
 }
 
 // looksLikeAddress reports whether a token is a URL or e-mail address,
 // whose digits and symbols are not leetspeak.
 func looksLikeAddress(tok []unit) bool {
-	dot := false
-	for _, u := range tok {
+	dot := -1
+	for k, u := range tok {
 		if u.r == '.' || u.r == ':' {
-			dot = true
+			dot = k
 			break
 		}
 	}
-	if !dot {
+	if dot < 0 {
 		return false
 	}
-	s := make([]rune, len(tok))
-	for k, u := range tok {
-		s[k] = u.r
+	// A token whose only dot ends it ("word.") can only be "www." or
+	// "name@host." among the marks.
+	marks := addressMarks
+	if dot == len(tok)-1 {
+		marks = addressMarks[1:2]
 	}
-	str := string(s)
-	if containsAny(str, "://", "www.", ".com", ".ru", ".net", ".org", ".am", ".az", ".tr", ".ly") {
-		return true
+	for _, sub := range marks {
+		if unitsContain(tok, sub) {
+			return true
+		}
 	}
 	at := -1
-	for k, r := range s {
-		if r == '@' {
+	for k, u := range tok {
+		if u.r == '@' {
 			at = k
 		}
-		if at >= 0 && r == '.' && k > at+1 {
+		if at >= 0 && u.r == '.' && k > at+1 {
 			return true
 		}
 	}
 	return false
 }
 
-func containsAny(s string, subs ...string) bool {
-	for _, sub := range subs {
-		if strings.Contains(s, sub) {
+// addressMarks are the substrings that make a token an address ("www."
+// second: see looksLikeAddress).
+var addressMarks = []string{"://", "www.", ".com", ".ru", ".net", ".org", ".am", ".az", ".tr", ".ly"}
+
+// unitsContain reports whether the runes of tok contain the ASCII string sub.
+func unitsContain(tok []unit, sub string) bool {
+	for i := 0; i+len(sub) <= len(tok); i++ {
+		if tok[i].r != rune(sub[0]) {
+			continue
+		}
+		k := 1
+		for k < len(sub) && tok[i+k].r == rune(sub[k]) {
+			k++
+		}
+		if k == len(sub) {
 			return true
 		}
 	}

@@ -236,11 +236,14 @@ func Squeeze(w string) string {
 }
 
 func isWordRune(r rune) bool {
-	if r < utf8.RuneSelf {
-		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+	if uint32(r) < lowRunes {
+		return lowClass[r]&cWordRune != 0
 	}
-	return IsLetter(r) || IsDigit(r)
+	return isWordRuneSlow(r)
 }
+
+//go:noinline
+func isWordRuneSlow(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
 // decompose applies NFKC segment by segment, so that every output rune
 // knows its source range, and drops invisible characters.
@@ -336,6 +339,14 @@ func isASCII(s string) bool {
 // isInvisible reports whether r is a format or filler character that renders
 // as nothing.
 func isInvisible(r rune) bool {
+	if uint32(r) < lowRunes {
+		return invisibleBits[r/64]&(1<<(r%64)) != 0
+	}
+	return isInvisibleSlow(r)
+}
+
+// isInvisibleSlow is isInvisible from the Unicode tables.
+func isInvisibleSlow(r rune) bool {
 	switch r {
 	case 0x115F, 0x1160, 0x3164, 0xFFA0, 0x034F, 0x180E, 0x17B4, 0x17B5:
 		return true

@@ -91,6 +91,9 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return enc.Encode(points)
 		}
 		printSimulation(stdout, points)
+		if len(runs) > 1 {
+			printGains(stdout, classify.SimulationGains(runs))
+		}
 		return nil
 	}
 	if *disguise {
@@ -148,6 +151,23 @@ func readRows(names string, keep func(classify.Row) bool) ([]classify.Row, error
 		}
 	}
 	return rows, nil
+}
+
+// printGains prints the spread over shuffles of each label's gain on the
+// site's own rest: the least, the median and the largest, and how many
+// shuffles gained at least 0.05.
+func printGains(w io.Writer, gains []classify.SimGain) {
+	fmt.Fprintf(w, "\ngain over 0 decisions, per shuffle\n%9s %15s %8s %8s %8s %10s\n", "decisions", "label", "least", "median", "largest", ">= +0.05")
+	for _, g := range gains {
+		n := len(g.Gains)
+		reach := 0
+		for _, x := range g.Gains {
+			if x >= 0.05 {
+				reach++
+			}
+		}
+		fmt.Fprintf(w, "%9d %15s %+8.3f %+8.3f %+8.3f %5d of %d\n", g.Decisions, g.Label, g.Gains[0], g.Gains[n/2], g.Gains[n-1], reach, n)
+	}
 }
 
 // printSimulation prints SimulateModeration's points as a table: ROC-AUC

