@@ -93,7 +93,8 @@ func BenchmarkPost(b *testing.B) {
 		b.Fatal(err)
 	}
 	svc := service.New(service.Options{Passwords: service.CheapPasswordHasher, Store: db, Clock: parley.SystemClock{},
-		Classifier: model, Adapter: adapter.Adapter{}, Logger: slog.New(slog.DiscardHandler), Index: dedupe.NewIndex(dedupe.Options{Window: parley.DefaultClusterWindow})})
+		Classifier: model, Adapter: adapter.Adapter{}, Logger: slog.New(slog.DiscardHandler), Index: dedupe.NewIndex(dedupe.Options{Window: parley.DefaultClusterWindow}),
+		SiteCacheTTL: service.DefaultSiteCacheTTL}) // as serve runs
 	if _, err := svc.CreateSite(ctx, "bench", "Bench", []string{"https://bench.example"}); err != nil {
 		b.Fatal(err)
 	}

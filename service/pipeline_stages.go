@@ -58,7 +58,7 @@ func (s *Service) loadSite(ctx context.Context, w *write) error {
 	if w.in.SiteID == "" {
 		return parley.Errorf(parley.EINVALID, "The site is required.")
 	}
-	site, err := s.store.GetSite(ctx, w.in.SiteID)
+	site, err := s.postSite(ctx, w.in.SiteID)
 	if err != nil {
 		if parley.IsCode(err, parley.ENOTFOUND) {
 			return parley.Errorf(parley.EINVALID, "Unknown site %q.", w.in.SiteID)
