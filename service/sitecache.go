@@ -62,6 +62,20 @@ func (c *siteCache) forgetAdapter(siteID string) {
 	delete(c.adapters, siteID)
 }
 
+// keep remembers e under key in *m, unless something was forgotten since
+// the look-up began at gen (it may have read what was forgotten).
+func keep[T any](c *siteCache, m *map[string]T, key string, e T, gen uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen != gen {
+		return
+	}
+	if *m == nil || len(*m) >= maxCachedSites {
+		*m = map[string]T{}
+	}
+	(*m)[key] = e
+}
+
 // postSite returns the site a comment is posted to, from the cache when
 // fresh. The caller must not change it.
 func (s *Service) postSite(ctx context.Context, id string) (*parley.Site, error) {
@@ -80,14 +94,7 @@ func (s *Service) postSite(ctx context.Context, id string) (*parley.Site, error)
 	if err != nil {
 		return nil, err
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.gen == gen {
-		if c.sites == nil || len(c.sites) >= maxCachedSites {
-			c.sites = map[string]cachedSite{}
-		}
-		c.sites[id] = cachedSite{site: *site, at: now}
-	}
+	keep(c, &c.sites, id, cachedSite{site: *site, at: now}, gen)
 	return site, nil
 }
 
@@ -112,13 +119,6 @@ func (s *Service) adapterState(ctx context.Context, siteID string) ([]byte, erro
 	if err != nil || c.ttl <= 0 {
 		return state, err
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.gen == gen {
-		if c.adapters == nil || len(c.adapters) >= maxCachedSites {
-			c.adapters = map[string]cachedAdapter{}
-		}
-		c.adapters[siteID] = cachedAdapter{state: state, at: now}
-	}
+	keep(c, &c.adapters, siteID, cachedAdapter{state: state, at: now}, gen)
 	return state, nil
 }
