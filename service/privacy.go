@@ -140,7 +140,7 @@ func (s *Service) buildExport(ctx context.Context, siteID, email string, u *parl
 				}
 				stories[c.StoryID] = st
 			}
-			revs, err := s.store.ListRevisions(ctx, c.ID)
+			revs, err := s.commentRevisions(ctx, c)
 			if err != nil {
 				return nil, err
 			}
