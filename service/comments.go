@@ -148,16 +148,16 @@ func (s *Service) classify(ctx context.Context, c *parley.Comment, text string, 
 		return
 	}
 	if s.adapter != nil && c.SiteID != "" {
-		state, err := s.store.GetSiteAdapter(ctx, c.SiteID)
+		state, err := s.adapterState(ctx, c.SiteID)
 		switch {
-		case err == nil:
+		case err != nil:
+			s.log.WarnContext(ctx, "load site adapter", "site", c.SiteID, "err", err)
+		case state != nil:
 			if adj, err := s.adapter.Adjust(ctx, state, text, v); err == nil {
 				v = adj
 			} else {
 				s.log.WarnContext(ctx, "site adapter", "site", c.SiteID, "err", err)
 			}
-		case !parley.IsCode(err, parley.ENOTFOUND):
-			s.log.WarnContext(ctx, "load site adapter", "site", c.SiteID, "err", err)
 		}
 	}
 	applyVerdict(c, v)

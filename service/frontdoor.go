@@ -77,7 +77,7 @@ func (s *Service) CommentDetail(ctx context.Context, actor *parley.User, id stri
 		return nil, err
 	}
 	d := &CommentDetail{Comment: c}
-	if d.Revisions, err = s.store.ListRevisions(ctx, c.ID); err != nil {
+	if d.Revisions, err = s.commentRevisions(ctx, c); err != nil {
 		return nil, err
 	}
 	if d.Reports, err = s.store.ListReports(ctx, c.ID); err != nil {

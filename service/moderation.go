@@ -57,6 +57,9 @@ func (s *Service) decideOn(ctx context.Context, actor *parley.User, siteID, id s
 	var now time.Time
 	var out *parley.Comment
 	var err error
+	if s.adapter != nil {
+		defer s.siteCache.forgetAdapter(siteID) // the decision taught it (learn)
+	}
 	for attempt := 0; ; attempt++ {
 		err = s.store.InTx(ctx, func(tx parley.Store) error {
 			cur, err := tx.GetComment(ctx, id)

@@ -266,6 +266,7 @@ func (s *Service) SetMailSettings(ctx context.Context, actor *parley.User, siteI
 	st.NotifyAuthorApproved, st.NotifyAuthorRejected, st.DailySummary = m.NotifyAuthorApproved, m.NotifyAuthorRejected, m.DailySummary
 	st.AlertPendingOver, st.AlertOldestMinutes, st.AlertEvery = m.AlertPendingOver, m.AlertOldestMinutes, parley.Duration(m.AlertEvery)
 	now := s.now()
+	defer s.siteCache.forget(siteID)
 	err = s.store.InTx(ctx, func(tx parley.Store) error {
 		if err := tx.UpdateSite(ctx, site); err != nil {
 			return err

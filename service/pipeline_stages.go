@@ -58,7 +58,7 @@ func (s *Service) loadSite(ctx context.Context, w *write) error {
 	if w.in.SiteID == "" {
 		return parley.Errorf(parley.EINVALID, "The site is required.")
 	}
-	site, err := s.store.GetSite(ctx, w.in.SiteID)
+	site, err := s.postSite(ctx, w.in.SiteID)
 	if err != nil {
 		if parley.IsCode(err, parley.ENOTFOUND) {
 			return parley.Errorf(parley.EINVALID, "Unknown site %q.", w.in.SiteID)
@@ -371,8 +371,10 @@ func (s *Service) persist(ctx context.Context, w *write) error {
 	return err
 }
 
-// persistNew writes a new comment, its first revision, its cluster and the
-// policy's audit entry inside tx.
+// persistNew writes a new comment, its cluster and the policy's audit entry
+// inside tx. Its first revision is the comment itself until it is edited
+// (see commentRevisions): most comments never are, and a revisions row on
+// every post was a tenth of the pages a post's commit writes.
 func (s *Service) persistNew(ctx context.Context, tx parley.Store, w *write) error {
 	c := w.c
 	if w.in.IdempotencyKey != "" {
@@ -387,9 +389,6 @@ func (s *Service) persistNew(ctx context.Context, tx parley.Store, w *write) err
 		if err := protectName(ctx, tx, c.SiteID, u); err != nil {
 			return err
 		}
-	}
-	if err := tx.AddRevision(ctx, &parley.Revision{ID: parley.NewID(w.now), CommentID: c.ID, Body: c.Body, HTML: c.HTML, CreatedAt: w.now}); err != nil {
-		return err
 	}
 	if c.ClusterID != "" {
 		if err := s.joinCluster(ctx, tx, c.ClusterID, w.match.Unclustered); err != nil {
@@ -419,6 +418,9 @@ func (s *Service) persistEdit(ctx context.Context, tx parley.Store, w *write) (*
 		return nil, err
 	}
 	from := cur.Status
+	if err := keepFirstRevision(ctx, tx, cur); err != nil {
+		return nil, err
+	}
 	applyEdit(cur, w.c, w.decision, w.now)
 	if err := tx.UpdateComment(ctx, cur); err != nil {
 		return nil, err
@@ -454,6 +456,33 @@ func (s *Service) persistEdit(ctx context.Context, tx parley.Store, w *write) (*
 		return cur, s.notifyApproved(ctx, tx, cur, false)
 	}
 	return cur, nil
+}
+
+// firstRevision is the revision a comment without stored revisions has:
+// its text as posted (persistNew stores none).
+func firstRevision(c *parley.Comment) *parley.Revision {
+	return &parley.Revision{ID: c.ID, CommentID: c.ID, Body: c.Body, HTML: c.HTML, CreatedAt: c.CreatedAt}
+}
+
+// keepFirstRevision stores c's text as posted as its first revision before
+// its first edit, inside the edit's transaction. Comments stored before
+// posts stopped writing it, and imported ones, already have theirs.
+func keepFirstRevision(ctx context.Context, tx parley.Store, c *parley.Comment) error {
+	revs, err := tx.ListRevisions(ctx, c.ID)
+	if err != nil || len(revs) > 0 {
+		return err
+	}
+	return tx.AddRevision(ctx, firstRevision(c))
+}
+
+// commentRevisions lists a comment's revisions, oldest first: the stored
+// ones, or the comment itself when it was never edited.
+func (s *Service) commentRevisions(ctx context.Context, c *parley.Comment) ([]*parley.Revision, error) {
+	revs, err := s.store.ListRevisions(ctx, c.ID)
+	if err != nil || len(revs) > 0 {
+		return revs, err
+	}
+	return []*parley.Revision{firstRevision(c)}, nil
 }
 
 // applyEdit puts an edit's text, scores and policy decision on the stored

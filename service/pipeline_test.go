@@ -182,3 +182,47 @@ func TestLetterlessCommentsAreNeverDuplicates(t *testing.T) {
 		t.Fatalf("a repeated text: %v, want duplicate", err)
 	}
 }
+
+// TestRevisionsStartWithThePostedText: a comment never edited has one
+// revision, itself (a post stores none); its first edit stores the posted
+// text first, so the history lists every version, oldest first.
+func TestRevisionsStartWithThePostedText(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, service.RateLimits{})
+	ctx := context.Background()
+	a := guest()
+	a.GuestToken = service.NewGuestToken()
+	r, err := f.svc.Post(ctx, a, service.PostInput{SiteID: "news", StoryURL: "https://news.example/r", GuestName: "Reader",
+		Body: "The first version of a remark about the budget.", ComposeMillis: 20000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts := func() []string {
+		t.Helper()
+		d, err := f.svc.CommentDetail(ctx, f.mod, r.Comment.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, rv := range d.Revisions {
+			if rv.CommentID != r.Comment.ID || rv.HTML == "" {
+				t.Fatalf("revision %+v", rv)
+			}
+			out = append(out, rv.Body)
+		}
+		return out
+	}
+	if got := texts(); !slices.Equal(got, []string{"The first version of a remark about the budget."}) {
+		t.Fatalf("revisions of a comment never edited: %q", got)
+	}
+	for _, body := range []string{"The second version of a remark about the budget.", "The third version of a remark about the budget."} {
+		f.clock.Add(time.Minute)
+		if _, err := f.svc.Edit(ctx, a, r.Comment.ID, body); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := []string{"The first version of a remark about the budget.", "The second version of a remark about the budget.", "The third version of a remark about the budget."}
+	if got := texts(); !slices.Equal(got, want) {
+		t.Fatalf("revisions after two edits: %q, want %q", got, want)
+	}
+}

@@ -140,7 +140,7 @@ func (s *Service) buildExport(ctx context.Context, siteID, email string, u *parl
 				}
 				stories[c.StoryID] = st
 			}
-			revs, err := s.store.ListRevisions(ctx, c.ID)
+			revs, err := s.commentRevisions(ctx, c)
 			if err != nil {
 				return nil, err
 			}
@@ -331,6 +331,7 @@ func (s *Service) SetErasureDeletes(ctx context.Context, actor *parley.User, sit
 	}
 	site.Settings.ErasureDeletes = deletes
 	now := s.now()
+	defer s.siteCache.forget(siteID)
 	err = s.store.InTx(ctx, func(tx parley.Store) error {
 		if err := tx.UpdateSite(ctx, site); err != nil {
 			return err

@@ -150,6 +150,7 @@ func (s *Service) ResetAdapter(ctx context.Context, actor *parley.User, siteID s
 		return err
 	}
 	now := s.now()
+	defer s.siteCache.forget(siteID)
 	return s.store.InTx(ctx, func(tx parley.Store) error {
 		if err := tx.DeleteSiteAdapter(ctx, siteID); err != nil {
 			return err

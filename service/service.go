@@ -112,6 +112,13 @@ type Options struct {
 	// session revoked on another instance still works here for up to
 	// this long. cmd/parley serve uses DefaultSessionCacheTTL.
 	SessionCacheTTL time.Duration
+	// SiteCacheTTL is how long the site a comment is posted to, and its
+	// classifier adapter's state, are remembered for the next posts; 0 (the
+	// default) remembers nothing. Changes made through this instance's
+	// service take effect at once; changes made on another instance (or
+	// in the store directly) take effect here within this long.
+	// cmd/parley serve uses DefaultSiteCacheTTL.
+	SiteCacheTTL time.Duration
 }
 
 // DefaultSessionCacheTTL is the session cache's TTL in production.
@@ -139,8 +146,9 @@ type Service struct {
 	listenersMu sync.RWMutex
 	listeners   []func(parley.Event)
 
-	origins  originCache  // see OriginAllowed
-	sessions sessionCache // see sessionUser
+	origins   originCache  // see OriginAllowed
+	sessions  sessionCache // see sessionUser
+	siteCache siteCache    // see postSite
 
 	hasher    PasswordHasher
 	dummyOnce sync.Once
@@ -196,7 +204,7 @@ func New(o Options) *Service {
 		webhookAllowPrivate: o.WebhookAllowPrivate, hookClient: o.WebhookClient,
 		outbox:    outbox{wake: make(chan struct{}, 1)},
 		publicURL: strings.TrimRight(o.PublicURL, "/"), linkTTL: o.LinkTTL,
-		sessions: sessionCache{ttl: o.SessionCacheTTL},
+		sessions: sessionCache{ttl: o.SessionCacheTTL}, siteCache: siteCache{ttl: o.SiteCacheTTL},
 	}
 	s.RegisterOutboxSender(parley.OutboxWebhook, OutboxSenderFunc(s.sendWebhook))
 	return s

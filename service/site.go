@@ -96,6 +96,7 @@ func (s *Service) UpdateSiteSettings(ctx context.Context, actor *parley.User, si
 		return nil, err
 	}
 	site.Settings = settings
+	defer s.siteCache.forget(siteID)
 	if err := s.store.UpdateSite(ctx, site); err != nil {
 		return nil, err
 	}

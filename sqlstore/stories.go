@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 
 	"github.com/parley-comments/parley"
@@ -31,10 +32,11 @@ func (c *conn) insertAuthors(ctx context.Context, s *parley.Story) error {
 	return nil
 }
 
-func scanStory(sc interface{ Scan(...any) error }) (*parley.Story, error) {
+// scanStory scans storyCols, then any extra columns into extra.
+func scanStory(sc interface{ Scan(...any) error }, extra ...any) (*parley.Story, error) {
 	var s parley.Story
 	var mode string
-	if err := sc.Scan(&s.ID, &s.SiteID, &s.URL, &s.Title, &s.Closed, &mode, timeCol{&s.CreatedAt}, &s.Locked, &s.Locale); err != nil {
+	if err := sc.Scan(append([]any{&s.ID, &s.SiteID, &s.URL, &s.Title, &s.Closed, &mode, timeCol{&s.CreatedAt}, &s.Locked, &s.Locale}, extra...)...); err != nil {
 		return nil, err
 	}
 	s.Mode = parley.ModerationMode(mode)
@@ -72,13 +74,22 @@ func (c *conn) loadAuthors(ctx context.Context, stories []*parley.Story) error {
 	return translate(rows.Err(), "Story")
 }
 
+// getStory reads one story with its authors in one statement (a post reads
+// its story on every write; a second query for the authors was one more
+// statement per post): the authors come as one comma-separated column, in
+// position order. User IDs contain no comma.
 func (c *conn) getStory(ctx context.Context, where string, args ...any) (*parley.Story, error) {
-	s, err := scanStory(c.queryRow(ctx, `SELECT `+storyCols+` FROM stories WHERE `+where, args...))
+	agg := `group_concat(user_id, ',' ORDER BY position)`
+	if c.d.pg() {
+		agg = `string_agg(user_id, ',' ORDER BY position)`
+	}
+	var authors sql.NullString
+	s, err := scanStory(c.queryRow(ctx, `SELECT `+storyCols+`, (SELECT `+agg+` FROM story_authors WHERE story_id = stories.id) FROM stories WHERE `+where, args...), &authors)
 	if err != nil {
 		return nil, translate(err, "Story")
 	}
-	if err := c.loadAuthors(ctx, []*parley.Story{s}); err != nil {
-		return nil, err
+	if authors.String != "" {
+		s.AuthorIDs = strings.Split(authors.String, ",")
 	}
 	return s, nil
 }

@@ -72,7 +72,8 @@ type authzFixture struct {
 func newAuthzFixture(t *testing.T) *authzFixture {
 	db := sqltest.OpenSQLite(t)
 	bus := events.New()
-	svc := service.New(service.Options{Store: db, Bus: bus, Passwords: passwordHasher}) // cheap in tests (TestMain): a 10 s request deadline under -race on a loaded machine
+	svc := service.New(service.Options{Store: db, Bus: bus, Passwords: passwordHasher, // cheap in tests (TestMain): a 10 s request deadline under -race on a loaded machine
+		SiteCacheTTL: service.DefaultSiteCacheTTL}) // as serve runs
 	resolver, err := clientip.NewResolver(nil)
 	if err != nil {
 		t.Fatal(err)
@@ -117,9 +118,9 @@ func (f *authzFixture) comment(ownStory bool) *parley.Comment {
 	}
 	// Routes under test may have turned guest comments off: turn them on.
 	ctx := context.Background()
-	if site, err := f.db.GetSite(ctx, "a"); err == nil && site.Settings.GuestsDisallowed {
+	if site, err := f.svc.Site(ctx, "a"); err == nil && site.Settings.GuestsDisallowed {
 		site.Settings.GuestsDisallowed = false
-		if err := f.db.UpdateSite(ctx, site); err != nil {
+		if _, err := f.svc.UpdateSiteSettings(ctx, f.users[adminP], "a", site.Settings); err != nil {
 			f.t.Fatal(err)
 		}
 	}

@@ -225,7 +225,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	svc := service.New(service.Options{Store: db, Clock: clock, Classifier: classifier, Adapter: adapter.Adapter{}, Bus: bus, Index: index, Logger: logger, RateLimits: limits, Passwords: passwordHasher,
 		WebhookAllowPrivate: cfg.webhookAllowPrivate, PublicURL: publicURL, SSO: ssojwt.New(nil), OIDC: oidclogin.New(nil),
-		SessionCacheTTL: service.DefaultSessionCacheTTL})
+		SessionCacheTTL: service.DefaultSessionCacheTTL, SiteCacheTTL: service.DefaultSiteCacheTTL})
 	if err := svc.ProtectStaffNames(ctx); err != nil {
 		logger.Warn("protect staff names from look-alike guest names", "err", err)
 	}
