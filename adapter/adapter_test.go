@@ -211,3 +211,44 @@ func TestOnlineMatchesAdapter(t *testing.T) {
 		}
 	}
 }
+
+// TestBlendFollowsTheRecords checks the soft blend of fit: a site score
+// that ranks the decided comments where the base logit does not gets
+// nearly its full weight, and one that adds only noise to a base logit
+// that already ranks them is nearly switched off, with the bias b0 of the
+// base model taking over.
+func TestBlendFollowsTheRecords(t *testing.T) {
+	mk := func(baseRanks bool) *head {
+		h := &head{}
+		for i := 0; i < 200; i++ {
+			y := float32(0)
+			if i%5 == 0 {
+				y = 1
+			}
+			noise := float32((i*37)%17)/17 - 0.5
+			other := float32((i*53)%23)/23 - 0.5
+			r := record{Y: y}
+			if baseRanks {
+				r.Base, r.Site = 1.5*y-2+2*noise, 4*other
+			} else {
+				r.Base, r.Site = noise-1.4, 2*y-1+noise
+			}
+			h.add(r)
+		}
+		h.fit()
+		return h
+	}
+	learns := mk(false)
+	w, _ := learns.fitAdapted()
+	if float64(learns.w) < 0.95*w || learns.w <= 0 {
+		t.Errorf("site score that ranks: stored w %.3f, fitted %.3f", learns.w, w)
+	}
+	keeps := mk(true)
+	w, _ = keeps.fitAdapted()
+	if float64(keeps.w) > 0.05*w {
+		t.Errorf("site score that adds noise: stored w %.3f, fitted %.3f", keeps.w, w)
+	}
+	if b0 := keeps.fitBase(); math.Abs(float64(keeps.b)-b0) > 0.05 {
+		t.Errorf("site score that adds noise: stored b %.3f, base model's b0 %.3f", keeps.b, b0)
+	}
+}

@@ -45,6 +45,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/parley-comments/parley"
 	"github.com/parley-comments/parley/textnorm"
@@ -867,18 +868,37 @@ func (m *Model) linear(feats []feat) [nLabels]float64 {
 		// buckets random, so the loop is bound by memory latency.
 		const prefetchAhead = 16
 		var touch int8
-		for k, f := range feats {
-			if k+prefetchAhead < len(feats) {
-				touch ^= q[(feats[k+prefetchAhead].idx&mask)*nLabels]
+		if m.bits == shippedBits {
+			// The shipped model's size as an array type: the row index is
+			// masked to its length, so the loop has no bounds checks.
+			rows := (*[1 << shippedBits][nLabels]int8)(unsafe.Slice((*[nLabels]int8)(unsafe.Pointer(unsafe.SliceData(q))), len(q)/nLabels))
+			const smask = 1<<shippedBits - 1
+			for k, f := range feats {
+				if k+prefetchAhead < len(feats) {
+					touch ^= rows[feats[k+prefetchAhead].idx&smask][0]
+				}
+				row := &rows[f.idx&smask]
+				v := f.val
+				a0 += float32(row[0]) * v
+				a1 += float32(row[1]) * v
+				a2 += float32(row[2]) * v
+				a3 += float32(row[3]) * v
+				a4 += float32(row[4]) * v
 			}
-			i := (f.idx & mask) * nLabels
-			row := q[i : i+nLabels : i+nLabels]
-			v := f.val
-			a0 += float32(row[0]) * v
-			a1 += float32(row[1]) * v
-			a2 += float32(row[2]) * v
-			a3 += float32(row[3]) * v
-			a4 += float32(row[4]) * v
+		} else {
+			for k, f := range feats {
+				if k+prefetchAhead < len(feats) {
+					touch ^= q[(feats[k+prefetchAhead].idx&mask)*nLabels]
+				}
+				i := (f.idx & mask) * nLabels
+				row := q[i : i+nLabels : i+nLabels]
+				v := f.val
+				a0 += float32(row[0]) * v
+				a1 += float32(row[1]) * v
+				a2 += float32(row[2]) * v
+				a3 += float32(row[3]) * v
+				a4 += float32(row[4]) * v
+			}
 		}
 		prefetchSink.Store(int32(touch))
 		acc := [nLabels]float32{a0, a1, a2, a3, a4}
@@ -888,6 +908,10 @@ func (m *Model) linear(feats []feat) [nLabels]float64 {
 	}
 	return z
 }
+
+// shippedBits is the hash size of the shipped model, 2^20 buckets, which
+// linear scores without bounds checks.
+const shippedBits = 20
 
 // prefetchSink keeps the prefetching loads in scores from being optimized
 // away.
