@@ -3,6 +3,8 @@ package dedupe
 import (
 	"strings"
 	"testing"
+
+	"github.com/parley-comments/parley/textnorm"
 )
 
 func TestSignCounts(t *testing.T) {
@@ -75,6 +77,9 @@ func FuzzSign(f *testing.F) {
 		}
 		if Similarity(&a, &a) != 1 {
 			t.Fatalf("self-similarity is not 1 for %q", s)
+		}
+		if b := refSignNormalized(textnorm.Normalize(s).Text); b != a {
+			t.Fatalf("Sign(%q) differs from the reference implementation", s)
 		}
 		// Invisible characters and surrounding white space never change
 		// the signature.

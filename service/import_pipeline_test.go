@@ -2,10 +2,14 @@ package service_test
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/parley-comments/parley"
 	"github.com/parley-comments/parley/service"
@@ -72,6 +76,72 @@ func TestImportRunsThePostPipelineStages(t *testing.T) {
 		// decide and publish: the source's state, and no policy decision.
 		if imported.Status != parley.StatusApproved || imported.ModeratedBy == parley.ActorPolicy {
 			t.Errorf("imported comment: status %s, moderated by %q", imported.Status, imported.ModeratedBy)
+		}
+	})
+}
+
+// A writer that falls behind commits the batch waiting behind the one in
+// hand in the same transaction: the first commit's progress report holds
+// the writer back while the next batches are made, and the import still
+// stores every comment with its parent and its thread, counts each comment
+// once, and reports progress that only grows.
+func TestImportWriterBehindMergesBatches(t *testing.T) {
+	t.Parallel()
+	bothDatabases(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		svc := importService(t, db)
+		var b strings.Builder
+		b.WriteString(`<?xml version="1.0" encoding="utf-8"?>
+<disqus xmlns="http://disqus.com" xmlns:dsq="http://disqus.com/disqus-internals">`)
+		const threads, perThread = 6, 5
+		for th := range threads {
+			fmt.Fprintf(&b, `<thread dsq:id="t%d"><link>https://news.example/s%d</link><title>S%d</title></thread>`, th, th, th)
+		}
+		for th := range threads {
+			for p := range perThread {
+				parent := ""
+				if p > 0 {
+					parent = fmt.Sprintf(`<parent dsq:id="p%d-%d"/>`, th, p-1)
+				}
+				fmt.Fprintf(&b, `<post dsq:id="p%d-%d"><message><![CDATA[<p>comment %d of thread %d end</p>]]></message>
+<createdAt>2026-12-01T08:%02d:00Z</createdAt><isDeleted>false</isDeleted><isSpam>false</isSpam>
+<author><name>R%d</name><username>r%d</username></author><thread dsq:id="t%d"/>%s</post>`, th, p, p, th, th*perThread+p, p, p, th, parent)
+			}
+		}
+		b.WriteString(`</disqus>`)
+		file := writeTemp(t, b.String())
+		var progress []int
+		rep, err := svc.Import(ctx, service.ImportOptions{SiteID: "news", Format: "disqus", BatchSize: perThread,
+			Progress: func(p service.ImportProgress) {
+				if len(progress) == 0 {
+					time.Sleep(300 * time.Millisecond)
+				}
+				progress = append(progress, p.Imported)
+			}},
+			func() (transfer.Decoder, func() error, error) {
+				return transfer.Open("disqus", file, transfer.Options{})
+			})
+		if err != nil || rep.Count("approved") != threads*perThread || rep.StoriesCreated != threads {
+			t.Fatalf("import: %+v %v", rep, err)
+		}
+		if !slices.IsSorted(progress) || progress[len(progress)-1] != threads*perThread {
+			t.Errorf("progress %v, want growing to %d", progress, threads*perThread)
+		}
+		t.Logf("%d commits for %d batches", len(progress), threads)
+		cs := siteComments(t, db)
+		if len(cs) != threads*perThread {
+			t.Fatalf("%d comments stored, want %d", len(cs), threads*perThread)
+		}
+		checkNoDanglingParents(t, cs)
+		for th := range threads {
+			story := byText(t, cs, fmt.Sprintf("comment 0 of thread %d end", th)).StoryID
+			for p := 1; p < perThread; p++ {
+				c := byText(t, cs, fmt.Sprintf("comment %d of thread %d end", p, th))
+				prev := byText(t, cs, fmt.Sprintf("comment %d of thread %d end", p-1, th))
+				if c.StoryID != story || c.ParentID != prev.ID {
+					t.Errorf("thread %d comment %d: story %s parent %s, want %s %s", th, p, c.StoryID, c.ParentID, story, prev.ID)
+				}
+			}
 		}
 	})
 }

@@ -71,7 +71,7 @@ func main() {
 	batch := flag.Int("batch", service.DefaultImportBatch, "comments per transaction")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile")
 	memprofile := flag.String("memprofile", "", "write an allocation profile (go tool pprof -sample_index=alloc_space) at the end")
-	memLimit := flag.Int64("memory-limit", 384<<20, "soft memory limit in bytes, as parley import sets it (0: none; GOMEMLIMIT, if set, wins)")
+	memLimit := flag.Int64("memory-limit", 320<<20, "soft memory limit in bytes, as parley import sets it (0: none; GOMEMLIMIT, if set, wins)")
 	fileFlag := flag.String("file", "", "the Disqus export to import: generated with -n comments if it does not exist, and kept")
 	flag.Parse()
 	if *memLimit > 0 && os.Getenv("GOMEMLIMIT") == "" {

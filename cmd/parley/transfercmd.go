@@ -32,7 +32,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	baseURL := fs.String("base-url", "", "site URL for Isso and Commento page paths (default: the site's first origin)")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	quiet := fs.Bool("quiet", false, "no progress lines")
-	memLimit := fs.Int64("memory-limit", 384<<20, "soft memory limit in bytes for the import's Go heap (0: none; GOMEMLIMIT, if set, wins)")
+	memLimit := fs.Int64("memory-limit", 320<<20, "soft memory limit in bytes for the import's Go heap (0: none; GOMEMLIMIT, if set, wins)")
 	if err := parseFlags(ctx, fs, reorder(args)); err != nil {
 		return err
 	}
