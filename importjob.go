@@ -20,7 +20,7 @@ type ImportJob struct {
 	State      string // ImportUploading, ImportQueued, ImportRunning, ImportDone, ImportFailed
 	Progress   []byte
 	Report     []byte
-	Error      string
+	Error      string // the failure: its text in each catalog language as a JSON object, or plain English
 	// Attempts counts the claims: a job claimed again after its worker
 	// stopped (a restart) resumes, up to a limit.
 	Attempts   int

@@ -26,6 +26,7 @@ func (ui *UI) handleTransfer(w http.ResponseWriter, r *http.Request, rq *request
 	p := ui.newPage(r, rq, "transfer")
 	p.Jobs = jobs
 	for _, j := range jobs {
+		j.Error = j.ErrorIn(rq.lang)
 		if j.State == "running" || j.State == "queued" || j.State == "uploading" {
 			w.Header().Set("Refresh", "2")
 			break

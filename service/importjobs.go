@@ -10,10 +10,12 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/parley-comments/parley"
+	"github.com/parley-comments/parley/i18n"
 	"github.com/parley-comments/parley/transfer"
 )
 
@@ -22,20 +24,23 @@ import (
 // database, so that a worker of any instance runs it; a job whose worker
 // stopped (a restart) resumes.
 type ImportJob struct {
-	ID         string         `json:"id"`
-	SiteID     string         `json:"site_id"`
-	Format     string         `json:"format"`
-	FileName   string         `json:"file_name"`
-	Strict     bool           `json:"strict"`
-	StartedBy  string         `json:"started_by"`
-	State      string         `json:"state"` // uploading, queued, running, done, failed
-	Size       int64          `json:"size"`  // bytes uploaded
-	Attempts   int            `json:"attempts"`
-	Progress   ImportProgress `json:"progress"`
-	Report     *ImportReport  `json:"report,omitempty"`
-	Error      string         `json:"error,omitempty"`
-	StartedAt  time.Time      `json:"started_at"`
-	FinishedAt time.Time      `json:"finished_at,omitzero"`
+	ID        string         `json:"id"`
+	SiteID    string         `json:"site_id"`
+	Format    string         `json:"format"`
+	FileName  string         `json:"file_name"`
+	Strict    bool           `json:"strict"`
+	StartedBy string         `json:"started_by"`
+	State     string         `json:"state"` // uploading, queued, running, done, failed
+	Size      int64          `json:"size"`  // bytes uploaded
+	Attempts  int            `json:"attempts"`
+	Progress  ImportProgress `json:"progress"`
+	Report    *ImportReport  `json:"report,omitempty"`
+	Error     string         `json:"error,omitempty"` // in English
+	// ErrorText is Error in each catalog language, when it was stored so
+	// (jobFailure); ErrorIn picks one.
+	ErrorText  map[string]string `json:"-"`
+	StartedAt  time.Time         `json:"started_at"`
+	FinishedAt time.Time         `json:"finished_at,omitzero"`
 }
 
 // Import job states.
@@ -164,7 +169,7 @@ func (s *Service) StartImport(ctx context.Context, actor *parley.User, siteID, f
 		err = s.store.QueueImportJob(ctx, j.ID, size, s.now())
 	}
 	if err != nil {
-		if _, ferr := s.store.FailImportUploads(context.WithoutCancel(ctx), j.ID, time.Time{}, parley.ErrorMessage(err), s.now()); ferr != nil {
+		if _, ferr := s.store.FailImportUploads(context.WithoutCancel(ctx), j.ID, time.Time{}, jobFailure(err), s.now()); ferr != nil {
 			s.log.WarnContext(ctx, "import job: end a failed upload", "job", j.ID, "err", ferr)
 		}
 		return nil, err
@@ -262,6 +267,9 @@ func (s *Service) openUpload(ctx context.Context, j *parley.ImportJob, dir strin
 func jobView(j *parley.ImportJob) *ImportJob {
 	v := &ImportJob{ID: j.ID, SiteID: j.SiteID, Format: j.Format, FileName: j.FileName, Strict: j.Strict, StartedBy: j.ActorName,
 		State: j.State, Size: j.UploadSize, Attempts: j.Attempts, Error: j.Error, StartedAt: j.CreatedAt, FinishedAt: j.FinishedAt}
+	if strings.HasPrefix(j.Error, "{") && json.Unmarshal([]byte(j.Error), &v.ErrorText) == nil {
+		v.Error = v.ErrorText[i18n.Fallback]
+	}
 	if len(j.Progress) > 0 {
 		_ = json.Unmarshal(j.Progress, &v.Progress)
 	}
@@ -318,7 +326,8 @@ func (s *Service) RunImportJobs(ctx context.Context) error {
 	for {
 		if now := s.now(); now.Sub(swept) >= time.Hour {
 			swept = now
-			if n, err := s.store.FailImportUploads(ctx, "", now.Add(-staleUpload), "The upload did not complete (the server stopped while it arrived); upload the file again.", now); err != nil {
+			if n, err := s.store.FailImportUploads(ctx, "", now.Add(-staleUpload),
+				jobFailure(parley.Errorf(parley.EINVALID, "The upload did not complete (the server stopped while it arrived); upload the file again.")), now); err != nil {
 				s.log.WarnContext(ctx, "import jobs: end stale uploads", "err", err)
 			} else if n > 0 {
 				s.log.InfoContext(ctx, "import jobs: ended uploads that did not complete", "jobs", n)
@@ -445,7 +454,7 @@ func (s *Service) endImportJob(ctx context.Context, j *parley.ImportJob, rep *Im
 	o := s.importOptions()
 	state, msg := parley.ImportDone, ""
 	if runErr != nil {
-		state, msg = parley.ImportFailed, parley.ErrorMessage(runErr)
+		state, msg = parley.ImportFailed, jobFailure(runErr)
 	}
 	var report []byte
 	if rep != nil {
@@ -458,8 +467,8 @@ func (s *Service) endImportJob(ctx context.Context, j *parley.ImportJob, rep *Im
 	if rep != nil {
 		note += fmt.Sprintf(", %d comments imported, %d skipped, %d unchanged", rep.ImportedTotal(), rep.Skipped, rep.Unchanged)
 	}
-	if msg != "" {
-		note += ": " + msg
+	if runErr != nil {
+		note += ": " + parley.ErrorMessage(runErr)
 	}
 	if err := s.store.AppendAudit(ctx, &parley.AuditEntry{ID: parley.NewID(s.now()), SiteID: j.SiteID, ActorID: j.ActorID,
 		ActorName: j.ActorName, Action: "import", Note: note, CreatedAt: s.now()}); err != nil {
@@ -474,4 +483,30 @@ func (s *Service) ExportSite(ctx context.Context, actor *parley.User, siteID, fo
 		return ExportSummary{}, err
 	}
 	return s.Export(ctx, siteID, format, w)
+}
+
+// jobFailure is the text a failed import job is stored with: the error's
+// message in every catalog language, as a JSON object, so that each admin
+// reads it in their own language (ImportJob.ErrorIn). Without the catalog
+// it is the English message.
+func jobFailure(err error) string {
+	cat, cerr := mailCatalog()
+	if cerr != nil {
+		return parley.ErrorMessage(err)
+	}
+	msgs := make(map[string]string)
+	for _, l := range i18n.Languages() {
+		msgs[l.Code] = cat.ErrorMessage(l.Code, err)
+	}
+	b, _ := json.Marshal(msgs)
+	return string(b)
+}
+
+// ErrorIn returns the job's failure in lang, or in English when it was
+// stored in English only (before jobFailure, or a migration's message).
+func (j *ImportJob) ErrorIn(lang string) string {
+	if m, ok := j.ErrorText[lang]; ok {
+		return m
+	}
+	return j.Error
 }

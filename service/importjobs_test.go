@@ -214,8 +214,13 @@ func TestImportJobGivenUpAfterRepeatedInterruptions(t *testing.T) {
 			t.Fatalf("run: %v %v", ran, err)
 		}
 		got := f.job(t, job.ID)
-		if got.State != service.JobFailed || !strings.Contains(got.Error, "interrupted 1 times") {
+		if got.State != service.JobFailed || !strings.Contains(got.Error, "interrupted once") {
 			t.Fatalf("job: %+v", got)
+		}
+		// The failure is kept in every catalog language: an Armenian
+		// admin reads it in Armenian, with the count in it.
+		if hy := got.ErrorIn("hy"); hy == got.Error || !strings.Contains(hy, "1") || !strings.ContainsRune(hy, 'ա') {
+			t.Errorf("the failure in hy: %q (English %q)", hy, got.Error)
 		}
 		if uploadKept(t, db, job.ID) {
 			t.Error("the upload of a job given up is kept")
@@ -439,6 +444,9 @@ func TestImportUploadThatDoesNotArriveWhole(t *testing.T) {
 		}
 		if j := f.job(t, stale.ID); j.State != service.JobFailed || !strings.Contains(j.Error, "did not complete") || uploadKept(t, db, stale.ID) {
 			t.Fatalf("stale upload after the sweep: %+v", j)
+		}
+		if ru := f.job(t, stale.ID).ErrorIn("ru"); !strings.Contains(ru, "Загрузка не завершилась") {
+			t.Errorf("the sweep's failure in ru: %q", ru)
 		}
 	})
 }
