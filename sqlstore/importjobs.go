@@ -26,14 +26,7 @@ func (c *conn) GetImportJob(ctx context.Context, id string) (*parley.ImportJob, 
 	if err != nil {
 		return nil, translate(err, "Import job")
 	}
-	js, err := scanImportJobs(rows)
-	if err != nil {
-		return nil, err
-	}
-	if len(js) == 0 {
-		return nil, parley.Errorf(parley.ENOTFOUND, "Import job not found.")
-	}
-	return js[0], nil
+	return oneImportJob(rows, parley.Errorf(parley.ENOTFOUND, "Import job not found."))
 }
 
 // ListImportJobs returns a site's jobs, newest first.
@@ -115,14 +108,7 @@ func (c *conn) ClaimImportJob(ctx context.Context, owner string, now time.Time, 
 	if err != nil {
 		return nil, translate(err, "Import job")
 	}
-	js, err := scanImportJobs(rows)
-	if err != nil {
-		return nil, err
-	}
-	if len(js) == 0 {
-		return nil, parley.Errorf(parley.ENOTFOUND, "No import job is waiting.")
-	}
-	return js[0], nil
+	return oneImportJob(rows, parley.Errorf(parley.ENOTFOUND, "No import job is waiting."))
 }
 
 // ProgressImportJob stores progress and extends the lease of owner's job.
@@ -157,12 +143,27 @@ func (c *conn) ReleaseImportJob(ctx context.Context, id, owner string, at time.T
 	return mustAffect(res, err, "Running import job")
 }
 
-func scanImportJobs(rows interface {
+// oneImportJob returns the first job of rows, or none when there is none.
+func oneImportJob(rows jobRows, none error) (*parley.ImportJob, error) {
+	js, err := scanImportJobs(rows)
+	if err != nil {
+		return nil, err
+	}
+	if len(js) == 0 {
+		return nil, none
+	}
+	return js[0], nil
+}
+
+// jobRows are the rows of an import_jobs query (*sql.Rows).
+type jobRows interface {
 	Next() bool
 	Scan(dest ...any) error
 	Err() error
 	Close() error
-}) ([]*parley.ImportJob, error) {
+}
+
+func scanImportJobs(rows jobRows) ([]*parley.ImportJob, error) {
 	defer rows.Close()
 	var out []*parley.ImportJob
 	for rows.Next() {
